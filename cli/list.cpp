@@ -1,0 +1,46 @@
+#include "cli/list.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "cli/usage_error.hpp"
+#include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/reference/registry.hpp"
+
+namespace ulpcheck::cli {
+
+namespace {
+std::string budget_cell(const std::optional<Budget>& b) {
+  if (!b) return "-";
+  if (b->abs_floor == 0.0) return fmt::format("{} ULP", b->max_ulp);
+  return fmt::format("{} ULP, floor 2^{}", b->max_ulp, std::ilogb(b->abs_floor));
+}
+}  // namespace
+
+void setup_list(CLI::App& app, int& exit_code) {
+  CLI::App* sub = app.add_subcommand("list", "List ops, dtypes and kernels (with the budgets they claim)");
+  sub->callback([&exit_code] { exit_code = run_list(); });
+}
+
+int run_list() {
+  fmt::print("ops:\n");
+  for (const ElementwiseOp* op : all_ops()) {
+    fmt::print("  {:<20} {}\n", op->name, op->formula);
+    for (const ParamSpec& p : op->params)
+      fmt::print("  {:<20}   --{} (default {}): {}\n", "", p.name, p.default_value, p.doc);
+  }
+  fmt::print("\ndtypes: bf16, fp16, fp32\n\nkernels (claimed budget per op and dtype):\n");
+  for (const Kernel* k : all_kernels()) {
+    fmt::print("  {}: {}\n", k->name(), k->description());
+    for (const ElementwiseOp* op : all_ops()) {
+      if (!k->supports(*op, Format::bf16) && !k->supports(*op, Format::fp16) && !k->supports(*op, Format::fp32))
+        continue;
+      fmt::print("    {:<20} bf16 {:<22} fp16 {:<22} fp32 {}\n", op->name, budget_cell(k->claim(*op, Format::bf16)),
+                 budget_cell(k->claim(*op, Format::fp16)), budget_cell(k->claim(*op, Format::fp32)));
+    }
+  }
+  return kExitPass;
+}
+
+}  // namespace ulpcheck::cli

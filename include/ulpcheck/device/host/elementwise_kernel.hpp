@@ -1,0 +1,44 @@
+// Host kernels built from per-element functions: the same math the CUDA kernels run,
+// compiled for the CPU, so a machine without a GPU tests the same arithmetic.
+#pragma once
+
+#include <array>
+#include <span>
+#include <string_view>
+
+#include "ulpcheck/device/kernel.hpp"
+
+namespace ulpcheck {
+
+/// y = fn(x0, x1, limit), one function per storage format (indexed by Format): x0 is the
+/// input (unary) or gate, x1 the up value (1 for unary ops), limit the op's clamp limit
+/// or +inf when it has none. The function returns a value already rounded to the format.
+using ElementFn = float (*)(float x0, float x1, float limit);
+
+struct HostOpImpl {
+  const ElementwiseOp* op;
+  std::array<ElementFn, 3> fn;
+  std::array<Budget, 3> claim;
+};
+
+class HostElementwiseKernel final : public Kernel {
+ public:
+  HostElementwiseKernel(std::string_view name, std::string_view description,
+                        std::span<const HostOpImpl> ops)
+      : name_(name), description_(description), ops_(ops) {}
+
+  std::string_view name() const override { return name_; }
+  std::string_view description() const override { return description_; }
+  std::optional<Budget> claim(const ElementwiseOp& op, Format f) const override;
+  void run(const ElementwiseOp& op, const Params& params, const BitTensor& input,
+           BitTensor& output) const override;
+
+ private:
+  const HostOpImpl* find(const ElementwiseOp& op) const;
+
+  std::string_view name_;
+  std::string_view description_;
+  std::span<const HostOpImpl> ops_;
+};
+
+}  // namespace ulpcheck

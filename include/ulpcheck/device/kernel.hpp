@@ -1,0 +1,39 @@
+// A kernel under test: anything that implements some ops for some formats.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "ulpcheck/device/tensor.hpp"
+#include "ulpcheck/reference/budget.hpp"
+#include "ulpcheck/reference/op.hpp"
+#include "ulpcheck/reference/params.hpp"
+
+namespace ulpcheck {
+
+/// A kernel failed to run (not a wrong result: those are for the checks to find).
+struct KernelError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  /// Unique, stable name: "<backend>.<variant>", e.g. "host.single_rounding".
+  virtual std::string_view name() const = 0;
+  /// One line: what arithmetic it does and which production kernel it stands for.
+  virtual std::string_view description() const = 0;
+  /// The budget the kernel claims for `op` in format `f`, or nullopt when it does not
+  /// implement that pair. supports(op, f) == claim(op, f).has_value().
+  virtual std::optional<Budget> claim(const ElementwiseOp& op, Format f) const = 0;
+  /// Runs `op` on `input` ([rows, arity * d], format f) and writes every element of
+  /// `output` ([rows, d], format f; the caller allocates it). Throws KernelError.
+  virtual void run(const ElementwiseOp& op, const Params& params, const BitTensor& input,
+                   BitTensor& output) const = 0;
+
+  bool supports(const ElementwiseOp& op, Format f) const { return claim(op, f).has_value(); }
+};
+
+}  // namespace ulpcheck

@@ -1,0 +1,43 @@
+// Rounding an fp32 value to a storage format, to nearest with ties to even, in float
+// arithmetic that host and GPU evaluate identically (the GPU intrinsics
+// __float2bfloat16_rn and __float2half_rn give the same bits; a GPU test pins that).
+#pragma once
+
+#include <cmath>
+
+#include "ulpcheck/device/math/hd.cuh"
+#include "ulpcheck/reference/format.hpp"
+
+namespace ulpcheck::math {
+
+template <Format F>
+struct StorageTraits;
+template <>
+struct StorageTraits<Format::bf16> {
+  static constexpr int precision = 8, emin = -126, emax = 127;
+};
+template <>
+struct StorageTraits<Format::fp16> {
+  static constexpr int precision = 11, emin = -14, emax = 15;
+};
+
+/// x rounded to F and returned as the float of the same value. fp32 is the identity.
+template <Format F>
+ULPCHECK_HD float round_to_storage(float x) {
+  if constexpr (F == Format::fp32) {
+    return x;
+  } else {
+    using T = StorageTraits<F>;
+    if (!(fabsf(x) <= 0x1.fffffep+127f) || x == 0.0f) return x;  // NaN, inf, +-0
+    int e = ilogbf(x);
+    if (e < T::emin) e = T::emin;
+    const int q = e - T::precision + 1;
+    // x * 2^-q is exact (it has at most p integer bits and stays a normal float), so rintf,
+    // which rounds ties to even, is the whole rounding.
+    const float r = ldexpf(rintf(ldexpf(x, -q)), q);
+    if (fabsf(r) >= ldexpf(1.0f, T::emax + 1)) return copysignf(HUGE_VALF, x);
+    return r;
+  }
+}
+
+}  // namespace ulpcheck::math

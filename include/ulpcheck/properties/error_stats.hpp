@@ -1,0 +1,48 @@
+// Figures over many elements: what a precision report quotes.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ulpcheck/properties/compare.hpp"
+#include "ulpcheck/reference/exact.hpp"
+
+namespace ulpcheck {
+
+/// One element worth showing: where it is, its inputs and output as bits, the exact value.
+struct ElementReport {
+  std::int64_t row = 0;
+  std::int64_t col = 0;
+  int arity = 1;
+  std::uint32_t x0_bits = 0;  ///< input (unary) or gate
+  std::uint32_t x1_bits = 0;  ///< up (arity 2)
+  std::uint32_t got_bits = 0;
+  Exact exact;
+  ElementCheck check;
+};
+
+/// Running figures. Fractions are over all elements.
+struct ErrorStats {
+  std::int64_t count = 0;
+  std::int64_t numeric = 0;            ///< elements with a ULP figure
+  std::int64_t correctly_rounded = 0;
+  std::int64_t off_by_one_ulp = 0;     ///< ulp_error >= 1
+  std::int64_t in_floor_region = 0;
+  std::int64_t budget_breaches = 0;
+  std::int64_t semantic_differences = 0;  ///< all semantic disagreements
+  std::int64_t semantic_violations = 0;   ///< those that fail (see ElementCheck)
+  double max_ulp = 0.0;                ///< over all numeric elements
+  double max_ulp_above_floor = 0.0;    ///< over numeric elements outside the floor region
+
+  static constexpr std::size_t kKeep = 8;
+  std::vector<ElementReport> worst;          ///< largest ULP errors outside the floor region
+  std::vector<ElementReport> worst_in_floor; ///< largest ULP errors inside it
+  std::vector<ElementReport> breaches;       ///< first budget breaches
+  std::vector<ElementReport> semantic;       ///< first semantic disagreements
+
+  void add(const ElementReport& e);
+  bool passes() const { return budget_breaches == 0 && semantic_violations == 0; }
+  double fraction(std::int64_t n) const { return count ? static_cast<double>(n) / count : 0.0; }
+};
+
+}  // namespace ulpcheck

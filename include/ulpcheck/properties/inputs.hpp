@@ -1,0 +1,26 @@
+// Input sets for measurements: every value of a 16-bit format, or seeded random bit
+// patterns (never a float distribution: bit patterns reach NaN, inf and subnormals).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ulpcheck/device/tensor.hpp"
+
+namespace ulpcheck {
+
+struct InputSet {
+  BitTensor tensor;        ///< [rows, arity * d]
+  std::string description; ///< for reports: "all 65536 bf16 values", "1000000 random ..."
+};
+
+/// Every bit pattern of a 16-bit format, as a unary input [256, 256].
+InputSet all_values(Format f);
+
+/// `elements` output elements' worth of uniformly random bit patterns for an op of
+/// `arity`, shaped [elements / d, arity * d] with d = min(elements, 1000) (elements must be
+/// a multiple of d when above 1000). The same seed gives the same bits on every platform:
+/// the stream is std::mt19937_64, which the standard specifies exactly.
+InputSet random_bits(Format f, int arity, std::int64_t elements, std::uint64_t seed);
+
+}  // namespace ulpcheck

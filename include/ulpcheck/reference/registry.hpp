@@ -1,0 +1,21 @@
+// The table of ops. Stages look ops up here; nothing else switches on an op.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "ulpcheck/reference/op.hpp"
+
+namespace ulpcheck {
+
+/// Every registered op, in registration order.
+std::span<const ElementwiseOp* const> all_ops();
+
+/// The op named `name`, or nullptr.
+const ElementwiseOp* find_op(std::string_view name);
+
+/// Names of all ops, comma separated, for error messages ("expected one of ...").
+std::string op_names();
+
+}  // namespace ulpcheck

@@ -1,0 +1,52 @@
+#include "ulpcheck/properties/error_stats.hpp"
+
+#include <algorithm>
+
+namespace ulpcheck {
+
+namespace {
+
+/// Keeps the kKeep largest by ULP error, largest first; ties keep the earlier element.
+void keep_worst(std::vector<ElementReport>& list, const ElementReport& e) {
+  if (list.size() == ErrorStats::kKeep && e.check.ulp_error <= list.back().check.ulp_error) return;
+  auto at = std::upper_bound(list.begin(), list.end(), e, [](const ElementReport& a, const ElementReport& b) {
+    return a.check.ulp_error > b.check.ulp_error;
+  });
+  list.insert(at, e);
+  if (list.size() > ErrorStats::kKeep) list.pop_back();
+}
+
+void keep_first(std::vector<ElementReport>& list, const ElementReport& e) {
+  if (list.size() < ErrorStats::kKeep) list.push_back(e);
+}
+
+}  // namespace
+
+void ErrorStats::add(const ElementReport& e) {
+  const ElementCheck& c = e.check;
+  ++count;
+  if (c.correctly_rounded) ++correctly_rounded;
+  if (c.semantics != Semantics::agree) {
+    ++semantic_differences;
+    if (c.semantic_violation) ++semantic_violations;
+    keep_first(semantic, e);
+  }
+  if (c.numeric) {
+    ++numeric;
+    if (c.ulp_error >= 1.0) ++off_by_one_ulp;
+    max_ulp = std::max(max_ulp, c.ulp_error);
+    if (c.in_floor_region) {
+      ++in_floor_region;
+      keep_worst(worst_in_floor, e);
+    } else {
+      max_ulp_above_floor = std::max(max_ulp_above_floor, c.ulp_error);
+      keep_worst(worst, e);
+    }
+  }
+  if (!c.within_budget) {
+    ++budget_breaches;
+    keep_first(breaches, e);
+  }
+}
+
+}  // namespace ulpcheck

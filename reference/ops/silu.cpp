@@ -1,0 +1,155 @@
+// SiLU and the ops built on it: silu, silu_and_mul, silu_and_mul_clamp(L).
+//
+//   silu(t) = t / (1 + e^-t)                       (Elfwing et al. 2017; torch.nn.SiLU)
+//   silu_and_mul(x)          = silu(g) * u         with x = [g | u]
+//   silu_and_mul_clamp(x, L) = silu(min(g, L)) * clamp(u, -L, L)
+//
+// The clamp comes before the activation: DeepSeek-V4's SwiGLU limit bounds the gate that
+// enters SiLU and the up projection that multiplies it (vLLM's fused kernel clamps first,
+// then applies SiLU). L is an fp32 value used exactly, L = +inf means no clamp, L = 0 is
+// legal (every finite input then gives 0), and L < 0 or NaN is an error.
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "reference/ops/ziv.hpp"
+#include "ulpcheck/reference/op.hpp"
+
+namespace ulpcheck {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// For t <= -1024, |silu(t)| <= 1024 e^-1024 < 2^-1467; times |u| < 2^128 (the largest
+/// input of any format) the product stays below 2^-1339: a signed zero in every format and
+/// in double. Deeper gates would also overflow e^-t in double and, past -2^62 or so, in
+/// MPFR, so the numeric tiers never see them.
+constexpr double kDeepNegativeTail = -1024.0;
+
+Exact exact_of(double v) { return Exact{v, DoubleDouble::of(v)}; }
+double sign_of(double x) { return std::signbit(x) ? -1.0 : 1.0; }
+
+/// silu(g) * u where it is not a finite, nonzero product of finite numbers. Limits in the
+/// extended reals: silu(+inf) = +inf, silu(-inf) = -0 (it tends to 0 from below), and
+/// 0 * inf is undefined (NaN). A gate deep in the negative tail has a tiny, nonzero silu:
+/// times an infinite up it is an infinity, times anything else a signed zero.
+std::optional<Exact> silu_special(Format, double g, double u) {
+  if (std::isnan(g) || std::isnan(u)) return exact_of(kNaN);
+  const double s = sign_of(g) * sign_of(u);
+  const bool act_infinite = g == kInf;
+  const bool act_zero = g == -kInf || g == 0.0;
+  const bool act_tiny = std::isfinite(g) && g <= kDeepNegativeTail;
+  if (act_infinite) return exact_of(u == 0.0 ? kNaN : s * kInf);
+  if (act_zero) return exact_of(std::isinf(u) ? kNaN : s * 0.0);
+  if (std::isinf(u)) return exact_of(s * kInf);  // finite nonzero silu, tiny ones included
+  if (u == 0.0 || act_tiny) return exact_of(s * 0.0);
+  return std::nullopt;
+}
+
+/// In double: exp within 1 ulp (glibc's documented bound) is 2 units of 2^-53, then the
+/// add (e >= 0, so no cancellation: its relative error is at most e's plus one unit), the
+/// divide and the multiply, one unit each: 5 units to first order; 8 declared for margin.
+/// Valid only while e^-g is finite and silu(g) and the product are normal doubles.
+std::optional<double> silu_mul_in_double(double g, double u) {
+  const double e = std::exp(-g);
+  if (!std::isfinite(e)) return std::nullopt;
+  const double s = g / (1.0 + e);
+  const double y = s * u;
+  if (!std::isnormal(s) || !std::isnormal(y)) return std::nullopt;
+  return y;
+}
+
+/// In MPFR: every operation correctly rounded (one unit each): exp, add, divide, multiply,
+/// 4 units to first order; 8 declared for margin. MPFR's exponent range (about 2^+-2^30)
+/// holds e^1024, so no intermediate over- or underflows for gates above the deep tail.
+struct SiluMulCore {
+  static constexpr double error_units = 8.0;
+  template <class T>
+  static T eval(const T& g, const T& u) {
+    using std::exp;
+    return g / (1 + exp(-g)) * u;
+  }
+};
+
+const Activation kSilu{
+    .name = "silu",
+    .special = &silu_special,
+    .in_double = &silu_mul_in_double,
+    .double_error_units = 8.0,
+    .mpfr_rungs = detail::mpfr_ladder<SiluMulCore>(),
+};
+
+ActivationInput unary(double x, double, const Params&) { return {x, 1.0}; }
+ActivationInput gated(double g, double u, const Params&) { return {g, u}; }
+
+/// min(g, L) and clamp(u, -L, L) written so that NaN passes through: a NaN gate or up must
+/// give a NaN result, not L (fminf(NaN, L) would return L).
+ActivationInput gated_clamped(double g, double u, const Params& p) {
+  const double L = p.get("limit");
+  const double gc = g > L ? L : g;
+  const double uc = u > L ? L : (u < -L ? -L : u);
+  return {gc, uc};
+}
+
+std::string validate_limit(double L) {
+  if (std::isnan(L)) return "limit is NaN; it must be a number >= 0 or inf";
+  if (L < 0) return fmt::format("limit is {} < 0; it must be >= 0 (0 clamps everything to 0)", L);
+  if (std::isfinite(L) && static_cast<double>(static_cast<float>(L)) != L)
+    return fmt::format("limit {} is not an fp32 value", L);
+  return {};
+}
+
+const ParamSpec kLimitParam[] = {{
+    .name = "limit",
+    .doc = "clamp limit L (fp32, used exactly): gate := min(gate, L), up := clamp(up, -L, L); "
+           "inf = no clamp, 0 = all zeros",
+    .default_value = kInf,
+    .validate = &validate_limit,
+}};
+
+// Default budgets: one rounding of an fp32 result whose own error is a few fp32 ulps. In
+// bf16/fp16 that is the 0.5 of correct rounding plus a sliver; in fp32 it is the fp32
+// arithmetic itself. The floors cover SiLU's negative tail, where e^-g overflows in fp32
+// (g < -88.72) and fp32 kernels flush silu(g) to -0: |silu(-88.72)| = 2.8e-37 < 2^-121.
+constexpr std::array<Budget, 3> kSiluBudgets{{
+    {.max_ulp = 0.51, .abs_floor = 0x1p-121},  // bf16
+    {.max_ulp = 0.51, .abs_floor = 0.0},       // fp16: its range never reaches the tail
+    {.max_ulp = 4.0, .abs_floor = 0x1p-121},   // fp32
+}};
+
+}  // namespace
+
+extern const ElementwiseOp kSiluOp{
+    .name = "silu",
+    .formula = "y = x / (1 + exp(-x))",
+    .arity = 1,
+    .params = {},
+    .activation = &kSilu,
+    .prepare = &unary,
+    .default_budget = kSiluBudgets,
+};
+
+extern const ElementwiseOp kSiluAndMulOp{
+    .name = "silu_and_mul",
+    .formula = "y = silu(g) * u, x = [g | u]",
+    .arity = 2,
+    .params = {},
+    .activation = &kSilu,
+    .prepare = &gated,
+    .default_budget = kSiluBudgets,
+};
+
+extern const ElementwiseOp kSiluAndMulClampOp{
+    .name = "silu_and_mul_clamp",
+    .formula = "y = silu(min(g, L)) * clamp(u, -L, L), x = [g | u]",
+    .arity = 2,
+    .params = kLimitParam,
+    .activation = &kSilu,
+    .prepare = &gated_clamped,
+    .default_budget = kSiluBudgets,
+};
+
+}  // namespace ulpcheck

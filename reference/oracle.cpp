@@ -1,0 +1,101 @@
+#include "ulpcheck/reference/oracle.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <optional>
+#include <stdexcept>
+
+namespace ulpcheck {
+
+namespace {
+
+/// The double tier's verdict: decided when both ends of y * (1 +- delta) round alike.
+/// delta gets two extra units for the roundings of the enclosure itself.
+std::optional<Exact> decide_in_double(Format f, double y, double error_units) {
+  const double delta = (error_units + 2.0) * 0x1p-53;
+  const double a = y * (1.0 - delta);
+  const double b = y * (1.0 + delta);
+  const double ra = round_to(f, a);
+  if (ra != round_to(f, b)) return std::nullopt;
+  return Exact{ra, DoubleDouble::of(y)};
+}
+
+}  // namespace
+
+std::vector<Exact> evaluate(const ElementwiseOp& op, Format f, std::span<const double> x0,
+                            std::span<const double> x1, const Params& params,
+                            OracleMethod method, OracleCounts* counts) {
+  if (op.arity == 2 && x1.size() != x0.size())
+    throw std::invalid_argument(fmt::format("oracle: {} needs as many up values ({}) as gate values ({})",
+                                            op.name, x1.size(), x0.size()));
+  const Activation& act = *op.activation;
+  const std::size_t n = x0.size();
+  std::vector<std::optional<Exact>> decided(n);
+  OracleCounts local;
+
+  // Special values and the double tier; whatever they leave goes to MPFR.
+  std::vector<std::size_t> pending;
+  std::vector<double> pending_gate, pending_up;
+  for (std::size_t i = 0; i < n; ++i) {
+    const ActivationInput in = op.prepare(x0[i], op.arity == 2 ? x1[i] : 1.0, params);
+    if (auto s = act.special(f, in.gate, in.up)) {
+      decided[i] = *s;
+      ++local.special;
+      continue;
+    }
+    if (method == OracleMethod::double_then_mpfr) {
+      if (auto y = act.in_double(in.gate, in.up)) {
+        if (auto e = decide_in_double(f, *y, act.double_error_units)) {
+          decided[i] = *e;
+          ++local.double_tier;
+          continue;
+        }
+      }
+    }
+    pending.push_back(i);
+    pending_gate.push_back(in.gate);
+    pending_up.push_back(in.up);
+  }
+  local.mpfr_tier = static_cast<std::int64_t>(pending.size());
+
+  // Ziv's loop over the batch: each rung keeps what it decides and passes the rest on.
+  for (std::size_t rung = 0; rung < act.mpfr_rungs.size() && !pending.empty(); ++rung) {
+    if (rung > 0) local.mpfr_retries += static_cast<std::int64_t>(pending.size());
+    std::vector<std::optional<Exact>> out(pending.size());
+    act.mpfr_rungs[rung](f, pending_gate, pending_up, out);
+    std::size_t kept = 0;
+    for (std::size_t j = 0; j < pending.size(); ++j) {
+      if (out[j]) {
+        decided[pending[j]] = *out[j];
+      } else {
+        pending[kept] = pending[j];
+        pending_gate[kept] = pending_gate[j];
+        pending_up[kept] = pending_up[j];
+        ++kept;
+      }
+    }
+    pending.resize(kept);
+    pending_gate.resize(kept);
+    pending_up.resize(kept);
+  }
+  if (!pending.empty())
+    throw std::runtime_error(fmt::format(
+        "oracle: {} could not decide the rounding of act({:a}) * {:a} to {} at {} digits; "
+        "an exact rounding boundary reached the numeric tiers, which the op's special rules "
+        "must catch",
+        op.name, pending_gate[0], pending_up[0], name(f), kMpfrRungDigits10.back()));
+
+  if (counts) *counts += local;
+  std::vector<Exact> result(n);
+  for (std::size_t i = 0; i < n; ++i) result[i] = *decided[i];
+  return result;
+}
+
+Params ElementwiseOp::default_params() const {
+  Params p;
+  for (const ParamSpec& s : params) p.set(s.name, s.default_value);
+  return p;
+}
+
+}  // namespace ulpcheck
