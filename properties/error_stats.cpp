@@ -39,6 +39,8 @@ void ErrorStats::add(const ElementReport& e) {
       ++in_floor_region;
       keep_worst(worst_in_floor, e);
     } else {
+      ++above_floor;
+      if (c.correctly_rounded) ++correctly_rounded_above_floor;
       max_ulp_above_floor = std::max(max_ulp_above_floor, c.ulp_error);
       keep_worst(worst, e);
     }

@@ -103,6 +103,8 @@ std::string render_markdown(const Measurement& m) {
   out += fmt::format("| max ULP error, all outputs | {:.4g} |\n", s.max_ulp);
   out += fmt::format("| max ULP error, outside the floor region | {:.4g} |\n", s.max_ulp_above_floor);
   out += fmt::format("| correctly rounded | {} |\n", percent(s.correctly_rounded, s.count));
+  out += fmt::format("| correctly rounded, outside the floor region | {} |\n",
+                     percent(s.correctly_rounded_above_floor, s.above_floor));
   out += fmt::format("| off by >= 1 ULP | {} |\n", percent(s.off_by_one_ulp, s.count));
   out += fmt::format("| in the floor region (tail) | {} |\n", percent(s.in_floor_region, s.count));
   out += fmt::format("| semantic differences (NaN/inf) | {} ({} fail) |\n", s.semantic_differences, s.semantic_violations);
@@ -153,6 +155,8 @@ nlohmann::json to_json(const Measurement& m) {
       {"max_ulp", s.max_ulp},
       {"max_ulp_above_floor", s.max_ulp_above_floor},
       {"fraction_correctly_rounded", s.fraction(s.correctly_rounded)},
+      {"fraction_correctly_rounded_above_floor",
+       s.above_floor ? static_cast<double>(s.correctly_rounded_above_floor) / static_cast<double>(s.above_floor) : 1.0},
       {"fraction_off_by_one_ulp", s.fraction(s.off_by_one_ulp)},
       {"in_floor_region", s.in_floor_region},
       {"semantic_differences", s.semantic_differences},

@@ -29,14 +29,26 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 /// MPFR, so the numeric tiers never see them.
 constexpr double kDeepNegativeTail = -1024.0;
 
+/// For t >= 64, silu(t) = t (1 - eps) with 0 < eps < e^-64 < 2^-92. g * u is exact in
+/// double (two values of at most 24 bits), so the exact result is g * u shrunk by eps in
+/// magnitude. When g * u is exactly a rounding midpoint of the format the true value lies
+/// just inside it, so it must round toward zero, not to even: bf16 silu(96) * 1.0078125 is
+/// 96.75 - 2^-130 or so and rounds to 96.5, where ties-to-even would give 97. No precision
+/// decides such a case (eps is e^-g, below 2^-2^30 for g > 7.5e8), so it is settled here.
+/// Stepping g * u one double toward zero decides it: g * u has at most 48 significant
+/// bits, so unless it is a midpoint it is at least 2^-48 relative away from one, and a
+/// double step (2^-52) cannot cross.
+constexpr double kLargeGate = 64.0;
+
 Exact exact_of(double v) { return Exact{v, DoubleDouble::of(v)}; }
 double sign_of(double x) { return std::signbit(x) ? -1.0 : 1.0; }
 
 /// silu(g) * u where it is not a finite, nonzero product of finite numbers. Limits in the
 /// extended reals: silu(+inf) = +inf, silu(-inf) = -0 (it tends to 0 from below), and
 /// 0 * inf is undefined (NaN). A gate deep in the negative tail has a tiny, nonzero silu:
-/// times an infinite up it is an infinity, times anything else a signed zero.
-std::optional<Exact> silu_special(Format, double g, double u) {
+/// times an infinite up it is an infinity, times anything else a signed zero. Large
+/// positive gates are settled as kLargeGate explains.
+std::optional<Exact> silu_special(Format f, double g, double u) {
   if (std::isnan(g) || std::isnan(u)) return exact_of(kNaN);
   const double s = sign_of(g) * sign_of(u);
   const bool act_infinite = g == kInf;
@@ -46,6 +58,10 @@ std::optional<Exact> silu_special(Format, double g, double u) {
   if (act_zero) return exact_of(std::isinf(u) ? kNaN : s * 0.0);
   if (std::isinf(u)) return exact_of(s * kInf);  // finite nonzero silu, tiny ones included
   if (u == 0.0 || act_tiny) return exact_of(s * 0.0);
+  if (g >= kLargeGate) {
+    const double v = g * u;
+    return Exact{round_to(f, std::nextafter(v, 0.0)), DoubleDouble::of(v)};
+  }
   return std::nullopt;
 }
 

@@ -49,8 +49,11 @@ void mpfr_rung(Format f, std::span<const double> gate, std::span<const double> u
     // enclosure's own rounding cannot shrink it.
     mpfr_t delta, lo, hi;
     mpfr_inits2(prec, delta, lo, hi, static_cast<mpfr_ptr>(nullptr));
-    mpfr_mul_d(delta, yi, std::ldexp(Core::error_units, -static_cast<int>(prec)), MPFR_RNDU);
+    // delta = |y| * error_units * 2^-prec, scaled in MPFR (2^-prec underflows a double
+    // at the top rungs).
+    mpfr_mul_d(delta, yi, Core::error_units, MPFR_RNDU);
     mpfr_abs(delta, delta, MPFR_RNDU);
+    mpfr_mul_2si(delta, delta, -static_cast<long>(prec), MPFR_RNDU);
     mpfr_sub(lo, yi, delta, MPFR_RNDD);
     mpfr_add(hi, yi, delta, MPFR_RNDU);
     const double r_lo = round_to(f, lo);

@@ -28,6 +28,8 @@ struct ErrorStats {
   std::int64_t correctly_rounded = 0;
   std::int64_t off_by_one_ulp = 0;     ///< ulp_error >= 1
   std::int64_t in_floor_region = 0;
+  std::int64_t above_floor = 0;                    ///< numeric elements outside the floor region
+  std::int64_t correctly_rounded_above_floor = 0;  ///< of those, correctly rounded
   std::int64_t budget_breaches = 0;
   std::int64_t semantic_differences = 0;  ///< all semantic disagreements
   std::int64_t semantic_violations = 0;   ///< those that fail (see ElementCheck)
