@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    fmt::print(stderr, "ulpcheck: error: {}\nRun 'ulpcheck --help' or 'ulpcheck SUBCOMMAND --help' for the options.\n",
+               e.what());
     return kExitUsage;
   } catch (const UsageError& e) {
     fmt::print(stderr, "ulpcheck: error: {}\n", e.what());

@@ -18,10 +18,12 @@ constexpr std::int64_t kDefaultSamples = 1'000'000;
 /// Unary ops over a 16-bit format are checked on every input; everything else is sampled.
 bool exhaustive(const ElementwiseOp& op, Format f) { return op.arity == 1 && info(f).storage_bits == 16; }
 
-/// A progress line on stderr at each tenth, so long runs show they are alive.
+/// A progress line on stderr at each tenth, so long runs show they are alive; runs short
+/// enough to finish in one step print nothing.
 Progress progress_printer(std::string label) {
   auto next = std::make_shared<int>(1);
   return [label = std::move(label), next](std::int64_t done, std::int64_t total) {
+    if (done == total && *next == 1) return;
     while (*next <= 10 && done * 10 >= total * *next) {
       fmt::print(stderr, "{}: {}% ({} of {} elements)\n", label, *next * 10, done, total);
       ++*next;
@@ -39,7 +41,11 @@ void setup_report(CLI::App& app, int& exit_code) {
   sub->add_option("--limit", opts->limit, "clamp limit L for silu_and_mul_clamp (rounded to fp32; inf = no clamp)");
   sub->add_option("--samples", opts->samples, "random inputs for sampled ops (default 1000000)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 32));
-  sub->add_option("--seed", opts->seed, "seed of the random inputs")->capture_default_str();
+  sub->add_option("--seed", opts->seed, "seed of the random inputs (0 to 2^64-1)")
+      ->check(CLI::Validator(
+          [](std::string& v) { return v.starts_with('-') ? std::string("must be an integer from 0 to 2^64-1") : std::string(); },
+          "UINT64"))
+      ->capture_default_str();
   sub->add_option("--format", opts->format, "md or json")->check(CLI::IsMember({"md", "json"}))->capture_default_str();
   sub->callback([opts, &exit_code] { exit_code = run_report(*opts); });
 }

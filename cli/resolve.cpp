@@ -44,9 +44,24 @@ Params resolve_params(const ElementwiseOp& op, const std::optional<std::string>&
   errno = 0;
   char* end = nullptr;
   const double v = std::strtod(limit->c_str(), &end);
-  if (limit->empty() || *end != '\0' || errno == ERANGE)
+  if (limit->empty() || *end != '\0')
     throw UsageError(fmt::format("--limit {}: not a number (examples: 10, 7.3, 0, inf)", *limit));
-  const double as_fp32 = std::isnan(v) ? v : static_cast<double>(static_cast<float>(v));
+  if (errno == ERANGE)
+    throw UsageError(fmt::format("--limit {}: outside the range of a double; give a number >= 0 within fp32's "
+                                 "range, or inf for no clamp",
+                                 *limit));
+  // Kernels receive the limit as a float, so the oracle uses that float exactly. Rounding
+  // must not change what the limit means: a finite limit may not become inf (no clamp),
+  // nor a positive one 0 (everything clamped to 0). -0 is taken as 0.
+  double as_fp32 = std::isnan(v) ? v : static_cast<double>(static_cast<float>(v));
+  if (as_fp32 == 0.0) as_fp32 = 0.0;
+  if (std::isfinite(v) && std::isinf(as_fp32))
+    throw UsageError(fmt::format("--limit {}: beyond fp32's largest value 3.40282347e+38; use inf for no clamp",
+                                 *limit));
+  if (v > 0.0 && as_fp32 == 0.0)
+    throw UsageError(fmt::format("--limit {}: below fp32's smallest subnormal 1.4e-45, so it would clamp "
+                                 "everything to 0; use 0 if that is meant",
+                                 *limit));
   for (const ParamSpec& spec : op.params)
     if (spec.name == "limit")
       if (std::string problem = spec.validate(as_fp32); !problem.empty())

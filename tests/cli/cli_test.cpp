@@ -1,0 +1,187 @@
+// End-to-end tests of the ulpcheck binary: exit codes (0 pass, 2 bad usage), the messages
+// of bad input, and the shape of the report output. The binary is run through popen; its
+// path comes from the build (ULPCHECK_BINARY).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/reference/registry.hpp"
+
+#ifndef ULPCHECK_BINARY
+#error "ULPCHECK_BINARY must name the ulpcheck executable"
+#endif
+
+namespace {
+
+struct CliRun {
+  int exit_code = -1;  ///< WEXITSTATUS, or -1 when the process did not exit normally
+  std::string output;
+};
+
+enum class Capture { stdout_and_stderr, stdout_only };
+
+/// Runs `ulpcheck <args>` through the shell; `args` must already be shell-safe.
+CliRun ulpcheck(const std::string& args, Capture capture = Capture::stdout_and_stderr) {
+  const std::string command = std::string("'") + ULPCHECK_BINARY + "' " + args +
+                              (capture == Capture::stdout_and_stderr ? " 2>&1" : " 2>/dev/null");
+  CliRun r;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) {
+    ADD_FAILURE() << "popen failed for: " << command;
+    return r;
+  }
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+/// Bad usage: exit code 2 and a message that contains every one of `parts` (the flag and
+/// the problem).
+void expect_usage_error(const std::string& args, std::initializer_list<std::string_view> parts) {
+  SCOPED_TRACE("ulpcheck " + args);
+  const CliRun r = ulpcheck(args);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  for (std::string_view part : parts) EXPECT_TRUE(contains(r.output, part)) << "missing '" << part << "' in:\n" << r.output;
+}
+
+// --- list
+
+TEST(Cli_list, ExitsZeroAndNamesEveryOpAndKernel) {
+  const CliRun r = ulpcheck("list");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_FALSE(ulpcheck::all_ops().empty());
+  ASSERT_FALSE(ulpcheck::all_kernels().empty());
+  for (const ulpcheck::ElementwiseOp* op : ulpcheck::all_ops())
+    EXPECT_TRUE(contains(r.output, op->name)) << "op " << op->name << " missing in:\n" << r.output;
+  for (const ulpcheck::Kernel* k : ulpcheck::all_kernels())
+    EXPECT_TRUE(contains(r.output, k->name())) << "kernel " << k->name() << " missing in:\n" << r.output;
+  // The ones this project ships, by name, so that an empty registry cannot pass.
+  for (std::string_view name : {"silu", "silu_and_mul", "silu_and_mul_clamp", "host.single_rounding",
+                                "host.double_rounding", "host.composite"})
+    EXPECT_TRUE(contains(r.output, name)) << name << " missing in:\n" << r.output;
+}
+
+// --- report: good runs
+
+TEST(Cli_report, SiluBf16ExhaustiveMarkdown) {
+  const CliRun r = ulpcheck("report --op silu --dtype bf16");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "max ULP error")) << r.output;
+}
+
+TEST(Cli_report, SiluAndMulFp32JsonHasTheSampleCount) {
+  const CliRun r = ulpcheck("report --op silu_and_mul --dtype fp32 --samples 2000 --format json", Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(r.output)) << r.output;
+  ASSERT_TRUE(j.contains("count")) << r.output;
+  EXPECT_EQ(j["count"].get<std::int64_t>(), 2000);
+  EXPECT_EQ(j["op"], "silu_and_mul");
+  EXPECT_EQ(j["dtype"], "fp32");
+}
+
+TEST(Cli_report, SameSeedGivesByteIdenticalOutput) {
+  const std::string args = "report --op silu_and_mul --dtype bf16 --samples 3000 --seed 12345 --format json";
+  const CliRun a = ulpcheck(args, Capture::stdout_only);
+  const CliRun b = ulpcheck(args, Capture::stdout_only);
+  EXPECT_EQ(a.exit_code, 0) << a.output;
+  EXPECT_EQ(b.exit_code, 0) << b.output;
+  EXPECT_FALSE(a.output.empty());
+  EXPECT_EQ(a.output, b.output);
+  const CliRun md1 = ulpcheck("report --op silu_and_mul_clamp --dtype fp16 --limit 7.3 --samples 2000 --seed 9",
+                           Capture::stdout_only);
+  const CliRun md2 = ulpcheck("report --op silu_and_mul_clamp --dtype fp16 --limit 7.3 --samples 2000 --seed 9",
+                           Capture::stdout_only);
+  EXPECT_EQ(md1.exit_code, 0) << md1.output;
+  EXPECT_EQ(md1.output, md2.output);
+}
+
+TEST(Cli_report, ClampWithLimitZero) {
+  const CliRun r = ulpcheck("report --op silu_and_mul_clamp --dtype bf16 --limit 0 --samples 1000");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "max ULP error")) << r.output;
+}
+
+// --- report: bad usage exits 2 and says which flag is wrong and why
+
+TEST(Cli_report, UnknownOp) {
+  expect_usage_error("report --op gelu_tanh --dtype bf16", {"--op", "gelu_tanh", "expected one of", "silu_and_mul"});
+}
+
+TEST(Cli_report, UnknownDtype) { expect_usage_error("report --op silu --dtype fp64", {"--dtype", "fp64", "no such dtype"}); }
+
+TEST(Cli_report, UnknownKernel) {
+  expect_usage_error("report --op silu --dtype bf16 --kernel cuda.nonexistent",
+                     {"--kernel", "cuda.nonexistent", "no such kernel", "expected one of"});
+}
+
+TEST(Cli_report, NegativeLimit) {
+  expect_usage_error("report --op silu_and_mul_clamp --dtype bf16 --limit -1 --samples 1000", {"--limit", "< 0"});
+}
+
+TEST(Cli_report, NegativeLimitWithEquals) {
+  expect_usage_error("report --op silu_and_mul_clamp --dtype bf16 --limit=-1 --samples 1000", {"--limit", "< 0"});
+}
+
+TEST(Cli_report, NanLimit) {
+  expect_usage_error("report --op silu_and_mul_clamp --dtype bf16 --limit nan --samples 1000", {"--limit", "NaN"});
+}
+
+TEST(Cli_report, NonNumericLimit) {
+  expect_usage_error("report --op silu_and_mul_clamp --dtype bf16 --limit abc --samples 1000",
+                     {"--limit", "abc", "not a number"});
+}
+
+TEST(Cli_report, FiniteLimitBeyondFp32IsNotSilentlyUnclamped) {
+  expect_usage_error("report --op silu_and_mul_clamp --dtype bf16 --limit 1e39 --samples 1000",
+                     {"--limit 1e39", "beyond fp32", "inf"});
+}
+
+TEST(Cli_report, PositiveLimitBelowFp32IsNotSilentlyZero) {
+  expect_usage_error("report --op silu_and_mul_clamp --dtype bf16 --limit 1e-50 --samples 1000",
+                     {"--limit 1e-50", "smallest subnormal"});
+}
+
+TEST(Cli_report, LimitOutsideDoubleRange) {
+  expect_usage_error("report --op silu_and_mul_clamp --dtype bf16 --limit 1e400 --samples 1000",
+                     {"--limit 1e400", "outside the range"});
+}
+
+TEST(Cli_report, NegativeSeed) { expect_usage_error("report --op silu_and_mul --seed -1", {"--seed", "0 to 2^64-1"}); }
+
+TEST(Cli_report, ParseErrorsCarryTheCommandPrefix) {
+  expect_usage_error("report --op silu --dtype bf16 --format xml", {"ulpcheck: error:", "--format"});
+}
+
+TEST(Cli_report, LimitForAnOpWithoutOne) {
+  expect_usage_error("report --op silu_and_mul --dtype bf16 --limit 7 --samples 1000",
+                     {"--limit", "silu_and_mul", "takes no limit"});
+}
+
+TEST(Cli_report, SamplesForAnExhaustiveCase) {
+  expect_usage_error("report --op silu --dtype bf16 --samples 1000", {"--samples", "65536", "drop --samples"});
+}
+
+TEST(Cli_report, SamplesNotAMultipleOf1000) {
+  expect_usage_error("report --op silu_and_mul --dtype bf16 --samples 1500", {"--samples", "1500", "multiple of 1000"});
+}
+
+TEST(Cli_report, UnknownOutputFormat) { expect_usage_error("report --op silu --dtype bf16 --format xml", {"--format", "xml"}); }
+
+TEST(Cli_report, MissingOp) { expect_usage_error("report --dtype bf16", {"--op", "required"}); }
+
+TEST(Cli_report, NoSubcommand) { expect_usage_error("", {"subcommand"}); }
+
+}  // namespace
