@@ -14,35 +14,17 @@ extern const ElementwiseOp kSiluAndMulClampOp;
 
 namespace {
 
-using math::round_to_storage;
-using math::silu_fp32;
-
-template <Format F>
-float silu_unary(float x, float, float) {
-  return round_to_storage<F>(silu_fp32(x));
-}
-
-/// The element function of one variant for every format, in Format order.
-template <template <Format> class V>
+/// A functor's call operator as a plain function pointer, for each format (Format order).
+template <template <Format, class> class V>
 constexpr std::array<ElementFn, 3> per_format() {
-  return {&V<Format::bf16>::call, &V<Format::fp16>::call, &V<Format::fp32>::call};
+  return {[](float a, float b, float L) { return V<Format::bf16, math::PortableExp>{}(a, b, L); },
+          [](float a, float b, float L) { return V<Format::fp16, math::PortableExp>{}(a, b, L); },
+          [](float a, float b, float L) { return V<Format::fp32, math::PortableExp>{}(a, b, L); }};
 }
-template <Format F>
-struct Unary {
-  static float call(float x, float u, float L) { return silu_unary<F>(x, u, L); }
-};
-template <Format F>
-struct Single {
-  static float call(float g, float u, float L) { return math::silu_and_mul_single_rounding<F>(g, u, L); }
-};
-template <Format F>
-struct Double {
-  static float call(float g, float u, float L) { return math::silu_and_mul_double_rounding<F>(g, u, L); }
-};
-template <Format F>
-struct Composite {
-  static float call(float g, float u, float L) { return math::silu_and_mul_composite<F>(g, u, L); }
-};
+constexpr auto Unary = per_format<math::SiluUnary>;
+constexpr auto Single = per_format<math::SiluAndMulSingleRounding>;
+constexpr auto Double = per_format<math::SiluAndMulDoubleRounding>;
+constexpr auto Composite = per_format<math::SiluAndMulComposite>;
 
 // Floors (see budget.hpp: scaled by |up| for the gated ops).
 // 2^-121 > |silu(-88.72)| = 2.8e-37: fp32 arithmetic flushes silu(g) to -0 below -88.72,
@@ -68,19 +50,19 @@ constexpr std::array<Budget, 3> kDouble{{{1.5, kSiluTail}, {1.5, kFp16Subnormal}
 constexpr std::array<Budget, 3> kComposite{{{2.5, kSiluTail}, {2.5, kFp16Subnormal}, {4.0, kSiluTail}}};
 
 const HostOpImpl kSingleOps[] = {
-    {&kSiluOp, per_format<Unary>(), kSingle},
-    {&kSiluAndMulOp, per_format<Single>(), kSingle},
-    {&kSiluAndMulClampOp, per_format<Single>(), kSingle},
+    {&kSiluOp, Unary(), kSingle},
+    {&kSiluAndMulOp, Single(), kSingle},
+    {&kSiluAndMulClampOp, Single(), kSingle},
 };
 const HostOpImpl kDoubleOps[] = {
-    {&kSiluOp, per_format<Unary>(), kSingle},
-    {&kSiluAndMulOp, per_format<Double>(), kDouble},
-    {&kSiluAndMulClampOp, per_format<Double>(), kDouble},
+    {&kSiluOp, Unary(), kSingle},
+    {&kSiluAndMulOp, Double(), kDouble},
+    {&kSiluAndMulClampOp, Double(), kDouble},
 };
 const HostOpImpl kCompositeOps[] = {
-    {&kSiluOp, per_format<Unary>(), kSingle},
-    {&kSiluAndMulOp, per_format<Composite>(), kDouble},
-    {&kSiluAndMulClampOp, per_format<Composite>(), kComposite},
+    {&kSiluOp, Unary(), kSingle},
+    {&kSiluAndMulOp, Composite(), kDouble},
+    {&kSiluAndMulClampOp, Composite(), kComposite},
 };
 
 }  // namespace
