@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "cli/usage_error.hpp"
+#include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/reference/registry.hpp"
 
@@ -30,7 +31,8 @@ int run_list() {
     for (const ParamSpec& p : op->params)
       fmt::print("  {:<20}   --{} (default {}): {}\n", "", p.name, p.default_value, p.doc);
   }
-  fmt::print("\ndtypes: bf16, fp16, fp32\n\nkernels (claimed budget per op and dtype):\n");
+  fmt::print("\ndtypes: bf16, fp16, fp32\n\nGPU: {}\n\nkernels (claimed budget per op and dtype):\n",
+             cuda::device_description());
   for (const Kernel* k : all_kernels()) {
     fmt::print("  {}: {}\n", k->name(), k->description());
     for (const ElementwiseOp* op : all_ops()) {

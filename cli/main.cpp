@@ -8,6 +8,7 @@
 #include "cli/list.hpp"
 #include "cli/report.hpp"
 #include "cli/usage_error.hpp"
+#include "ulpcheck/device/kernel.hpp"
 
 int main(int argc, char** argv) {
   using namespace ulpcheck::cli;
@@ -28,6 +29,10 @@ int main(int argc, char** argv) {
     return kExitUsage;
   } catch (const UsageError& e) {
     fmt::print(stderr, "ulpcheck: error: {}\n", e.what());
+    return kExitUsage;
+  } catch (const ulpcheck::KernelError& e) {
+    // The kernel could not run at all (no GPU, a plugin's own error): nothing was measured.
+    fmt::print(stderr, "ulpcheck: error: kernel did not run: {}\n", e.what());
     return kExitUsage;
   } catch (const std::exception& e) {
     fmt::print(stderr, "ulpcheck: internal error: {}\n", e.what());

@@ -1,8 +1,11 @@
-// The kernel table. Adding a kernel = its file under device/ + one row here.
+// The kernel table: the host kernels, the CUDA kernels of this build, then plugins in the
+// order they were loaded. Adding a built-in kernel = its file under device/ + one row here.
 #include "ulpcheck/device/registry.hpp"
 
-#include <array>
+#include <vector>
 
+#include "ulpcheck/device/cuda/elementwise_kernel.hpp"
+#include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/host/elementwise_kernel.hpp"
 
 namespace ulpcheck {
@@ -12,24 +15,33 @@ extern const HostElementwiseKernel kHostDoubleRounding;
 extern const HostElementwiseKernel kHostComposite;
 
 namespace {
-const std::array<const Kernel*, 3> kKernels{
-    &kHostSingleRounding,
-    &kHostDoubleRounding,
-    &kHostComposite,
-};
+
+std::vector<const Kernel*>& table() {
+  static std::vector<const Kernel*> kernels = [] {
+    std::vector<const Kernel*> k{&kHostSingleRounding, &kHostDoubleRounding, &kHostComposite};
+    for (const Kernel* c : cuda::builtin_kernels()) k.push_back(c);
+    return k;
+  }();
+  return kernels;
+}
+
+bool is_cuda(const Kernel* k) { return k->name().starts_with("cuda."); }
+
 }  // namespace
 
-std::span<const Kernel* const> all_kernels() { return kKernels; }
+std::span<const Kernel* const> all_kernels() { return table(); }
+
+void add_kernel(const Kernel* kernel) { table().push_back(kernel); }
 
 const Kernel* find_kernel(std::string_view name) {
-  for (const Kernel* k : kKernels)
+  for (const Kernel* k : table())
     if (k->name() == name) return k;
   return nullptr;
 }
 
 std::string kernel_names() {
   std::string out;
-  for (const Kernel* k : kKernels) {
+  for (const Kernel* k : table()) {
     if (!out.empty()) out += ", ";
     out += k->name();
   }
@@ -37,8 +49,12 @@ std::string kernel_names() {
 }
 
 const Kernel* default_kernel(const ElementwiseOp& op, Format f) {
-  for (const Kernel* k : kKernels)
-    if (k->supports(op, f)) return k;
+  // With a GPU the default backend is CUDA; without one, the host.
+  const bool gpu = cuda::device_available();
+  for (const Kernel* k : table())
+    if (is_cuda(k) == gpu && k->supports(op, f)) return k;
+  for (const Kernel* k : table())
+    if (!is_cuda(k) && k->supports(op, f)) return k;
   return nullptr;
 }
 

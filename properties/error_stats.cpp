@@ -51,4 +51,23 @@ void ErrorStats::add(const ElementReport& e) {
   }
 }
 
+void ErrorStats::merge(const ErrorStats& o) {
+  count += o.count;
+  numeric += o.numeric;
+  correctly_rounded += o.correctly_rounded;
+  off_by_one_ulp += o.off_by_one_ulp;
+  in_floor_region += o.in_floor_region;
+  above_floor += o.above_floor;
+  correctly_rounded_above_floor += o.correctly_rounded_above_floor;
+  budget_breaches += o.budget_breaches;
+  semantic_differences += o.semantic_differences;
+  semantic_violations += o.semantic_violations;
+  max_ulp = std::max(max_ulp, o.max_ulp);
+  max_ulp_above_floor = std::max(max_ulp_above_floor, o.max_ulp_above_floor);
+  for (const ElementReport& e : o.worst) keep_worst(worst, e);
+  for (const ElementReport& e : o.worst_in_floor) keep_worst(worst_in_floor, e);
+  for (const ElementReport& e : o.breaches) keep_first(breaches, e);
+  for (const ElementReport& e : o.semantic) keep_first(semantic, e);
+}
+
 }  // namespace ulpcheck

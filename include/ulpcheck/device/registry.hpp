@@ -9,8 +9,12 @@
 
 namespace ulpcheck {
 
-/// Every built-in kernel, host ones first, in a fixed order.
+/// Every kernel: host ones, then the CUDA ones of this build, then loaded plugins. The span
+/// is valid until the next add_kernel.
 std::span<const Kernel* const> all_kernels();
+
+/// Appends a kernel (a plugin's) to the table; it must outlive every use of the table.
+void add_kernel(const Kernel* kernel);
 
 /// The kernel named `name`, or nullptr.
 const Kernel* find_kernel(std::string_view name);
@@ -18,7 +22,8 @@ const Kernel* find_kernel(std::string_view name);
 /// Names of all kernels, comma separated, for error messages.
 std::string kernel_names();
 
-/// The kernel a command uses when none is named: the first that supports (op, f).
+/// The kernel a command uses when none is named: the first CUDA kernel that supports
+/// (op, f) when a GPU is present, otherwise the first host kernel that does.
 const Kernel* default_kernel(const ElementwiseOp& op, Format f);
 
 }  // namespace ulpcheck

@@ -43,6 +43,9 @@ struct ErrorStats {
   std::vector<ElementReport> semantic;       ///< first semantic disagreements
 
   void add(const ElementReport& e);
+  /// Folds in the figures of elements that come after this one's (order matters for the
+  /// "first" lists only).
+  void merge(const ErrorStats& later);
   bool passes() const { return budget_breaches == 0 && semantic_violations == 0; }
   double fraction(std::int64_t n) const { return count ? static_cast<double>(n) / count : 0.0; }
 };

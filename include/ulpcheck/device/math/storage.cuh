@@ -1,9 +1,15 @@
-// Rounding an fp32 value to a storage format, to nearest with ties to even, in float
-// arithmetic that host and GPU evaluate identically (the GPU intrinsics
-// __float2bfloat16_rn and __float2half_rn give the same bits; a GPU test pins that).
+// Rounding an fp32 value to a storage format, to nearest with ties to even. The portable
+// form is float arithmetic that host and GPU evaluate identically; device code uses the
+// conversion instructions (__float2bfloat16_rn, __float2half_rn) as production kernels do,
+// and a GPU test pins that both give the same value for all 2^32 floats.
 #pragma once
 
 #include <cmath>
+
+#if defined(__CUDACC__)
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#endif
 
 #include "ulpcheck/device/math/hd.cuh"
 #include "ulpcheck/reference/format.hpp"
@@ -23,7 +29,7 @@ struct StorageTraits<Format::fp16> {
 
 /// x rounded to F and returned as the float of the same value. fp32 is the identity.
 template <Format F>
-ULPCHECK_HD float round_to_storage(float x) {
+ULPCHECK_HD float round_to_storage_portable(float x) {
   if constexpr (F == Format::fp32) {
     return x;
   } else {
@@ -38,6 +44,18 @@ ULPCHECK_HD float round_to_storage(float x) {
     if (fabsf(r) >= ldexpf(1.0f, T::emax + 1)) return copysignf(HUGE_VALF, x);
     return r;
   }
+}
+
+/// round_to_storage_portable on the host; the conversion instructions on the GPU.
+template <Format F>
+ULPCHECK_HD float round_to_storage(float x) {
+#if defined(__CUDA_ARCH__)
+  if constexpr (F == Format::bf16) return __bfloat162float(__float2bfloat16_rn(x));
+  if constexpr (F == Format::fp16) return __half2float(__float2half_rn(x));
+  return x;
+#else
+  return round_to_storage_portable<F>(x);
+#endif
 }
 
 }  // namespace ulpcheck::math

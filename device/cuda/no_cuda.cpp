@@ -1,0 +1,23 @@
+// A build without CUDA (ULPCHECK_CUDA=OFF): no CUDA kernels, and every question about a
+// device gets the reason.
+#include "ulpcheck/device/cuda/elementwise_kernel.hpp"
+#include "ulpcheck/device/cuda/runtime.hpp"
+
+namespace ulpcheck::cuda {
+
+namespace {
+constexpr const char* kNoCuda = "this build has no CUDA (configured with ULPCHECK_CUDA=OFF or without nvcc)";
+}
+
+bool device_available() { return false; }
+std::string device_description() { return kNoCuda; }
+std::span<const Kernel* const> builtin_kernels() { return {}; }
+
+DeviceBuffer::DeviceBuffer(std::size_t) { throw KernelError(kNoCuda); }
+DeviceBuffer::~DeviceBuffer() = default;
+void DeviceBuffer::upload(const void*, std::size_t) { throw KernelError(kNoCuda); }
+void DeviceBuffer::download(void*, std::size_t) const { throw KernelError(kNoCuda); }
+void DeviceBuffer::poison() { throw KernelError(kNoCuda); }
+void synchronize(const char*) { throw KernelError(kNoCuda); }
+
+}  // namespace ulpcheck::cuda

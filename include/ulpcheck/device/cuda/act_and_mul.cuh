@@ -1,0 +1,106 @@
+// One generic elementwise kernel, written the way production activation kernels are
+// (vLLM's act_and_mul_kernel, FlashInfer's activation.cuh): one thread block per token,
+// 16-byte vector loads of gate and up with packed bf16x2/half2 conversions when d is a
+// multiple of the vector width, a scalar loop otherwise, fp32 math per element. The
+// per-element function is a template parameter, so every variant shares the tiling.
+#pragma once
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "ulpcheck/device/cuda/launch.hpp"
+#include "ulpcheck/reference/format.hpp"
+
+namespace ulpcheck::cuda {
+
+template <Format F>
+struct DeviceStorage;
+
+template <>
+struct DeviceStorage<Format::bf16> {
+  using T = __nv_bfloat16;
+  using T2 = __nv_bfloat162;
+  static __device__ __forceinline__ float2 unpack2(T2 v) { return __bfloat1622float2(v); }
+  static __device__ __forceinline__ T2 pack2(float a, float b) { return __floats2bfloat162_rn(a, b); }
+  static __device__ __forceinline__ float load(T v) { return __bfloat162float(v); }
+  static __device__ __forceinline__ T store(float x) { return __float2bfloat16_rn(x); }
+};
+
+template <>
+struct DeviceStorage<Format::fp16> {
+  using T = __half;
+  using T2 = __half2;
+  static __device__ __forceinline__ float2 unpack2(T2 v) { return __half22float2(v); }
+  static __device__ __forceinline__ T2 pack2(float a, float b) { return __floats2half2_rn(a, b); }
+  static __device__ __forceinline__ float load(T v) { return __half2float(v); }
+  static __device__ __forceinline__ T store(float x) { return __float2half_rn(x); }
+};
+
+template <>
+struct DeviceStorage<Format::fp32> {
+  using T = float;
+  using T2 = float2;
+  static __device__ __forceinline__ float2 unpack2(T2 v) { return v; }
+  static __device__ __forceinline__ T2 pack2(float a, float b) { return make_float2(a, b); }
+  static __device__ __forceinline__ float load(T v) { return v; }
+  static __device__ __forceinline__ T store(float x) { return x; }
+};
+
+/// y[t, i] = fn(x0[t, i], x1[t, i], limit), x0 = gate (or the input), x1 = up (1 when unary).
+/// Offsets are int64: tokens * 2d passes 2^31 on real shapes (a known bug class of kernels
+/// that index with int).
+template <Format F, class Fn, bool Gated>
+__global__ void act_and_mul_kernel(typename DeviceStorage<F>::T* __restrict__ out,
+                                   const typename DeviceStorage<F>::T* __restrict__ in, std::int64_t d,
+                                   float limit) {
+  using S = DeviceStorage<F>;
+  using T = typename S::T;
+  using T2 = typename S::T2;
+  constexpr int kVec = 16 / sizeof(T);
+  const std::int64_t token = blockIdx.x;
+  const T* x0 = in + token * (Gated ? 2 : 1) * d;
+  const T* x1 = x0 + d;
+  T* y = out + token * d;
+  const Fn fn{};
+  if (d % kVec == 0) {
+    const std::int64_t n = d / kVec;
+    for (std::int64_t v = threadIdx.x; v < n; v += blockDim.x) {
+      const uint4 a = __ldg(reinterpret_cast<const uint4*>(x0) + v);
+      const uint4 b = Gated ? __ldg(reinterpret_cast<const uint4*>(x1) + v) : make_uint4(0, 0, 0, 0);
+      uint4 r;
+      const T2* a2 = reinterpret_cast<const T2*>(&a);
+      const T2* b2 = reinterpret_cast<const T2*>(&b);
+      T2* r2 = reinterpret_cast<T2*>(&r);
+#pragma unroll
+      for (int j = 0; j < kVec / 2; ++j) {
+        const float2 g = S::unpack2(a2[j]);
+        const float2 u = Gated ? S::unpack2(b2[j]) : make_float2(1.0f, 1.0f);
+        r2[j] = S::pack2(fn(g.x, u.x, limit), fn(g.y, u.y, limit));
+      }
+      reinterpret_cast<uint4*>(y)[v] = r;
+    }
+  } else {
+    for (std::int64_t i = threadIdx.x; i < d; i += blockDim.x)
+      y[i] = S::store(fn(S::load(x0[i]), Gated ? S::load(x1[i]) : 1.0f, limit));
+  }
+}
+
+/// Block = min(work per token, 1024) threads, as vLLM sizes it; grid = one block per token.
+template <Format F, class Fn, bool Gated>
+int launch_act_and_mul(const ElementwiseLaunch& l) {
+  using T = typename DeviceStorage<F>::T;
+  constexpr std::int64_t kVec = 16 / sizeof(T);
+  if (l.tokens == 0 || l.d == 0) return cudaSuccess;
+  if (l.tokens > 0x7fffffff) return cudaErrorInvalidConfiguration;  // gridDim.x limit
+  const std::int64_t work = l.d % kVec == 0 ? l.d / kVec : l.d;
+  const int threads = static_cast<int>(std::min<std::int64_t>(work, 1024));
+  act_and_mul_kernel<F, Fn, Gated><<<static_cast<unsigned>(l.tokens), threads, 0, static_cast<cudaStream_t>(l.stream)>>>(
+      static_cast<T*>(l.output), static_cast<const T*>(l.input), l.d, l.limit);
+  return cudaGetLastError();
+}
+
+}  // namespace ulpcheck::cuda

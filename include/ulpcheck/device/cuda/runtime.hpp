@@ -1,0 +1,42 @@
+// What the CUDA runtime offers in this process: the GPU tests and the default-kernel choice
+// ask here. Builds without CUDA answer "no device" with the reason.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace ulpcheck::cuda {
+
+/// True when this build has CUDA kernels and a device is usable.
+bool device_available();
+
+/// "NVIDIA H100 80GB HBM3 (sm_90, driver 13.0, runtime 13.0)" or why there is none:
+/// "this build has no CUDA (ULPCHECK_CUDA=OFF)", "no CUDA device: <runtime's message>".
+std::string device_description();
+
+/// Device memory that frees itself. Throws KernelError when CUDA is missing or fails.
+class DeviceBuffer {
+ public:
+  explicit DeviceBuffer(std::size_t bytes);
+  ~DeviceBuffer();
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+
+  void* data() const { return ptr_; }
+  std::size_t size() const { return bytes_; }
+  void upload(const void* host, std::size_t bytes);
+  void download(void* host, std::size_t bytes) const;
+  /// Every byte 0xff: a NaN in bf16, fp16 and fp32, so an element a kernel never writes
+  /// cannot pass for a result.
+  void poison();
+
+ private:
+  void* ptr_ = nullptr;
+  std::size_t bytes_ = 0;
+};
+
+/// Waits for the device and turns a pending error into a KernelError naming `what`.
+void synchronize(const char* what);
+
+}  // namespace ulpcheck::cuda
