@@ -17,18 +17,23 @@ InputSet all_values(Format f) {
   return {std::move(t), fmt::format("all 65536 {} values", name(f))};
 }
 
+InputSet random_rows(Format f, int arity, std::int64_t rows, std::int64_t d, std::uint64_t seed) {
+  if (rows < 0 || d < 0) throw std::invalid_argument("random_rows: negative shape");
+  const std::uint32_t mask = info(f).storage_bits == 32 ? 0xffffffffu : (1u << info(f).storage_bits) - 1;
+  BitTensor t = BitTensor::zeros(f, rows, arity * d);
+  std::mt19937_64 rng(seed);
+  for (auto& b : t.bits) b = static_cast<std::uint32_t>(rng()) & mask;
+  const char* what = arity == 2 ? "(gate, up) pairs" : "inputs";
+  return {std::move(t), fmt::format("{} random {} {} (uniform bit patterns, seed {})", rows * d, name(f), what, seed)};
+}
+
 InputSet random_bits(Format f, int arity, std::int64_t elements, std::uint64_t seed) {
   if (elements <= 0) throw std::invalid_argument("random_bits: elements must be positive");
   const std::int64_t d = std::min<std::int64_t>(elements, 1000);
   if (elements % d != 0)
     throw std::invalid_argument(fmt::format("random_bits: {} elements is not a multiple of the row length {}",
                                             elements, d));
-  const std::uint32_t mask = info(f).storage_bits == 32 ? 0xffffffffu : (1u << info(f).storage_bits) - 1;
-  BitTensor t = BitTensor::zeros(f, elements / d, arity * d);
-  std::mt19937_64 rng(seed);
-  for (auto& b : t.bits) b = static_cast<std::uint32_t>(rng()) & mask;
-  const char* what = arity == 2 ? "(gate, up) pairs" : "inputs";
-  return {std::move(t), fmt::format("{} random {} {} (uniform bit patterns, seed {})", elements, name(f), what, seed)};
+  return random_rows(f, arity, elements / d, d, seed);
 }
 
 }  // namespace ulpcheck

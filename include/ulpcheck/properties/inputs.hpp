@@ -23,4 +23,7 @@ InputSet all_values(Format f);
 /// the stream is std::mt19937_64, which the standard specifies exactly.
 InputSet random_bits(Format f, int arity, std::int64_t elements, std::uint64_t seed);
 
+/// Random bit patterns of an exact shape [rows, arity * d], for shape-sensitive kernels.
+InputSet random_rows(Format f, int arity, std::int64_t rows, std::int64_t d, std::uint64_t seed);
+
 }  // namespace ulpcheck

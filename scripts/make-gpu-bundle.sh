@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds ulpcheck with its CUDA kernels for Hopper (sm_90 machine code plus PTX) and packs
+# a self-contained directory, bundle/, that runs on an x86-64 machine with only the NVIDIA
+# driver installed: the binaries look for their shared libraries in bundle/lib through an
+# rpath of $ORIGIN/../lib, and the CUDA runtime is linked statically.
+#
+#   scripts/make-gpu-bundle.sh            # -> bundle/ (about 20 MB)
+#   bundle/run-gpu-checks.sh OUTDIR       # on the GPU machine: tests and reports into OUTDIR
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=build-gpu
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DULPCHECK_CUDA=ON \
+  -DCMAKE_CUDA_ARCHITECTURES="90-real;90-virtual" '-DCMAKE_BUILD_RPATH=$ORIGIN/../lib' >/dev/null
+cmake --build "$build" --parallel "$(nproc)"
+
+rm -rf bundle
+mkdir -p bundle/bin bundle/lib
+binaries=("$build/ulpcheck")
+while IFS= read -r -d '' t; do binaries+=("$t"); done < <(find "$build/tests" -maxdepth 1 -type f -executable -print0)
+cp "${binaries[@]}" bundle/bin/
+find "$build" -name '*.so' -path '*examples*' -exec cp {} bundle/lib/ \; 2>/dev/null || true
+
+# Every shared library the binaries need except glibc's own, which every Linux has and
+# which must match the kernel's loader.
+glibc='^(linux-vdso|ld-linux|libc|libm|libdl|librt|libpthread|libresolv)\.so'
+for b in bundle/bin/*; do
+  ldd "$b" | awk '/=> \// {print $1, $3}' | while read -r soname path; do
+    [[ "$soname" =~ $glibc ]] && continue
+    [ -e "bundle/lib/$soname" ] || cp -L "$path" "bundle/lib/$soname"
+  done
+done
+for b in bundle/bin/*; do
+  readelf -d "$b" | grep -q 'RUNPATH.*\$ORIGIN/../lib' || { echo "make-gpu-bundle: $b lacks the \$ORIGIN rpath" >&2; exit 1; }
+done
+cp scripts/run-gpu-checks.sh bundle/
+echo "bundle: $(du -sh bundle | cut -f1) in bundle/ ($(ls bundle/bin | wc -l) binaries, $(ls bundle/lib | wc -l) libraries)"

@@ -1,0 +1,168 @@
+// The generic kernel of include/ulpcheck/device/cuda/act_and_mul.cuh on the device itself:
+// shapes past 2^31 elements (64-bit offsets, both the vector and the scalar path), and the
+// device forms of the shared math against their host forms over all 2^32 floats.
+#include <cuda_runtime.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "tests/device/cuda/gpu_test_support.hpp"
+#include "ulpcheck/device/cuda/elementwise_kernel.hpp"
+#include "ulpcheck/device/math/silu.cuh"
+#include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/reference/registry.hpp"
+
+namespace ulpcheck {
+namespace {
+
+#define CUDA_OK(expr) ASSERT_EQ((expr), cudaSuccess) << #expr << ": " << cudaGetErrorString(cudaGetLastError())
+
+/// A bit pattern per element from its 64-bit index (splitmix64), so inputs need no host copy.
+__device__ std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+__global__ void fill_bf16(std::uint16_t* p, std::int64_t n) {
+  for (std::int64_t i = blockIdx.x * std::int64_t{blockDim.x} + threadIdx.x; i < n; i += std::int64_t{gridDim.x} * blockDim.x)
+    p[i] = static_cast<std::uint16_t>(mix(static_cast<std::uint64_t>(i)));
+}
+
+/// Recomputes every output with the same per-element function and 64-bit offsets, and
+/// counts elements whose bits differ (NaN payloads aside) or that still hold the poison.
+__global__ void count_wrong(const __nv_bfloat16* in, const __nv_bfloat16* out, std::int64_t tokens, std::int64_t d,
+                            unsigned long long* wrong) {
+  const math::SiluAndMulSingleRounding<Format::bf16, math::PortableExp> fn{};
+  const std::int64_t n = tokens * d;
+  unsigned long long local = 0;
+  for (std::int64_t i = blockIdx.x * std::int64_t{blockDim.x} + threadIdx.x; i < n; i += std::int64_t{gridDim.x} * blockDim.x) {
+    const std::int64_t t = i / d, c = i % d;
+    const float g = __bfloat162float(in[t * 2 * d + c]);
+    const float u = __bfloat162float(in[t * 2 * d + d + c]);
+    const float want = fn(g, u, HUGE_VALF);
+    const float got = __bfloat162float(out[i]);
+    const bool ok = (want != want && got != got) || __float_as_uint(want) == __float_as_uint(got);
+    local += !ok;
+  }
+  if (local) atomicAdd(wrong, local);
+}
+
+void check_large_shape(std::int64_t tokens, std::int64_t d) {
+  const std::int64_t in_elems = tokens * 2 * d, out_elems = tokens * d;
+  ASSERT_GT(in_elems, std::int64_t{1} << 31) << "shape too small to test 64-bit offsets";
+  const auto* kernel = dynamic_cast<const cuda::CudaElementwiseKernel*>(find_kernel("cuda.single_rounding"));
+  ASSERT_NE(kernel, nullptr);
+  const cuda::LaunchFn launch = kernel->launcher(*find_op("silu_and_mul"), Format::bf16);
+  void *in = nullptr, *out = nullptr;
+  unsigned long long* wrong = nullptr;
+  CUDA_OK(cudaMalloc(&in, in_elems * 2));
+  CUDA_OK(cudaMalloc(&out, out_elems * 2));
+  CUDA_OK(cudaMalloc(&wrong, sizeof *wrong));
+  fill_bf16<<<4096, 256>>>(static_cast<std::uint16_t*>(in), in_elems);
+  CUDA_OK(cudaMemset(out, 0xff, out_elems * 2));
+  CUDA_OK(cudaMemset(wrong, 0, sizeof *wrong));
+  CUDA_OK(static_cast<cudaError_t>(launch(cuda::ElementwiseLaunch{in, out, tokens, d, HUGE_VALF, nullptr})));
+  count_wrong<<<4096, 256>>>(static_cast<const __nv_bfloat16*>(in), static_cast<const __nv_bfloat16*>(out), tokens, d, wrong);
+  CUDA_OK(cudaDeviceSynchronize());
+  unsigned long long host_wrong = 0;
+  CUDA_OK(cudaMemcpy(&host_wrong, wrong, sizeof host_wrong, cudaMemcpyDeviceToHost));
+  std::printf("tokens=%lld d=%lld: %lld input elements, %lld outputs checked, %llu wrong\n",
+              static_cast<long long>(tokens), static_cast<long long>(d), static_cast<long long>(in_elems),
+              static_cast<long long>(out_elems), host_wrong);
+  EXPECT_EQ(host_wrong, 0u);
+  cudaFree(in);
+  cudaFree(out);
+  cudaFree(wrong);
+}
+
+TEST(CudaActAndMul_bf16, VectorPathPastTwoToThe31Elements) {
+  ULPCHECK_REQUIRE_GPU();
+  check_large_shape(131073, 8192);  // 2 * 8192 * 131073 = 2^31 + 16384 input elements
+}
+
+TEST(CudaActAndMul_bf16, ScalarPathPastTwoToThe31Elements) {
+  ULPCHECK_REQUIRE_GPU();
+  check_large_shape(131089, 8191);  // d odd: the scalar loop; 2 * 8191 * 131089 > 2^31
+}
+
+// --- the shared math, device form against host form, all 2^32 floats
+
+template <Format F>
+__global__ void count_rounding_mismatches(std::uint64_t begin, std::uint64_t n, unsigned long long* wrong) {
+  unsigned long long local = 0;
+  for (std::uint64_t i = blockIdx.x * std::uint64_t{blockDim.x} + threadIdx.x; i < n; i += std::uint64_t{gridDim.x} * blockDim.x) {
+    const float x = __uint_as_float(static_cast<unsigned>(begin + i));
+    const float a = math::round_to_storage<F>(x);           // conversion instruction
+    const float b = math::round_to_storage_portable<F>(x);  // float arithmetic
+    local += !((a != a && b != b) || __float_as_uint(a) == __float_as_uint(b));
+  }
+  if (local) atomicAdd(wrong, local);
+}
+
+template <Format F>
+void expect_conversion_matches_portable_rounding() {
+  unsigned long long* wrong = nullptr;
+  ASSERT_EQ(cudaMalloc(&wrong, sizeof *wrong), cudaSuccess);
+  ASSERT_EQ(cudaMemset(wrong, 0, sizeof *wrong), cudaSuccess);
+  count_rounding_mismatches<F><<<8192, 256>>>(0, std::uint64_t{1} << 32, wrong);
+  unsigned long long n = 1;
+  ASSERT_EQ(cudaMemcpy(&n, wrong, sizeof n, cudaMemcpyDeviceToHost), cudaSuccess);
+  cudaFree(wrong);
+  std::printf("%s: all 2^32 floats, %llu differ between the conversion instruction and the portable rounding\n",
+              std::string(name(F)).c_str(), n);
+  EXPECT_EQ(n, 0u);
+}
+
+TEST(CudaStorageExhaustive, Bf16ConversionInstructionEqualsPortableRounding) {
+  ULPCHECK_REQUIRE_GPU();
+  expect_conversion_matches_portable_rounding<Format::bf16>();
+}
+
+TEST(CudaStorageExhaustive, Fp16ConversionInstructionEqualsPortableRounding) {
+  ULPCHECK_REQUIRE_GPU();
+  expect_conversion_matches_portable_rounding<Format::fp16>();
+}
+
+__global__ void exp_on_device(std::uint64_t begin, std::uint64_t n, float* out) {
+  for (std::uint64_t i = blockIdx.x * std::uint64_t{blockDim.x} + threadIdx.x; i < n; i += std::uint64_t{gridDim.x} * blockDim.x)
+    out[i] = math::exp_fp32(__uint_as_float(static_cast<unsigned>(begin + i)));
+}
+
+TEST(CudaExpExhaustive, DeviceExpEqualsHostExpOnAllFloats) {
+  ULPCHECK_REQUIRE_GPU();
+  constexpr std::uint64_t kChunk = std::uint64_t{1} << 28;
+  float* dev = nullptr;
+  CUDA_OK(cudaMalloc(&dev, kChunk * sizeof(float)));
+  std::vector<float> got(kChunk);
+  std::uint64_t differ = 0;
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  for (std::uint64_t begin = 0; begin < (std::uint64_t{1} << 32); begin += kChunk) {
+    exp_on_device<<<8192, 256>>>(begin, kChunk, dev);
+    CUDA_OK(cudaMemcpy(got.data(), dev, kChunk * sizeof(float), cudaMemcpyDeviceToHost));
+    std::vector<std::uint64_t> counts(threads);
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        for (std::uint64_t i = t; i < kChunk; i += threads) {
+          const std::uint32_t bits = static_cast<std::uint32_t>(begin + i);
+          float x;
+          std::memcpy(&x, &bits, 4);
+          const float want = math::exp_fp32(x);
+          counts[t] += !((want != want && got[i] != got[i]) || std::memcmp(&want, &got[i], 4) == 0);
+        }
+      });
+    for (auto& th : pool) th.join();
+    for (auto c : counts) differ += c;
+  }
+  cudaFree(dev);
+  std::printf("exp_fp32: all 2^32 floats, %llu differ between device and host\n", static_cast<unsigned long long>(differ));
+  EXPECT_EQ(differ, 0u);
+}
+
+}  // namespace
+}  // namespace ulpcheck

@@ -1,0 +1,117 @@
+// The SiLU-family CUDA kernels (device/cuda/silu_family.cu) through the Kernel interface:
+// every kernel, op and dtype on the shapes that exercise the vector path, its scalar
+// fallback, single rows and empty batches; every output element is checked against the
+// oracle and its claimed budget (the wrapper poisons the output first), and the accurate
+// variants must give the host kernels' bits.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "tests/device/cuda/gpu_test_support.hpp"
+#include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/properties/measure.hpp"
+#include "ulpcheck/reference/registry.hpp"
+
+namespace ulpcheck {
+namespace {
+
+constexpr std::int64_t kDs[] = {1, 7, 8, 4096, 13824 + 3};
+constexpr std::int64_t kTokens[] = {0, 1, 83, 2048};
+
+/// The host kernel with the same arithmetic, or nullptr for GPU-only variants.
+const Kernel* host_twin(const Kernel& k) {
+  if (k.name() == "cuda.single_rounding") return find_kernel("host.single_rounding");
+  if (k.name() == "cuda.double_rounding") return find_kernel("host.double_rounding");
+  return nullptr;
+}
+
+bool same_bits_or_both_nan(Format f, std::uint32_t a, std::uint32_t b) {
+  return a == b || (std::isnan(decode(f, a)) && std::isnan(decode(f, b)));
+}
+
+std::int64_t differing_elements(const Kernel& gpu, const Kernel& host, const ElementwiseOp& op, const Params& p,
+                                const BitTensor& in) {
+  const std::int64_t d = in.cols / op.arity;
+  BitTensor a = BitTensor::zeros(in.format, in.rows, d), b = a;
+  gpu.run(op, p, in, a);
+  host.run(op, p, in, b);
+  std::int64_t n = 0;
+  for (std::size_t i = 0; i < a.bits.size(); ++i) n += !same_bits_or_both_nan(in.format, a.bits[i], b.bits[i]);
+  return n;
+}
+
+std::vector<const Kernel*> cuda_kernels() {
+  std::vector<const Kernel*> out;
+  for (const Kernel* k : all_kernels())
+    if (k->name().starts_with("cuda.")) out.push_back(k);
+  return out;
+}
+
+TEST(CudaSiluFamily, EveryKernelOpDtypeAndShapeWithinItsBudget) {
+  ULPCHECK_REQUIRE_GPU();
+  ASSERT_EQ(cuda_kernels().size(), 4u);
+  std::uint64_t seed = 100;
+  for (const Kernel* k : cuda_kernels())
+    for (const ElementwiseOp* op : all_ops())
+      for (Format f : all_formats()) {
+        Params p = op->default_params();
+        if (p.has("limit")) p.set("limit", static_cast<float>(7.3));
+        double worst = 0.0;
+        std::int64_t elements = 0;
+        for (std::int64_t tokens : kTokens)
+          for (std::int64_t d : kDs) {
+            const InputSet in = random_rows(f, op->arity, tokens, d, ++seed);
+            const Measurement m = measure(*op, *k, f, p, in);
+            EXPECT_TRUE(m.stats.passes()) << fmt::format(
+                "{} {} {} tokens={} d={}: {} breaches, {} semantic violations, max ULP above floor {:.4g}",
+                k->name(), op->name, name(f), tokens, d, m.stats.budget_breaches, m.stats.semantic_violations,
+                m.stats.max_ulp_above_floor);
+            EXPECT_EQ(m.stats.count, tokens * d);
+            worst = std::max(worst, m.stats.max_ulp_above_floor);
+            elements += m.stats.count;
+            if (const Kernel* twin = host_twin(*k)) {
+              EXPECT_EQ(differing_elements(*k, *twin, *op, p, in.tensor), 0)
+                  << fmt::format("{} vs {} {} {} tokens={} d={}", k->name(), twin->name(), op->name, name(f), tokens, d);
+            }
+          }
+        std::printf("%-30s %-20s %s: %lld elements, max ULP outside the floor %.4g\n", std::string(k->name()).c_str(),
+                    std::string(op->name).c_str(), std::string(name(f)).c_str(), static_cast<long long>(elements), worst);
+      }
+}
+
+TEST(CudaSiluFamily, AccurateVariantsMatchTheHostBitForBit) {
+  ULPCHECK_REQUIRE_GPU();
+  for (const Kernel* k : cuda_kernels()) {
+    const Kernel* twin = host_twin(*k);
+    if (!twin) continue;
+    for (Format f : all_formats()) {
+      const ElementwiseOp& unary = *find_op("silu");
+      const InputSet all = info(f).storage_bits == 16 ? all_values(f) : random_bits(f, 1, 10'000'000, 7);
+      EXPECT_EQ(differing_elements(*k, *twin, unary, {}, all.tensor), 0) << k->name() << " silu " << name(f);
+      const ElementwiseOp& gated = *find_op("silu_and_mul_clamp");
+      for (double L : {0.0, static_cast<double>(static_cast<float>(7.3)), 10.0, HUGE_VAL}) {
+        const InputSet pairs = random_bits(f, 2, 10'000'000, 8);
+        const std::int64_t n = differing_elements(*k, *twin, gated, Params{}.set("limit", L), pairs.tensor);
+        EXPECT_EQ(n, 0) << k->name() << " silu_and_mul_clamp " << name(f) << " limit " << L;
+        std::printf("%s vs %s, silu_and_mul_clamp %s limit %g: %lld of 10000000 elements differ\n",
+                    std::string(k->name()).c_str(), std::string(twin->name()).c_str(), std::string(name(f)).c_str(), L,
+                    static_cast<long long>(n));
+      }
+    }
+  }
+}
+
+TEST(CudaSiluFamily, SkipsVisiblyWithoutAGpu) {
+  // Documents the contract the other tests rely on: no silent pass without a device.
+  if (cuda::device_available()) GTEST_SKIP() << "a GPU is present: " << cuda::device_description();
+  const auto run_without_gpu = [] {
+    BitTensor in = BitTensor::zeros(Format::bf16, 1, 2), out = BitTensor::zeros(Format::bf16, 1, 1);
+    find_kernel("cuda.single_rounding")->run(*find_op("silu_and_mul"), {}, in, out);
+  };
+  EXPECT_THROW(run_without_gpu(), KernelError);
+}
+
+}  // namespace
+}  // namespace ulpcheck
