@@ -88,6 +88,18 @@ void CudaElementwiseKernel::run(const ElementwiseOp& op, const Params& params, c
   synchronize(name_.data());
   out.download(host_out.data(), host_out.size());
   unpack(host_out, output);
+  // The built-in kernels produce NaN only through arithmetic or the conversion
+  // instructions, which give the canonical NaN (sign bit clear), never all ones: an
+  // element still holding the poison was not written.
+  const std::uint32_t poison = info(f).storage_bits == 16 ? 0xffffu : 0xffffffffu;
+  std::int64_t unwritten = 0, first = -1;
+  for (std::size_t i = 0; i < output.bits.size(); ++i)
+    if (output.bits[i] == poison && unwritten++ == 0) first = static_cast<std::int64_t>(i);
+  if (unwritten)
+    throw KernelError(fmt::format("{}: {} [{}, {}] {}: {} output elements were never written (first at row {}, "
+                                  "column {})",
+                                  name_, op.name, input.rows, input.cols, ulpcheck::name(f), unwritten, first / d,
+                                  first % d));
 }
 
 }  // namespace ulpcheck::cuda

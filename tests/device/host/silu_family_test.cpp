@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "ulpcheck/device/math/silu.cuh"
+#include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/properties/measure.hpp"
 #include "ulpcheck/reference/registry.hpp"
@@ -33,7 +34,9 @@ TEST(HostKernels, RegistryListsTheThreeVariants) {
   EXPECT_NE(find_kernel("host.single_rounding"), nullptr);
   EXPECT_NE(find_kernel("host.double_rounding"), nullptr);
   EXPECT_NE(find_kernel("host.composite"), nullptr);
-  EXPECT_EQ(default_kernel(op("silu_and_mul"), Format::bf16)->name(), "host.single_rounding");
+  // The default backend is CUDA where a GPU is present, the host otherwise.
+  EXPECT_EQ(default_kernel(op("silu_and_mul"), Format::bf16)->name(),
+            cuda::device_available() ? "cuda.single_rounding" : "host.single_rounding");
 }
 
 TEST(HostSingleRounding_bf16, RoundsTheFp32ResultOnce) {
