@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <memory>
 
+#include "cli/plugins.hpp"
 #include "cli/usage_error.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
@@ -21,10 +23,13 @@ std::string budget_cell(const std::optional<Budget>& b) {
 
 void setup_list(CLI::App& app, int& exit_code) {
   CLI::App* sub = app.add_subcommand("list", "List ops, dtypes and kernels (with the budgets they claim)");
-  sub->callback([&exit_code] { exit_code = run_list(); });
+  auto plugins = std::make_shared<std::vector<std::string>>();
+  add_plugin_option(sub, *plugins);
+  sub->callback([plugins, &exit_code] { exit_code = run_list(*plugins); });
 }
 
-int run_list() {
+int run_list(const std::vector<std::string>& plugins) {
+  load_plugins(plugins);
   fmt::print("ops:\n");
   for (const ElementwiseOp* op : all_ops()) {
     fmt::print("  {:<20} {}\n", op->name, op->formula);

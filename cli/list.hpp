@@ -3,9 +3,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
 namespace ulpcheck::cli {
 
 void setup_list(CLI::App& app, int& exit_code);
-int run_list();
+/// Loads `plugins` (--plugin) first, so their kernels are listed too.
+int run_list(const std::vector<std::string>& plugins = {});
 
 }  // namespace ulpcheck::cli

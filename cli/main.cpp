@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "cli/fuzz.hpp"
 #include "cli/list.hpp"
 #include "cli/report.hpp"
 #include "cli/usage_error.hpp"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   int exit_code = kExitPass;
   setup_list(app, exit_code);
   setup_report(app, exit_code);
+  setup_fuzz(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

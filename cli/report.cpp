@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/plugins.hpp"
 #include "cli/resolve.hpp"
 #include "cli/usage_error.hpp"
 #include "ulpcheck/properties/measure.hpp"
@@ -47,10 +48,12 @@ void setup_report(CLI::App& app, int& exit_code) {
           "UINT64"))
       ->capture_default_str();
   sub->add_option("--format", opts->format, "md or json")->check(CLI::IsMember({"md", "json"}))->capture_default_str();
+  add_plugin_option(sub, opts->plugins);
   sub->callback([opts, &exit_code] { exit_code = run_report(*opts); });
 }
 
 int run_report(const ReportOptions& o) {
+  load_plugins(o.plugins);
   const ElementwiseOp& op = resolve_op(o.op);
   const Format f = resolve_format(o.dtype);
   const Kernel& kernel = resolve_kernel(o.kernel, op, f);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ulpcheck::cli {
 
@@ -17,6 +18,7 @@ struct ReportOptions {
   std::optional<std::int64_t> samples;
   std::uint64_t seed = 1;
   std::string format = "md";
+  std::vector<std::string> plugins;  ///< --plugin: loaded before anything is looked up
 };
 
 void setup_report(CLI::App& app, int& exit_code);

@@ -19,6 +19,7 @@ std::string_view describe(Semantics s) {
 ElementCheck check_element(Format f, double got, const Exact& exact, bool finite_inputs,
                            double floor_scale, const Budget& budget) {
   ElementCheck c;
+  c.floor_scale = floor_scale;
   const DoubleDouble& r = exact.value;
   auto semantic = [&](Semantics s) {
     c.semantics = s;

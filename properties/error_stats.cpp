@@ -28,7 +28,10 @@ void ErrorStats::add(const ElementReport& e) {
   if (c.correctly_rounded) ++correctly_rounded;
   if (c.semantics != Semantics::agree) {
     ++semantic_differences;
-    if (c.semantic_violation) ++semantic_violations;
+    if (c.semantic_violation) {
+      ++semantic_violations;
+      keep_first(semantic_failures, e);
+    }
     keep_first(semantic, e);
   }
   if (c.numeric) {
@@ -68,6 +71,7 @@ void ErrorStats::merge(const ErrorStats& o) {
   for (const ElementReport& e : o.worst_in_floor) keep_worst(worst_in_floor, e);
   for (const ElementReport& e : o.breaches) keep_first(breaches, e);
   for (const ElementReport& e : o.semantic) keep_first(semantic, e);
+  for (const ElementReport& e : o.semantic_failures) keep_first(semantic_failures, e);
 }
 
 }  // namespace ulpcheck

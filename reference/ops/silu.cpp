@@ -130,9 +130,10 @@ const ParamSpec kLimitParam[] = {{
 // bf16/fp16 that is the 0.5 of correct rounding plus a sliver; in fp32 it is the fp32
 // arithmetic itself. The floors cover SiLU's negative tail, where e^-g overflows in fp32
 // (g < -88.72) and fp32 kernels flush silu(g) to -0: |silu(-88.72)| = 2.8e-37 < 2^-121.
+// fp16 needs it too: an infinite up clamped to a huge limit lifts that tail into range.
 constexpr std::array<Budget, 3> kSiluBudgets{{
     {.max_ulp = 0.51, .abs_floor = 0x1p-121},  // bf16
-    {.max_ulp = 0.51, .abs_floor = 0.0},       // fp16: its range never reaches the tail
+    {.max_ulp = 0.51, .abs_floor = 0x1p-121},  // fp16
     {.max_ulp = 4.0, .abs_floor = 0x1p-121},   // fp32
 }};
 
@@ -165,6 +166,7 @@ extern const ElementwiseOp kSiluAndMulClampOp{
     .params = kLimitParam,
     .activation = &kSilu,
     .prepare = &gated_clamped,
+    .unclamped_op = "silu_and_mul",
     .default_budget = kSiluBudgets,
 };
 

@@ -17,6 +17,9 @@
 #ifndef ULPCHECK_BINARY
 #error "ULPCHECK_BINARY must name the ulpcheck executable"
 #endif
+#ifndef ULPCHECK_EXAMPLE_PLUGIN
+#error "ULPCHECK_EXAMPLE_PLUGIN must name the example plugin (examples/plugin/)"
+#endif
 
 namespace {
 
@@ -183,5 +186,46 @@ TEST(Cli_report, UnknownOutputFormat) { expect_usage_error("report --op silu --d
 TEST(Cli_report, MissingOp) { expect_usage_error("report --dtype bf16", {"--op", "required"}); }
 
 TEST(Cli_report, NoSubcommand) { expect_usage_error("", {"subcommand"}); }
+
+// --- --plugin: kernels from a shared library (examples/plugin/silu_and_mul_plugin.c)
+
+const std::string kPlugin = std::string("--plugin '") + ULPCHECK_EXAMPLE_PLUGIN + "'";
+
+TEST(Cli_plugin, ListShowsThePluginsKernels) {
+  const CliRun r = ulpcheck("list " + kPlugin);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "example.silu_and_mul")) << r.output;
+  EXPECT_TRUE(contains(r.output, "example.always_fails")) << r.output;
+  EXPECT_TRUE(contains(r.output, "0.51 ULP, floor 2^-121")) << r.output;
+}
+
+TEST(Cli_plugin, ReportOnAPluginKernelPasses) {
+  const CliRun r = ulpcheck("report " + kPlugin +
+                            " --op silu_and_mul --dtype bf16 --kernel example.silu_and_mul --samples 10000");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "example.silu_and_mul")) << r.output;
+  EXPECT_TRUE(contains(r.output, "max ULP error")) << r.output;
+}
+
+TEST(Cli_plugin, KernelThatFailsExitsTwoWithThePluginsMessage) {
+  expect_usage_error("report " + kPlugin + " --op silu_and_mul --dtype bf16 --kernel example.always_fails --samples 1000",
+                     {"kernel did not run", "example.always_fails: run failed (code 3)",
+                      "example.always_fails: refuses every input (this kernel shows how a plugin reports an error)"});
+}
+
+TEST(Cli_plugin, MissingPluginExitsTwoNamingThePath) {
+  expect_usage_error("report --plugin /nonexistent.so --op silu_and_mul --dtype bf16 --samples 1000",
+                     {"--plugin /nonexistent.so", "no such file"});
+  expect_usage_error("list --plugin /nonexistent.so", {"--plugin /nonexistent.so", "no such file"});
+}
+
+TEST(Cli_plugin, LoadingTheSamePluginTwiceIsAnError) {
+  expect_usage_error("list " + kPlugin + " " + kPlugin, {"--plugin", "example.silu_and_mul", "already registered"});
+}
+
+TEST(Cli_plugin, UnknownPluginKernelListsThePluginsKernelsToo) {
+  expect_usage_error("report " + kPlugin + " --op silu_and_mul --dtype bf16 --kernel example.nope --samples 1000",
+                     {"--kernel example.nope", "no such kernel", "example.silu_and_mul"});
+}
 
 }  // namespace

@@ -30,6 +30,7 @@ struct ElementCheck {
   double abs_error = 0.0;         ///< |got - exact|; 0 when not numeric
   bool correctly_rounded = false; ///< got equals the correctly rounded result (+-0 equal, NaN == NaN)
   bool in_floor_region = false;   ///< |exact| < abs_floor * floor_scale
+  double floor_scale = 1.0;       ///< the op's scale of the budget floor for this element
   bool within_budget = true;      ///< numeric and within the budget, or not numeric
 
   bool passes() const { return within_budget && !semantic_violation; }

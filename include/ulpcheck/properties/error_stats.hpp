@@ -41,6 +41,7 @@ struct ErrorStats {
   std::vector<ElementReport> worst_in_floor; ///< largest ULP errors inside it
   std::vector<ElementReport> breaches;       ///< first budget breaches
   std::vector<ElementReport> semantic;       ///< first semantic disagreements
+  std::vector<ElementReport> semantic_failures;  ///< first semantic disagreements that fail
 
   void add(const ElementReport& e);
   /// Folds in the figures of elements that come after this one's (order matters for the

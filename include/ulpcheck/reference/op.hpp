@@ -57,6 +57,9 @@ struct ElementwiseOp {
   const Activation* activation;
   /// Exact input transform: min/clamp are selections, so no rounding happens here.
   ActivationInput (*prepare)(double x0, double x1, const Params& params);
+  /// For an op with a clamp limit, the op it equals when the limit is +inf (the fuzz
+  /// property "limit = inf equals the unclamped op" runs both); empty otherwise.
+  std::string_view unclamped_op = {};
   /// Budget that a fused fp32-compute kernel with one final rounding should meet; kernels
   /// that declare nothing else are held to it. Indexed by Format.
   std::array<Budget, 3> default_budget;

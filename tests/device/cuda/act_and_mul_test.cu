@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tests/device/cuda/gpu_test_support.hpp"
+#include "tests/device/cuda/planted_kernels.cuh"
 #include "ulpcheck/device/cuda/elementwise_kernel.hpp"
 #include "ulpcheck/device/math/silu.cuh"
 #include "ulpcheck/device/registry.hpp"
@@ -54,42 +55,63 @@ __global__ void count_wrong(const __nv_bfloat16* in, const __nv_bfloat16* out, s
   if (local) atomicAdd(wrong, local);
 }
 
-void check_large_shape(std::int64_t tokens, std::int64_t d) {
+/// Runs `kernel` on a generated [tokens, 2d] bf16 input and returns how many outputs are wrong.
+unsigned long long wrong_outputs_on_large_shape(const cuda::CudaElementwiseKernel* kernel, std::int64_t tokens,
+                                                std::int64_t d) {
   const std::int64_t in_elems = tokens * 2 * d, out_elems = tokens * d;
-  ASSERT_GT(in_elems, std::int64_t{1} << 31) << "shape too small to test 64-bit offsets";
-  const auto* kernel = dynamic_cast<const cuda::CudaElementwiseKernel*>(find_kernel("cuda.single_rounding"));
-  ASSERT_NE(kernel, nullptr);
+  EXPECT_GT(in_elems, std::int64_t{1} << 31) << "shape too small to test 64-bit offsets";
   const cuda::LaunchFn launch = kernel->launcher(*find_op("silu_and_mul"), Format::bf16);
   void *in = nullptr, *out = nullptr;
   unsigned long long* wrong = nullptr;
-  CUDA_OK(cudaMalloc(&in, in_elems * 2));
-  CUDA_OK(cudaMalloc(&out, out_elems * 2));
-  CUDA_OK(cudaMalloc(&wrong, sizeof *wrong));
-  fill_bf16<<<4096, 256>>>(static_cast<std::uint16_t*>(in), in_elems);
-  CUDA_OK(cudaMemset(out, 0xff, out_elems * 2));
-  CUDA_OK(cudaMemset(wrong, 0, sizeof *wrong));
-  CUDA_OK(static_cast<cudaError_t>(launch(cuda::ElementwiseLaunch{in, out, tokens, d, HUGE_VALF, nullptr})));
-  count_wrong<<<4096, 256>>>(static_cast<const __nv_bfloat16*>(in), static_cast<const __nv_bfloat16*>(out), tokens, d, wrong);
-  CUDA_OK(cudaDeviceSynchronize());
-  unsigned long long host_wrong = 0;
-  CUDA_OK(cudaMemcpy(&host_wrong, wrong, sizeof host_wrong, cudaMemcpyDeviceToHost));
-  std::printf("tokens=%lld d=%lld: %lld input elements, %lld outputs checked, %llu wrong\n",
-              static_cast<long long>(tokens), static_cast<long long>(d), static_cast<long long>(in_elems),
-              static_cast<long long>(out_elems), host_wrong);
-  EXPECT_EQ(host_wrong, 0u);
+  unsigned long long host_wrong = ~0ull;
+  if (cudaMalloc(&in, in_elems * 2) != cudaSuccess || cudaMalloc(&out, out_elems * 2) != cudaSuccess ||
+      cudaMalloc(&wrong, sizeof *wrong) != cudaSuccess) {
+    ADD_FAILURE() << "cudaMalloc failed: " << cudaGetErrorString(cudaGetLastError());
+  } else {
+    fill_bf16<<<4096, 256>>>(static_cast<std::uint16_t*>(in), in_elems);
+    cudaMemset(out, 0xff, out_elems * 2);
+    cudaMemset(wrong, 0, sizeof *wrong);
+    EXPECT_EQ(launch(cuda::ElementwiseLaunch{in, out, tokens, d, HUGE_VALF, nullptr}), 0);
+    count_wrong<<<4096, 256>>>(static_cast<const __nv_bfloat16*>(in), static_cast<const __nv_bfloat16*>(out), tokens, d,
+                               wrong);
+    // A kernel that faults counts as all wrong (~0): nothing it wrote can be trusted.
+    const cudaError_t err = cudaDeviceSynchronize();
+    if (err == cudaSuccess) cudaMemcpy(&host_wrong, wrong, sizeof host_wrong, cudaMemcpyDeviceToHost);
+    else std::printf("%s: the kernel failed: %s\n", std::string(kernel->name()).c_str(), cudaGetErrorString(err));
+  }
+  std::printf("%s tokens=%lld d=%lld: %lld input elements, %lld outputs checked, %llu wrong\n",
+              std::string(kernel->name()).c_str(), static_cast<long long>(tokens), static_cast<long long>(d),
+              static_cast<long long>(in_elems), static_cast<long long>(out_elems), host_wrong);
   cudaFree(in);
   cudaFree(out);
   cudaFree(wrong);
+  return host_wrong;
+}
+
+const cuda::CudaElementwiseKernel* builtin_single_rounding() {
+  return dynamic_cast<const cuda::CudaElementwiseKernel*>(find_kernel("cuda.single_rounding"));
 }
 
 TEST(CudaActAndMul_bf16, VectorPathPastTwoToThe31Elements) {
   ULPCHECK_REQUIRE_GPU();
-  check_large_shape(131073, 8192);  // 2 * 8192 * 131073 = 2^31 + 16384 input elements
+  // 2 * 8192 * 131073 = 2^31 + 16384 input elements
+  EXPECT_EQ(wrong_outputs_on_large_shape(builtin_single_rounding(), 131073, 8192), 0u);
 }
 
 TEST(CudaActAndMul_bf16, ScalarPathPastTwoToThe31Elements) {
   ULPCHECK_REQUIRE_GPU();
-  check_large_shape(131089, 8191);  // d odd: the scalar loop; 2 * 8191 * 131089 > 2^31
+  // d odd: the scalar loop; 2 * 8191 * 131089 > 2^31
+  EXPECT_EQ(wrong_outputs_on_large_shape(builtin_single_rounding(), 131089, 8191), 0u);
+}
+
+TEST(CudaActAndMulDeathTest, PlantedInt32RowOffsetsAreCaughtPastTwoToThe31Elements) {
+  ULPCHECK_REQUIRE_GPU();
+  // The same check on a kernel that computes row offsets in int: rows past 2^31 / 2d read
+  // and write the wrong place, or fault. A fault poisons the CUDA context for the rest of
+  // the process, so the check runs in a child process of its own (exit 0: caught).
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(std::_Exit(wrong_outputs_on_large_shape(&cuda::planted::int32_row_offsets(), 131073, 8192) > 0 ? 0 : 1),
+              ::testing::ExitedWithCode(0), "");
 }
 
 // --- the shared math, device form against host form, all 2^32 floats

@@ -1,0 +1,150 @@
+#include "cli/fuzz.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "cli/plugins.hpp"
+#include "cli/resolve.hpp"
+#include "cli/usage_error.hpp"
+#include "ulpcheck/device/cuda/runtime.hpp"
+#include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/properties/fuzz.hpp"
+#include "ulpcheck/reference/registry.hpp"
+#include "ulpcheck/reports/junit.hpp"
+
+namespace ulpcheck::cli {
+
+namespace {
+
+struct Run {
+  FuzzTarget target;
+  const FuzzProperty* property;
+};
+
+/// Kernels that can run here: CUDA ones only with a device.
+std::vector<const Kernel*> runnable_kernels() {
+  std::vector<const Kernel*> out;
+  for (const Kernel* k : all_kernels())
+    if (!k->name().starts_with("cuda.") || cuda::device_available()) out.push_back(k);
+  return out;
+}
+
+std::vector<Run> plan(const FuzzOptions& o) {
+  std::vector<const ElementwiseOp*> ops;
+  for (const std::string& n : o.ops) ops.push_back(&resolve_op(n));
+  if (ops.empty()) ops.assign(all_ops().begin(), all_ops().end());
+  std::vector<Format> formats;
+  for (const std::string& n : o.dtypes) formats.push_back(resolve_format(n));
+  if (formats.empty()) formats.assign(all_formats().begin(), all_formats().end());
+  std::vector<const Kernel*> kernels;
+  for (const std::string& n : o.kernels) {
+    const Kernel* k = find_kernel(n);
+    if (!k)
+      throw UsageError(fmt::format("--kernel {}: no such kernel; expected one of {} (see 'ulpcheck list')", n,
+                                   kernel_names()));
+    kernels.push_back(k);
+  }
+  if (kernels.empty()) kernels = runnable_kernels();
+
+  std::vector<Run> runs;
+  for (const Kernel* k : kernels)
+    for (const ElementwiseOp* op : ops)
+      for (Format f : formats)
+        if (k->supports(*op, f))
+          for (const FuzzProperty& p : all_fuzz_properties())
+            if (p.applies(*op)) runs.push_back({{k, op, f}, &p});
+  if (runs.empty()) throw UsageError("nothing to fuzz: no selected kernel implements the selected ops and dtypes");
+  return runs;
+}
+
+/// The run a replay token names ("kernel/op/dtype/property").
+Run resolve_replay(const std::string& token) {
+  std::string id;
+  try {
+    id = replay_token_id(token);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(fmt::format("--replay: {}", e.what()));
+  }
+  for (const Kernel* k : all_kernels())
+    for (const ElementwiseOp* op : all_ops())
+      for (Format f : all_formats())
+        for (const FuzzProperty& p : all_fuzz_properties())
+          if (fuzz_id({k, op, f}, p) == id) return {{k, op, f}, &p};
+  throw UsageError(fmt::format("--replay: the token is for '{}', which this build does not have (a plugin kernel "
+                               "needs the same --plugin as the run that printed the token)",
+                               id));
+}
+
+void print_failure(const FuzzResult& r) {
+  fmt::print("  {}", r.failure);
+  if (!r.failure.ends_with('\n')) fmt::print("\n");
+  fmt::print("  minimal case: {}", r.counterexample);
+  fmt::print("  replay: ulpcheck fuzz --replay '{}'\n", r.replay_token);
+}
+
+}  // namespace
+
+void setup_fuzz(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<FuzzOptions>();
+  CLI::App* sub = app.add_subcommand("fuzz", "Check every property of the selected kernels on generated cases");
+  sub->add_option("--op", o->ops, "op to fuzz (repeatable; default: all)");
+  sub->add_option("--dtype", o->dtypes, "bf16, fp16 or fp32 (repeatable; default: all)");
+  sub->add_option("--kernel", o->kernels, "kernel under test (repeatable; default: every kernel that can run here)");
+  add_plugin_option(sub, o->plugins);
+  sub->add_option("--cases", o->cases, "cases per property")->check(CLI::Range(1, 1'000'000))->capture_default_str();
+  sub->add_option("--seed", o->seed, "seed; the same seed gives the same cases and output")->capture_default_str();
+  sub->add_option("--time-budget", o->time_budget, "stop starting properties after this many seconds")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--replay", o->replay, "run exactly the failing case a previous run printed");
+  sub->add_option("--junit", o->junit, "also write the results as JUnit XML to FILE");
+  sub->callback([o, &exit_code] { exit_code = run_fuzz(*o); });
+}
+
+int run_fuzz(const FuzzOptions& o) {
+  load_plugins(o.plugins);
+  const std::vector<Run> runs = o.replay ? std::vector<Run>{resolve_replay(*o.replay)} : plan(o);
+  const FuzzSettings settings{o.cases, o.seed};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<FuzzResult> results;
+  int failed = 0;
+  long long cases = 0;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (o.time_budget && elapsed > *o.time_budget) {
+      fmt::print("time budget of {} s reached: {} of {} property runs not started\n", *o.time_budget,
+                 runs.size() - i, runs.size());
+      break;
+    }
+    const Run& run = runs[i];
+    const FuzzResult r = run_fuzz_property(run.target, *run.property, settings, o.replay);
+    cases += r.cases;
+    fmt::print("[{:>{}}/{}] {} {} {} {}: ", i + 1, fmt::formatted_size("{}", runs.size()), runs.size(),
+               run.target.kernel->name(), run.target.op->name, name(run.target.format), run.property->name);
+    if (r.passed) {
+      fmt::print("{} cases passed\n", r.cases);
+    } else {
+      ++failed;
+      fmt::print("FAILED after {} passing cases\n", r.cases);
+      print_failure(r);
+    }
+    std::fflush(stdout);
+    results.push_back(r);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  fmt::print("{} of {} property runs passed (seed {})\n", results.size() - failed, results.size(), o.seed);
+  // Timing goes to stderr, so that stdout is the same for the same seed.
+  fmt::print(stderr, "fuzz: {} cases in {:.1f} s ({:.0f} cases/s)\n", cases, seconds, cases / std::max(seconds, 1e-9));
+  if (o.junit) {
+    try {
+      write_file_atomically(*o.junit, junit_xml(results));
+    } catch (const std::runtime_error& e) {
+      throw UsageError(fmt::format("--junit {}", e.what()));
+    }
+  }
+  return failed ? kExitViolation : kExitPass;
+}
+
+}  // namespace ulpcheck::cli

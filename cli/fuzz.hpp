@@ -1,0 +1,30 @@
+// `ulpcheck fuzz`: every applicable property on every selected (kernel, op, dtype), with
+// shrunk counterexamples and replay tokens. The job to run in CI on every kernel change.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ulpcheck::cli {
+
+struct FuzzOptions {
+  std::vector<std::string> ops;      ///< empty: all
+  std::vector<std::string> dtypes;   ///< empty: all
+  std::vector<std::string> kernels;  ///< empty: every kernel that can run here
+  std::vector<std::string> plugins;
+  int cases = 100;
+  std::uint64_t seed = 1;
+  std::optional<double> time_budget;
+  std::optional<std::string> replay;
+  std::optional<std::string> junit;
+};
+
+void setup_fuzz(CLI::App& app, int& exit_code);
+/// 0 when every property held, 1 when one failed; throws UsageError on bad options.
+int run_fuzz(const FuzzOptions& options);
+
+}  // namespace ulpcheck::cli

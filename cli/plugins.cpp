@@ -1,0 +1,26 @@
+#include "cli/plugins.hpp"
+
+#include "cli/usage_error.hpp"
+#include "ulpcheck/device/plugin.hpp"
+
+namespace ulpcheck::cli {
+
+void add_plugin_option(CLI::App* sub, std::vector<std::string>& paths) {
+  sub->add_option("--plugin", paths,
+                  "shared library of kernels built against ulpcheck/kernel_abi.h (repeatable; see "
+                  "docs/writing-a-plugin.md)")
+      ->type_name("PATH")
+      ->allow_extra_args(false);  // one path per --plugin: --plugin a.so --plugin b.so
+}
+
+void load_plugins(const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    try {
+      load_plugin(path);
+    } catch (const PluginError& e) {
+      throw UsageError(std::string("--plugin ") + e.what());
+    }
+  }
+}
+
+}  // namespace ulpcheck::cli

@@ -1,0 +1,26 @@
+// Kernels from shared libraries built against include/ulpcheck/kernel_abi.h: any team can
+// measure its own kernel without rebuilding ulpcheck (docs/writing-a-plugin.md).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ulpcheck/device/kernel.hpp"
+
+namespace ulpcheck {
+
+/// A plugin could not be loaded: the message starts with the plugin's path, then says what
+/// is wrong and how to fix it.
+struct PluginError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Loads the plugin at `path` (dlopen, RTLD_NOW | RTLD_LOCAL), checks its ABI version and
+/// every kernel descriptor, and registers its kernels with add_kernel, in table order. All
+/// or nothing: on any problem nothing is registered and PluginError is thrown. The library
+/// stays loaded, and the kernels alive, for the life of the process. A path without a '/'
+/// names a file in the working directory (not one on the library search path).
+std::vector<const Kernel*> load_plugin(const std::string& path);
+
+}  // namespace ulpcheck

@@ -1,0 +1,136 @@
+/* ulpcheck kernel plugin ABI, version 1.
+ *
+ * A plugin is a shared library that exports one function, ulpcheck_plugin_entry, which
+ * returns a table of kernels. `ulpcheck ... --plugin ./libmine.so` loads it, checks the
+ * table, and measures its kernels like the built-in ones. The library needs nothing from
+ * ulpcheck at link time: this header and <dlpack/dlpack.h> are all it includes. Plain C
+ * (C99 and later) and C++ both compile it. docs/writing-a-plugin.md is the guide.
+ *
+ * Versioning: ULPCHECK_KERNEL_ABI_VERSION changes whenever a struct below changes layout
+ * or a rule changes meaning; ulpcheck refuses a plugin built against another version (it
+ * reads abi_version, the first field of ulpcheck_plugin in every version, and nothing else
+ * of such a plugin). Tensors are DLPack's DLTensor, whose layout is the same in DLPack 0.6
+ * to 1.x.
+ */
+#ifndef ULPCHECK_KERNEL_ABI_H
+#define ULPCHECK_KERNEL_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <dlpack/dlpack.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The version this header describes; a plugin puts it in ulpcheck_plugin.abi_version. */
+#define ULPCHECK_KERNEL_ABI_VERSION 1
+
+/* The name of the exported entry point, for dlsym. */
+#define ULPCHECK_PLUGIN_ENTRY "ulpcheck_plugin_entry"
+
+/* Storage formats a kernel implements: ulpcheck_kernel_desc.dtypes is a bitwise OR of
+ * these. Per-dtype arrays (max_ulp, abs_floor) are indexed 0, 1, 2 in this order. */
+enum ulpcheck_dtype_bits {
+  ULPCHECK_DTYPE_BF16 = 1, /* bfloat16: DLDataType {kDLBfloat, 16, 1}, index 0 */
+  ULPCHECK_DTYPE_FP16 = 2, /* IEEE binary16: DLDataType {kDLFloat, 16, 1}, index 1 */
+  ULPCHECK_DTYPE_FP32 = 4  /* IEEE binary32: DLDataType {kDLFloat, 32, 1}, index 2 */
+};
+
+/* Where a kernel wants its tensors: ulpcheck copies the inputs there and the output back. */
+enum ulpcheck_memory_kind {
+  ULPCHECK_MEMORY_HOST = 0, /* host memory, DLDevice {kDLCPU, 0}; cuda_stream is NULL */
+  ULPCHECK_MEMORY_CUDA = 1  /* device memory of the current CUDA device, DLDevice {kDLCUDA, 0} */
+};
+
+/* The op's parameters, already validated by ulpcheck. */
+typedef struct ulpcheck_op_params {
+  /* The clamp limit L of silu_and_mul_clamp, as the fp32 value the oracle uses exactly;
+   * +inf when the op has no limit (or no clamp was asked for). Never NaN or negative. */
+  float limit;
+} ulpcheck_op_params;
+
+/* Runs the kernel's op once, synchronously from ulpcheck's point of view.
+ *
+ * input:  2-D [tokens, arity * d]: the op's inputs row by row; for a gated op (arity 2)
+ *         each row is the d gate values followed by the d up values.
+ * output: 2-D [tokens, d]; every element must be written (ulpcheck fills it with 0xff
+ *         bytes, a NaN in every dtype, before the call, so a missed element shows).
+ * Both:   dtype {kDLBfloat, 16, 1} (bf16), {kDLFloat, 16, 1} (fp16) or {kDLFloat, 32, 1}
+ *         (fp32), the same for input and output and always one the kernel declared;
+ *         contiguous row-major (strides == NULL, byte_offset == 0); shape points to two
+ *         int64_t; device kDLCPU or kDLCUDA according to the kernel's memory kind. Values
+ *         are arbitrary bit patterns: NaN, infinities and subnormals included.
+ * params: the op's parameters (see ulpcheck_op_params).
+ * cuda_stream: for ULPCHECK_MEMORY_CUDA, the cudaStream_t to launch on (NULL, the legacy
+ *         default stream, in this version); ulpcheck synchronizes the device after the
+ *         call returns and reports an asynchronous failure itself. NULL for host kernels.
+ * error, error_size: a buffer for a message on failure (error_size >= 256).
+ *
+ * Returns 0 on success. On failure returns nonzero (any value: ulpcheck prints it as
+ * "code N") and writes a NUL-terminated one-line message into `error`, e.g. with
+ * snprintf(error, error_size, ...). Must not throw (C++) or exit. Called from one thread
+ * at a time, possibly several times per process. */
+typedef int (*ulpcheck_run_fn)(const DLTensor* input, DLTensor* output, const ulpcheck_op_params* params,
+                               void* cuda_stream, char* error, size_t error_size);
+
+/* One kernel: one op in one or more dtypes. All pointers must stay valid while the library
+ * is loaded (string literals and static tables are right). */
+typedef struct ulpcheck_kernel_desc {
+  /* Unique kernel name, by convention "<team>.<variant>" (e.g. "mine.silu_and_mul"); it is
+   * what --kernel takes. Must not be NULL or empty, nor clash with a kernel already
+   * registered (built-in or from an earlier plugin). */
+  const char* name;
+  /* One line for 'ulpcheck list': what arithmetic it does. NULL is taken as "". */
+  const char* description;
+  /* The op it implements, by its ulpcheck name: "silu", "silu_and_mul",
+   * "silu_and_mul_clamp" ('ulpcheck list' shows them). */
+  const char* op;
+  /* Bitwise OR of ulpcheck_dtype_bits: the dtypes implemented; not 0, no other bits. */
+  uint32_t dtypes;
+  /* An ulpcheck_memory_kind. */
+  int32_t memory;
+  /* The claimed error budget per dtype, in the order bf16, fp16, fp32 (entries of dtypes
+   * not declared are ignored). An output y with exact value r passes when
+   * |y - r| <= max(max_ulp * ulp(r), abs_floor * s), s = |up| for gated ops, 1 otherwise.
+   * max_ulp < 0 means "the op's default budget" (its abs_floor is then used too and this
+   * abs_floor ignored). abs_floor must be >= 0; neither may be NaN. */
+  double max_ulp[3];
+  double abs_floor[3];
+  /* The kernel itself; not NULL. */
+  ulpcheck_run_fn run;
+} ulpcheck_kernel_desc;
+
+/* What the entry point returns. */
+typedef struct ulpcheck_plugin {
+  uint32_t abi_version;               /* ULPCHECK_KERNEL_ABI_VERSION; always the first field */
+  uint32_t kernel_count;              /* entries in `kernels`, at least 1 */
+  const ulpcheck_kernel_desc* kernels; /* kernel_count descriptors */
+} ulpcheck_plugin;
+
+/* Marks the entry point for export: C linkage and default visibility, so that it is found
+ * even when the library is built with -fvisibility=hidden. */
+#if defined(_WIN32)
+#define ULPCHECK_PLUGIN_VISIBILITY __declspec(dllexport)
+#else
+#define ULPCHECK_PLUGIN_VISIBILITY __attribute__((visibility("default")))
+#endif
+#ifdef __cplusplus
+#define ULPCHECK_PLUGIN_EXPORT extern "C" ULPCHECK_PLUGIN_VISIBILITY
+#else
+#define ULPCHECK_PLUGIN_EXPORT ULPCHECK_PLUGIN_VISIBILITY
+#endif
+
+/* The one symbol a plugin exports, defined as
+ *   ULPCHECK_PLUGIN_EXPORT const ulpcheck_plugin* ulpcheck_plugin_entry(void) { ... }
+ * It returns a pointer to a static table (never NULL); ulpcheck calls it once per load,
+ * and keeps the library loaded until the process exits. */
+ULPCHECK_PLUGIN_VISIBILITY const ulpcheck_plugin* ulpcheck_plugin_entry(void);
+typedef const ulpcheck_plugin* (*ulpcheck_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ULPCHECK_KERNEL_ABI_H */

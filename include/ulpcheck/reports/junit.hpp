@@ -1,0 +1,19 @@
+// JUnit XML for CI systems: one testcase per fuzz property run.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ulpcheck/properties/fuzz.hpp"
+
+namespace ulpcheck {
+
+/// The XML text: suite "ulpcheck.fuzz", testcase classname "<kernel>.<op>.<dtype>" and
+/// name "<property>", a <failure> carrying the explanation, minimal case and replay token.
+std::string junit_xml(const std::vector<FuzzResult>& results);
+
+/// Writes `text` to `path` through a temporary file and a rename, so a reader never sees
+/// half a file. Throws std::runtime_error naming the path on failure.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace ulpcheck

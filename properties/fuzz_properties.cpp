@@ -1,0 +1,158 @@
+// The fuzz properties: each is one sentence of the spec, checked on generated cases.
+#include <fmt/format.h>
+#include <rapidcheck.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "ulpcheck/properties/explain.hpp"
+#include "ulpcheck/properties/fuzz.hpp"
+#include "ulpcheck/reference/registry.hpp"
+
+namespace ulpcheck {
+
+namespace {
+
+/// Fails the case with `message` as the whole description (RC_FAIL would prefix the source
+/// location and the macro text, which tell a kernel author nothing).
+[[noreturn]] void fail(std::string message) {
+  throw rc::detail::CaseResult(rc::detail::CaseResult::Type::Failure, std::move(message));
+}
+
+std::uint32_t poison(Format f) { return info(f).storage_bits == 16 ? 0xffffu : 0xffffffffu; }
+
+Params params_for(const ElementwiseOp& op, float limit) {
+  Params p = op.default_params();
+  if (p.has("limit")) p.set("limit", limit);
+  return p;
+}
+
+BitTensor run(const Kernel& k, const ElementwiseOp& op, const Params& p, const BitTensor& in) {
+  BitTensor out = BitTensor::zeros(in.format, in.rows, in.cols / op.arity);
+  std::fill(out.bits.begin(), out.bits.end(), poison(in.format));
+  k.run(op, p, in, out);
+  return out;
+}
+
+std::string where(const FuzzTarget& t, const FuzzCase& c, std::int64_t index) {
+  const std::int64_t d = c.shape.d;
+  return fmt::format("{} on {} in {}, input [{}, {}], limit {:a}, element [{}, {}]", t.op->name, t.kernel->name(),
+                     name(t.format), c.shape.tokens, t.op->arity * d, c.limit, index / std::max<std::int64_t>(d, 1),
+                     index % std::max<std::int64_t>(d, 1));
+}
+
+std::string bits_text(Format f, std::uint32_t b) {
+  return fmt::format("0x{:0{}x} ({:.9g})", b, info(f).storage_bits / 4, decode(f, b));
+}
+
+/// Index of the first element whose bits differ, or -1.
+std::int64_t first_difference(const BitTensor& a, const BitTensor& b) {
+  for (std::size_t i = 0; i < a.bits.size(); ++i)
+    if (a.bits[i] != b.bits[i]) return static_cast<std::int64_t>(i);
+  return -1;
+}
+
+Measurement measure_case(const FuzzTarget& t, const FuzzCase& c) {
+  return measure(*t.op, *t.kernel, t.format, params_for(*t.op, c.limit), InputSet{c.tensor(), "fuzz case"});
+}
+
+void within_budget(const FuzzTarget& t, const FuzzCase& c) {
+  const Measurement m = measure_case(t, c);
+  if (m.stats.budget_breaches) fail("output outside the claimed budget\n" + explain(m, m.stats.breaches.front()));
+}
+
+void nan_inf_semantics(const FuzzTarget& t, const FuzzCase& c) {
+  const Measurement m = measure_case(t, c);
+  if (m.stats.semantic_violations)
+    fail("NaN/inf semantics differ from the oracle's\n" + explain(m, m.stats.semantic_failures.front()));
+}
+
+bool has_unclamped_form(const ElementwiseOp& op) { return !op.unclamped_op.empty(); }
+bool has_limit(const ElementwiseOp& op) { return op.default_params().has("limit"); }
+bool always(const ElementwiseOp&) { return true; }
+
+void inf_limit_equals_unclamped(const FuzzTarget& t, const FuzzCase& c) {
+  const ElementwiseOp* plain = find_op(t.op->unclamped_op);
+  if (!plain) fail(fmt::format("{} names unclamped op '{}', which is not registered", t.op->name, t.op->unclamped_op));
+  if (!t.kernel->supports(*plain, t.format)) RC_DISCARD("the kernel does not implement the unclamped op");
+  const BitTensor in = c.tensor();
+  const BitTensor clamped = run(*t.kernel, *t.op, params_for(*t.op, HUGE_VALF), in);
+  const BitTensor unclamped = run(*t.kernel, *plain, plain->default_params(), in);
+  const std::int64_t i = first_difference(clamped, unclamped);
+  if (i >= 0)
+    fail(fmt::format("limit = inf differs from {}: {}\n  limit inf: {}\n  {}: {}", plain->name, where(t, c, i),
+                        bits_text(t.format, clamped.bits[i]), plain->name, bits_text(t.format, unclamped.bits[i])));
+}
+
+void zero_limit_gives_zeros(const FuzzTarget& t, const FuzzCase& c) {
+  const BitTensor in = c.tensor();
+  const BitTensor out = run(*t.kernel, *t.op, params_for(*t.op, 0.0f), in);
+  const std::int64_t d = c.shape.d;
+  for (std::int64_t r = 0; r < c.shape.tokens; ++r)
+    for (std::int64_t col = 0; col < d; ++col) {
+      const double g = decode(t.format, in.at(r, col)), u = decode(t.format, in.at(r, d + col));
+      const double y = decode(t.format, out.at(r, col));
+      if (std::isfinite(g) && std::isfinite(u) && y != 0.0)
+        fail(fmt::format("limit = 0 with finite inputs must give 0: {}\n  gate: {}\n  up:   {}\n  got:  {}",
+                            where(t, c, r * d + col), bits_text(t.format, in.at(r, col)),
+                            bits_text(t.format, in.at(r, d + col)), bits_text(t.format, out.at(r, col))));
+    }
+}
+
+void rows_are_independent(const FuzzTarget& t, const FuzzCase& c) {
+  const Params p = params_for(*t.op, c.limit);
+  const BitTensor in = c.tensor();
+  const BitTensor out = run(*t.kernel, *t.op, p, in);
+  // The same rows in reverse order, and the first row alone, must give the same rows.
+  BitTensor reversed = in;
+  for (std::int64_t r = 0; r < in.rows; ++r)
+    std::copy_n(&in.bits[static_cast<std::size_t>(r * in.cols)], in.cols,
+                &reversed.bits[static_cast<std::size_t>((in.rows - 1 - r) * in.cols)]);
+  const BitTensor out_reversed = run(*t.kernel, *t.op, p, reversed);
+  const std::int64_t d = c.shape.d;
+  for (std::int64_t r = 0; r < in.rows; ++r)
+    for (std::int64_t col = 0; col < d; ++col)
+      if (out.at(r, col) != out_reversed.at(in.rows - 1 - r, col))
+        fail(fmt::format("a row's output depends on the other rows: {}\n  in batch order:    {}\n  rows reversed:     {}",
+                            where(t, c, r * d + col), bits_text(t.format, out.at(r, col)),
+                            bits_text(t.format, out_reversed.at(in.rows - 1 - r, col))));
+  if (in.rows > 1) {
+    BitTensor first = in;
+    first.rows = 1;
+    first.bits.resize(static_cast<std::size_t>(in.cols));
+    const BitTensor alone = run(*t.kernel, *t.op, p, first);
+    for (std::int64_t col = 0; col < d; ++col)
+      if (alone.at(0, col) != out.at(0, col))
+        fail(fmt::format("row 0 alone differs from row 0 in the batch: {}\n  in batch: {}\n  alone:    {}",
+                            where(t, c, col), bits_text(t.format, out.at(0, col)), bits_text(t.format, alone.at(0, col))));
+  }
+}
+
+void reruns_are_identical(const FuzzTarget& t, const FuzzCase& c) {
+  const Params p = params_for(*t.op, c.limit);
+  const BitTensor in = c.tensor();
+  const BitTensor a = run(*t.kernel, *t.op, p, in), b = run(*t.kernel, *t.op, p, in);
+  const std::int64_t i = first_difference(a, b);
+  if (i >= 0)
+    fail(fmt::format("two runs differ: {}\n  first run:  {}\n  second run: {}", where(t, c, i),
+                        bits_text(t.format, a.bits[i]), bits_text(t.format, b.bits[i])));
+}
+
+bool gated_with_limit(const ElementwiseOp& op) { return op.arity == 2 && has_limit(op); }
+
+const FuzzProperty kProperties[] = {
+    {"within_budget", "every output is within the budget the kernel claims", &always, &within_budget},
+    {"nan_inf_semantics", "NaN and inf outputs agree with the oracle's", &always, &nan_inf_semantics},
+    {"inf_limit_equals_unclamped", "limit = inf equals the unclamped op bit for bit", &has_unclamped_form,
+     &inf_limit_equals_unclamped},
+    {"zero_limit_gives_zeros", "limit = 0 gives zeros for finite inputs", &gated_with_limit, &zero_limit_gives_zeros},
+    {"rows_are_independent", "a row's output does not depend on the other rows of the batch", &always,
+     &rows_are_independent},
+    {"reruns_are_identical", "two runs give identical bits", &always, &reruns_are_identical},
+};
+
+}  // namespace
+
+std::span<const FuzzProperty> all_fuzz_properties() { return kProperties; }
+
+}  // namespace ulpcheck

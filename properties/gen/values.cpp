@@ -1,0 +1,61 @@
+#include "ulpcheck/properties/gen/values.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ulpcheck {
+
+namespace {
+std::uint32_t mask_of(Format f) { return info(f).storage_bits == 32 ? 0xffffffffu : 0xffffu; }
+}  // namespace
+
+rc::Gen<std::uint32_t> gen_bits(Format f) {
+  const std::uint32_t mask = mask_of(f);
+  return [mask](const rc::Random& random, int) {
+    const auto v = static_cast<std::uint32_t>(rc::Random(random).next()) & mask;
+    return rc::shrinkable::shrinkRecur(v, [](std::uint32_t x) { return rc::shrink::towards<std::uint32_t>(x, 0); });
+  };
+}
+
+std::vector<std::uint32_t> special_values(Format f, double limit) {
+  const FormatInfo& fi = info(f);
+  const std::uint32_t sign = 1u << (fi.storage_bits - 1);
+  const std::uint32_t exp_mask = ((1u << (fi.storage_bits - fi.precision)) - 1) << (fi.precision - 1);
+  const std::uint32_t quiet = 1u << (fi.precision - 2);
+  std::vector<std::uint32_t> v{
+      0,                          // +0
+      exp_mask,                   // +inf
+      exp_mask | quiet,           // canonical quiet NaN
+      exp_mask | 1,               // signalling NaN
+      exp_mask | quiet | 1,       // quiet NaN with a payload
+      1,                          // smallest subnormal
+  };
+  v.push_back((1u << (fi.precision - 1)) - 1);   // largest subnormal
+  v.push_back(1u << (fi.precision - 1));         // smallest normal
+  v.push_back(exp_mask - 1);                     // largest finite
+  // Values that matter for exp and SiLU: e^-g overflows fp32 for g < -88.72, fp32's exp
+  // result goes subnormal below -87.34 and vanishes below -103.97; 17 is where fp32's
+  // 1 + e^-g stops changing, 1e30 and max/2 are huge products.
+  for (double x : {1.0, 2.0, 88.72283935546875, 88.5, 89.0, 87.33654475, 103.97208404541016, 17.0, 0.5, 1e-3,
+                   1e30, std::ldexp(1.0, fi.emax - 1), 7.0, 10.0})
+    v.push_back(encode(f, round_to(f, x)));
+  if (limit >= 0 && std::isfinite(limit)) {
+    const std::uint32_t L = encode(f, round_to(f, limit));
+    v.push_back(L);
+    if (L > 0) v.push_back(L - 1);           // the value below the limit
+    if (L + 1 < exp_mask) v.push_back(L + 1);  // and above it
+  }
+  // Every value also with its sign flipped.
+  const std::size_t n = v.size();
+  for (std::size_t i = 0; i < n; ++i) v.push_back(v[i] ^ sign);
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+rc::Gen<std::uint32_t> gen_input_value(Format f, double limit) {
+  return rc::gen::weightedOneOf<std::uint32_t>(
+      {{3, gen_bits(f)}, {2, rc::gen::elementOf(special_values(f, limit))}});
+}
+
+}  // namespace ulpcheck

@@ -1,0 +1,155 @@
+#include "tests/properties/planted_kernels.hpp"
+
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+
+#include "ulpcheck/device/host/elementwise_kernel.hpp"
+#include "ulpcheck/device/math/silu.cuh"
+#include "ulpcheck/device/silu_family_budgets.hpp"
+#include "ulpcheck/reference/registry.hpp"
+
+namespace ulpcheck::planted {
+
+namespace {
+
+using math::clamp_gate;
+using math::clamp_up;
+using math::round_to_storage;
+using math::silu_fp32;
+
+template <Format F>
+float clamp_after_activation(float g, float u, float L) {  // min(silu(g), L): the order swapped
+  return round_to_storage<F>(std::fmin(silu_fp32(g), L) * clamp_up(u, L));
+}
+template <Format F>
+float gate_clamped_both_sides(float g, float u, float L) {  // clamp(g, -L, L) instead of min(g, L)
+  return round_to_storage<F>(silu_fp32(clamp_up(g, L)) * clamp_up(u, L));
+}
+template <Format F>
+float up_unclamped(float g, float u, float L) {
+  return round_to_storage<F>(silu_fp32(clamp_gate(g, L)) * u);
+}
+template <Format F>
+float gate_up_swapped(float g, float u, float L) {
+  return round_to_storage<F>(silu_fp32(clamp_gate(u, L)) * clamp_up(g, L));
+}
+template <Format F>
+float nan_clamped_to_limit(float g, float u, float L) {  // fminf/fmaxf return the non-NaN operand
+  return round_to_storage<F>(silu_fp32(std::fmin(g, L)) * std::fmax(std::fmin(u, L), -L));
+}
+template <Format F>
+float limit_zero_means_no_clamp(float g, float u, float L) {  // `if (limit)` treats 0 as unset
+  if (L == 0.0f) L = HUGE_VALF;
+  return round_to_storage<F>(silu_fp32(clamp_gate(g, L)) * clamp_up(u, L));
+}
+/// __expf's dominant error on the host: exp2 of x * log2(e) rounded to fp32, |x| 2^-24
+/// relative, about 60 fp32 ulps near |x| = 88.
+struct Exp2Of {
+  static float eval(float x) { return std::exp2(x * 1.44269504f); }
+};
+template <Format F>
+float fast_exp(float g, float u, float L) {
+  return round_to_storage<F>(silu_fp32<Exp2Of>(clamp_gate(g, L)) * clamp_up(u, L));
+}
+template <Format F>
+float truncating_conversion(float g, float u, float L) {  // fp32 -> storage by dropping bits
+  const float y = silu_fp32(clamp_gate(g, L)) * clamp_up(u, L);
+  std::uint32_t b;
+  std::memcpy(&b, &y, 4);
+  if constexpr (F == Format::bf16) b &= 0xffff0000u;
+  if constexpr (F == Format::fp16) return round_to_storage<F>(y);  // (bf16 and fp32 only)
+  if constexpr (F == Format::fp32) b &= 0xfffffffcu;
+  float r;
+  std::memcpy(&r, &b, 4);
+  return r;
+}
+template <float (*B)(float, float, float), float (*H)(float, float, float), float (*S)(float, float, float)>
+constexpr std::array<ElementFn, 3> fns() {
+  return {B, H, S};
+}
+#define PLANTED_FNS(name) fns<&name<Format::bf16>, &name<Format::fp16>, &name<Format::fp32>>()
+
+const ElementwiseOp& clamp_op() { return *find_op("silu_and_mul_clamp"); }
+const ElementwiseOp& mul_op() { return *find_op("silu_and_mul"); }
+
+using silu_budgets::kSingle;
+
+const HostOpImpl kClampAfter[] = {{&clamp_op(), PLANTED_FNS(clamp_after_activation), kSingle}};
+const HostOpImpl kBothSides[] = {{&clamp_op(), PLANTED_FNS(gate_clamped_both_sides), kSingle}};
+const HostOpImpl kUpUnclamped[] = {{&clamp_op(), PLANTED_FNS(up_unclamped), kSingle}};
+const HostOpImpl kSwapped[] = {{&mul_op(), PLANTED_FNS(gate_up_swapped), kSingle}};
+const HostOpImpl kNanToLimit[] = {{&clamp_op(), PLANTED_FNS(nan_clamped_to_limit), kSingle}};
+const HostOpImpl kZeroUnset[] = {{&clamp_op(), PLANTED_FNS(limit_zero_means_no_clamp), kSingle}};
+const HostOpImpl kFastExp[] = {{&mul_op(), PLANTED_FNS(fast_exp), kSingle}};
+const HostOpImpl kTruncating[] = {{&mul_op(), PLANTED_FNS(truncating_conversion), kSingle}};
+
+/// Indexing bugs need the whole row, so they are kernels of their own.
+class RowBugKernel final : public Kernel {
+ public:
+  enum class Bug { tail_dropped, up_from_row_zero, nondeterministic };
+  RowBugKernel(std::string_view name, Bug bug) : name_(name), bug_(bug) {}
+  std::string_view name() const override { return name_; }
+  std::string_view description() const override { return "planted indexing bug"; }
+  std::optional<Budget> claim(const ElementwiseOp& o, Format f) const override {
+    if (&o != &mul_op()) return std::nullopt;
+    return silu_budgets::kSingle[static_cast<int>(f)];
+  }
+  void run(const ElementwiseOp& o, const Params&, const BitTensor& in, BitTensor& out) const override {
+    const Format f = in.format;
+    const std::int64_t d = out.cols;
+    // The vector path runs in steps of 8 and nothing handles the rest of the row.
+    const std::int64_t written = bug_ == Bug::tail_dropped ? d / 8 * 8 : d;
+    for (std::int64_t r = 0; r < in.rows; ++r)
+      for (std::int64_t c = 0; c < written; ++c) {
+        const std::int64_t up_row = bug_ == Bug::up_from_row_zero ? 0 : r;  // forgot the token offset
+        const float g = static_cast<float>(decode(f, in.at(r, c)));
+        const float u = static_cast<float>(decode(f, in.at(up_row, d + c)));
+        float y = silu_fp32(g) * u;
+        y = static_cast<float>(round_to(f, y));
+        out.at(r, c) = encode(f, y);
+      }
+    // A race: every other launch, the first element comes out one ulp up.
+    if (bug_ == Bug::nondeterministic && (runs_.fetch_add(1) % 2) && !out.bits.empty()) ++out.bits[0];
+    (void)o;
+  }
+
+ private:
+  std::string_view name_;
+  Bug bug_;
+  mutable std::atomic<unsigned> runs_{0};
+};
+
+const HostElementwiseKernel kClampAfterK{"planted.clamp_after_activation", "", kClampAfter};
+const HostElementwiseKernel kBothSidesK{"planted.gate_clamped_both_sides", "", kBothSides};
+const HostElementwiseKernel kUpUnclampedK{"planted.up_unclamped", "", kUpUnclamped};
+const HostElementwiseKernel kSwappedK{"planted.gate_up_swapped", "", kSwapped};
+const HostElementwiseKernel kNanToLimitK{"planted.nan_clamped_to_limit", "", kNanToLimit};
+const HostElementwiseKernel kZeroUnsetK{"planted.limit_zero_means_no_clamp", "", kZeroUnset};
+const HostElementwiseKernel kFastExpK{"planted.fast_exp_under_accurate_budget", "", kFastExp};
+const HostElementwiseKernel kTruncatingK{"planted.truncating_conversion", "", kTruncating};
+const RowBugKernel kTailDroppedK{"planted.vector_tail_dropped", RowBugKernel::Bug::tail_dropped};
+const RowBugKernel kUpFromRowZeroK{"planted.up_from_row_zero", RowBugKernel::Bug::up_from_row_zero};
+const RowBugKernel kNondeterministicK{"planted.nondeterministic", RowBugKernel::Bug::nondeterministic};
+
+const PlantedKernel kAll[] = {
+    {&kClampAfterK, "clamp applied after the activation", "within_budget", "silu_and_mul_clamp"},
+    {&kBothSidesK, "gate clamped on both sides", "within_budget", "silu_and_mul_clamp"},
+    {&kUpUnclampedK, "up left unclamped", "within_budget", "silu_and_mul_clamp"},
+    {&kSwappedK, "gate and up swapped", "within_budget", "silu_and_mul"},
+    {&kNanToLimitK, "fminf turns a NaN gate into the limit", "nan_inf_semantics", "silu_and_mul_clamp"},
+    {&kZeroUnsetK, "limit 0 taken as no clamp", "zero_limit_gives_zeros", "silu_and_mul_clamp"},
+    {&kFastExpK, "fast exp under the accurate budget", "within_budget", "silu_and_mul"},
+    {&kTruncatingK, "conversion to storage truncates", "within_budget", "silu_and_mul"},
+    {&kNondeterministicK, "every other run differs by one bit", "reruns_are_identical", "silu_and_mul"},
+    {&kTailDroppedK, "the vector path drops the tail when d is not a multiple of 8", "nan_inf_semantics",
+     "silu_and_mul"},
+    {&kUpFromRowZeroK, "up read without the token offset", "rows_are_independent", "silu_and_mul"},
+};
+
+}  // namespace
+
+std::span<const PlantedKernel> all() { return kAll; }
+
+}  // namespace ulpcheck::planted
