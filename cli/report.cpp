@@ -58,6 +58,8 @@ int run_report(const ReportOptions& o) {
   const Format f = resolve_format(o.dtype);
   const Kernel& kernel = resolve_kernel(o.kernel, op, f);
   const Params params = resolve_params(op, o.limit);
+  if (const std::string why = kernel.unsupported_params(op, f, params); !why.empty())
+    throw UsageError(fmt::format("--kernel {}: {}", kernel.name(), why));
   if (exhaustive(op, f) && o.samples)
     throw UsageError(fmt::format("--samples {}: {} in {} is checked on all 65536 inputs; drop --samples",
                                  *o.samples, op.name, name(f)));

@@ -27,6 +27,12 @@ Params params_for(const ElementwiseOp& op, float limit) {
   return p;
 }
 
+/// Cases with parameters the kernel declares it does not take are not its failures.
+void require_supported(const FuzzTarget& t, const Params& p) {
+  const std::string why = t.kernel->unsupported_params(*t.op, t.format, p);
+  RC_PRE(why.empty());
+}
+
 BitTensor run(const Kernel& k, const ElementwiseOp& op, const Params& p, const BitTensor& in) {
   BitTensor out = BitTensor::zeros(in.format, in.rows, in.cols / op.arity);
   std::fill(out.bits.begin(), out.bits.end(), poison(in.format));
@@ -53,7 +59,9 @@ std::int64_t first_difference(const BitTensor& a, const BitTensor& b) {
 }
 
 Measurement measure_case(const FuzzTarget& t, const FuzzCase& c) {
-  return measure(*t.op, *t.kernel, t.format, params_for(*t.op, c.limit), InputSet{c.tensor(), "fuzz case"});
+  const Params p = params_for(*t.op, c.limit);
+  require_supported(t, p);
+  return measure(*t.op, *t.kernel, t.format, p, InputSet{c.tensor(), "fuzz case"});
 }
 
 void within_budget(const FuzzTarget& t, const FuzzCase& c) {
@@ -76,6 +84,7 @@ void inf_limit_equals_unclamped(const FuzzTarget& t, const FuzzCase& c) {
   if (!plain) fail(fmt::format("{} names unclamped op '{}', which is not registered", t.op->name, t.op->unclamped_op));
   if (!t.kernel->supports(*plain, t.format)) RC_DISCARD("the kernel does not implement the unclamped op");
   const BitTensor in = c.tensor();
+  require_supported(t, params_for(*t.op, HUGE_VALF));
   const BitTensor clamped = run(*t.kernel, *t.op, params_for(*t.op, HUGE_VALF), in);
   const BitTensor unclamped = run(*t.kernel, *plain, plain->default_params(), in);
   const std::int64_t i = first_difference(clamped, unclamped);
@@ -101,6 +110,7 @@ void zero_limit_gives_zeros(const FuzzTarget& t, const FuzzCase& c) {
 
 void rows_are_independent(const FuzzTarget& t, const FuzzCase& c) {
   const Params p = params_for(*t.op, c.limit);
+  require_supported(t, p);
   const BitTensor in = c.tensor();
   const BitTensor out = run(*t.kernel, *t.op, p, in);
   // The same rows in reverse order, and the first row alone, must give the same rows.
@@ -130,6 +140,7 @@ void rows_are_independent(const FuzzTarget& t, const FuzzCase& c) {
 
 void reruns_are_identical(const FuzzTarget& t, const FuzzCase& c) {
   const Params p = params_for(*t.op, c.limit);
+  require_supported(t, p);
   const BitTensor in = c.tensor();
   const BitTensor a = run(*t.kernel, *t.op, p, in), b = run(*t.kernel, *t.op, p, in);
   const std::int64_t i = first_difference(a, b);

@@ -54,6 +54,8 @@ Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, con
   const std::optional<Budget> claim = kernel.claim(op, f);
   if (!claim)
     throw std::invalid_argument(fmt::format("kernel {} does not implement {} in {}", kernel.name(), op.name, name(f)));
+  if (const std::string why = kernel.unsupported_params(op, f, params); !why.empty())
+    throw std::invalid_argument(fmt::format("kernel {}: {}", kernel.name(), why));
   const BitTensor& in = inputs.tensor;
   if (in.format != f || in.cols % op.arity != 0)
     throw std::invalid_argument(fmt::format("{} inputs must be {} with a multiple of {} columns; got {} with {}",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from inside the bundle: the GPU test suite, the CPU suite as a
-# sanity check of the bundle itself, and precision reports of every CUDA kernel variant
-# on 10^7 random (gate, up) pairs per dtype. Results go to OUTDIR (default ./gpu-results).
+# sanity check of the bundle itself, precision reports of every CUDA kernel variant on
+# 10^7 random (gate, up) pairs per dtype, and a fuzz campaign of the CUDA kernels. Results
+# go to OUTDIR (default ./gpu-results).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here/gpu-results}"
@@ -18,7 +19,8 @@ echo "== CPU tests from the bundle"
 cpu_rc=0
 : > "$out/cpu_tests.log"
 for t in "$bin"/*_test; do
-  [ "$(basename "$t")" = device_cuda_test ] && continue
+  # These load plugins and the binary by their paths in the build tree; CI runs them.
+  case "$(basename "$t")" in device_cuda_test | cli_test | cli_fuzz_test | device_plugin_test) continue ;; esac
   "$t" --gtest_filter='-*Exhaustive*.*' >> "$out/cpu_tests.log" 2>&1 || { cpu_rc=1; echo "  FAILED: $(basename "$t")"; }
 done
 grep -cE '^\[       OK \]' "$out/cpu_tests.log" | sed 's/^/  passed: /'
@@ -47,5 +49,13 @@ for line in open(sys.argv[1]):
           f"{'PASS' if d['pass'] else 'FAIL'}")
 PY
 rm -f "$out/report.json" "$out/report.err"
-echo "== exit: gpu tests $gpu_rc, cpu tests $cpu_rc"
-exit $(( gpu_rc | cpu_rc ))
+
+echo "== fuzz campaign of the CUDA kernels (200 cases per property)"
+"$bin/ulpcheck" fuzz --kernel cuda.single_rounding --kernel cuda.double_rounding \
+  --kernel cuda.single_rounding_fast_exp --kernel cuda.double_rounding_fast_exp \
+  --cases 200 --seed 20261122 --junit "$out/fuzz_gpu.xml" > "$out/fuzz_gpu.log" 2>&1
+fuzz_rc=$?
+grep -v "cases passed" "$out/fuzz_gpu.log" | sed 's/^/  /'
+
+echo "== exit: gpu tests $gpu_rc, cpu tests $cpu_rc, fuzz $fuzz_rc"
+exit $(( gpu_rc | cpu_rc | fuzz_rc ))

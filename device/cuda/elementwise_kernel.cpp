@@ -57,6 +57,11 @@ std::optional<Budget> CudaElementwiseKernel::claim(const ElementwiseOp& op, Form
   return impl->claim[static_cast<int>(f)];
 }
 
+std::string CudaElementwiseKernel::unsupported_params(const ElementwiseOp& op, Format f, const Params& params) const {
+  const CudaOpImpl* impl = find(op);
+  return impl && impl->check_params ? impl->check_params(f, params) : std::string();
+}
+
 LaunchFn CudaElementwiseKernel::launcher(const ElementwiseOp& op, Format f) const {
   const CudaOpImpl* impl = find(op);
   return impl ? impl->launch[static_cast<int>(f)] : nullptr;

@@ -7,7 +7,7 @@
 #include "ulpcheck/device/cuda/act_and_mul.cuh"
 #include "ulpcheck/device/cuda/elementwise_kernel.hpp"
 #include "ulpcheck/device/math/silu.cuh"
-#include "ulpcheck/device/silu_family_budgets.hpp"
+#include "ulpcheck/device/silu_family_claims.hpp"
 
 namespace ulpcheck {
 
@@ -29,18 +29,22 @@ constexpr std::array<LaunchFn, 3> launches() {
 
 /// The three ops of the family for one exp and one gated variant.
 template <class Exp, template <Format, class> class Gated>
-std::array<CudaOpImpl, 3> family(const std::array<Budget, 3>& unary_claim, const std::array<Budget, 3>& gated_claim) {
+std::array<CudaOpImpl, 3> family(const std::array<Budget, 3>& unary_claim, const std::array<Budget, 3>& gated_claim,
+                                 std::string (*clamp_check)(Format, const Params&)) {
   return {{
       {&kSiluOp, launches<math::SiluUnary, Exp, false>(), unary_claim},
       {&kSiluAndMulOp, launches<Gated, Exp, true>(), gated_claim},
-      {&kSiluAndMulClampOp, launches<Gated, Exp, true>(), gated_claim},
+      {&kSiluAndMulClampOp, launches<Gated, Exp, true>(), gated_claim, clamp_check},
   }};
 }
 
-const auto kSingleOps = family<math::PortableExp, math::SiluAndMulSingleRounding>(kSingle, kSingle);
-const auto kDoubleOps = family<math::PortableExp, math::SiluAndMulDoubleRounding>(kSingle, kDouble);
-const auto kSingleFastOps = family<math::FastExp, math::SiluAndMulSingleRounding>(kSingleFastExp, kSingleFastExp);
-const auto kDoubleFastOps = family<math::FastExp, math::SiluAndMulDoubleRounding>(kSingleFastExp, kDoubleFastExp);
+const auto kSingleOps = family<math::PortableExp, math::SiluAndMulSingleRounding>(kSingle, kSingle, nullptr);
+const auto kDoubleOps =
+    family<math::PortableExp, math::SiluAndMulDoubleRounding>(kSingle, kDouble, &limit_fits_storage);
+const auto kSingleFastOps =
+    family<math::FastExp, math::SiluAndMulSingleRounding>(kSingleFastExp, kSingleFastExp, nullptr);
+const auto kDoubleFastOps =
+    family<math::FastExp, math::SiluAndMulDoubleRounding>(kSingleFastExp, kDoubleFastExp, &limit_fits_storage);
 
 const CudaElementwiseKernel kSingleRounding{
     "cuda.single_rounding",

@@ -18,6 +18,11 @@ std::optional<Budget> HostElementwiseKernel::claim(const ElementwiseOp& op, Form
   return impl->claim[static_cast<int>(f)];
 }
 
+std::string HostElementwiseKernel::unsupported_params(const ElementwiseOp& op, Format f, const Params& params) const {
+  const HostOpImpl* impl = find(op);
+  return impl && impl->check_params ? impl->check_params(f, params) : std::string();
+}
+
 void HostElementwiseKernel::run(const ElementwiseOp& op, const Params& params,
                                 const BitTensor& input, BitTensor& output) const {
   const HostOpImpl* impl = find(op);

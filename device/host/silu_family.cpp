@@ -1,10 +1,10 @@
 // The SiLU-family kernels on the host: the per-element math of include/ulpcheck/device/
 // math/silu.cuh compiled for the CPU. Each claims, per op and format, the budget its
-// arithmetic can keep (device/silu_family_budgets.hpp derives them).
+// arithmetic can keep (device/silu_family_claims.hpp derives them).
 #include <array>
 
 #include "ulpcheck/device/host/elementwise_kernel.hpp"
-#include "ulpcheck/device/silu_family_budgets.hpp"
+#include "ulpcheck/device/silu_family_claims.hpp"
 #include "ulpcheck/device/math/silu.cuh"
 
 namespace ulpcheck {
@@ -37,12 +37,12 @@ const HostOpImpl kSingleOps[] = {
 const HostOpImpl kDoubleOps[] = {
     {&kSiluOp, Unary(), kSingle},
     {&kSiluAndMulOp, Double(), kDouble},
-    {&kSiluAndMulClampOp, Double(), kDouble},
+    {&kSiluAndMulClampOp, Double(), kDouble, &limit_fits_storage},
 };
 const HostOpImpl kCompositeOps[] = {
     {&kSiluOp, Unary(), kSingle},
     {&kSiluAndMulOp, Composite(), kDouble},
-    {&kSiluAndMulClampOp, Composite(), kComposite},
+    {&kSiluAndMulClampOp, Composite(), kComposite, &limit_fits_storage},
 };
 
 }  // namespace

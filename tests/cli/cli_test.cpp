@@ -11,53 +11,21 @@
 #include <string>
 #include <string_view>
 
+#include "tests/cli/run_ulpcheck.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/reference/registry.hpp"
 
-#ifndef ULPCHECK_BINARY
-#error "ULPCHECK_BINARY must name the ulpcheck executable"
-#endif
 #ifndef ULPCHECK_EXAMPLE_PLUGIN
 #error "ULPCHECK_EXAMPLE_PLUGIN must name the example plugin (examples/plugin/)"
 #endif
 
 namespace {
 
-struct CliRun {
-  int exit_code = -1;  ///< WEXITSTATUS, or -1 when the process did not exit normally
-  std::string output;
-};
-
-enum class Capture { stdout_and_stderr, stdout_only };
-
-/// Runs `ulpcheck <args>` through the shell; `args` must already be shell-safe.
-CliRun ulpcheck(const std::string& args, Capture capture = Capture::stdout_and_stderr) {
-  const std::string command = std::string("'") + ULPCHECK_BINARY + "' " + args +
-                              (capture == Capture::stdout_and_stderr ? " 2>&1" : " 2>/dev/null");
-  CliRun r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) {
-    ADD_FAILURE() << "popen failed for: " << command;
-    return r;
-  }
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
-
-/// Bad usage: exit code 2 and a message that contains every one of `parts` (the flag and
-/// the problem).
-void expect_usage_error(const std::string& args, std::initializer_list<std::string_view> parts) {
-  SCOPED_TRACE("ulpcheck " + args);
-  const CliRun r = ulpcheck(args);
-  EXPECT_EQ(r.exit_code, 2) << r.output;
-  for (std::string_view part : parts) EXPECT_TRUE(contains(r.output, part)) << "missing '" << part << "' in:\n" << r.output;
-}
+using ulpcheck::testing::CliRun;
+using ulpcheck::testing::Capture;
+using ulpcheck::testing::contains;
+using ulpcheck::testing::expect_usage_error;
+using ulpcheck::testing::ulpcheck;
 
 // --- list
 
@@ -166,6 +134,11 @@ TEST(Cli_report, NegativeSeed) { expect_usage_error("report --op silu_and_mul --
 
 TEST(Cli_report, ParseErrorsCarryTheCommandPrefix) {
   expect_usage_error("report --op silu --dtype bf16 --format xml", {"ulpcheck: error:", "--format"});
+}
+
+TEST(Cli_report, KernelRefusesALimitItsDtypeCannotHold) {
+  expect_usage_error("report --op silu_and_mul_clamp --dtype fp16 --kernel host.composite --limit 1e6 --samples 1000",
+                     {"--kernel host.composite", "beyond fp16"});
 }
 
 TEST(Cli_report, LimitForAnOpWithoutOne) {

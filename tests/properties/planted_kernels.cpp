@@ -7,7 +7,7 @@
 
 #include "ulpcheck/device/host/elementwise_kernel.hpp"
 #include "ulpcheck/device/math/silu.cuh"
-#include "ulpcheck/device/silu_family_budgets.hpp"
+#include "ulpcheck/device/silu_family_claims.hpp"
 #include "ulpcheck/reference/registry.hpp"
 
 namespace ulpcheck::planted {

@@ -28,6 +28,10 @@ class Kernel {
   /// The budget the kernel claims for `op` in format `f`, or nullopt when it does not
   /// implement that pair. supports(op, f) == claim(op, f).has_value().
   virtual std::optional<Budget> claim(const ElementwiseOp& op, Format f) const = 0;
+  /// Empty when the kernel takes these parameters for (op, f); otherwise why it does not
+  /// (a limit the storage format cannot hold, for kernels that store the clamped value).
+  /// Commands refuse such a run, and fuzzing skips such cases.
+  virtual std::string unsupported_params(const ElementwiseOp&, Format, const Params&) const { return {}; }
   /// Runs `op` on `input` ([rows, arity * d], format f) and writes every element of
   /// `output` ([rows, d], format f; the caller allocates it). Throws KernelError.
   virtual void run(const ElementwiseOp& op, const Params& params, const BitTensor& input,

@@ -2,7 +2,7 @@
 
 #include "ulpcheck/device/cuda/act_and_mul.cuh"
 #include "ulpcheck/device/math/silu.cuh"
-#include "ulpcheck/device/silu_family_budgets.hpp"
+#include "ulpcheck/device/silu_family_claims.hpp"
 #include "ulpcheck/reference/registry.hpp"
 
 namespace ulpcheck::cuda::planted {

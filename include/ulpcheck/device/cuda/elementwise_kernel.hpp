@@ -16,6 +16,8 @@ struct CudaOpImpl {
   const ElementwiseOp* op;
   std::array<LaunchFn, 3> launch;  ///< indexed by Format
   std::array<Budget, 3> claim;
+  /// Empty when the kernel takes the parameters for format f, else why not; nullptr: all.
+  std::string (*check_params)(Format f, const Params& params) = nullptr;
 };
 
 class CudaElementwiseKernel final : public Kernel {
@@ -26,6 +28,7 @@ class CudaElementwiseKernel final : public Kernel {
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return description_; }
   std::optional<Budget> claim(const ElementwiseOp& op, Format f) const override;
+  std::string unsupported_params(const ElementwiseOp& op, Format f, const Params& params) const override;
   void run(const ElementwiseOp& op, const Params& params, const BitTensor& input, BitTensor& output) const override;
 
   /// The raw launch for (op, f), for callers that keep their data on the device (the

@@ -15,10 +15,14 @@ namespace ulpcheck {
 /// or +inf when it has none. The function returns a value already rounded to the format.
 using ElementFn = float (*)(float x0, float x1, float limit);
 
+/// Empty when a kernel takes `params` for format f, else why not.
+using ParamsCheck = std::string (*)(Format f, const Params& params);
+
 struct HostOpImpl {
   const ElementwiseOp* op;
   std::array<ElementFn, 3> fn;
   std::array<Budget, 3> claim;
+  ParamsCheck check_params = nullptr;  ///< nullptr: every valid parameter
 };
 
 class HostElementwiseKernel final : public Kernel {
@@ -30,6 +34,7 @@ class HostElementwiseKernel final : public Kernel {
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return description_; }
   std::optional<Budget> claim(const ElementwiseOp& op, Format f) const override;
+  std::string unsupported_params(const ElementwiseOp& op, Format f, const Params& params) const override;
   void run(const ElementwiseOp& op, const Params& params, const BitTensor& input,
            BitTensor& output) const override;
 

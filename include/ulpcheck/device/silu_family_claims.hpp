@@ -1,10 +1,14 @@
-// The budgets the SiLU-family kernels claim, per variant and format (Format order), shared
-// by the host and CUDA builds of the same arithmetic. The derivations sit beside the numbers.
+// What the SiLU-family kernels claim, per variant and format (Format order), shared by the
+// host and CUDA builds of the same arithmetic: budgets, with their derivations beside the
+// numbers, and the parameters a variant can take.
 #pragma once
 
 #include <array>
+#include <string>
 
 #include "ulpcheck/reference/budget.hpp"
+#include "ulpcheck/reference/format.hpp"
+#include "ulpcheck/reference/params.hpp"
 
 namespace ulpcheck::silu_budgets {
 
@@ -38,5 +42,11 @@ inline constexpr std::array<Budget, 3> kComposite{{{2.5, kSiluTail}, {2.5, kFp16
 // underflows), so 16-bit outputs keep 0.51; fp32 outputs claim 96 ulps.
 inline constexpr std::array<Budget, 3> kSingleFastExp{{{0.51, kSiluTail}, {0.51, kSiluTail}, {96.0, kSiluTail}}};
 inline constexpr std::array<Budget, 3> kDoubleFastExp{{{1.51, kSiluTail}, {1.51, kFp16Subnormal}, {96.0, kSiluTail}}};
+
+/// Variants that store an intermediate in the storage format (silu(g) before the product,
+/// or the clamped gate) hold only limits the format can: with fp16 and L = 1e6, an infinite
+/// gate clamps to 1e6, which fp16 stores as inf, and the output is inf where the exact
+/// result is finite. Empty when `params` are fine, else why not.
+std::string limit_fits_storage(Format f, const Params& params);
 
 }  // namespace ulpcheck::silu_budgets
