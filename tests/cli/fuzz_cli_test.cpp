@@ -40,6 +40,15 @@ TEST(Cli_fuzz, CorrectKernelPassesWithExitZero) {
   EXPECT_TRUE(contains(r.output, "[ 1/28] host.double_rounding silu bf16 within_budget: 30 cases passed")) << r.output;
 }
 
+TEST(Cli_fuzz, DefaultRunPassesEveryCorrectKernel) {
+  // Every kernel that can run here (the host ones without a GPU), every op and dtype, 100
+  // cases per property, seed 1: the CI job.
+  const auto r = ulpcheck("fuzz", testing::Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, " property runs passed (seed 1)")) << r.output;
+  EXPECT_FALSE(contains(r.output, "FAILED")) << r.output;
+}
+
 TEST(Cli_fuzz, CatchesEveryPlantedKernelWithDefaultCases) {
   for (const planted::PlantedKernel& pk : planted::all()) {
     SCOPED_TRACE(std::string(pk.kernel->name()));
