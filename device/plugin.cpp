@@ -48,35 +48,6 @@ DLDataType dl_dtype(Format f) {
   return t;
 }
 
-std::size_t element_bytes(Format f) { return static_cast<std::size_t>(info(f).storage_bits / 8); }
-
-/// BitTensor (one uint32 per element) to native-width contiguous elements and back.
-std::vector<unsigned char> pack(const BitTensor& t) {
-  const std::size_t eb = element_bytes(t.format);
-  std::vector<unsigned char> out(std::max<std::size_t>(t.bits.size() * eb, 1));
-  for (std::size_t i = 0; i < t.bits.size(); ++i) {
-    if (eb == 2) {
-      const auto v = static_cast<std::uint16_t>(t.bits[i]);
-      std::memcpy(&out[i * 2], &v, 2);
-    } else {
-      std::memcpy(&out[i * 4], &t.bits[i], 4);
-    }
-  }
-  return out;
-}
-
-void unpack(const std::vector<unsigned char>& bytes, BitTensor& t) {
-  const std::size_t eb = element_bytes(t.format);
-  for (std::size_t i = 0; i < t.bits.size(); ++i) {
-    if (eb == 2) {
-      std::uint16_t v;
-      std::memcpy(&v, &bytes[i * 2], 2);
-      t.bits[i] = v;
-    } else {
-      std::memcpy(&t.bits[i], &bytes[i * 4], 4);
-    }
-  }
-}
 
 class PluginKernel final : public Kernel {
  public:
@@ -107,7 +78,7 @@ class PluginKernel final : public Kernel {
                                     ulpcheck::name(input.format), output.rows, output.cols,
                                     ulpcheck::name(output.format)));
 
-    std::vector<unsigned char> host_in = pack(input);
+    std::vector<unsigned char> host_in = to_storage_bytes(input);
     // Poisoned: 0xff bytes are a NaN in every dtype, so an element never written shows.
     std::vector<unsigned char> host_out(std::max<std::size_t>(output.bits.size() * element_bytes(f), 1));
     std::memset(host_out.data(), 0xff, host_out.size());
@@ -153,7 +124,7 @@ class PluginKernel final : public Kernel {
       throw KernelError(fmt::format("{}: run failed (code {}): {}", name_, code,
                                     message.empty() ? "(the plugin gave no message)" : message));
     }
-    unpack(host_out, output);
+    from_storage_bytes(host_out, output);
   }
 
  private:

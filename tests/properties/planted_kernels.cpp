@@ -54,6 +54,14 @@ float fast_exp(float g, float u, float L) {
   return round_to_storage<F>(silu_fp32<Exp2Of>(clamp_gate(g, L)) * clamp_up(u, L));
 }
 template <Format F>
+float single_rounding(float g, float u, float L) {
+  return round_to_storage<F>(silu_fp32(clamp_gate(g, L)) * clamp_up(u, L));
+}
+template <Format F>
+float double_rounding(float g, float u, float L) {  // the clamp path's second code path
+  return round_to_storage<F>(round_to_storage<F>(silu_fp32(clamp_gate(g, L))) * clamp_up(u, L));
+}
+template <Format F>
 float truncating_conversion(float g, float u, float L) {  // fp32 -> storage by dropping bits
   const float y = silu_fp32(clamp_gate(g, L)) * clamp_up(u, L);
   std::uint32_t b;
@@ -83,6 +91,10 @@ const HostOpImpl kSwapped[] = {{&mul_op(), PLANTED_FNS(gate_up_swapped), kSingle
 const HostOpImpl kNanToLimit[] = {{&clamp_op(), PLANTED_FNS(nan_clamped_to_limit), kSingle}};
 const HostOpImpl kZeroUnset[] = {{&clamp_op(), PLANTED_FNS(limit_zero_means_no_clamp), kSingle}};
 const HostOpImpl kFastExp[] = {{&mul_op(), PLANTED_FNS(fast_exp), kSingle}};
+// Two code paths: the clamped op rounds silu(g) to storage, the plain one does not, so
+// limit = inf is not the plain op.
+const HostOpImpl kTwoPaths[] = {{&mul_op(), PLANTED_FNS(single_rounding), kSingle},
+                                {&clamp_op(), PLANTED_FNS(double_rounding), silu_budgets::kDouble}};
 const HostOpImpl kTruncating[] = {{&mul_op(), PLANTED_FNS(truncating_conversion), kSingle}};
 
 /// Indexing bugs need the whole row, so they are kernels of their own.
@@ -128,6 +140,7 @@ const HostElementwiseKernel kSwappedK{"planted.gate_up_swapped", "", kSwapped};
 const HostElementwiseKernel kNanToLimitK{"planted.nan_clamped_to_limit", "", kNanToLimit};
 const HostElementwiseKernel kZeroUnsetK{"planted.limit_zero_means_no_clamp", "", kZeroUnset};
 const HostElementwiseKernel kFastExpK{"planted.fast_exp_under_accurate_budget", "", kFastExp};
+const HostElementwiseKernel kTwoPathsK{"planted.clamp_path_rounds_twice", "", kTwoPaths};
 const HostElementwiseKernel kTruncatingK{"planted.truncating_conversion", "", kTruncating};
 const RowBugKernel kTailDroppedK{"planted.vector_tail_dropped", RowBugKernel::Bug::tail_dropped};
 const RowBugKernel kUpFromRowZeroK{"planted.up_from_row_zero", RowBugKernel::Bug::up_from_row_zero};
@@ -142,6 +155,8 @@ const PlantedKernel kAll[] = {
     {&kZeroUnsetK, "limit 0 taken as no clamp", "zero_limit_gives_zeros", "silu_and_mul_clamp"},
     {&kFastExpK, "fast exp under the accurate budget", "within_budget", "silu_and_mul"},
     {&kTruncatingK, "conversion to storage truncates", "within_budget", "silu_and_mul"},
+    {&kTwoPathsK, "the clamped op takes another code path that rounds twice", "inf_limit_equals_unclamped",
+     "silu_and_mul_clamp"},
     {&kNondeterministicK, "every other run differs by one bit", "reruns_are_identical", "silu_and_mul"},
     {&kTailDroppedK, "the vector path drops the tail when d is not a multiple of 8", "nan_inf_semantics",
      "silu_and_mul"},

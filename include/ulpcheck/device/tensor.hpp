@@ -1,6 +1,7 @@
 // Host-side tensors of bit patterns, the currency between generators, kernels and checks.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -23,5 +24,15 @@ struct BitTensor {
   std::uint32_t at(std::int64_t r, std::int64_t c) const { return bits[static_cast<std::size_t>(r * cols + c)]; }
   std::uint32_t& at(std::int64_t r, std::int64_t c) { return bits[static_cast<std::size_t>(r * cols + c)]; }
 };
+
+/// Bytes per element in the storage layout kernels take: 2 for bf16 and fp16, 4 for fp32.
+inline std::size_t element_bytes(Format f) { return static_cast<std::size_t>(info(f).storage_bits / 8); }
+
+/// The elements in their storage layout (native width, contiguous, row-major), at least
+/// one byte long so that a buffer for an empty tensor still has an address.
+std::vector<unsigned char> to_storage_bytes(const BitTensor& t);
+
+/// The inverse: fills t.bits from bytes in the storage layout of t.format.
+void from_storage_bytes(const std::vector<unsigned char>& bytes, BitTensor& t);
 
 }  // namespace ulpcheck

@@ -6,7 +6,7 @@
 #include <span>
 #include <string_view>
 
-#include "ulpcheck/device/kernel.hpp"
+#include "ulpcheck/device/table_kernel.hpp"
 
 namespace ulpcheck {
 
@@ -25,25 +25,11 @@ struct HostOpImpl {
   ParamsCheck check_params = nullptr;  ///< nullptr: every valid parameter
 };
 
-class HostElementwiseKernel final : public Kernel {
+class HostElementwiseKernel final : public TableKernel<HostOpImpl> {
  public:
-  HostElementwiseKernel(std::string_view name, std::string_view description,
-                        std::span<const HostOpImpl> ops)
-      : name_(name), description_(description), ops_(ops) {}
-
-  std::string_view name() const override { return name_; }
-  std::string_view description() const override { return description_; }
-  std::optional<Budget> claim(const ElementwiseOp& op, Format f) const override;
-  std::string unsupported_params(const ElementwiseOp& op, Format f, const Params& params) const override;
+  using TableKernel::TableKernel;
   void run(const ElementwiseOp& op, const Params& params, const BitTensor& input,
            BitTensor& output) const override;
-
- private:
-  const HostOpImpl* find(const ElementwiseOp& op) const;
-
-  std::string_view name_;
-  std::string_view description_;
-  std::span<const HostOpImpl> ops_;
 };
 
 }  // namespace ulpcheck
