@@ -55,7 +55,7 @@ std::vector<Run> plan(const FuzzOptions& o) {
       for (Format f : formats)
         if (k->supports(*op, f))
           for (const FuzzProperty& p : all_fuzz_properties())
-            if (p.applies(*op)) runs.push_back({{k, op, f}, &p});
+            if (p.applies({k, op, f})) runs.push_back({{k, op, f}, &p});
   if (runs.empty()) throw UsageError("nothing to fuzz: no selected kernel implements the selected ops and dtypes");
   return runs;
 }

@@ -15,10 +15,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <map>
 #include <set>
 
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/device/table_kernel.hpp"
 #include "ulpcheck/kernel_abi.h"
 #include "ulpcheck/reference/registry.hpp"
 
@@ -49,34 +51,37 @@ DLDataType dl_dtype(Format f) {
 }
 
 
+/// One op of a plugin kernel: a plugin lists a kernel that implements several ops as one
+/// descriptor per op under the same name.
+struct PluginOp {
+  const ElementwiseOp* op;
+  std::array<std::optional<Budget>, 3> claims;
+  std::int32_t memory;
+  ulpcheck_run_fn run;
+};
+
 class PluginKernel final : public Kernel {
  public:
-  PluginKernel(const ulpcheck_kernel_desc& desc, const ElementwiseOp& op, std::array<std::optional<Budget>, 3> claims)
-      : name_(desc.name),
-        description_(desc.description ? desc.description : ""),
-        op_(&op),
-        claims_(claims),
-        memory_(desc.memory),
-        run_(desc.run) {}
+  PluginKernel(std::string name, std::string description) : name_(std::move(name)), description_(std::move(description)) {}
+
+  void add(const PluginOp& op) { ops_.push_back(op); }
 
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return description_; }
 
   std::optional<Budget> claim(const ElementwiseOp& op, Format f) const override {
-    if (&op != op_) return std::nullopt;
-    return claims_[static_cast<int>(f)];
+    const PluginOp* row = find(op);
+    return row ? row->claims[static_cast<int>(f)] : std::nullopt;
   }
 
   void run(const ElementwiseOp& op, const Params& params, const BitTensor& input, BitTensor& output) const override {
     const Format f = input.format;
-    if (!claim(op, f)) throw KernelError(fmt::format("{} does not implement {} in {}", name_, op.name, ulpcheck::name(f)));
-    const std::int64_t d = output.cols;
-    if (output.format != f || output.rows != input.rows || input.cols != op.arity * d)
-      throw KernelError(fmt::format("{}: {} expects input [{}, {}] and output [{}, {}] of one format; got input [{}, {}] "
-                                    "{} and output [{}, {}] {}",
-                                    name_, op.name, output.rows, op.arity * d, output.rows, d, input.rows, input.cols,
-                                    ulpcheck::name(input.format), output.rows, output.cols,
-                                    ulpcheck::name(output.format)));
+    const PluginOp* row = find(op);
+    if (!row || !row->claims[static_cast<int>(f)]) throw_not_implemented(name_, op);
+    if (output.format != f || output.rows != input.rows || input.cols != op.arity * output.cols)
+      throw_shape_mismatch(name_, op, input, output);
+    const std::int32_t memory = row->memory;
+    const ulpcheck_run_fn run_fn = row->run;
 
     std::vector<unsigned char> host_in = to_storage_bytes(input);
     // Poisoned: 0xff bytes are a NaN in every dtype, so an element never written shows.
@@ -98,11 +103,11 @@ class PluginKernel final : public Kernel {
     char error[1024] = {};
 
     int code = 0;
-    if (memory_ == ULPCHECK_MEMORY_HOST) {
+    if (memory == ULPCHECK_MEMORY_HOST) {
       in_t.device = out_t.device = DLDevice{kDLCPU, 0};
       in_t.data = host_in.data();
       out_t.data = host_out.data();
-      code = run_(&in_t, &out_t, &p, nullptr, error, sizeof error);
+      code = run_fn(&in_t, &out_t, &p, nullptr, error, sizeof error);
     } else {
       if (!cuda::device_available()) throw KernelError(fmt::format("{}: {}", name_, cuda::device_description()));
       cuda::DeviceBuffer in(host_in.size()), out(host_out.size());
@@ -111,7 +116,7 @@ class PluginKernel final : public Kernel {
       in_t.device = out_t.device = DLDevice{kDLCUDA, 0};
       in_t.data = in.data();
       out_t.data = out.data();
-      code = run_(&in_t, &out_t, &p, nullptr, error, sizeof error);
+      code = run_fn(&in_t, &out_t, &p, nullptr, error, sizeof error);
       if (code == 0) {
         cuda::synchronize(name_.c_str());
         out.download(host_out.data(), out_bytes);
@@ -128,12 +133,15 @@ class PluginKernel final : public Kernel {
   }
 
  private:
+  const PluginOp* find(const ElementwiseOp& op) const {
+    for (const PluginOp& row : ops_)
+      if (row.op == &op) return &row;
+    return nullptr;
+  }
+
   std::string name_;
   std::string description_;
-  const ElementwiseOp* op_;
-  std::array<std::optional<Budget>, 3> claims_;
-  std::int32_t memory_;
-  ulpcheck_run_fn run_;
+  std::vector<PluginOp> ops_;
 };
 
 /// Loaded kernels and libraries live until the process exits (never destroyed, so no
@@ -165,7 +173,8 @@ struct Fail {
 
 /// Checks one descriptor; returns its claims per format, or throws through `fail`.
 std::array<std::optional<Budget>, 3> check_desc(const ulpcheck_kernel_desc& k, std::size_t index,
-                                                const std::set<std::string>& earlier, const Fail& fail) {
+                                                const std::set<std::pair<std::string, std::string>>& earlier,
+                                                const Fail& fail) {
   if (!k.name) fail(fmt::format("kernel #{}: name is NULL", index));
   const std::string name = k.name;
   if (name.empty()) fail(fmt::format("kernel #{}: name is empty", index));
@@ -180,7 +189,9 @@ std::array<std::optional<Budget>, 3> check_desc(const ulpcheck_kernel_desc& k, s
   if (k.memory != ULPCHECK_MEMORY_HOST && k.memory != ULPCHECK_MEMORY_CUDA)
     fail(fmt::format("{}: unknown memory kind {}; expected ULPCHECK_MEMORY_HOST (0) or ULPCHECK_MEMORY_CUDA (1)", where,
                      k.memory));
-  if (earlier.contains(name)) fail(fmt::format("{}: the plugin declares this name twice; kernel names must be unique", where));
+  if (earlier.contains({name, k.op}))
+    fail(fmt::format("{}: the plugin declares this name for op {} twice; a kernel has one descriptor per op", where,
+                     k.op));
   if (find_kernel(name))
     fail(fmt::format("{}: a kernel of this name is already registered (built in, or from a plugin loaded before); "
                      "kernel names must be unique",
@@ -239,19 +250,25 @@ std::vector<const Kernel*> load_plugin(const std::string& path) {
 
   // Check everything before registering anything: a plugin loads whole or not at all.
   std::vector<std::array<std::optional<Budget>, 3>> claims;
-  std::set<std::string> names;
+  std::set<std::pair<std::string, std::string>> seen;
   for (std::uint32_t i = 0; i < plugin->kernel_count; ++i) {
-    claims.push_back(check_desc(plugin->kernels[i], i, names, fail));
-    names.insert(plugin->kernels[i].name);
+    claims.push_back(check_desc(plugin->kernels[i], i, seen, fail));
+    seen.insert({plugin->kernels[i].name, plugin->kernels[i].op});
   }
 
+  // Descriptors of one name form one kernel, with an op each.
   std::vector<const Kernel*> out;
+  std::map<std::string, PluginKernel*> by_name;
   for (std::uint32_t i = 0; i < plugin->kernel_count; ++i) {
     const ulpcheck_kernel_desc& k = plugin->kernels[i];
-    const Kernel* kernel = &loaded_kernels().emplace_back(k, *find_op(k.op), claims[i]);
-    add_kernel(kernel);
-    out.push_back(kernel);
+    PluginKernel*& kernel = by_name[k.name];
+    if (!kernel) {
+      kernel = &loaded_kernels().emplace_back(k.name, k.description ? k.description : "");
+      out.push_back(kernel);
+    }
+    kernel->add(PluginOp{find_op(k.op), claims[i], k.memory, k.run});
   }
+  for (const Kernel* kernel : out) add_kernel(kernel);
   handle.release();  // open for the life of the process: the kernels point into it
   return out;
 }

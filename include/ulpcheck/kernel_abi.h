@@ -78,9 +78,12 @@ typedef int (*ulpcheck_run_fn)(const DLTensor* input, DLTensor* output, const ul
 /* One kernel: one op in one or more dtypes. All pointers must stay valid while the library
  * is loaded (string literals and static tables are right). */
 typedef struct ulpcheck_kernel_desc {
-  /* Unique kernel name, by convention "<team>.<variant>" (e.g. "mine.silu_and_mul"); it is
-   * what --kernel takes. Must not be NULL or empty, nor clash with a kernel already
-   * registered (built-in or from an earlier plugin). */
+  /* Kernel name, by convention "<team>.<variant>" (e.g. "mine.silu_family"); it is what
+   * --kernel takes. Must not be NULL or empty, nor clash with a kernel already registered
+   * (built-in or from an earlier plugin). A kernel that implements several ops (say
+   * silu_and_mul and silu_and_mul_clamp, so that ulpcheck can check that limit = inf equals
+   * the unclamped op) lists one descriptor per op under the same name; a name may not
+   * repeat with the same op. */
   const char* name;
   /* One line for 'ulpcheck list': what arithmetic it does. NULL is taken as "". */
   const char* description;

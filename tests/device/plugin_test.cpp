@@ -307,7 +307,7 @@ INSTANTIATE_TEST_SUITE_P(
         Broken{"negative_floor", {"'broken.negative_floor'", "abs_floor[0] (bf16) is -1", "must be >= 0"}},
         Broken{"nan_ulp", {"'broken.nan_ulp'", "max_ulp[0] (bf16) is NaN"}},
         Broken{"duplicate_builtin", {"'host.single_rounding'", "already registered"}},
-        Broken{"duplicate_within", {"kernel #1 'broken.twice'", "declares this name twice"}},
+        Broken{"duplicate_within", {"kernel #1 'broken.twice'", "declares this name for op"}},
         // The first kernel is fine, the second is not: the plugin loads whole or not at all.
         Broken{"second_bad", {"kernel #1 'broken.second_bad'", "unknown op 'gelu_tanh'"}}),
     [](const testing::TestParamInfo<Broken>& info) { return std::string(info.param.defect); });

@@ -29,7 +29,7 @@ TEST(Fuzz, CorrectHostKernelsPassEveryProperty) {
     for (const ElementwiseOp* op : all_ops())
       for (Format f : all_formats())
         for (const FuzzProperty& p : all_fuzz_properties()) {
-          if (!k->supports(*op, f) || !p.applies(*op)) continue;
+          if (!k->supports(*op, f) || !p.applies({k, op, f})) continue;
           const FuzzResult r = run_fuzz_property({k, op, f}, p, kDefaults);
           EXPECT_TRUE(r.passed) << r.id << "\n" << r.failure << r.counterexample;
           ++runs;
@@ -102,7 +102,7 @@ TEST(FuzzCampaign, CorrectHostKernelsPassTwoThousandCasesPerProperty) {
     for (const ElementwiseOp* op : all_ops())
       for (Format f : all_formats())
         for (const FuzzProperty& p : all_fuzz_properties())
-          if (k->supports(*op, f) && p.applies(*op)) {
+          if (k->supports(*op, f) && p.applies({k, op, f})) {
             const FuzzResult r = run_fuzz_property({k, op, f}, p, {2000, 20261122});
             EXPECT_TRUE(r.passed) << r.id << "\n" << r.failure << r.counterexample << "replay: " << r.replay_token;
           }

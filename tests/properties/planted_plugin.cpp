@@ -17,20 +17,38 @@ namespace {
 
 using namespace ulpcheck;
 
-constexpr std::size_t kMaxKernels = 16;
+constexpr std::size_t kMaxEntries = 32;
 
 Format format_of(const DLDataType& t) {
   if (t.code == kDLBfloat) return Format::bf16;
   return t.bits == 16 ? Format::fp16 : Format::fp32;
 }
 
-/// Runs planted kernel I on host DLTensors by way of BitTensors.
+/// Every (planted kernel, op it implements): one descriptor each.
+struct Entry {
+  const Kernel* kernel;
+  const ElementwiseOp* op;
+};
+const std::vector<Entry>& entries() {
+  static const std::vector<Entry> all = [] {
+    std::vector<Entry> e;
+    for (const planted::PlantedKernel& pk : planted::all())
+      for (const ElementwiseOp* op : all_ops())
+        if (pk.kernel->supports(*op, Format::bf16) || pk.kernel->supports(*op, Format::fp16) ||
+            pk.kernel->supports(*op, Format::fp32))
+          e.push_back({pk.kernel, op});
+    return e;
+  }();
+  return all;
+}
+
+/// Runs entry I on host DLTensors by way of BitTensors.
 template <std::size_t I>
 int run_planted(const DLTensor* input, DLTensor* output, const ulpcheck_op_params* params, void*, char* error,
                 std::size_t error_size) {
   try {
-    const planted::PlantedKernel& pk = planted::all()[I];
-    const ElementwiseOp& op = *find_op(pk.op);
+    const Entry& entry = entries()[I];
+    const ElementwiseOp& op = *entry.op;
     const Format f = format_of(input->dtype);
     const std::size_t bytes = input->dtype.bits / 8;
     BitTensor in = BitTensor::zeros(f, input->shape[0], input->shape[1]);
@@ -39,7 +57,7 @@ int run_planted(const DLTensor* input, DLTensor* output, const ulpcheck_op_param
     for (std::size_t i = 0; i < out.bits.size(); ++i) std::memcpy(&out.bits[i], static_cast<char*>(output->data) + i * bytes, bytes);
     Params p = op.default_params();
     if (p.has("limit")) p.set("limit", params->limit);
-    pk.kernel->run(op, p, in, out);
+    entry.kernel->run(op, p, in, out);
     for (std::size_t i = 0; i < out.bits.size(); ++i) std::memcpy(static_cast<char*>(output->data) + i * bytes, &out.bits[i], bytes);
     return 0;
   } catch (const std::exception& e) {
@@ -59,20 +77,19 @@ ULPCHECK_PLUGIN_EXPORT const ulpcheck_plugin* ulpcheck_plugin_entry(void) {
   static std::vector<ulpcheck_kernel_desc> descs;
   static ulpcheck_plugin plugin{};
   if (descs.empty()) {
-    static const auto runs = run_table(std::make_index_sequence<kMaxKernels>{});
-    const auto kernels = planted::all();
-    for (std::size_t i = 0; i < kernels.size() && i < kMaxKernels; ++i) {
-      const planted::PlantedKernel& pk = kernels[i];
-      const ElementwiseOp& op = *find_op(pk.op);
+    static const auto runs = run_table(std::make_index_sequence<kMaxEntries>{});
+    for (std::size_t i = 0; i < entries().size() && i < kMaxEntries; ++i) {
+      const Kernel* kernel = entries()[i].kernel;
+      const ElementwiseOp& op = *entries()[i].op;
       ulpcheck_kernel_desc d{};
-      d.name = pk.kernel->name().data();
-      d.description = pk.bug.data();
+      d.name = kernel->name().data();
+      d.description = "planted bug";
       d.op = op.name.data();
       d.memory = ULPCHECK_MEMORY_HOST;
       d.run = runs[i];
       for (Format f : all_formats()) {
         const int k = static_cast<int>(f);
-        if (const auto b = pk.kernel->claim(op, f)) {
+        if (const auto b = kernel->claim(op, f)) {
           d.dtypes |= 1u << k;
           d.max_ulp[k] = b->max_ulp;
           d.abs_floor[k] = b->abs_floor;

@@ -29,7 +29,7 @@ TEST(CudaFuzz, EveryCudaKernelPassesEveryProperty) {
         const auto start = std::chrono::steady_clock::now();
         int cases = 0;
         for (const FuzzProperty& p : all_fuzz_properties()) {
-          if (!k->supports(*op, f) || !p.applies(*op)) continue;
+          if (!k->supports(*op, f) || !p.applies({k, op, f})) continue;
           const FuzzResult r = run_fuzz_property({k, op, f}, p, FuzzSettings{});
           EXPECT_TRUE(r.passed) << r.id << "\n" << r.failure << r.counterexample << "replay: " << r.replay_token;
           cases += r.cases;
