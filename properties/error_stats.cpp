@@ -1,6 +1,7 @@
 #include "ulpcheck/properties/error_stats.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace ulpcheck {
 
@@ -36,6 +37,7 @@ void ErrorStats::add(const ElementReport& e) {
   }
   if (c.numeric) {
     ++numeric;
+    ulp_errors.push_back(static_cast<float>(c.ulp_error));
     if (c.ulp_error >= 1.0) ++off_by_one_ulp;
     max_ulp = std::max(max_ulp, c.ulp_error);
     if (c.in_floor_region) {
@@ -54,6 +56,15 @@ void ErrorStats::add(const ElementReport& e) {
   }
 }
 
+double ErrorStats::percentile(double q) const {
+  if (ulp_errors.empty()) return 0.0;
+  std::vector<float> sorted = ulp_errors;
+  const auto rank = static_cast<std::size_t>(std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(sorted.size())));
+  const std::size_t k = rank == 0 ? 0 : rank - 1;
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(k), sorted.end());
+  return sorted[k];
+}
+
 void ErrorStats::merge(const ErrorStats& o) {
   count += o.count;
   numeric += o.numeric;
@@ -66,6 +77,7 @@ void ErrorStats::merge(const ErrorStats& o) {
   semantic_differences += o.semantic_differences;
   semantic_violations += o.semantic_violations;
   max_ulp = std::max(max_ulp, o.max_ulp);
+  ulp_errors.insert(ulp_errors.end(), o.ulp_errors.begin(), o.ulp_errors.end());
   max_ulp_above_floor = std::max(max_ulp_above_floor, o.max_ulp_above_floor);
   for (const ElementReport& e : o.worst) keep_worst(worst, e);
   for (const ElementReport& e : o.worst_in_floor) keep_worst(worst_in_floor, e);

@@ -76,6 +76,17 @@ TEST(Measure_bf16, SingleRoundingIsCorrectlyRoundedAlmostEverywhereOutsideTheFlo
   EXPECT_LE(m.stats.max_ulp_above_floor, 0.5 + 0x1p-14);
 }
 
+TEST(Measure_bf16, PercentilesAreOrderedAndBoundedByTheMaximum) {
+  const Measurement m = measure_bf16(*find_kernel("host.double_rounding"), "silu_and_mul", 0);
+  ASSERT_EQ(static_cast<std::int64_t>(m.stats.ulp_errors.size()), m.stats.numeric);
+  const double p50 = m.stats.percentile(0.5), p99 = m.stats.percentile(0.99), p999 = m.stats.percentile(0.999);
+  EXPECT_LE(p50, p99);
+  EXPECT_LE(p99, p999);
+  EXPECT_LE(p999, m.stats.max_ulp);
+  EXPECT_EQ(m.stats.percentile(1.0), static_cast<float>(m.stats.max_ulp));
+  EXPECT_LT(p50, 0.5);  // most double-rounded outputs are still within half an ulp
+}
+
 TEST(Measure_bf16, CatchesClampAfterActivation) {
   const HostElementwiseKernel k("planted.clamp_after_activation", "", kClampAfter);
   const Measurement m = measure_bf16(k, "silu_and_mul_clamp", 10.0);

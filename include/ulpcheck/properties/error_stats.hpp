@@ -36,6 +36,10 @@ struct ErrorStats {
   double max_ulp = 0.0;                ///< over all numeric elements
   double max_ulp_above_floor = 0.0;    ///< over numeric elements outside the floor region
 
+  /// Every numeric element's ULP error (as float: percentiles need no more), in element
+  /// order, for percentiles and histograms.
+  std::vector<float> ulp_errors;
+
   static constexpr std::size_t kKeep = 8;
   std::vector<ElementReport> worst;          ///< largest ULP errors outside the floor region
   std::vector<ElementReport> worst_in_floor; ///< largest ULP errors inside it
@@ -49,6 +53,9 @@ struct ErrorStats {
   void merge(const ErrorStats& later);
   bool passes() const { return budget_breaches == 0 && semantic_violations == 0; }
   double fraction(std::int64_t n) const { return count ? static_cast<double>(n) / count : 0.0; }
+  /// The q-quantile (0 <= q <= 1) of the numeric elements' ULP errors, nearest rank; 0
+  /// when there are none. p50 = percentile(0.5), p99.9 = percentile(0.999).
+  double percentile(double q) const;
 };
 
 }  // namespace ulpcheck
