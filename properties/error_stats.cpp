@@ -26,6 +26,22 @@ void keep_first(std::vector<ElementReport>& list, const ElementReport& e) {
 void ErrorStats::add(const ElementReport& e) {
   const ElementCheck& c = e.check;
   ++count;
+  {
+    ElementTrace t;
+    t.x0_bits = e.x0_bits;
+    t.x1_bits = e.x1_bits;
+    t.ulp_error = c.numeric ? static_cast<float>(c.ulp_error) : 0.0f;
+    const double v = e.exact.value.hi;
+    t.result_binade = !std::isfinite(v) ? ElementTrace::kBinadeNonFinite
+                      : v == 0.0        ? ElementTrace::kBinadeZero
+                                        : static_cast<std::int16_t>(std::ilogb(v));
+    t.flags = static_cast<std::uint8_t>((c.numeric ? ElementTrace::kNumeric : 0) |
+                                        (c.correctly_rounded ? ElementTrace::kCorrectlyRounded : 0) |
+                                        (c.semantics != Semantics::agree ? ElementTrace::kSemanticDifference : 0) |
+                                        (!c.within_budget ? ElementTrace::kBreach : 0) |
+                                        (c.in_floor_region ? ElementTrace::kInFloorRegion : 0));
+    elements.push_back(t);
+  }
   if (c.correctly_rounded) ++correctly_rounded;
   if (c.semantics != Semantics::agree) {
     ++semantic_differences;
@@ -78,6 +94,7 @@ void ErrorStats::merge(const ErrorStats& o) {
   semantic_violations += o.semantic_violations;
   max_ulp = std::max(max_ulp, o.max_ulp);
   ulp_errors.insert(ulp_errors.end(), o.ulp_errors.begin(), o.ulp_errors.end());
+  elements.insert(elements.end(), o.elements.begin(), o.elements.end());
   max_ulp_above_floor = std::max(max_ulp_above_floor, o.max_ulp_above_floor);
   for (const ElementReport& e : o.worst) keep_worst(worst, e);
   for (const ElementReport& e : o.worst_in_floor) keep_worst(worst_in_floor, e);

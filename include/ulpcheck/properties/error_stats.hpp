@@ -21,6 +21,21 @@ struct ElementReport {
   ElementCheck check;
 };
 
+/// One element, compactly, for the tables of a report (where the error lives, special
+/// values): its inputs as bits, its ULP error and the binade of the exact result.
+struct ElementTrace {
+  static constexpr std::uint8_t kNumeric = 1, kCorrectlyRounded = 2, kSemanticDifference = 4, kBreach = 8,
+                                kInFloorRegion = 16;
+  /// result_binade for an exact result of 0, and for a non-finite one.
+  static constexpr std::int16_t kBinadeZero = -32768, kBinadeNonFinite = 32767;
+  std::uint32_t x0_bits = 0;  ///< input (unary) or gate
+  std::uint32_t x1_bits = 0;  ///< up (arity 2)
+  float ulp_error = 0.0f;     ///< 0 when not numeric
+  std::int16_t result_binade = 0;  ///< floor(log2 |exact|), or kBinadeZero / kBinadeNonFinite
+  std::uint8_t flags = 0;
+  bool has(std::uint8_t flag) const { return (flags & flag) != 0; }
+};
+
 /// Running figures. Fractions are over all elements.
 struct ErrorStats {
   std::int64_t count = 0;
@@ -39,6 +54,9 @@ struct ErrorStats {
   /// Every numeric element's ULP error (as float: percentiles need no more), in element
   /// order, for percentiles and histograms.
   std::vector<float> ulp_errors;
+
+  /// Every element (numeric or not), in element order.
+  std::vector<ElementTrace> elements;
 
   static constexpr std::size_t kKeep = 8;
   std::vector<ElementReport> worst;          ///< largest ULP errors outside the floor region

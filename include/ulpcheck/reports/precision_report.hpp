@@ -10,7 +10,14 @@
 
 namespace ulpcheck {
 
-std::string render_markdown(const Measurement& m);
+/// The report of one measurement. level 1: a document of its own ("# Precision report:
+/// ..."); level n > 1: a section headed by the kernel and parameters at heading level n,
+/// for a report of many measurements.
+std::string render_markdown(const Measurement& m, int level = 1);
+/// Parameters as a person reads them: "limit=7.3" (values are fp32, shown shortest).
+std::string params_label(const Params& p);
+/// Every figure of the report, the binade and special-value tables and the ULP histogram.
+/// Non-finite numbers are the strings "nan", "inf", "-inf".
 nlohmann::json to_json(const Measurement& m);
 
 }  // namespace ulpcheck

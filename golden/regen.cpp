@@ -1,0 +1,145 @@
+#include "ulpcheck/golden/regen.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/properties/gen/values.hpp"
+#include "ulpcheck/properties/inputs.hpp"
+
+namespace ulpcheck::golden {
+
+std::vector<CaseSpec> case_specs(const ElementwiseOp& op) {
+  const Params defaults = op.default_params();
+  if (!defaults.has("limit")) return {CaseSpec{"all", defaults}};
+  std::vector<CaseSpec> out;
+  const std::pair<const char*, double> limits[] = {
+      {"0", 0.0}, {"7", 7.0}, {"7.3", 7.3}, {"10", 10.0}, {"inf", std::numeric_limits<double>::infinity()}};
+  for (const auto& [label, v] : limits) {
+    Params p = defaults;
+    p.set("limit", static_cast<double>(static_cast<float>(v)));  // kernels receive a float
+    out.push_back(CaseSpec{std::string("limit=") + label, p});
+  }
+  return out;
+}
+
+bool exhaustive(const ElementwiseOp& op, Format f) { return op.arity == 1 && info(f).storage_bits == 16; }
+
+namespace {
+double limit_of(const Params& p) { return p.has("limit") ? p.get("limit") : -1.0; }
+}  // namespace
+
+std::int64_t special_count(const ElementwiseOp& op, Format f, const Params& params) {
+  if (exhaustive(op, f)) return 0;
+  const auto n = static_cast<std::int64_t>(special_values(f, limit_of(params)).size());
+  return op.arity == 2 ? n * n : n;
+}
+
+Elements case_inputs(const ElementwiseOp& op, Format f, const Params& params, std::int64_t samples,
+                     std::uint64_t seed, std::string* description) {
+  Elements e;
+  if (exhaustive(op, f)) {
+    for (std::uint32_t b = 0; b < 65536; ++b) e.x0_bits.push_back(b);
+    if (description) *description = fmt::format("all 65536 {} values", name(f));
+    return e;
+  }
+  const std::vector<std::uint32_t> sv = special_values(f, limit_of(params));
+  if (op.arity == 2) {
+    for (std::uint32_t a : sv)
+      for (std::uint32_t b : sv) {
+        e.x0_bits.push_back(a);
+        e.x1_bits.push_back(b);
+      }
+  } else {
+    e.x0_bits = sv;
+  }
+  const std::int64_t nspecial = static_cast<std::int64_t>(e.x0_bits.size());
+  if (samples > 0) {
+    const InputSet rnd = random_bits(f, op.arity, samples, seed);
+    const BitTensor& t = rnd.tensor;
+    const std::int64_t d = t.cols / op.arity;
+    for (std::int64_t r = 0; r < t.rows; ++r)
+      for (std::int64_t c = 0; c < d; ++c) {
+        e.x0_bits.push_back(t.at(r, c));
+        if (op.arity == 2) e.x1_bits.push_back(t.at(r, d + c));
+      }
+  }
+  if (description)
+    *description = fmt::format("{} special values{} then {} random {} bit patterns (seed {})", nspecial,
+                               op.arity == 2 ? " (all pairs)" : "", samples, name(f), seed);
+  return e;
+}
+
+InputSet as_input_set(const ElementwiseOp& op, Format f, const Elements& e, const std::string& description) {
+  const auto n = static_cast<std::int64_t>(e.size());
+  std::int64_t d = 1;
+  for (std::int64_t cand : {1024, 256, 64, 16, 4, 2})
+    if (n % cand == 0) {
+      d = cand;
+      break;
+    }
+  if (n == 0) d = 1;
+  InputSet s{BitTensor::zeros(f, n / d, op.arity * d), description};
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::int64_t r = i / d, c = i % d;
+    s.tensor.at(r, c) = e.x0_bits[static_cast<std::size_t>(i)];
+    if (op.arity == 2) s.tensor.at(r, d + c) = e.x1_bits[static_cast<std::size_t>(i)];
+  }
+  return s;
+}
+
+KernelFigures figures_of(const Measurement& m) {
+  KernelFigures k;
+  k.kernel = std::string(m.kernel->name());
+  k.budget_max_ulp = m.budget.max_ulp;
+  k.budget_abs_floor = m.budget.abs_floor;
+  k.max_ulp = m.stats.max_ulp;
+  k.max_ulp_above_floor = m.stats.max_ulp_above_floor;
+  k.p50 = m.stats.percentile(0.5);
+  k.p99 = m.stats.percentile(0.99);
+  k.p999 = m.stats.percentile(0.999);
+  k.frac_correctly_rounded = m.stats.fraction(m.stats.correctly_rounded);
+  k.budget_breaches = m.stats.budget_breaches;
+  k.semantic_violations = m.stats.semantic_violations;
+  for (const ElementReport& e : m.stats.worst) k.worst_index.push_back(e.row * m.d + e.col);
+  return k;
+}
+
+std::vector<const Kernel*> host_kernels(const ElementwiseOp& op, Format f, const Params& params) {
+  std::vector<const Kernel*> out;
+  for (const Kernel* k : all_kernels())
+    if (k->name().starts_with("host.") && k->supports(op, f) && k->unsupported_params(op, f, params).empty())
+      out.push_back(k);
+  return out;
+}
+
+GoldenFile build_golden(const ElementwiseOp& op, std::int64_t samples, std::uint64_t seed, const Log& log) {
+  GoldenFile file;
+  file.op = std::string(op.name);
+  file.formula = std::string(op.formula);
+  file.arity = op.arity;
+  for (Format f : all_formats())
+    for (const CaseSpec& spec : case_specs(op)) {
+      GoldenCase c;
+      c.format = f;
+      c.name = spec.name;
+      c.params = spec.params;
+      c.seed = exhaustive(op, f) ? 0 : seed;
+      c.data = case_inputs(op, f, spec.params, exhaustive(op, f) ? 0 : samples, seed, &c.input);
+      compute_exact(op, f, spec.params, c.data);
+      const InputSet in = as_input_set(op, f, c.data, c.input);
+      for (const Kernel* k : host_kernels(op, f, spec.params)) {
+        const Measurement m = measure(op, *k, f, spec.params, in);
+        c.kernels.push_back(figures_of(m));
+      }
+      if (log)
+        log(fmt::format("{} /{}/{}: {} elements, {} kernels", op.name, name(f), c.name, c.data.size(),
+                        c.kernels.size()));
+      file.cases.push_back(std::move(c));
+    }
+  return file;
+}
+
+}  // namespace ulpcheck::golden
