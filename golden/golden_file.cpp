@@ -11,7 +11,8 @@
 #include <set>
 #include <tuple>
 
-#include "ulpcheck/reference/oracle.hpp"
+#include "ulpcheck/golden/regen.hpp"
+#include "ulpcheck/properties/measure.hpp"
 #include "ulpcheck/reference/registry.hpp"
 
 namespace ulpcheck::golden {
@@ -456,20 +457,15 @@ GoldenFile read_golden(const std::string& path) {
 
 void compute_exact(const ElementwiseOp& op, Format f, const Params& params, Elements& data) {
   const std::size_t n = data.size();
-  std::vector<double> x0(n), x1;
-  for (std::size_t i = 0; i < n; ++i) x0[i] = decode(f, data.x0_bits[i]);
-  if (op.arity == 2) {
-    x1.resize(n);
-    for (std::size_t i = 0; i < n; ++i) x1[i] = decode(f, data.x1_bits[i]);
-  }
-  const std::vector<Exact> ex = evaluate(op, f, x0, x1, params);
+  const OracleAnswers answers = evaluate_inputs(op, f, params, as_input_set(op, f, data, {}));
   data.exact_hi.resize(n);
   data.exact_lo.resize(n);
   data.rounded_bits.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    data.exact_hi[i] = ex[i].value.hi;
-    data.exact_lo[i] = ex[i].value.lo;
-    data.rounded_bits[i] = encode(f, ex[i].rounded);
+    const Exact& e = answers.exact[i];
+    data.exact_hi[i] = e.value.hi;
+    data.exact_lo[i] = e.value.lo;
+    data.rounded_bits[i] = encode(f, e.rounded);
   }
 }
 

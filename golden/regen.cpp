@@ -90,6 +90,14 @@ InputSet as_input_set(const ElementwiseOp& op, Format f, const Elements& e, cons
   return s;
 }
 
+OracleAnswers answers_of(Format f, const Elements& e) {
+  OracleAnswers a;
+  a.exact.resize(e.size());
+  for (std::size_t i = 0; i < e.size(); ++i)
+    a.exact[i] = Exact{decode(f, e.rounded_bits[i]), DoubleDouble{e.exact_hi[i], e.exact_lo[i]}};
+  return a;
+}
+
 KernelFigures figures_of(const Measurement& m) {
   KernelFigures k;
   k.kernel = std::string(m.kernel->name());
@@ -130,8 +138,9 @@ GoldenFile build_golden(const ElementwiseOp& op, std::int64_t samples, std::uint
       c.data = case_inputs(op, f, spec.params, exhaustive(op, f) ? 0 : samples, seed, &c.input);
       compute_exact(op, f, spec.params, c.data);
       const InputSet in = as_input_set(op, f, c.data, c.input);
+      const OracleAnswers answers = answers_of(f, c.data);
       for (const Kernel* k : host_kernels(op, f, spec.params)) {
-        const Measurement m = measure(op, *k, f, spec.params, in);
+        const Measurement m = measure(op, *k, f, spec.params, in, answers);
         c.kernels.push_back(figures_of(m));
       }
       if (log)

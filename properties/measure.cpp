@@ -6,79 +6,30 @@
 #include <atomic>
 #include <cmath>
 #include <mutex>
-#include <thread>
 #include <stdexcept>
+#include <thread>
 
 namespace ulpcheck {
 
 namespace {
 
-/// Oracle and comparison run over chunks of rows on all cores; each chunk's figures are
-/// merged in row order, so the result does not depend on the thread count.
+/// Oracle and comparison run over chunks of rows on all cores; each chunk's results are
+/// merged in row order, so nothing depends on the thread count.
 constexpr std::int64_t kChunkElements = 1 << 16;
 
-struct ChunkResult {
-  ErrorStats stats;
-  OracleCounts oracle;
-};
-
-ChunkResult check_rows(const ElementwiseOp& op, Format f, const Params& params, const Budget& budget,
-                       const BitTensor& in, const BitTensor& out, std::int64_t r0, std::int64_t r1) {
-  const std::int64_t d = out.cols;
-  ChunkResult res;
-  std::vector<double> x0, x1;
-  for (std::int64_t r = r0; r < r1; ++r)
-    for (std::int64_t c = 0; c < d; ++c) {
-      x0.push_back(decode(f, in.at(r, c)));
-      if (op.arity == 2) x1.push_back(decode(f, in.at(r, d + c)));
-    }
-  const std::vector<Exact> exact = evaluate(op, f, x0, x1, params, OracleMethod::double_then_mpfr, &res.oracle);
-  std::size_t i = 0;
-  for (std::int64_t r = r0; r < r1; ++r)
-    for (std::int64_t c = 0; c < d; ++c, ++i) {
-      const double a = x0[i];
-      const double b = op.arity == 2 ? x1[i] : 1.0;
-      const double scale = ElementwiseOp::floor_scale(op.prepare(a, b, params));
-      const std::uint32_t got_bits = out.at(r, c);
-      ElementReport e{r, c, op.arity, in.at(r, c), op.arity == 2 ? in.at(r, d + c) : 0u, got_bits, exact[i], {}};
-      e.check = check_element(f, decode(f, got_bits), exact[i], std::isfinite(a) && std::isfinite(b), scale, budget);
-      res.stats.add(e);
-    }
-  return res;
-}
-
-}  // namespace
-
-Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
-                    const InputSet& inputs, const Progress& progress) {
-  const std::optional<Budget> claim = kernel.claim(op, f);
-  if (!claim)
-    throw std::invalid_argument(fmt::format("kernel {} does not implement {} in {}", kernel.name(), op.name, name(f)));
-  if (const std::string why = kernel.unsupported_params(op, f, params); !why.empty())
-    throw std::invalid_argument(fmt::format("kernel {}: {}", kernel.name(), why));
-  const BitTensor& in = inputs.tensor;
-  if (in.format != f || in.cols % op.arity != 0)
-    throw std::invalid_argument(fmt::format("{} inputs must be {} with a multiple of {} columns; got {} with {}",
-                                            op.name, name(f), op.arity, name(in.format), in.cols));
-  const std::int64_t d = in.cols / op.arity;
-
-  Measurement m{&op, &kernel, f, params, *claim, inputs.description, in.rows, d, {}, {}};
-  // Poisoned with all-ones patterns (NaN in every format): an element the kernel never
-  // writes cannot pass for a result.
-  BitTensor out = BitTensor::zeros(f, in.rows, d);
-  std::fill(out.bits.begin(), out.bits.end(), info(f).storage_bits == 16 ? 0xffffu : 0xffffffffu);
-  kernel.run(op, params, in, out);
-
-  const std::int64_t total = in.rows * d;
+/// Calls work(r0, r1) for every chunk of rows of a [rows, d] element grid on all cores
+/// and reports the elements done after each chunk.
+template <class Work>
+void for_each_chunk(std::int64_t rows, std::int64_t d, const Progress& progress, Work&& work) {
+  const std::int64_t total = rows * d;
   const std::int64_t rows_per_chunk = std::max<std::int64_t>(1, kChunkElements / std::max<std::int64_t>(d, 1));
-  const std::int64_t chunks = (in.rows + rows_per_chunk - 1) / rows_per_chunk;
-  std::vector<ChunkResult> results(static_cast<std::size_t>(chunks));
+  const std::int64_t chunks = (rows + rows_per_chunk - 1) / rows_per_chunk;
   std::atomic<std::int64_t> next{0}, done_elements{0};
   std::mutex progress_mutex;
   auto worker = [&] {
     for (std::int64_t k; (k = next.fetch_add(1)) < chunks;) {
-      const std::int64_t r0 = k * rows_per_chunk, r1 = std::min(in.rows, r0 + rows_per_chunk);
-      results[static_cast<std::size_t>(k)] = check_rows(op, f, params, *claim, in, out, r0, r1);
+      const std::int64_t r0 = k * rows_per_chunk, r1 = std::min(rows, r0 + rows_per_chunk);
+      work(k, r0, r1);
       const std::int64_t done = done_elements += (r1 - r0) * d;
       if (progress) {
         std::lock_guard lock(progress_mutex);
@@ -91,12 +42,88 @@ Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, con
   for (std::int64_t t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (std::thread& t : pool) t.join();
+}
 
-  for (const ChunkResult& r : results) {
-    m.stats.merge(r.stats);
-    m.oracle += r.oracle;
-  }
+std::int64_t chunk_count(std::int64_t rows, std::int64_t d) {
+  const std::int64_t rows_per_chunk = std::max<std::int64_t>(1, kChunkElements / std::max<std::int64_t>(d, 1));
+  return (rows + rows_per_chunk - 1) / rows_per_chunk;
+}
+
+std::int64_t columns_of(const ElementwiseOp& op, Format f, const InputSet& inputs) {
+  const BitTensor& in = inputs.tensor;
+  if (in.format != f || in.cols % op.arity != 0)
+    throw std::invalid_argument(fmt::format("{} inputs must be {} with a multiple of {} columns; got {} with {}",
+                                            op.name, name(f), op.arity, name(in.format), in.cols));
+  return in.cols / op.arity;
+}
+
+}  // namespace
+
+OracleAnswers evaluate_inputs(const ElementwiseOp& op, Format f, const Params& params, const InputSet& inputs,
+                              const Progress& progress) {
+  const BitTensor& in = inputs.tensor;
+  const std::int64_t d = columns_of(op, f, inputs);
+  OracleAnswers answers;
+  answers.exact.resize(static_cast<std::size_t>(in.rows * d));
+  std::vector<OracleCounts> counts(static_cast<std::size_t>(chunk_count(in.rows, d)));
+  for_each_chunk(in.rows, d, progress, [&](std::int64_t k, std::int64_t r0, std::int64_t r1) {
+    std::vector<double> x0, x1;
+    for (std::int64_t r = r0; r < r1; ++r)
+      for (std::int64_t c = 0; c < d; ++c) {
+        x0.push_back(decode(f, in.at(r, c)));
+        if (op.arity == 2) x1.push_back(decode(f, in.at(r, d + c)));
+      }
+    const std::vector<Exact> exact =
+        evaluate(op, f, x0, x1, params, OracleMethod::double_then_mpfr, &counts[static_cast<std::size_t>(k)]);
+    std::copy(exact.begin(), exact.end(), answers.exact.begin() + r0 * d);
+  });
+  for (const OracleCounts& c : counts) answers.counts += c;
+  return answers;
+}
+
+Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
+                    const InputSet& inputs, const OracleAnswers& answers, const Progress& progress) {
+  const std::optional<Budget> claim = kernel.claim(op, f);
+  if (!claim)
+    throw std::invalid_argument(fmt::format("kernel {} does not implement {} in {}", kernel.name(), op.name, name(f)));
+  if (const std::string why = kernel.unsupported_params(op, f, params); !why.empty())
+    throw std::invalid_argument(fmt::format("kernel {}: {}", kernel.name(), why));
+  const BitTensor& in = inputs.tensor;
+  const std::int64_t d = columns_of(op, f, inputs);
+  if (answers.exact.size() != static_cast<std::size_t>(in.rows * d))
+    throw std::invalid_argument(fmt::format("{} oracle answers for {} elements", answers.exact.size(), in.rows * d));
+
+  Measurement m{&op, &kernel, f, params, *claim, inputs.description, in.rows, d, answers.counts, {}};
+  // Poisoned with all-ones patterns (NaN in every format): an element the kernel never
+  // writes cannot pass for a result.
+  BitTensor out = BitTensor::zeros(f, in.rows, d);
+  std::fill(out.bits.begin(), out.bits.end(), info(f).storage_bits == 16 ? 0xffffu : 0xffffffffu);
+  kernel.run(op, params, in, out);
+
+  std::vector<ErrorStats> chunks(static_cast<std::size_t>(chunk_count(in.rows, d)));
+  for_each_chunk(in.rows, d, progress, [&](std::int64_t k, std::int64_t r0, std::int64_t r1) {
+    ErrorStats& stats = chunks[static_cast<std::size_t>(k)];
+    for (std::int64_t r = r0; r < r1; ++r)
+      for (std::int64_t c = 0; c < d; ++c) {
+        const Exact& exact = answers.exact[static_cast<std::size_t>(r * d + c)];
+        const double a = decode(f, in.at(r, c));
+        const double b = op.arity == 2 ? decode(f, in.at(r, d + c)) : 1.0;
+        const double scale = ElementwiseOp::floor_scale(op.prepare(a, b, params));
+        const std::uint32_t got_bits = out.at(r, c);
+        ElementReport e{r, c, op.arity, in.at(r, c), op.arity == 2 ? in.at(r, d + c) : 0u, got_bits, exact, {}};
+        e.check = check_element(f, decode(f, got_bits), exact, std::isfinite(a) && std::isfinite(b), scale, *claim);
+        stats.add(e);
+      }
+  });
+  for (const ErrorStats& s : chunks) m.stats.merge(s);
   return m;
+}
+
+Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
+                    const InputSet& inputs, const Progress& progress) {
+  // The oracle is the long part; its progress stands for the whole.
+  const OracleAnswers answers = evaluate_inputs(op, f, params, inputs, progress);
+  return measure(op, kernel, f, params, inputs, answers);
 }
 
 }  // namespace ulpcheck

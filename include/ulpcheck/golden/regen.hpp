@@ -38,7 +38,10 @@ std::int64_t special_count(const ElementwiseOp& op, Format f, const Params& para
 /// The elements as a kernel input [n/d, arity*d] (d divides n).
 InputSet as_input_set(const ElementwiseOp& op, Format f, const Elements& e, const std::string& description);
 
-/// Runs `kernel` over the elements and returns its figures; `m` receives the measurement.
+/// The recorded oracle values of the elements, ready for measure().
+OracleAnswers answers_of(Format f, const Elements& e);
+
+/// The figures of a measurement, as a golden file records them.
 KernelFigures figures_of(const Measurement& m);
 
 /// Host kernels that claim (op, f) and take `params`.

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "ulpcheck/device/kernel.hpp"
 #include "ulpcheck/properties/error_stats.hpp"
@@ -27,9 +28,26 @@ struct Measurement {
 /// Called with (elements done, elements in all) while a measurement runs.
 using Progress = std::function<void(std::int64_t, std::int64_t)>;
 
-/// Runs `kernel` on the inputs, evaluates the oracle on the same inputs, and checks every
-/// output against the budget the kernel claims. Throws std::invalid_argument when the
-/// kernel does not implement (op, format).
+/// The oracle's answers for every element of an input set, in element order (row-major
+/// over [rows, d]): evaluated once, then shared by every kernel measured on those inputs.
+struct OracleAnswers {
+  std::vector<Exact> exact;
+  OracleCounts counts;
+};
+
+/// Evaluates the oracle on every element of `inputs` (all cores). Throws
+/// std::invalid_argument when the inputs do not fit the op.
+OracleAnswers evaluate_inputs(const ElementwiseOp& op, Format f, const Params& params, const InputSet& inputs,
+                              const Progress& progress = {});
+
+/// Runs `kernel` on the inputs and checks every output against `answers` (from
+/// evaluate_inputs, or read from a golden file) and the budget the kernel claims. Throws
+/// std::invalid_argument when the kernel does not implement (op, format) or does not take
+/// the parameters, or when `answers` does not have one entry per element.
+Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
+                    const InputSet& inputs, const OracleAnswers& answers, const Progress& progress = {});
+
+/// evaluate_inputs, then measure: one kernel on fresh inputs.
 Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
                     const InputSet& inputs, const Progress& progress = {});
 
