@@ -12,16 +12,8 @@
 namespace ulpcheck::golden {
 
 std::vector<CaseSpec> case_specs(const ElementwiseOp& op) {
-  const Params defaults = op.default_params();
-  if (!defaults.has("limit")) return {CaseSpec{"all", defaults}};
   std::vector<CaseSpec> out;
-  const std::pair<const char*, double> limits[] = {
-      {"0", 0.0}, {"7", 7.0}, {"7.3", 7.3}, {"10", 10.0}, {"inf", std::numeric_limits<double>::infinity()}};
-  for (const auto& [label, v] : limits) {
-    Params p = defaults;
-    p.set("limit", static_cast<double>(static_cast<float>(v)));  // kernels receive a float
-    out.push_back(CaseSpec{std::string("limit=") + label, p});
-  }
+  for (const Params& p : op.checked_params()) out.push_back(CaseSpec{p.values().empty() ? "all" : p.label(), p});
   return out;
 }
 

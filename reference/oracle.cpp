@@ -98,4 +98,16 @@ Params ElementwiseOp::default_params() const {
   return p;
 }
 
+std::vector<Params> ElementwiseOp::checked_params() const {
+  std::vector<Params> out{default_params()};
+  for (const ParamSpec& s : params) {
+    if (s.checked_values.empty()) continue;
+    std::vector<Params> next;
+    for (const Params& p : out)
+      for (double v : s.checked_values) next.push_back(Params(p).set(s.name, v));
+    out = std::move(next);
+  }
+  return out;
+}
+
 }  // namespace ulpcheck

@@ -28,4 +28,13 @@ std::string Params::to_string() const {
   return out;
 }
 
+std::string Params::label() const {
+  std::string out;
+  for (const auto& [k, v] : values_) {
+    if (!out.empty()) out += ' ';
+    out += fmt::format("{}={}", k, static_cast<float>(v));
+  }
+  return out;
+}
+
 }  // namespace ulpcheck

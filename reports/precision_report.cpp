@@ -22,19 +22,6 @@ std::string short_value(double v) { return fmt::format("{:.9g}", v); }
 /// The exact value: hi to 17 digits, which identifies it to double precision.
 std::string exact_value(const Exact& e) { return fmt::format("{:.17g}", e.value.hi); }
 
-}  // namespace
-
-std::string params_label(const Params& p) {
-  std::string out;
-  for (const auto& [k, v] : p.values()) {
-    if (!out.empty()) out += ' ';
-    out += fmt::format("{}={}", k, static_cast<float>(v));
-  }
-  return out;
-}
-
-namespace {
-
 std::string budget_text(const Budget& b) {
   if (b.abs_floor == 0.0) return fmt::format("{} ULP", b.max_ulp);
   return fmt::format("{} ULP, abs floor 2^{} ({:.3g})", b.max_ulp, std::ilogb(b.abs_floor), b.abs_floor);
@@ -229,7 +216,7 @@ std::string render_markdown(const Measurement& m, int level) {
   if (level <= 1)
     out += fmt::format("# Precision report: {} / {} / {}\n\n", m.op->name, name(m.format), m.kernel->name());
   else
-    out += fmt::format("{} {}{}\n\n", h, m.kernel->name(), m.params.values().empty() ? "" : ", " + params_label(m.params));
+    out += fmt::format("{} {}{}\n\n", h, m.kernel->name(), m.params.values().empty() ? "" : ", " + m.params.label());
   out += fmt::format("- op: `{}`: {}\n", m.op->name, m.op->formula);
   if (!m.params.values().empty()) out += fmt::format("- parameters: {}\n", m.params.to_string());
   out += fmt::format("- kernel: `{}`: {}\n", m.kernel->name(), m.kernel->description());

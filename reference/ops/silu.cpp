@@ -118,12 +118,17 @@ std::string validate_limit(double L) {
   return {};
 }
 
+/// DeepSeek-V4 ships 10; 7 and 7.3 are a limit every format holds and one no 16-bit format
+/// holds (bf16 7.3125, fp16 7.30078125); 0 is legal and easy to get wrong; inf is no clamp.
+const double kCheckedLimits[] = {0.0, 7.0, static_cast<double>(7.3f), 10.0, kInf};
+
 const ParamSpec kLimitParam[] = {{
     .name = "limit",
     .doc = "clamp limit L (fp32, used exactly): gate := min(gate, L), up := clamp(up, -L, L); "
            "inf = no clamp, 0 = all zeros",
     .default_value = kInf,
     .validate = &validate_limit,
+    .checked_values = kCheckedLimits,
 }};
 
 // Default budgets: one rounding of an fp32 result whose own error is a few fp32 ulps. In

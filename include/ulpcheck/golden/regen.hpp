@@ -19,8 +19,8 @@ struct CaseSpec {
   Params params;
 };
 
-/// The cases of op: limit in {0, 7, 7.3, 10, inf} (rounded to fp32) for ops with a limit,
-/// one case "all" otherwise.
+/// The cases of op, one per op.checked_params(), named by Params::label() ("limit=7.3"),
+/// or one case "all" for an op without parameters.
 std::vector<CaseSpec> case_specs(const ElementwiseOp& op);
 
 /// Whether a case's inputs are every 16-bit value (unary ops in bf16/fp16).

@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "ulpcheck/reference/budget.hpp"
 #include "ulpcheck/reference/exact.hpp"
@@ -69,6 +70,9 @@ struct ElementwiseOp {
   static double floor_scale(const ActivationInput& in) { return in.up < 0 ? -in.up : in.up; }
   /// The parameters with their defaults, ready to be overridden.
   Params default_params() const;
+  /// One Params per combination of the parameters' checked values (their defaults where
+  /// a parameter lists none), in the order listed: what golden files and reports cover.
+  std::vector<Params> checked_params() const;
 };
 
 }  // namespace ulpcheck

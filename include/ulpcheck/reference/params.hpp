@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,9 @@ struct ParamSpec {
   double default_value;
   /// Empty when `value` is valid; otherwise what is wrong with it, for an error message.
   std::string (*validate)(double value);
+  /// The values every golden file and every report covers when no value is asked for
+  /// (for the clamp limit: 0, 7, fp32(7.3), 10 and inf). Empty: the default alone.
+  std::span<const double> checked_values = {};
 };
 
 /// Values by parameter name. Ops read them with get(); the CLI fills them from flags after
@@ -26,6 +30,9 @@ class Params {
   bool has(std::string_view name) const;
   /// "limit=7.3" style, in a fixed (name) order; empty for no parameters.
   std::string to_string() const;
+  /// As a person reads it and golden files name cases: "limit=7.3", each value shown as
+  /// the shortest decimal of its fp32 value (kernels receive floats); empty for none.
+  std::string label() const;
   const std::map<std::string, double, std::less<>>& values() const { return values_; }
 
  private:

@@ -14,8 +14,6 @@ namespace ulpcheck {
 /// ..."); level n > 1: a section headed by the kernel and parameters at heading level n,
 /// for a report of many measurements.
 std::string render_markdown(const Measurement& m, int level = 1);
-/// Parameters as a person reads them: "limit=7.3" (values are fp32, shown shortest).
-std::string params_label(const Params& p);
 /// Every figure of the report, the binade and special-value tables and the ULP histogram.
 /// Non-finite numbers are the strings "nan", "inf", "-inf".
 nlohmann::json to_json(const Measurement& m);
