@@ -4,13 +4,15 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
+#include "cli/golden.hpp"
 #include "cli/plugins.hpp"
 #include "cli/resolve.hpp"
 #include "cli/usage_error.hpp"
-#include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/golden/corpus.hpp"
 #include "ulpcheck/properties/fuzz.hpp"
 #include "ulpcheck/reference/registry.hpp"
 #include "ulpcheck/reports/junit.hpp"
@@ -23,14 +25,6 @@ struct Run {
   FuzzTarget target;
   const FuzzProperty* property;
 };
-
-/// Kernels that can run here: CUDA ones only with a device.
-std::vector<const Kernel*> runnable_kernels() {
-  std::vector<const Kernel*> out;
-  for (const Kernel* k : all_kernels())
-    if (!k->name().starts_with("cuda.") || cuda::device_available()) out.push_back(k);
-  return out;
-}
 
 std::vector<Run> plan(const FuzzOptions& o) {
   std::vector<const ElementwiseOp*> ops;
@@ -85,6 +79,32 @@ void print_failure(const FuzzResult& r) {
   fmt::print("  replay: ulpcheck fuzz --replay '{}'\n", r.replay_token);
 }
 
+/// The directory whose golden corpus keeps counterexamples, or empty for none.
+std::string corpus_dir(const FuzzOptions& o) {
+  if (o.no_corpus) return {};
+  if (o.golden_dir) {
+    if (!std::filesystem::is_directory(*o.golden_dir))
+      throw UsageError(fmt::format("--golden-dir {}: no such directory", *o.golden_dir));
+    return *o.golden_dir;
+  }
+  return std::filesystem::is_directory(kDefaultGoldenDir) ? kDefaultGoldenDir : "";
+}
+
+/// Adds the shrunk case's inputs to the golden corpus, so that `golden check` runs them
+/// from now on, and says where they went.
+void keep_counterexample(const std::string& dir, const Run& run, const FuzzResult& r) {
+  if (!r.minimal_case) return;
+  if (dir.empty()) {
+    fmt::print("  not kept in a golden corpus: no golden/data here (give --golden-dir DIR)\n");
+    return;
+  }
+  const ElementwiseOp& op = *run.target.op;
+  const std::size_t added = golden::add_to_corpus(dir, op, run.target.format, r.minimal_case->params(op),
+                                                  r.minimal_case->tensor());
+  fmt::print("  kept in the golden corpus: {} /{}/corpus (+{} elements); 'ulpcheck golden check' runs it from now on\n",
+             golden::golden_path(dir, op.name), name(run.target.format), added);
+}
+
 }  // namespace
 
 void setup_fuzz(CLI::App& app, int& exit_code) {
@@ -100,6 +120,9 @@ void setup_fuzz(CLI::App& app, int& exit_code) {
       ->check(CLI::PositiveNumber);
   sub->add_option("--replay", o->replay, "run exactly the failing case a previous run printed");
   sub->add_option("--junit", o->junit, "also write the results as JUnit XML to FILE");
+  sub->add_option("--golden-dir", o->golden_dir,
+                  "keep counterexamples in the corpus of DIR/<op>.h5 (default: golden/data when it exists)");
+  sub->add_flag("--no-corpus", o->no_corpus, "do not keep counterexamples in a golden corpus")->excludes("--golden-dir");
   sub->callback([o, &exit_code] { exit_code = run_fuzz(*o); });
 }
 
@@ -107,6 +130,7 @@ int run_fuzz(const FuzzOptions& o) {
   load_plugins(o.plugins);
   const std::vector<Run> runs = o.replay ? std::vector<Run>{resolve_replay(*o.replay)} : plan(o);
   const FuzzSettings settings{o.cases, o.seed};
+  const std::string corpus = corpus_dir(o);
   const auto start = std::chrono::steady_clock::now();
   std::vector<FuzzResult> results;
   int failed = 0;
@@ -129,6 +153,7 @@ int run_fuzz(const FuzzOptions& o) {
       ++failed;
       fmt::print("FAILED after {} passing cases\n", r.cases);
       print_failure(r);
+      keep_counterexample(corpus, run, r);
     }
     std::fflush(stdout);
     results.push_back(r);

@@ -21,6 +21,10 @@ struct FuzzOptions {
   std::optional<double> time_budget;
   std::optional<std::string> replay;
   std::optional<std::string> junit;
+  /// Where counterexamples are kept (the corpus of <dir>/<op>.h5); unset: golden/data when
+  /// that directory exists.
+  std::optional<std::string> golden_dir;
+  bool no_corpus = false;
 };
 
 void setup_fuzz(CLI::App& app, int& exit_code);

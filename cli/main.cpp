@@ -6,10 +6,12 @@
 #include <exception>
 
 #include "cli/fuzz.hpp"
+#include "cli/golden.hpp"
 #include "cli/list.hpp"
 #include "cli/report.hpp"
 #include "cli/usage_error.hpp"
 #include "ulpcheck/device/kernel.hpp"
+#include "ulpcheck/golden/golden_file.hpp"
 
 int main(int argc, char** argv) {
   using namespace ulpcheck::cli;
@@ -19,6 +21,7 @@ int main(int argc, char** argv) {
   setup_list(app, exit_code);
   setup_report(app, exit_code);
   setup_fuzz(app, exit_code);
+  setup_golden(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -30,6 +33,10 @@ int main(int argc, char** argv) {
                e.what());
     return kExitUsage;
   } catch (const UsageError& e) {
+    fmt::print(stderr, "ulpcheck: error: {}\n", e.what());
+    return kExitUsage;
+  } catch (const ulpcheck::golden::GoldenError& e) {
+    // A golden file that cannot be read or written: bad input, with the file and object named.
     fmt::print(stderr, "ulpcheck: error: {}\n", e.what());
     return kExitUsage;
   } catch (const ulpcheck::KernelError& e) {

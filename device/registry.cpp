@@ -33,6 +33,13 @@ std::span<const Kernel* const> all_kernels() { return table(); }
 
 void add_kernel(const Kernel* kernel) { table().push_back(kernel); }
 
+std::vector<const Kernel*> runnable_kernels() {
+  std::vector<const Kernel*> out;
+  for (const Kernel* k : table())
+    if (!is_cuda(k) || cuda::device_available()) out.push_back(k);
+  return out;
+}
+
 const Kernel* find_kernel(std::string_view name) {
   for (const Kernel* k : table())
     if (k->name() == name) return k;

@@ -1,6 +1,7 @@
 #include "ulpcheck/golden/golden_file.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <hdf5.h>
 
 #include <algorithm>
@@ -114,11 +115,15 @@ void dataset(hid_t group, const char* name, hid_t file_type, hid_t mem_type, con
   const hsize_t n = v.size();
   Handle space(check_id(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"), H5Sclose);
   Handle dcpl(check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"), H5Pclose);
+  // No modification times in object headers: the same content gives the same bytes.
+  check(H5Pset_obj_track_times(dcpl.get(), false), "H5Pset_obj_track_times");
   if (n > 0) {
     const hsize_t chunk = std::min<hsize_t>(n, 65536);
     check(H5Pset_chunk(dcpl.get(), 1, &chunk), "H5Pset_chunk");
     check(H5Pset_shuffle(dcpl.get()), "H5Pset_shuffle");
     check(H5Pset_deflate(dcpl.get(), 6), "H5Pset_deflate");
+    // A checksum per chunk: flipped bits on disk fail the read instead of passing as data.
+    check(H5Pset_fletcher32(dcpl.get()), "H5Pset_fletcher32");
   }
   Handle d(check_id(H5Dcreate2(group, name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
                     fmt::format("create dataset {}", name)),
@@ -127,7 +132,12 @@ void dataset(hid_t group, const char* name, hid_t file_type, hid_t mem_type, con
 }
 
 Handle create_group(hid_t parent, const std::string& name) {
-  return Handle(check_id(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+  Handle gcpl(check_id(H5Pcreate(H5P_GROUP_CREATE), "H5Pcreate"), H5Pclose);
+  check(H5Pset_obj_track_times(gcpl.get(), false), "H5Pset_obj_track_times");
+  // Members listed in the order written (cases in their spec order), for h5py too.
+  check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "H5Pset_link_creation_order");
+  return Handle(check_id(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT),
                          fmt::format("create group {}", name)),
                 H5Gclose);
 }
@@ -149,6 +159,9 @@ void write_file(const std::string& path, const GoldenFile& f) {
   quiet_hdf5();
   // Fixed creation properties and no times: the same content gives the same bytes.
   Handle fcpl(check_id(H5Pcreate(H5P_FILE_CREATE), "H5Pcreate"), H5Pclose);
+  check(H5Pset_obj_track_times(fcpl.get(), false), "H5Pset_obj_track_times");  // the root group's
+  check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "H5Pset_link_creation_order");
   Handle file(check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT), "cannot create the file"),
               H5Fclose);
   Handle root(check_id(H5Gopen2(file.get(), "/", H5P_DEFAULT), "open /"), H5Gclose);
@@ -176,6 +189,7 @@ void write_file(const std::string& path, const GoldenFile& f) {
     attr_string(g.get(), "dtype", std::string(name(c.format)));
     write_params(g.get(), c.params);
     attr_uint64(g.get(), "seed", c.seed);
+    attr_int64(g.get(), "samples", c.samples);
     attr_string(g.get(), "input", c.input);
     write_elements(g.get(), c.data, f.arity);
     Handle kg = create_group(g.get(), "kernels");
@@ -310,15 +324,17 @@ void read_elements(const Ctx& ctx, hid_t g, const std::string& gp, int arity, El
   agree("rounded_bits", e.rounded_bits.size());
 }
 
+/// Names of a group's members in the order they were written, or by name where the
+/// group does not track creation order (a file written by another tool).
 std::vector<std::string> members(hid_t group) {
   std::vector<std::string> out;
-  H5Literate(
-      group, H5_INDEX_NAME, H5_ITER_INC, nullptr,
-      [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
-        static_cast<std::vector<std::string>*>(data)->push_back(name);
-        return 0;
-      },
-      &out);
+  const auto collect = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+    static_cast<std::vector<std::string>*>(data)->push_back(name);
+    return 0;
+  };
+  if (H5Literate(group, H5_INDEX_CRT_ORDER, H5_ITER_INC, nullptr, collect, &out) >= 0) return out;
+  out.clear();
+  H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &out);
   return out;
 }
 
@@ -403,6 +419,11 @@ GoldenFile read_golden(const std::string& path) {
         Corpus c;
         c.format = *fmt_;
         c.param_names = split_commas(read_attr_string(ctx, g.get(), gp, "param_names"));
+        std::vector<std::string> want;
+        for (const ParamSpec& ps : op->params) want.emplace_back(ps.name);
+        if (c.param_names != want)
+          ctx.fail(gp, fmt::format("has param_names '{}', expected '{}' (the parameters of {})",
+                                   read_attr_string(ctx, g.get(), gp, "param_names"), fmt::join(want, ","), f.op));
         read_elements(ctx, g.get(), gp, f.arity, c.data);
         for (const std::string& pn : c.param_names) {
           c.param_values.push_back(read_dataset<double>(ctx, g.get(), gp, "param_" + pn, H5T_NATIVE_DOUBLE, H5T_FLOAT, 8));
@@ -424,6 +445,7 @@ GoldenFile read_golden(const std::string& path) {
         c.params.set(pn, read_attr_double(ctx, g.get(), gp, pn.c_str()));
       }
       c.seed = read_attr_number<std::uint64_t>(ctx, g.get(), gp, "seed", H5T_NATIVE_UINT64);
+      c.samples = read_attr_int64(ctx, g.get(), gp, "samples");
       c.input = read_attr_string(ctx, g.get(), gp, "input");
       read_elements(ctx, g.get(), gp, f.arity, c.data);
       Handle kg = open_group(ctx, g.get(), gp, "kernels");
@@ -453,141 +475,6 @@ GoldenFile read_golden(const std::string& path) {
   }
   if (f.cases.empty() && f.corpora.empty()) ctx.fail("/", "holds no cases (expected /<dtype>/<case> groups)");
   return f;
-}
-
-void compute_exact(const ElementwiseOp& op, Format f, const Params& params, Elements& data) {
-  const std::size_t n = data.size();
-  const OracleAnswers answers = evaluate_inputs(op, f, params, as_input_set(op, f, data, {}));
-  data.exact_hi.resize(n);
-  data.exact_lo.resize(n);
-  data.rounded_bits.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const Exact& e = answers.exact[i];
-    data.exact_hi[i] = e.value.hi;
-    data.exact_lo[i] = e.value.lo;
-    data.rounded_bits[i] = encode(f, e.rounded);
-  }
-}
-
-namespace {
-std::uint64_t bits_of(double d) {
-  std::uint64_t u;
-  std::memcpy(&u, &d, 8);
-  return u;
-}
-
-void compare_elements(const std::string& path, const std::string& op, const std::string& gp, const Elements& recorded,
-                      const Elements& fresh, std::vector<std::string>& out) {
-  auto report = [&](const char* ds, std::size_t i, const std::string& found, const std::string& expected,
-                    std::size_t count) {
-    out.push_back(fmt::format("{}: {}/{} differs from the oracle at {} element(s), first at index {}: recorded {}, "
-                              "oracle {}; the file was edited or is corrupt: {}",
-                              path, gp, ds, count, i, found, expected, regen_hint(op)));
-  };
-  struct Mismatch {
-    std::size_t first = 0, count = 0;
-  };
-  Mismatch hi, lo, rb;
-  for (std::size_t i = 0; i < recorded.size(); ++i) {
-    if (bits_of(recorded.exact_hi[i]) != bits_of(fresh.exact_hi[i]) && !hi.count++) hi.first = i;
-    if (bits_of(recorded.exact_lo[i]) != bits_of(fresh.exact_lo[i]) && !lo.count++) lo.first = i;
-    if (recorded.rounded_bits[i] != fresh.rounded_bits[i] && !rb.count++) rb.first = i;
-  }
-  if (hi.count)
-    report("exact_hi", hi.first, fmt::format("{:a}", recorded.exact_hi[hi.first]), fmt::format("{:a}", fresh.exact_hi[hi.first]), hi.count);
-  if (lo.count)
-    report("exact_lo", lo.first, fmt::format("{:a}", recorded.exact_lo[lo.first]), fmt::format("{:a}", fresh.exact_lo[lo.first]), lo.count);
-  if (rb.count)
-    report("rounded_bits", rb.first, fmt::format("0x{:x}", recorded.rounded_bits[rb.first]),
-           fmt::format("0x{:x}", fresh.rounded_bits[rb.first]), rb.count);
-}
-}  // namespace
-
-std::vector<std::string> verify_oracle(const std::string& path, const GoldenFile& file) {
-  const ElementwiseOp* op = find_op(file.op);
-  if (!op) throw GoldenError(fmt::format("{}: unknown op '{}'", path, file.op));
-  std::vector<std::string> out;
-  for (const GoldenCase& c : file.cases) {
-    Elements fresh{c.data.x0_bits, c.data.x1_bits, {}, {}, {}};
-    compute_exact(*op, c.format, c.params, fresh);
-    compare_elements(path, file.op, fmt::format("/{}/{}", name(c.format), c.name), c.data, fresh, out);
-  }
-  for (const Corpus& c : file.corpora) {
-    Elements fresh{c.data.x0_bits, c.data.x1_bits, {}, {}, {}};
-    fresh.exact_hi.resize(c.data.size());
-    fresh.exact_lo.resize(c.data.size());
-    fresh.rounded_bits.resize(c.data.size());
-    for (std::size_t i = 0; i < c.data.size(); ++i) {
-      Elements one{{c.data.x0_bits[i]}, {}, {}, {}, {}};
-      if (op->arity == 2) one.x1_bits = {c.data.x1_bits[i]};
-      compute_exact(*op, c.format, c.params_of(i), one);
-      fresh.exact_hi[i] = one.exact_hi[0];
-      fresh.exact_lo[i] = one.exact_lo[0];
-      fresh.rounded_bits[i] = one.rounded_bits[0];
-    }
-    compare_elements(path, file.op, fmt::format("/{}/corpus", name(c.format)), c.data, fresh, out);
-  }
-  return out;
-}
-
-std::size_t add_to_corpus(const std::string& dir, const ElementwiseOp& op, Format f, const Params& params,
-                          const BitTensor& rows) {
-  const std::string path = golden_path(dir, op.name);
-  GoldenFile file;
-  if (std::filesystem::exists(path)) {
-    file = read_golden(path);
-  } else {
-    file.op = std::string(op.name);
-    file.formula = std::string(op.formula);
-    file.arity = op.arity;
-  }
-  auto it = std::find_if(file.corpora.begin(), file.corpora.end(), [&](const Corpus& c) { return c.format == f; });
-  if (it == file.corpora.end()) {
-    Corpus c;
-    c.format = f;
-    for (const ParamSpec& ps : op.params) {
-      c.param_names.emplace_back(ps.name);
-      c.param_values.emplace_back();
-    }
-    file.corpora.push_back(std::move(c));
-    it = file.corpora.end() - 1;
-  }
-  Corpus& c = *it;
-  // Key: parameter values (as bits) then input bits.
-  using Key = std::tuple<std::vector<std::uint64_t>, std::uint32_t, std::uint32_t>;
-  auto key_of = [&](std::size_t i) {
-    std::vector<std::uint64_t> pv;
-    for (const auto& col : c.param_values) pv.push_back(bits_of(col[i]));
-    return Key{pv, c.data.x0_bits[i], op.arity == 2 ? c.data.x1_bits[i] : 0u};
-  };
-  std::set<Key> seen;
-  for (std::size_t i = 0; i < c.data.size(); ++i) seen.insert(key_of(i));
-  std::vector<std::uint64_t> pv;
-  std::vector<double> pvals;
-  for (const std::string& pn : c.param_names) {
-    pvals.push_back(params.get(pn));
-    pv.push_back(bits_of(pvals.back()));
-  }
-  const std::int64_t d = rows.cols / op.arity;
-  Elements add;
-  for (std::int64_t r = 0; r < rows.rows; ++r)
-    for (std::int64_t col = 0; col < d; ++col) {
-      const std::uint32_t a = rows.at(r, col), b = op.arity == 2 ? rows.at(r, d + col) : 0u;
-      if (!seen.insert(Key{pv, a, b}).second) continue;
-      add.x0_bits.push_back(a);
-      if (op.arity == 2) add.x1_bits.push_back(b);
-    }
-  if (add.size() == 0) return 0;
-  compute_exact(op, f, params, add);
-  auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
-  append(c.data.x0_bits, add.x0_bits);
-  append(c.data.x1_bits, add.x1_bits);
-  append(c.data.exact_hi, add.exact_hi);
-  append(c.data.exact_lo, add.exact_lo);
-  append(c.data.rounded_bits, add.rounded_bits);
-  for (std::size_t i = 0; i < c.param_names.size(); ++i) c.param_values[i].insert(c.param_values[i].end(), add.size(), pvals[i]);
-  write_golden(path, file);
-  return add.size();
 }
 
 }  // namespace ulpcheck::golden

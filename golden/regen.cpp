@@ -2,10 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
-#include <limits>
-
-#include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/golden/corpus.hpp"
 #include "ulpcheck/properties/gen/values.hpp"
 #include "ulpcheck/properties/inputs.hpp"
 
@@ -19,16 +16,6 @@ std::vector<CaseSpec> case_specs(const ElementwiseOp& op) {
 
 bool exhaustive(const ElementwiseOp& op, Format f) { return op.arity == 1 && info(f).storage_bits == 16; }
 
-namespace {
-double limit_of(const Params& p) { return p.has("limit") ? p.get("limit") : -1.0; }
-}  // namespace
-
-std::int64_t special_count(const ElementwiseOp& op, Format f, const Params& params) {
-  if (exhaustive(op, f)) return 0;
-  const auto n = static_cast<std::int64_t>(special_values(f, limit_of(params)).size());
-  return op.arity == 2 ? n * n : n;
-}
-
 Elements case_inputs(const ElementwiseOp& op, Format f, const Params& params, std::int64_t samples,
                      std::uint64_t seed, std::string* description) {
   Elements e;
@@ -37,7 +24,7 @@ Elements case_inputs(const ElementwiseOp& op, Format f, const Params& params, st
     if (description) *description = fmt::format("all 65536 {} values", name(f));
     return e;
   }
-  const std::vector<std::uint32_t> sv = special_values(f, limit_of(params));
+  const std::vector<std::uint32_t> sv = special_values(f, params.has("limit") ? params.get("limit") : -1.0);
   if (op.arity == 2) {
     for (std::uint32_t a : sv)
       for (std::uint32_t b : sv) {
@@ -47,16 +34,14 @@ Elements case_inputs(const ElementwiseOp& op, Format f, const Params& params, st
   } else {
     e.x0_bits = sv;
   }
-  const std::int64_t nspecial = static_cast<std::int64_t>(e.x0_bits.size());
+  const std::size_t nspecial = e.size();
   if (samples > 0) {
-    const InputSet rnd = random_bits(f, op.arity, samples, seed);
-    const BitTensor& t = rnd.tensor;
-    const std::int64_t d = t.cols / op.arity;
-    for (std::int64_t r = 0; r < t.rows; ++r)
-      for (std::int64_t c = 0; c < d; ++c) {
-        e.x0_bits.push_back(t.at(r, c));
-        if (op.arity == 2) e.x1_bits.push_back(t.at(r, d + c));
-      }
+    // One row of `samples` elements: any count works, and the stream is fixed by the seed.
+    const BitTensor t = random_rows(f, op.arity, 1, samples, seed).tensor;
+    for (std::int64_t c = 0; c < samples; ++c) {
+      e.x0_bits.push_back(t.at(0, c));
+      if (op.arity == 2) e.x1_bits.push_back(t.at(0, samples + c));
+    }
   }
   if (description)
     *description = fmt::format("{} special values{} then {} random {} bit patterns (seed {})", nspecial,
@@ -72,7 +57,6 @@ InputSet as_input_set(const ElementwiseOp& op, Format f, const Elements& e, cons
       d = cand;
       break;
     }
-  if (n == 0) d = 1;
   InputSet s{BitTensor::zeros(f, n / d, op.arity * d), description};
   for (std::int64_t i = 0; i < n; ++i) {
     const std::int64_t r = i / d, c = i % d;
@@ -80,6 +64,20 @@ InputSet as_input_set(const ElementwiseOp& op, Format f, const Elements& e, cons
     if (op.arity == 2) s.tensor.at(r, d + c) = e.x1_bits[static_cast<std::size_t>(i)];
   }
   return s;
+}
+
+void compute_exact(const ElementwiseOp& op, Format f, const Params& params, Elements& data) {
+  const std::size_t n = data.size();
+  const OracleAnswers answers = evaluate_inputs(op, f, params, as_input_set(op, f, data));
+  data.exact_hi.resize(n);
+  data.exact_lo.resize(n);
+  data.rounded_bits.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Exact& e = answers.exact[i];
+    data.exact_hi[i] = e.value.hi;
+    data.exact_lo[i] = e.value.lo;
+    data.rounded_bits[i] = encode(f, e.rounded);
+  }
 }
 
 OracleAnswers answers_of(Format f, const Elements& e) {
@@ -107,39 +105,46 @@ KernelFigures figures_of(const Measurement& m) {
   return k;
 }
 
-std::vector<const Kernel*> host_kernels(const ElementwiseOp& op, Format f, const Params& params) {
+std::vector<const Kernel*> kernels_for(std::span<const Kernel* const> kernels, const ElementwiseOp& op, Format f,
+                                       const Params& params) {
   std::vector<const Kernel*> out;
-  for (const Kernel* k : all_kernels())
-    if (k->name().starts_with("host.") && k->supports(op, f) && k->unsupported_params(op, f, params).empty())
-      out.push_back(k);
+  for (const Kernel* k : kernels)
+    if (k->supports(op, f) && k->unsupported_params(op, f, params).empty()) out.push_back(k);
   return out;
 }
 
-GoldenFile build_golden(const ElementwiseOp& op, std::int64_t samples, std::uint64_t seed, const Log& log) {
+GoldenFile build_golden(const ElementwiseOp& op, const BuildOptions& o, std::vector<Corpus> corpora, const Log& log) {
   GoldenFile file;
   file.op = std::string(op.name);
   file.formula = std::string(op.formula);
   file.arity = op.arity;
+  file.device = o.device;
+  file.cuda_version = o.cuda_version;
+  file.driver_version = o.driver_version;
   for (Format f : all_formats())
     for (const CaseSpec& spec : case_specs(op)) {
       GoldenCase c;
       c.format = f;
       c.name = spec.name;
       c.params = spec.params;
-      c.seed = exhaustive(op, f) ? 0 : seed;
-      c.data = case_inputs(op, f, spec.params, exhaustive(op, f) ? 0 : samples, seed, &c.input);
+      c.seed = exhaustive(op, f) ? 0 : o.seed;
+      c.samples = exhaustive(op, f) ? 0 : o.samples;
+      c.data = case_inputs(op, f, spec.params, c.samples, o.seed, &c.input);
       compute_exact(op, f, spec.params, c.data);
       const InputSet in = as_input_set(op, f, c.data, c.input);
       const OracleAnswers answers = answers_of(f, c.data);
-      for (const Kernel* k : host_kernels(op, f, spec.params)) {
-        const Measurement m = measure(op, *k, f, spec.params, in, answers);
-        c.kernels.push_back(figures_of(m));
-      }
+      for (const Kernel* k : kernels_for(o.kernels, op, f, spec.params))
+        c.kernels.push_back(figures_of(measure(op, *k, f, spec.params, in, answers)));
       if (log)
         log(fmt::format("{} /{}/{}: {} elements, {} kernels", op.name, name(f), c.name, c.data.size(),
                         c.kernels.size()));
       file.cases.push_back(std::move(c));
     }
+  for (Corpus& c : corpora) {
+    compute_corpus_exact(op, c);
+    if (log) log(fmt::format("{} /{}/corpus: {} elements carried over", op.name, name(c.format), c.data.size()));
+  }
+  file.corpora = std::move(corpora);
   return file;
 }
 

@@ -74,6 +74,15 @@ FuzzResult run_fuzz_property(const FuzzTarget& target, const FuzzProperty& prope
     result.failure = fail.description;
     for (const auto& shown : fail.counterExample) result.counterexample += shown.second + "\n";
     result.replay_token = rc::detail::reproduceMapToString({{result.id, fail.reproduce}});
+    // RapidCheck shows the shrunk case only as text; replaying its reproduce path
+    // generates exactly that case once more, and it is kept from there.
+    std::optional<FuzzCase> shrunk;
+    rc::detail::checkProperty(rc::detail::toProperty([t, check, &shrunk] {
+                                shrunk = *gen_case(*t.op, t.format);
+                                check(t, *shrunk);
+                              }),
+                              metadata, params, listener, {{result.id, fail.reproduce}});
+    result.minimal_case = std::move(shrunk);
   } else if (outcome.template is<rc::detail::GaveUpResult>()) {
     result.failure = "gave up: " + outcome.template get<rc::detail::GaveUpResult>().description;
   } else {

@@ -21,10 +21,11 @@ namespace {
 
 std::uint32_t poison(Format f) { return info(f).storage_bits == 16 ? 0xffffu : 0xffffffffu; }
 
+/// The op's parameters with `limit` where it takes one (the limit properties pin it).
 Params params_for(const ElementwiseOp& op, float limit) {
-  Params p = op.default_params();
-  if (p.has("limit")) p.set("limit", limit);
-  return p;
+  FuzzCase c;
+  c.limit = limit;
+  return c.params(op);
 }
 
 /// Cases with parameters the kernel declares it does not take are not its failures.
@@ -59,7 +60,7 @@ std::int64_t first_difference(const BitTensor& a, const BitTensor& b) {
 }
 
 Measurement measure_case(const FuzzTarget& t, const FuzzCase& c) {
-  const Params p = params_for(*t.op, c.limit);
+  const Params p = c.params(*t.op);
   require_supported(t, p);
   return measure(*t.op, *t.kernel, t.format, p, InputSet{c.tensor(), "fuzz case"});
 }
@@ -110,7 +111,7 @@ void zero_limit_gives_zeros(const FuzzTarget& t, const FuzzCase& c) {
 }
 
 void rows_are_independent(const FuzzTarget& t, const FuzzCase& c) {
-  const Params p = params_for(*t.op, c.limit);
+  const Params p = c.params(*t.op);
   require_supported(t, p);
   const BitTensor in = c.tensor();
   const BitTensor out = run(*t.kernel, *t.op, p, in);
@@ -140,7 +141,7 @@ void rows_are_independent(const FuzzTarget& t, const FuzzCase& c) {
 }
 
 void reruns_are_identical(const FuzzTarget& t, const FuzzCase& c) {
-  const Params p = params_for(*t.op, c.limit);
+  const Params p = c.params(*t.op);
   require_supported(t, p);
   const BitTensor in = c.tensor();
   const BitTensor a = run(*t.kernel, *t.op, p, in), b = run(*t.kernel, *t.op, p, in);

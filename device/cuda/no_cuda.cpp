@@ -11,6 +11,10 @@ constexpr const char* kNoCuda = "this build has no CUDA (configured with ULPCHEC
 
 bool device_available() { return false; }
 std::string device_description() { return kNoCuda; }
+Provenance provenance() {
+  const std::string none = std::string("none (") + kNoCuda + ")";
+  return {none, none, none};
+}
 std::span<const Kernel* const> builtin_kernels() { return {}; }
 
 DeviceBuffer::DeviceBuffer(std::size_t) { throw KernelError(kNoCuda); }

@@ -16,6 +16,7 @@ void check(cudaError_t err, const char* what) {
 struct Probe {
   bool available = false;
   std::string description;
+  Provenance provenance;
 };
 
 const Probe& probe() {
@@ -26,6 +27,8 @@ const Probe& probe() {
     if (err != cudaSuccess || count == 0) {
       r.description = fmt::format("no CUDA device: {}", err != cudaSuccess ? cudaGetErrorString(err) : "none found");
       cudaGetLastError();  // clear the sticky state of a failed probe
+      const std::string none = fmt::format("none ({})", r.description);
+      r.provenance = {none, none, none};
       return r;
     }
     cudaDeviceProp prop{};
@@ -37,6 +40,9 @@ const Probe& probe() {
     r.description = fmt::format("{} (sm_{}{}, {} SMs, driver CUDA {}.{}, runtime {}.{})", prop.name, prop.major,
                                 prop.minor, prop.multiProcessorCount, driver / 1000, driver % 1000 / 10,
                                 runtime / 1000, runtime % 1000 / 10);
+    r.provenance = {fmt::format("{} (sm_{}{})", prop.name, prop.major, prop.minor),
+                    fmt::format("{}.{}", runtime / 1000, runtime % 1000 / 10),
+                    fmt::format("{}.{}", driver / 1000, driver % 1000 / 10)};
     return r;
   }();
   return p;
@@ -46,6 +52,7 @@ const Probe& probe() {
 
 bool device_available() { return probe().available; }
 std::string device_description() { return probe().description; }
+Provenance provenance() { return probe().provenance; }
 
 DeviceBuffer::DeviceBuffer(std::size_t bytes) : bytes_(bytes) {
   check(cudaMalloc(&ptr_, bytes), fmt::format("cudaMalloc of {} bytes", bytes).c_str());

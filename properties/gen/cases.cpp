@@ -50,6 +50,12 @@ rc::Gen<float> gen_limit() {
 
 BitTensor FuzzCase::tensor() const { return BitTensor{format, shape.tokens, arity * shape.d, bits}; }
 
+Params FuzzCase::params(const ElementwiseOp& op) const {
+  Params p = op.default_params();
+  if (p.has("limit")) p.set("limit", limit);
+  return p;
+}
+
 namespace {
 
 /// The case restricted to rows [r0, r1) and columns [c0, c1) of each of its arity parts.

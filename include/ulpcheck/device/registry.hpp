@@ -4,6 +4,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ulpcheck/device/kernel.hpp"
 
@@ -21,6 +22,10 @@ const Kernel* find_kernel(std::string_view name);
 
 /// Names of all kernels, comma separated, for error messages.
 std::string kernel_names();
+
+/// Every kernel that can run in this process: all of them but the CUDA ones when there is
+/// no GPU. Plugins count as runnable; one that needs a GPU says so when it runs.
+std::vector<const Kernel*> runnable_kernels();
 
 /// The kernel a command uses when none is named: the first CUDA kernel that supports
 /// (op, f) when a GPU is present, otherwise the first host kernel that does.

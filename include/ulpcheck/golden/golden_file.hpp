@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "ulpcheck/device/tensor.hpp"
 #include "ulpcheck/reference/format.hpp"
 #include "ulpcheck/reference/op.hpp"
 #include "ulpcheck/reference/params.hpp"
@@ -57,6 +56,7 @@ struct GoldenCase {
   std::string name;  ///< "all", "limit=7.3", ...
   Params params;
   std::uint64_t seed = 0;
+  std::int64_t samples = 0;  ///< random elements after the special values (0: exhaustive)
   std::string input;  ///< description of the inputs
   Elements data;
   std::vector<KernelFigures> kernels;
@@ -78,10 +78,10 @@ struct GoldenFile {
   std::string op;
   std::string formula;
   std::string oracle_method = kOracleMethod;
-  std::string device = "none (host)";
-  std::string cuda_version = "none (host)";
-  std::string driver_version = "none (host)";
-  int arity = 1;  ///< from the op; not stored
+  std::string device = "none (host kernels only)";
+  std::string cuda_version = "none (host kernels only)";
+  std::string driver_version = "none (host kernels only)";
+  int arity = 1;  ///< stored for readers; read back from the op
   std::vector<GoldenCase> cases;
   std::vector<Corpus> corpora;
 };
@@ -97,18 +97,5 @@ void write_golden(const std::string& path, const GoldenFile& file,
 
 /// Reads and validates the whole file (structure, attributes, lengths). Throws GoldenError.
 GoldenFile read_golden(const std::string& path);
-
-/// The oracle's answers for the inputs of `data` (x0_bits, x1_bits) in format f.
-void compute_exact(const ElementwiseOp& op, Format f, const Params& params, Elements& data);
-
-/// Bit-for-bit comparison of recorded oracle values against a fresh oracle run; returns
-/// one message per mismatching dataset (empty when all agree). Names file and object.
-std::vector<std::string> verify_oracle(const std::string& path, const GoldenFile& file);
-
-/// Appends counterexample rows ([rows, arity*d] in format f) to /<dtype>/corpus of op's
-/// golden file under `dir`, skipping elements whose (params, input bits) are already there.
-/// Creates the file (with no cases) when absent. Returns how many elements were added.
-std::size_t add_to_corpus(const std::string& dir, const ElementwiseOp& op, Format f, const Params& params,
-                          const BitTensor& rows);
 
 }  // namespace ulpcheck::golden

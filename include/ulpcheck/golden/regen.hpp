@@ -1,9 +1,10 @@
 // Building golden files: the inputs of each case, the oracle's answers and the recorded
-// figures of every host kernel that claims the op.
+// figures of every kernel that can run here; the corpus of an existing file is carried over.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,20 +24,21 @@ struct CaseSpec {
 /// or one case "all" for an op without parameters.
 std::vector<CaseSpec> case_specs(const ElementwiseOp& op);
 
-/// Whether a case's inputs are every 16-bit value (unary ops in bf16/fp16).
+/// Whether a case's inputs are every value of the format (unary ops in bf16/fp16).
 bool exhaustive(const ElementwiseOp& op, Format f);
 
 /// The inputs of a case: every 16-bit value for unary 16-bit ops; otherwise the special
-/// values (all pairs for arity 2) followed by `samples` seeded random bit patterns.
-/// Sets x0_bits, x1_bits and the description.
+/// values (all pairs for arity 2) followed by `samples` seeded random bit patterns. Sets
+/// x0_bits and x1_bits; `description` receives what they are.
 Elements case_inputs(const ElementwiseOp& op, Format f, const Params& params, std::int64_t samples,
                      std::uint64_t seed, std::string* description = nullptr);
 
-/// How many of a case's elements are the special values (before the random samples).
-std::int64_t special_count(const ElementwiseOp& op, Format f, const Params& params);
+/// The elements as a kernel input [n / d, arity * d], d the largest of 1024, 256, ..., 1
+/// that divides n.
+InputSet as_input_set(const ElementwiseOp& op, Format f, const Elements& e, const std::string& description = {});
 
-/// The elements as a kernel input [n/d, arity*d] (d divides n).
-InputSet as_input_set(const ElementwiseOp& op, Format f, const Elements& e, const std::string& description);
+/// Fills exact_hi, exact_lo and rounded_bits of `data` from a fresh oracle run.
+void compute_exact(const ElementwiseOp& op, Format f, const Params& params, Elements& data);
 
 /// The recorded oracle values of the elements, ready for measure().
 OracleAnswers answers_of(Format f, const Elements& e);
@@ -44,12 +46,26 @@ OracleAnswers answers_of(Format f, const Elements& e);
 /// The figures of a measurement, as a golden file records them.
 KernelFigures figures_of(const Measurement& m);
 
-/// Host kernels that claim (op, f) and take `params`.
-std::vector<const Kernel*> host_kernels(const ElementwiseOp& op, Format f, const Params& params);
+/// Of `kernels`, those that claim (op, f) and take `params`.
+std::vector<const Kernel*> kernels_for(std::span<const Kernel* const> kernels, const ElementwiseOp& op, Format f,
+                                       const Params& params);
 
+/// Called with a line of progress ("silu_and_mul /bf16/limit=7.3: 18496 elements, 3 kernels").
 using Log = std::function<void(const std::string&)>;
 
-/// The whole golden file of op.
-GoldenFile build_golden(const ElementwiseOp& op, std::int64_t samples, std::uint64_t seed, const Log& log = {});
+struct BuildOptions {
+  std::int64_t samples = 16384;  ///< random elements per sampled case
+  std::uint64_t seed = 1;
+  /// Kernels whose figures are recorded (those that claim each case's op, dtype and
+  /// parameters): every kernel that can run where the file is built.
+  std::vector<const Kernel*> kernels;
+  /// Provenance of the figures: set when a CUDA kernel is among `kernels`.
+  std::string device = "none (host kernels only)", cuda_version = device, driver_version = device;
+};
+
+/// The whole golden file of op. `corpora` (from the file being replaced) are carried over
+/// with their exact values recomputed.
+GoldenFile build_golden(const ElementwiseOp& op, const BuildOptions& options, std::vector<Corpus> corpora = {},
+                        const Log& log = {});
 
 }  // namespace ulpcheck::golden

@@ -43,6 +43,7 @@ struct FuzzResult {
   std::string failure;          ///< the explanation of the shrunk counterexample
   std::string counterexample;   ///< the shrunk case, shown
   std::string replay_token;     ///< give to --replay to run exactly that case again
+  std::optional<FuzzCase> minimal_case;  ///< the shrunk counterexample itself
   double seconds = 0.0;
 };
 

@@ -15,6 +15,15 @@ bool device_available();
 /// "this build has no CUDA (ULPCHECK_CUDA=OFF)", "no CUDA device: <runtime's message>".
 std::string device_description();
 
+/// Where measured figures came from, for golden-file provenance. Without a device, each
+/// field says why ("none (this build has no CUDA)", "none (no CUDA device: ...)").
+struct Provenance {
+  std::string device;          ///< "NVIDIA H100 80GB HBM3 (sm_90)"
+  std::string cuda_runtime;    ///< "13.0"
+  std::string driver;          ///< the CUDA version the driver supports, "13.0"
+};
+Provenance provenance();
+
 /// Device memory that frees itself. Throws KernelError when CUDA is missing or fails.
 class DeviceBuffer {
  public:

@@ -36,6 +36,9 @@ struct FuzzCase {
   std::vector<std::uint32_t> bits;
 
   BitTensor tensor() const;
+  /// The op's parameters for this case: its defaults with the case's limit where the op
+  /// takes one.
+  Params params(const ElementwiseOp& op) const;
 };
 
 /// Shrinks whole rows and columns first, then zeroes inputs, so a failure ends as one row

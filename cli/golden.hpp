@@ -1,0 +1,41 @@
+// `ulpcheck golden regen | check | verify | show`: the HDF5 golden files of golden/data
+// (golden/SCHEMA.md). regen rewrites them atomically after a kernel or oracle change;
+// check holds a kernel to them; verify proves a file is what regen would write; show
+// prints what a file holds.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ulpcheck::cli {
+
+/// Where golden files live when --dir is not given: the repository's golden/data, as seen
+/// from the repository root.
+inline constexpr const char* kDefaultGoldenDir = "golden/data";
+
+struct GoldenOptions {
+  std::string dir = kDefaultGoldenDir;
+  std::vector<std::string> ops;      ///< empty: every op (regen) or every op with a file (others)
+  std::vector<std::string> kernels;  ///< check: empty = every kernel that can run here
+  std::vector<std::string> plugins;
+  std::int64_t samples = 16384;      ///< regen: random elements per sampled case
+  std::uint64_t seed = 1;            ///< regen
+  bool drop_corpus = false;          ///< regen: do not carry the old file's corpus over
+};
+
+void setup_golden(CLI::App& app, int& exit_code);
+
+/// 0 on success; throws UsageError for bad options and golden::GoldenError for a file that
+/// cannot be read or written (both exit 2).
+int run_golden_regen(const GoldenOptions& options);
+/// 0 when every group is within the kernel's budget, 1 on a breach or a failing semantic
+/// difference.
+int run_golden_check(const GoldenOptions& options);
+/// 0 when every file is what regen would write; 2 (after listing every problem) otherwise.
+int run_golden_verify(const GoldenOptions& options);
+int run_golden_show(const GoldenOptions& options);
+
+}  // namespace ulpcheck::cli

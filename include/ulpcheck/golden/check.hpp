@@ -1,0 +1,34 @@
+// `golden check`: a kernel over the inputs of a golden file, measured against the oracle
+// values the file records (trusted here; `golden verify` rechecks them).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ulpcheck/device/kernel.hpp"
+#include "ulpcheck/golden/golden_file.hpp"
+#include "ulpcheck/properties/measure.hpp"
+
+namespace ulpcheck::golden {
+
+/// One group of the file measured: a case, or the part of a corpus with one parameter set.
+struct GroupCheck {
+  std::string group;  ///< "/bf16/limit=7.3", "/fp16/corpus (limit=7)"
+  Measurement measurement;
+  /// The figures the file records for this kernel in this case; empty for corpus parts and
+  /// for kernels the file does not record.
+  std::optional<KernelFigures> recorded;
+};
+
+struct FileCheck {
+  std::vector<GroupCheck> groups;
+  /// Groups the kernel does not implement or whose parameters it does not take.
+  std::vector<std::string> skipped;
+  bool passes() const;
+};
+
+/// Runs `kernel` over every case and corpus part of `file` whose op, dtype and parameters it
+/// takes. Throws KernelError when the kernel cannot run.
+FileCheck check_kernel(const GoldenFile& file, const Kernel& kernel);
+
+}  // namespace ulpcheck::golden
