@@ -83,6 +83,9 @@ VerifyResult verify_golden(const std::string& path, const GoldenFile& file, std:
   const std::string stale =
       "the file was edited, or the kernel or the oracle changed since the file was written; " + regen;
 
+  if (file.formula != op.formula)
+    out.problems.push_back(fmt::format("{}: / attribute formula is '{}', expected '{}'; {}", path, file.formula,
+                                       op.formula, stale));
   std::map<std::pair<Format, std::string>, const GoldenCase*> recorded;
   for (const GoldenCase& c : file.cases) recorded[{c.format, c.name}] = &c;
   std::map<std::pair<Format, std::string>, CaseSpec> expected;
@@ -114,7 +117,10 @@ VerifyResult verify_golden(const std::string& path, const GoldenFile& file, std:
       continue;
     }
     // Inputs: regenerated from the recorded seed and sample count.
-    Elements fresh = case_inputs(op, c.format, c.params, c.samples, c.seed);
+    std::string input;
+    Elements fresh = case_inputs(op, c.format, c.params, c.samples, c.seed, &input);
+    if (c.input != input)
+      out.problems.push_back(fmt::format("{} attribute input is '{}', expected '{}'; {}", where, c.input, input, edited));
     const std::size_t before = out.problems.size();
     compare_column(out.problems, where, "x0_bits", c.data.x0_bits, fresh.x0_bits, edited);
     if (op.arity == 2) compare_column(out.problems, where, "x1_bits", c.data.x1_bits, fresh.x1_bits, edited);

@@ -60,7 +60,7 @@ std::int64_t columns_of(const ElementwiseOp& op, Format f, const InputSet& input
 }  // namespace
 
 OracleAnswers evaluate_inputs(const ElementwiseOp& op, Format f, const Params& params, const InputSet& inputs,
-                              const Progress& progress) {
+                              const Progress& progress, OracleMethod method) {
   const BitTensor& in = inputs.tensor;
   const std::int64_t d = columns_of(op, f, inputs);
   OracleAnswers answers;
@@ -74,7 +74,7 @@ OracleAnswers evaluate_inputs(const ElementwiseOp& op, Format f, const Params& p
         if (op.arity == 2) x1.push_back(decode(f, in.at(r, d + c)));
       }
     const std::vector<Exact> exact =
-        evaluate(op, f, x0, x1, params, OracleMethod::double_then_mpfr, &counts[static_cast<std::size_t>(k)]);
+        evaluate(op, f, x0, x1, params, method, &counts[static_cast<std::size_t>(k)]);
     std::copy(exact.begin(), exact.end(), answers.exact.begin() + r0 * d);
   });
   for (const OracleCounts& c : counts) answers.counts += c;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 namespace ulpcheck::testing {
@@ -83,10 +84,22 @@ inline void truncate_file(const std::string& file, double fraction) {
   std::filesystem::resize_file(file, static_cast<std::uintmax_t>(static_cast<double>(size) * fraction));
 }
 
-/// Inverts `count` bytes starting at `fraction` of the file's length, as bad storage would.
-inline void flip_bytes(const std::string& file, double fraction, int count) {
+/// Inverts `count` bytes in the middle of the first stored chunk of `dataset`, as bad
+/// storage would. (Bytes at an arbitrary offset may land in space the file does not use.)
+inline void flip_chunk_bytes(const std::string& file, const std::string& dataset, int count) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t d = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
+  hsize_t offset = 0, size = 0;
+  haddr_t addr = 0;
+  unsigned mask = 0;
+  const hid_t space = H5Dget_space(d);
+  const herr_t status = H5Dget_chunk_info(d, space, 0, &offset, &mask, &addr, &size);
+  H5Sclose(space);
+  H5Dclose(d);
+  if (status < 0 || size == 0) throw std::runtime_error("flip_chunk_bytes: no stored chunk in " + dataset);
+  H5Fclose(f);
   std::fstream s(file, std::ios::in | std::ios::out | std::ios::binary);
-  const auto at = static_cast<std::streamoff>(static_cast<double>(std::filesystem::file_size(file)) * fraction);
+  const auto at = static_cast<std::streamoff>(addr + size / 2);
   for (int i = 0; i < count; ++i) {
     s.seekg(at + i);
     const int c = s.get();

@@ -37,7 +37,8 @@ Elements case_inputs(const ElementwiseOp& op, Format f, const Params& params, st
 /// that divides n.
 InputSet as_input_set(const ElementwiseOp& op, Format f, const Elements& e, const std::string& description = {});
 
-/// Fills exact_hi, exact_lo and rounded_bits of `data` from a fresh oracle run.
+/// Fills exact_hi, exact_lo and rounded_bits of `data` from a fresh oracle run, every
+/// element through MPFR so that exact_hi + exact_lo is a full double-double.
 void compute_exact(const ElementwiseOp& op, Format f, const Params& params, Elements& data);
 
 /// The recorded oracle values of the elements, ready for measure().

@@ -36,9 +36,13 @@ struct OracleAnswers {
 };
 
 /// Evaluates the oracle on every element of `inputs` (all cores). Throws
-/// std::invalid_argument when the inputs do not fit the op.
+/// std::invalid_argument when the inputs do not fit the op. double_then_mpfr decides every
+/// rounding exactly but leaves Exact::value only as accurate as the double tier (about
+/// 2^-50 relative) where that tier decides; mpfr_only makes every value a full
+/// double-double, for golden files.
 OracleAnswers evaluate_inputs(const ElementwiseOp& op, Format f, const Params& params, const InputSet& inputs,
-                              const Progress& progress = {});
+                              const Progress& progress = {},
+                              OracleMethod method = OracleMethod::double_then_mpfr);
 
 /// Runs `kernel` on the inputs and checks every output against `answers` (from
 /// evaluate_inputs, or read from a golden file) and the budget the kernel claims. Throws
