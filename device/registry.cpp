@@ -10,15 +10,12 @@
 
 namespace ulpcheck {
 
-extern const HostElementwiseKernel kHostSingleRounding;
-extern const HostElementwiseKernel kHostDoubleRounding;
-extern const HostElementwiseKernel kHostComposite;
-
 namespace {
 
 std::vector<const Kernel*>& table() {
   static std::vector<const Kernel*> kernels = [] {
-    std::vector<const Kernel*> k{&kHostSingleRounding, &kHostDoubleRounding, &kHostComposite};
+    std::vector<const Kernel*> k;
+    for (const Kernel* h : host::builtin_kernels()) k.push_back(h);
     for (const Kernel* c : cuda::builtin_kernels()) k.push_back(c);
     return k;
   }();

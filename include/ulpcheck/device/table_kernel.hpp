@@ -1,11 +1,15 @@
 // The part every built-in kernel shares: a name, a description and a table with one row
 // per op it implements (its claim per format, the parameters it takes, and whatever the
-// backend runs). Host and CUDA kernels differ only in run().
+// backend runs). Host and CUDA kernels differ only in run(). A kernel's rows may come from
+// several op families (each family file gives its rows per arithmetic variant), so one
+// kernel, "single rounding" say, covers every family that has that variant.
 #pragma once
 
 #include <span>
 #include <string>
 #include <string_view>
+#include <initializer_list>
+#include <vector>
 
 #include "ulpcheck/device/kernel.hpp"
 
@@ -23,7 +27,12 @@ template <class Row>
 class TableKernel : public Kernel {
  public:
   TableKernel(std::string_view name, std::string_view description, std::span<const Row> rows)
-      : name_(name), description_(description), rows_(rows) {}
+      : name_(name), description_(description), rows_(rows.begin(), rows.end()) {}
+  /// The rows of several families, in order.
+  TableKernel(std::string_view name, std::string_view description, std::initializer_list<std::span<const Row>> parts)
+      : name_(name), description_(description) {
+    for (std::span<const Row> part : parts) rows_.insert(rows_.end(), part.begin(), part.end());
+  }
 
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return description_; }
@@ -58,7 +67,7 @@ class TableKernel : public Kernel {
 
   std::string_view name_;
   std::string_view description_;
-  std::span<const Row> rows_;
+  std::vector<Row> rows_;
 };
 
 }  // namespace ulpcheck

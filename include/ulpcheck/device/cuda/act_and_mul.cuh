@@ -5,6 +5,8 @@
 // per-element function is a template parameter, so every variant shares the tiling.
 #pragma once
 
+#include <array>
+
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -101,6 +103,15 @@ int launch_act_and_mul(const ElementwiseLaunch& l) {
   act_and_mul_kernel<F, Fn, Gated><<<static_cast<unsigned>(l.tokens), threads, 0, static_cast<cudaStream_t>(l.stream)>>>(
       static_cast<T*>(l.output), static_cast<const T*>(l.input), l.d, l.limit);
   return cudaGetLastError();
+}
+
+/// The launch of V<F, Policy> for each storage format, in Format order: what a family's
+/// kernel row holds.
+template <template <Format, class> class V, class Policy, bool Gated>
+constexpr std::array<LaunchFn, 3> launches() {
+  return {&launch_act_and_mul<Format::bf16, V<Format::bf16, Policy>, Gated>,
+          &launch_act_and_mul<Format::fp16, V<Format::fp16, Policy>, Gated>,
+          &launch_act_and_mul<Format::fp32, V<Format::fp32, Policy>, Gated>};
 }
 
 }  // namespace ulpcheck::cuda

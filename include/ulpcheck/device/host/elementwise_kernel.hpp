@@ -32,4 +32,9 @@ class HostElementwiseKernel final : public TableKernel<HostOpImpl> {
            BitTensor& output) const override;
 };
 
+namespace host {
+/// The built-in host kernels (device/host/kernels.cpp).
+std::span<const Kernel* const> builtin_kernels();
+}  // namespace host
+
 }  // namespace ulpcheck
