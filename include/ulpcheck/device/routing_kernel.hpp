@@ -1,0 +1,56 @@
+// A routing kernel under test: anything that computes biased grouped top-k for some
+// configurations and input formats, declaring the arithmetic it does so that the checks
+// can tell a legitimate near-tie flip from a routing error.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ulpcheck/device/kernel.hpp"
+#include "ulpcheck/reference/routing.hpp"
+
+namespace ulpcheck {
+
+/// What a routing kernel declares about its arithmetic and its output.
+struct RoutingClaim {
+  /// The format its scores, biased scores and group sums are computed and kept in: fp32,
+  /// or the input format (one SGLang kernel adds the bias and sums group scores in bf16
+  /// for bf16 inputs). A flip at a boundary whose exact margin lies within what this
+  /// arithmetic can resolve is a near-tie, not an error.
+  Format arithmetic = Format::fp32;
+  /// Largest error of each weight, in fp32 ULPs of the exact weight.
+  double weight_max_ulp = 8.0;
+  /// Whether ids come out best first (decreasing biased score); if not, only the set counts.
+  bool sorted = true;
+};
+
+/// Output of one batch: ids and weights [tokens, topk], row-major.
+struct RoutingOutputs {
+  std::vector<std::int32_t> ids;
+  std::vector<float> weights;
+};
+
+class RoutingKernel {
+ public:
+  virtual ~RoutingKernel() = default;
+  /// "<backend>.<variant>", e.g. "host.routing_fp32".
+  virtual std::string_view name() const = 0;
+  virtual std::string_view description() const = 0;
+  /// The claim for this configuration and these input formats, or nullopt when the kernel
+  /// does not take them (a kernel may declare narrower limits than the op's; the checks
+  /// then test exactly what it declares).
+  virtual std::optional<RoutingClaim> claim(const RoutingConfig& config, Format logits, Format bias) const = 0;
+  /// Fills outputs (the caller sizes them [tokens, topk] and poisons them). Throws
+  /// KernelError when it cannot run.
+  virtual void run(const RoutingConfig& config, const RoutingInputs& inputs, RoutingOutputs& outputs) const = 0;
+};
+
+/// Every built-in routing kernel: host ones, then CUDA ones of this build.
+std::span<const RoutingKernel* const> all_routing_kernels();
+const RoutingKernel* find_routing_kernel(std::string_view name);
+
+}  // namespace ulpcheck
