@@ -17,6 +17,16 @@
 //
 // Both are odd-plus-linear: gelu(t) - gelu(-t) = t (Phi(t) + Phi(-t) = 1) and likewise
 // gelu_tanh(t) - gelu_tanh(-t) = t (z is odd, so tanh z + tanh(-z) = 0).
+//
+// Ziv's loop never meets an exact rounding midpoint. Gates at or past the large-gate cuts
+// are settled by the special rules; below them the distance 1 - act(g)/g exceeds 2^-109
+// (gelu) or 2^-126 (gelu_tanh), far above the second MPFR rung's error bound (2^-255). Tiny
+// gates, where g/2 * u can be a midpoint: act(g) = g/2 (1 + 0.8 g + O(g^2)) for both, and
+// |g| >= 2^-149 for any input of the formats, so the 0.8 g is seen at that rung too.
+// Elsewhere gelu_tanh(g) * u is transcendental (Lindemann-Weierstrass: e^-2z is, for
+// algebraic z != 0), never a dyadic midpoint; whether erfc is transcendental at nonzero
+// rationals is not known, so for gelu this rests on the oracle's throw: an element that
+// reached the last rung undecided would be reported, and none has in the tests.
 #include <cmath>
 #include <numbers>
 
@@ -32,7 +42,7 @@ namespace {
 /// Deep negative tail. For t > 0 the Mills-ratio bound 1 - Phi(t) < phi(t) / t, with
 /// phi(t) = e^(-t^2/2) / sqrt(2 pi), gives |gelu(-t)| = t (1 - Phi(t)) < phi(t); at t = 45
 /// that is e^-1012.5 / 2.51 < 2^-1462, and phi decreases, so for g <= -45 the product with
-/// any |u| < 2^128 is below 2^-1334. (The cut could be -44.6; -45 is the round number.)
+/// any |u| < 2^128 is below 2^-1334. (The cut could be -44.5; -45 is the round number.)
 /// Large gates. For g >= 12, gelu(g) = g (1 - eps) with eps = 1 - Phi(g) < phi(12) / 12
 /// < 2^-108, so even the value g * u returned is exact to double-double accuracy. Below
 /// the cut eps > 2^-109 keeps an exact midpoint of g * u visibly off the midpoint at the
@@ -62,7 +72,7 @@ constexpr double kInvSqrt2 = std::numbers::sqrt2 / 2;
 ///  - g * u (exact for inputs of the formats, at most 48 bits, but counted), the product
 ///    with erfc(a), one unit each; the halving is exact while the result is normal.
 /// 2824 + 16 + 2 = 2842 units to first order; 3000 declared. The amplification is the
-/// price of a double argument; it costs nothing but an escalation rate near 2^-15 in fp32.
+/// price of a double argument; it costs only escalations, about 2^-17 of the tail in fp32.
 std::optional<double> gelu_mul_in_double(double g, double u) {
   const double e = std::erfc(-g * kInvSqrt2);
   if (!std::isnormal(e)) return std::nullopt;
@@ -72,8 +82,8 @@ std::optional<double> gelu_mul_in_double(double g, double u) {
 }
 
 /// In MPFR, every operation correctly rounded (one unit of 2^-prec each): sqrt 2 and the
-/// division give a to 2 units; with g > -45 (the deep tail cut), a < 31.82 and erfc's
-/// condition number is below 2 * 31.82^2 + 1 < 2026 (bound above), so 4052 units; then
+/// division give a to 2 units; with g > -45 (the deep tail cut), a < 45 / sqrt 2 and erfc's
+/// condition number is below 2 a^2 + 1 < 2026 (bound above), so 4052 units; then
 /// erfc, the product g * u and the product with erfc(a), one each: 4055 to first order;
 /// 4400 declared. The halving is exact (MPFR's exponent range holds every result here).
 struct GeluMulCore {
@@ -137,10 +147,11 @@ std::optional<double> gelu_tanh_mul_in_double(double g, double u) {
 }
 
 /// In MPFR, one unit of 2^-prec per correctly rounded operation: pi, 2/pi and its square
-/// root give sqrt(2/pi) to 2 units, 44715/1000000 is one rounding, and z gathers 8 units as
-/// counted for the double tier. With g > -24 (the deep tail cut), 2|z| < 1024.71, so e^-2z
-/// carries 8 * 1024.71 < 8198 units from its argument and one of its own; then 1 + e, the
-/// product g * u and the division, one each: 8202 to first order; 8800 declared.
+/// root give sqrt(2/pi) to 2 units, 44715/1000000 is one rounding, and z gathers 8 units
+/// (the double tier's count, with sqrt(2/pi) at 2). With g > -24 (the deep tail cut),
+/// 2|z| < 1024.71, so e^-2z carries 8 * 1024.71 < 8198 units from its argument and one of
+/// its own; then 1 + e, the product g * u and the division, one each: 8202 to first order;
+/// 8800 declared.
 struct GeluTanhMulCore {
   static constexpr double error_units = 8800.0;
   template <class T>
