@@ -8,13 +8,34 @@ namespace ulpcheck {
 extern const ElementwiseOp kSiluOp;
 extern const ElementwiseOp kSiluAndMulOp;
 extern const ElementwiseOp kSiluAndMulClampOp;
+extern const ElementwiseOp kGeluOp;
+extern const ElementwiseOp kGeluAndMulOp;
+extern const ElementwiseOp kGeluTanhOp;
+extern const ElementwiseOp kGeluTanhAndMulOp;
 
 namespace {
-const std::array<const ElementwiseOp*, 3> kOps{
+const std::array<const ElementwiseOp*, 7> kOps{
     &kSiluOp,
     &kSiluAndMulOp,
     &kSiluAndMulClampOp,
+    &kGeluOp,
+    &kGeluAndMulOp,
+    &kGeluTanhOp,
+    &kGeluTanhAndMulOp,
 };
+
+/// Other names an op goes by, accepted wherever an op is named (find_op); the op keeps its
+/// own name everywhere it is reported. Hugging Face transformers calls PyTorch's tanh GELU
+/// (F.gelu(approximate='tanh')) "gelu_pytorch_tanh" in its activation table and model
+/// configs; the gated form follows the same naming.
+struct Alias {
+  std::string_view name;
+  const ElementwiseOp* op;
+};
+const std::array<Alias, 2> kAliases{{
+    {"gelu_pytorch_tanh", &kGeluTanhOp},
+    {"gelu_pytorch_tanh_and_mul", &kGeluTanhAndMulOp},
+}};
 }  // namespace
 
 std::span<const ElementwiseOp* const> all_ops() { return kOps; }
@@ -22,6 +43,8 @@ std::span<const ElementwiseOp* const> all_ops() { return kOps; }
 const ElementwiseOp* find_op(std::string_view name) {
   for (const ElementwiseOp* op : kOps)
     if (op->name == name) return op;
+  for (const Alias& a : kAliases)
+    if (a.name == name) return a.op;
   return nullptr;
 }
 
@@ -30,6 +53,13 @@ std::string op_names() {
   for (const ElementwiseOp* op : kOps) {
     if (!out.empty()) out += ", ";
     out += op->name;
+  }
+  for (const Alias& a : kAliases) {
+    out += ", ";
+    out += a.name;
+    out += " (= ";
+    out += a.op->name;
+    out += ")";
   }
   return out;
 }

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "reference/ops/act_and_mul.hpp"
 #include "reference/ops/ziv.hpp"
 #include "ulpcheck/reference/op.hpp"
 
@@ -21,50 +22,17 @@ namespace ulpcheck {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-/// For t <= -1024, |silu(t)| <= 1024 e^-1024 < 2^-1467; times |u| < 2^128 (the largest
-/// input of any format) the product stays below 2^-1339: a signed zero in every format and
-/// in double. Deeper gates would also overflow e^-t in double and, past -2^62 or so, in
-/// MPFR, so the numeric tiers never see them.
-constexpr double kDeepNegativeTail = -1024.0;
+/// Deep negative tail: for t <= -1024, |silu(t)| <= 1024 e^-1024 < 2^-1467; times |u| <
+/// 2^128 the product stays below 2^-1339. Deeper gates would also overflow e^-t in double
+/// and, past -2^62 or so, in MPFR, so the numeric tiers never see them.
+/// Large gates: for t >= 64, silu(t) = t (1 - eps) with 0 < eps < e^-64 < 2^-92.
+/// The shortfall 1 - silu(t)/t = e^-t / (1 + e^-t).
+double silu_shortfall(double t) { return std::exp(-t) / (1.0 + std::exp(-t)); }
+constexpr detail::Tails kSiluTails{.deep_negative = -1024.0, .large_gate = 64.0, .large_gate_shortfall = &silu_shortfall};
 
-/// For t >= 64, silu(t) = t (1 - eps) with 0 < eps < e^-64 < 2^-92. g * u is exact in
-/// double (two values of at most 24 bits), so the exact result is g * u shrunk by eps in
-/// magnitude. When g * u is exactly a rounding midpoint of the format the true value lies
-/// just inside it, so it must round toward zero, not to even: bf16 silu(96) * 1.0078125 is
-/// 96.75 - 2^-130 or so and rounds to 96.5, where ties-to-even would give 97. No precision
-/// decides such a case (eps is e^-g, below 2^-2^30 for g > 7.5e8), so it is settled here.
-/// Stepping g * u one double toward zero decides it: g * u has at most 48 significant
-/// bits, so unless it is a midpoint it is at least 2^-48 relative away from one, and a
-/// double step (2^-52) cannot cross.
-constexpr double kLargeGate = 64.0;
-
-Exact exact_of(double v) { return Exact{v, DoubleDouble::of(v)}; }
-double sign_of(double x) { return std::signbit(x) ? -1.0 : 1.0; }
-
-/// silu(g) * u where it is not a finite, nonzero product of finite numbers. Limits in the
-/// extended reals: silu(+inf) = +inf, silu(-inf) = -0 (it tends to 0 from below), and
-/// 0 * inf is undefined (NaN). A gate deep in the negative tail has a tiny, nonzero silu:
-/// times an infinite up it is an infinity, times anything else a signed zero. Large
-/// positive gates are settled as kLargeGate explains.
 std::optional<Exact> silu_special(Format f, double g, double u) {
-  if (std::isnan(g) || std::isnan(u)) return exact_of(kNaN);
-  const double s = sign_of(g) * sign_of(u);
-  const bool act_infinite = g == kInf;
-  const bool act_zero = g == -kInf || g == 0.0;
-  const bool act_tiny = std::isfinite(g) && g <= kDeepNegativeTail;
-  if (act_infinite) return exact_of(u == 0.0 ? kNaN : s * kInf);
-  if (act_zero) return exact_of(std::isinf(u) ? kNaN : s * 0.0);
-  if (std::isinf(u)) return exact_of(s * kInf);  // finite nonzero silu, tiny ones included
-  if (u == 0.0 || act_tiny) return exact_of(s * 0.0);
-  if (g >= kLargeGate) {
-    // silu(g) u = v (1 - eps), eps = e^-g / (1 + e^-g): hi = v exactly and lo = -v e^-g,
-    // whose relative error (about eps, plus double's rounding) is far below 2^-53 of lo.
-    const double v = g * u;
-    return Exact{round_to(f, std::nextafter(v, 0.0)), DoubleDouble{v, -v * std::exp(-g)}};
-  }
-  return std::nullopt;
+  return detail::special_values(f, g, u, kSiluTails);
 }
 
 /// In double: exp within 1 ulp (glibc's documented bound) is 2 units of 2^-53, then the
@@ -99,9 +67,6 @@ const Activation kSilu{
     .double_error_units = 8.0,
     .mpfr_rungs = detail::mpfr_ladder<SiluMulCore>(),
 };
-
-ActivationInput unary(double x, double, const Params&) { return {x, 1.0}; }
-ActivationInput gated(double g, double u, const Params&) { return {g, u}; }
 
 /// min(g, L) and clamp(u, -L, L) written so that NaN passes through: a NaN gate or up must
 /// give a NaN result, not L (fminf(NaN, L) would return L).
@@ -152,7 +117,7 @@ extern const ElementwiseOp kSiluOp{
     .arity = 1,
     .params = {},
     .activation = &kSilu,
-    .prepare = &unary,
+    .prepare = &detail::unary_input,
     .default_budget = kSiluBudgets,
 };
 
@@ -162,7 +127,7 @@ extern const ElementwiseOp kSiluAndMulOp{
     .arity = 2,
     .params = {},
     .activation = &kSilu,
-    .prepare = &gated,
+    .prepare = &detail::gated_input,
     .default_budget = kSiluBudgets,
 };
 

@@ -88,7 +88,13 @@ TEST(Cli_report, ClampWithLimitZero) {
 // --- report: bad usage exits 2 and says which flag is wrong and why
 
 TEST(Cli_report, UnknownOp) {
-  expect_usage_error("report --op gelu_tanh --dtype bf16", {"--op", "gelu_tanh", "expected one of", "silu_and_mul"});
+  expect_usage_error("report --op relu_squared --dtype bf16",
+                     {"--op", "relu_squared", "expected one of", "silu_and_mul", "gelu_pytorch_tanh (= gelu_tanh)"});
+}
+
+TEST(Cli_report, OpWithoutAKernelSaysSo) {
+  // The oracle knows GELU (by its Hugging Face name too); no built-in kernel implements it yet.
+  expect_usage_error("report --op gelu_pytorch_tanh --dtype bf16", {"no kernel implements gelu_tanh in bf16"});
 }
 
 TEST(Cli_report, UnknownDtype) { expect_usage_error("report --op silu --dtype fp64", {"--dtype", "fp64", "no such dtype"}); }

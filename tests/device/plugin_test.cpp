@@ -299,7 +299,7 @@ INSTANTIATE_TEST_SUITE_P(
         Broken{"null_name", {"kernel #0", "name is NULL"}},
         Broken{"empty_name", {"kernel #0", "name is empty"}},
         Broken{"null_op", {"'broken.null_op'", "op is NULL", "expected one of silu, silu_and_mul"}},
-        Broken{"unknown_op", {"'broken.unknown_op'", "unknown op 'gelu_tanh'", "expected one of", op_names()}},
+        Broken{"unknown_op", {"'broken.unknown_op'", "unknown op 'relu_squared'", "expected one of", op_names()}},
         Broken{"null_run", {"'broken.null_run'", "run is NULL"}},
         Broken{"zero_dtypes", {"'broken.zero_dtypes'", "dtypes is 0", "ULPCHECK_DTYPE_BF16 (1)"}},
         Broken{"unknown_dtype_bits", {"'broken.unknown_dtype_bits'", "dtypes 0x9 has unknown bits 0x8"}},
@@ -309,7 +309,7 @@ INSTANTIATE_TEST_SUITE_P(
         Broken{"duplicate_builtin", {"'host.single_rounding'", "already registered"}},
         Broken{"duplicate_within", {"kernel #1 'broken.twice'", "declares this name for op"}},
         // The first kernel is fine, the second is not: the plugin loads whole or not at all.
-        Broken{"second_bad", {"kernel #1 'broken.second_bad'", "unknown op 'gelu_tanh'"}}),
+        Broken{"second_bad", {"kernel #1 'broken.second_bad'", "unknown op 'relu_squared'"}}),
     [](const testing::TestParamInfo<Broken>& info) { return std::string(info.param.defect); });
 
 TEST(PluginLoader, MissingFile) {

@@ -6,11 +6,15 @@ Reads the lines that tests/reference/oracle_dump.cpp prints,
     op format limit x0 x1 rounded exact_hi exact_lo
 
 (numbers as C99 hex floats, limit "none" for ops without one, x1 "-" for unary ops), and
-recomputes each element independently of the C++ code: the exact value of
+recomputes each element independently of the C++ code: the exact value of act(g) * u with
 
-    silu(min(g, L)) * clamp(u, -L, L),   silu(t) = t / (1 + exp(-t))
+    silu(t)      = t / (1 + exp(-t))
+    gelu(t)      = t * ncdf(t)                           (mpmath's normal CDF)
+    gelu_tanh(t) = t * exp(z) / (2 cosh(z)),  z = sqrt(2/pi) (t + 0.044715 t^3)
 
-(silu(x) for the unary op) with mpmath at 300 bits, and its rounding to the output format
+(the last is t/2 (1 + tanh z) written without cancellation, in another form than the
+oracle's t / (1 + exp(-2z))), u = 1 for the unary ops, and silu(min(g, L)) * clamp(u, -L, L)
+for silu_and_mul_clamp, with mpmath at 300 bits, and its rounding to the output format
 with a round-to-nearest-even written here (subnormals, overflow to inf, signed zeros),
 using only mpmath's frexp/ldexp/floor. Two checks per element:
 
@@ -21,8 +25,15 @@ using only mpmath's frexp/ldexp/floor. Two checks per element:
      the oracle's special rules return hi = lo = 0 below 2^-1300). When the exact value is
      exactly zero (a zero gate or up), hi and lo must both be zero.
 
-Prints "mpmath cross-check: N values, M mismatches", then one block per mismatch; exits 1
-on any mismatch, on a malformed line, or on empty input, and 0 otherwise.
+A large positive gate can make g * u an exact rounding midpoint while act(g) * u = g * u *
+(1 - eps) with eps far below any working precision (eps = 1 / (1 + e^g) for silu, 1 -
+ncdf(g) for gelu): the exact value then lies just inside the midpoint, so it rounds toward
+zero. The script computes eps itself (mpmath's exponents are unbounded), checks that it is
+positive, and settles such a case that way.
+
+Prints "mpmath cross-check: N values, M mismatches" and the count per op, then one block
+per mismatch; exits 1 on any mismatch, on a malformed line, or on empty input, and 0
+otherwise.
 """
 
 import math
@@ -82,24 +93,75 @@ def same_float(a, b):
     return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
 
+def silu(t):
+    return t / (1 + mpmath.exp(-t))
+
+
+def gelu(t):
+    return t * mpmath.ncdf(t)
+
+
+def gelu_tanh(t):
+    z = mpmath.sqrt(2 / mpmath.pi) * (t + mpf("0.044715") * t**3)
+    return t * mpmath.exp(z) / (2 * mpmath.cosh(z))
+
+
+def silu_eps(t):
+    return 1 / (1 + mpmath.exp(t))
+
+
+def gelu_eps(t):
+    return mpmath.ncdf(-t)
+
+
+def gelu_tanh_eps(t):
+    z = mpmath.sqrt(2 / mpmath.pi) * (t + mpf("0.044715") * t**3)
+    return 1 / (1 + mpmath.exp(2 * z))
+
+
+# op: (activation, 1 - act(t)/t for t > 0, arity, takes a limit)
+OPS = {
+    "silu": (silu, silu_eps, 1, False),
+    "silu_and_mul": (silu, silu_eps, 2, False),
+    "silu_and_mul_clamp": (silu, silu_eps, 2, True),
+    "gelu": (gelu, gelu_eps, 1, False),
+    "gelu_and_mul": (gelu, gelu_eps, 2, False),
+    "gelu_tanh": (gelu_tanh, gelu_tanh_eps, 1, False),
+    "gelu_tanh_and_mul": (gelu_tanh, gelu_tanh_eps, 2, False),
+}
+
+
 def prepare(op, limit, g, u):
     """The exact input transform: selections, so no rounding; signed zeros as in IEEE."""
-    if op == "silu":
-        return g, 1.0
-    if op == "silu_and_mul":
-        return g, u
-    if op == "silu_and_mul_clamp":
-        L = limit
-        gc = L if g > L else g
-        uc = L if u > L else (-L if u < -L else u)
-        return gc, uc
-    raise ValueError(f"unknown op {op}")
+    _, _, arity, has_limit = OPS[op]
+    if not has_limit:
+        return g, (u if arity == 2 else 1.0)
+    L = limit
+    gc = L if g > L else g
+    uc = L if u > L else (-L if u < -L else u)
+    return gc, uc
 
 
-def exact_value(gc, uc):
-    """silu(gc) * uc at the current mpmath precision (both nonzero and finite)."""
-    t = mpf(gc)
-    return t / (1 + mpmath.exp(-t)) * mpf(uc)
+def exact_value(op, gc, uc):
+    """act(gc) * uc at the current mpmath precision (both nonzero and finite)."""
+    return OPS[op][0](mpf(gc)) * mpf(uc)
+
+
+def midpoint_toward_zero(op, gc, uc, fmt):
+    """For gc > 0 with gc * uc exactly a rounding midpoint of fmt: the rounding of
+    gc * uc * (1 - eps) toward zero, after checking eps > 0; None otherwise."""
+    if gc <= 0:
+        return None
+    p = mpf(gc) * mpf(uc)  # exact: at most 48 significant bits
+    prec, emin, emax = FORMATS[fmt]
+    _, e = mpmath.frexp(abs(p))
+    q = max(int(e) - 1, emin) - prec + 1
+    s = mpmath.ldexp(abs(p), -q)
+    if s - mpmath.floor(s) != mpf(1) / 2 or not OPS[op][1](mpf(gc)) > 0:
+        return None
+    r = mpmath.ldexp(mpmath.floor(s), q)
+    v = math.inf if r >= mpmath.ldexp(mpf(1), emax + 1) else float(r)
+    return -v if p < 0 else v
 
 
 def hexf(v):
@@ -114,7 +176,10 @@ def check_line(fields):
     limit = None if limit_s == "none" else float.fromhex(limit_s)
     g = float.fromhex(x0_s)
     u = None if x1_s == "-" else float.fromhex(x1_s)
-    if (op == "silu") != (u is None) or (op == "silu_and_mul_clamp") != (limit is not None):
+    if op not in OPS:
+        raise ValueError(f"unknown op {op}")
+    _, _, arity, has_limit = OPS[op]
+    if (arity == 1) != (u is None) or has_limit != (limit is not None):
         raise ValueError("op, limit and arity do not fit together")
     rounded = float.fromhex(rounded_s)
     hi = float.fromhex(hi_s)
@@ -127,7 +192,7 @@ def check_line(fields):
     problems = []
 
     if gc == 0.0 or uc == 0.0:
-        # silu(+-0) = +-0 and IEEE sign rules for the product.
+        # act(+-0) = +-0 and IEEE sign rules for the product.
         negative = (math.copysign(1.0, gc) < 0) != (math.copysign(1.0, uc) < 0)
         want = -0.0 if negative else 0.0
         where += f"\n    mpmath: exact = {'-' if negative else '+'}0 (zero gate or up after the clamp)"
@@ -139,15 +204,21 @@ def check_line(fields):
 
     for prec in PRECS:
         with mp.workprec(prec):
-            exact = exact_value(gc, uc)
+            exact = exact_value(op, gc, uc)
             want, ambiguous = round_to_format(exact, fmt)
             if not ambiguous:
                 break
     else:
-        problems.append(f"mpmath could not settle the rounding at {PRECS[-1]} bits")
+        with mp.workprec(PREC):
+            settled = midpoint_toward_zero(op, gc, uc, fmt)
+        if settled is None:
+            problems.append(f"mpmath could not settle the rounding at {PRECS[-1]} bits")
+        else:
+            want = settled
+            where += "\n    settled as an exact midpoint of g * u, toward zero"
 
     with mp.workprec(PREC):
-        exact = exact_value(gc, uc)
+        exact = exact_value(op, gc, uc)
         err = abs((mpf(hi) + mpf(lo)) - exact)
         bound = REL_TOL * abs(exact) + ABS_TOL
         where += (f"\n    mpmath: rounded={hexf(want)} ({want!r}) exact={mpmath.nstr(exact, 40)}"
@@ -162,6 +233,7 @@ def check_line(fields):
 def main():
     mp.prec = PREC
     count = 0
+    per_op = {}
     mismatches = []
     for lineno, line in enumerate(sys.stdin, 1):
         line = line.strip()
@@ -169,6 +241,7 @@ def main():
             continue
         count += 1
         fields = line.split()
+        per_op[fields[0]] = per_op.get(fields[0], 0) + 1
         try:
             if len(fields) != 8:
                 raise ValueError(f"{len(fields)} fields, expected 8")
@@ -180,6 +253,7 @@ def main():
             mismatches.append((where, problems))
 
     print(f"mpmath cross-check: {count} values, {len(mismatches)} mismatches")
+    print("  per op: " + ", ".join(f"{op} {n}" for op, n in per_op.items()))
     for where, problems in mismatches[:50]:
         print(f"MISMATCH {where}\n    " + "; ".join(problems))
     if len(mismatches) > 50:

@@ -3,15 +3,23 @@
 // reference.mpmath_crosscheck).
 //
 // For each op configuration (silu; silu_and_mul; silu_and_mul_clamp with L = fp32(7.3)
-// and with L = 0) and each format (bf16, fp16, fp32) it draws N inputs (default 400):
-// the first half are uniformly random bit patterns of the format (NaN and inf redrawn);
-// the next three eighths have a gate drawn uniformly from [-100, 20] as a value and
-// rounded to the format, so that e^-g runs through its useful range (the bend near 0, the
-// tail down to the formats' subnormals and to zero); the last eighth have a gate uniform
-// in [-1100, -600], where the exact result falls through double's subnormal range and
-// past the special rules' deep-tail cut at -1024. Ups outside the first half are a random
-// bit pattern or a value uniform in [-10, 10], alternately. Every input is a value of the
-// format. Output lines:
+// and with L = 0; gelu, gelu_and_mul, gelu_tanh, gelu_tanh_and_mul) and each format (bf16,
+// fp16, fp32) it draws N inputs (default 400): the first half are uniformly random bit
+// patterns of the format (NaN and inf redrawn); the next three eighths have a gate drawn
+// uniformly from the activation's working range as a value and rounded to the format (the
+// bend near 0, the tail down to the formats' subnormals and to zero, and past the
+// large-gate cut); the last eighth have a gate uniform in a deep range, where the exact
+// result falls through double's subnormal range and past the special rules' deep-tail
+// cut. The ranges, per activation:
+//
+//   silu       working [-100, 20]   deep [-1100, -600]   (cuts -1024 and 64)
+//   gelu       working [-16, 14]    deep [-48, -36]      (cuts -45 and 12; double
+//                                                         subnormal below -37.5)
+//   gelu_tanh  working [-12, 12]    deep [-26, -19]      (cuts -24 and 10; double
+//                                                         subnormal below -21.4)
+//
+// Ups outside the first half are a random bit pattern or a value uniform in [-10, 10],
+// alternately. Every input is a value of the format. Output lines:
 //
 //   op format limit x0 x1 rounded exact_hi exact_lo
 //
@@ -69,10 +77,16 @@ std::string hex(double v) {
   return buf;
 }
 
+struct Range {
+  double lo, hi;
+};
+
 struct Config {
   const char* op;
   bool has_limit;
   double limit;
+  Range working;
+  Range deep;
 };
 
 }  // namespace
@@ -92,11 +106,18 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  const Range silu_working{-100.0, 20.0}, silu_deep{-1100.0, -600.0};
+  const Range gelu_working{-16.0, 14.0}, gelu_deep{-48.0, -36.0};
+  const Range gelu_tanh_working{-12.0, 12.0}, gelu_tanh_deep{-26.0, -19.0};
   const Config configs[] = {
-      {"silu", false, 0.0},
-      {"silu_and_mul", false, 0.0},
-      {"silu_and_mul_clamp", true, static_cast<double>(7.3f)},
-      {"silu_and_mul_clamp", true, 0.0},
+      {"silu", false, 0.0, silu_working, silu_deep},
+      {"silu_and_mul", false, 0.0, silu_working, silu_deep},
+      {"silu_and_mul_clamp", true, static_cast<double>(7.3f), silu_working, silu_deep},
+      {"silu_and_mul_clamp", true, 0.0, silu_working, silu_deep},
+      {"gelu", false, 0.0, gelu_working, gelu_deep},
+      {"gelu_and_mul", false, 0.0, gelu_working, gelu_deep},
+      {"gelu_tanh", false, 0.0, gelu_tanh_working, gelu_tanh_deep},
+      {"gelu_tanh_and_mul", false, 0.0, gelu_tanh_working, gelu_tanh_deep},
   };
 
   std::mt19937_64 rng(kSeed);
@@ -122,8 +143,8 @@ int main(int argc, char** argv) {
         const bool bits = i < n / 2;
         const bool deep = i >= n - n / 8;
         x0.push_back(bits   ? random_finite(rng, f)
-                     : deep ? random_value(rng, f, -1100.0, -600.0)
-                            : random_value(rng, f, -100.0, 20.0));
+                     : deep ? random_value(rng, f, c.deep.lo, c.deep.hi)
+                            : random_value(rng, f, c.working.lo, c.working.hi));
         if (op->arity == 2)
           x1.push_back(!bits && i % 2 ? random_value(rng, f, -10.0, 10.0) : random_finite(rng, f));
       }

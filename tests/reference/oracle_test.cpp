@@ -34,12 +34,28 @@ void expect_value(const Exact& e, double mpmath_value) {
       << fmt::format("exact {:a} + {:a}", e.value.hi, e.value.lo);
 }
 
-TEST(Registry, ListsTheSiluFamily) {
-  EXPECT_NE(find_op("silu"), nullptr);
-  EXPECT_NE(find_op("silu_and_mul"), nullptr);
-  EXPECT_NE(find_op("silu_and_mul_clamp"), nullptr);
+TEST(Registry, ListsTheSiluAndGeluFamilies) {
+  for (const char* name : {"silu", "silu_and_mul", "silu_and_mul_clamp", "gelu", "gelu_and_mul", "gelu_tanh",
+                           "gelu_tanh_and_mul"}) {
+    ASSERT_NE(find_op(name), nullptr) << name;
+    EXPECT_EQ(find_op(name)->name, name);
+  }
   EXPECT_EQ(find_op("swiglu"), nullptr);
-  EXPECT_EQ(op_names(), "silu, silu_and_mul, silu_and_mul_clamp");
+  EXPECT_EQ(all_ops().size(), 7u);
+}
+
+TEST(Registry, HuggingFaceGeluPytorchTanhNamesTheTanhGelu) {
+  // transformers' ACT2FN["gelu_pytorch_tanh"] is F.gelu(approximate="tanh").
+  EXPECT_EQ(find_op("gelu_pytorch_tanh"), find_op("gelu_tanh"));
+  EXPECT_EQ(find_op("gelu_pytorch_tanh_and_mul"), find_op("gelu_tanh_and_mul"));
+  EXPECT_EQ(find_op("gelu_pytorch_tanh")->name, "gelu_tanh");  // reported under its own name
+  for (const ElementwiseOp* op : all_ops()) EXPECT_NE(op->name, "gelu_pytorch_tanh");
+}
+
+TEST(Registry, OpNamesListEveryOpThenEachAlias) {
+  EXPECT_EQ(op_names(),
+            "silu, silu_and_mul, silu_and_mul_clamp, gelu, gelu_and_mul, gelu_tanh, gelu_tanh_and_mul, "
+            "gelu_pytorch_tanh (= gelu_tanh), gelu_pytorch_tanh_and_mul (= gelu_tanh_and_mul)");
 }
 
 TEST(Silu_fp32, MatchesMpmathOnOrdinaryValues) {

@@ -12,10 +12,12 @@ namespace ulpcheck {
 /// Every registered op, in registration order.
 std::span<const ElementwiseOp* const> all_ops();
 
-/// The op named `name`, or nullptr.
+/// The op named `name` or known by the alias `name` ("gelu_pytorch_tanh" is gelu_tanh),
+/// or nullptr.
 const ElementwiseOp* find_op(std::string_view name);
 
-/// Names of all ops, comma separated, for error messages ("expected one of ...").
+/// Names of all ops, then each alias with the op it names ("gelu_pytorch_tanh (= gelu_tanh)"),
+/// comma separated, for error messages ("expected one of ...").
 std::string op_names();
 
 }  // namespace ulpcheck

@@ -24,7 +24,7 @@ static const ulpcheck_kernel_desc kKernels[] = {
 #elif defined(BROKEN_null_op)
     KERNEL("broken.null_op", NULL, ULPCHECK_DTYPE_BF16, ULPCHECK_MEMORY_HOST, 1.0, 0.0, run_nothing),
 #elif defined(BROKEN_unknown_op)
-    KERNEL("broken.unknown_op", "gelu_tanh", ULPCHECK_DTYPE_BF16, ULPCHECK_MEMORY_HOST, 1.0, 0.0, run_nothing),
+    KERNEL("broken.unknown_op", "relu_squared", ULPCHECK_DTYPE_BF16, ULPCHECK_MEMORY_HOST, 1.0, 0.0, run_nothing),
 #elif defined(BROKEN_null_run)
     KERNEL("broken.null_run", "silu_and_mul", ULPCHECK_DTYPE_BF16, ULPCHECK_MEMORY_HOST, 1.0, 0.0, NULL),
 #elif defined(BROKEN_zero_dtypes)
@@ -46,7 +46,7 @@ static const ulpcheck_kernel_desc kKernels[] = {
     GOOD("broken.twice"),
 #elif defined(BROKEN_second_bad)
     GOOD("broken.first_ok"),
-    KERNEL("broken.second_bad", "gelu_tanh", ULPCHECK_DTYPE_BF16, ULPCHECK_MEMORY_HOST, 1.0, 0.0, run_nothing),
+    KERNEL("broken.second_bad", "relu_squared", ULPCHECK_DTYPE_BF16, ULPCHECK_MEMORY_HOST, 1.0, 0.0, run_nothing),
 #else
     GOOD("broken.fine"), /* the defect, if any, is in the plugin table or the entry point */
 #endif

@@ -1,0 +1,255 @@
+// GELU and the ops built on it: gelu, gelu_tanh, gelu_and_mul, gelu_tanh_and_mul.
+//
+//   gelu(t)      = t Phi(t) = t/2 erfc(-t / sqrt 2)
+//   gelu_tanh(t) = t/2 (1 + tanh(z)),  z = sqrt(2/pi) (t + 0.044715 t^3)
+//   gelu_and_mul(x) = gelu(g) * u,  gelu_tanh_and_mul(x) = gelu_tanh(g) * u,  x = [g | u]
+//
+// Hendrycks & Gimpel 2016 ("Gaussian Error Linear Units") define gelu with Phi the standard
+// normal CDF and propose the tanh form as its approximation; PyTorch's
+// F.gelu(approximate='none') and F.gelu(approximate='tanh') compute them, and Hugging Face
+// names the second "gelu_pytorch_tanh" (an alias in registry.cpp). Both are exact real
+// functions here: sqrt(2/pi) is the real number and 0.044715 the decimal real number, not
+// roundings of them; what a kernel's fp32 constants cost is part of its error.
+//
+// The oracle evaluates both without cancellation for t < 0: Phi(t) as erfc(-t/sqrt 2) / 2,
+// never (1 + erf(t/sqrt 2)) / 2, whose sum cancels every bit below t = -8.3 in double; and
+// 1 + tanh z as 2 / (1 + e^-2z), so that gelu_tanh(t) = t / (1 + e^-2z).
+//
+// Both are odd-plus-linear: gelu(t) - gelu(-t) = t (Phi(t) + Phi(-t) = 1) and likewise
+// gelu_tanh(t) - gelu_tanh(-t) = t (z is odd, so tanh z + tanh(-z) = 0).
+//
+// Ziv's loop never meets an exact rounding midpoint. Gates at or past the large-gate cuts
+// are settled by the special rules; below them the distance 1 - act(g)/g exceeds 2^-109
+// (gelu) or 2^-126 (gelu_tanh), far above the second MPFR rung's error bound (2^-255). Tiny
+// gates, where g/2 * u can be a midpoint: act(g) = g/2 (1 + 0.8 g + O(g^2)) for both, and
+// |g| >= 2^-149 for any input of the formats, so the 0.8 g is seen at that rung too.
+// Elsewhere gelu_tanh(g) * u is transcendental (Lindemann-Weierstrass: e^-2z is, for
+// algebraic z != 0), never a dyadic midpoint; whether erfc is transcendental at nonzero
+// rationals is not known, so for gelu this rests on the oracle's throw: an element that
+// reached the last rung undecided would be reported, and none has in the tests.
+#include <cmath>
+#include <numbers>
+
+#include "reference/ops/act_and_mul.hpp"
+#include "reference/ops/ziv.hpp"
+#include "ulpcheck/reference/op.hpp"
+
+namespace ulpcheck {
+namespace {
+
+// --- gelu
+
+/// Deep negative tail. For t > 0 the Mills-ratio bound 1 - Phi(t) < phi(t) / t, with
+/// phi(t) = e^(-t^2/2) / sqrt(2 pi), gives |gelu(-t)| = t (1 - Phi(t)) < phi(t); at t = 45
+/// that is e^-1012.5 / 2.51 < 2^-1462, and phi decreases, so for g <= -45 the product with
+/// any |u| < 2^128 is below 2^-1334. (The cut could be -44.5; -45 is the round number.)
+/// Large gates. For g >= 12, gelu(g) = g (1 - eps) with eps = 1 - Phi(g) < phi(12) / 12
+/// < 2^-108, so even the value g * u returned is exact to double-double accuracy. Below
+/// the cut eps > 2^-109 keeps an exact midpoint of g * u visibly off the midpoint at the
+/// first MPFR rung (136 bits, error bound below 2^-123).
+/// The shortfall 1 - gelu(t)/t = Phi(-t) = erfc(t / sqrt 2) / 2.
+double gelu_shortfall(double t) { return 0.5 * std::erfc(t / std::numbers::sqrt2); }
+constexpr detail::Tails kGeluTails{.deep_negative = -45.0, .large_gate = 12.0, .large_gate_shortfall = &gelu_shortfall};
+
+std::optional<Exact> gelu_special(Format f, double g, double u) {
+  return detail::special_values(f, g, u, kGeluTails);
+}
+
+/// 1/sqrt 2 rounded to double: sqrt2 is correctly rounded and halving is exact.
+constexpr double kInvSqrt2 = std::numbers::sqrt2 / 2;
+
+/// gelu(g) * u = (g u / 2) erfc(a), a = -g / sqrt 2, in double. Error, in units of 2^-53:
+///  - a: 1/sqrt 2's rounding (0.62 units) and the product's (1): under 2 units relative.
+///  - erfc amplifies a relative error of its argument by its condition number
+///    k(a) = |a erfc'(a) / erfc(a)| = 2 |a| e^(-a^2) / (sqrt(pi) erfc(a)). For a <= 0
+///    (g >= 0) erfc(a) >= 1, so k(a) <= 2 max(|a| e^(-a^2)) / sqrt(pi) < 0.49. For a > 0
+///    the lower bound erfc(a) > 2 e^(-a^2) / (sqrt(pi) (a + sqrt(a^2 + 2))) (Abramowitz &
+///    Stegun 7.1.13) gives k(a) < a (a + sqrt(a^2 + 2)) <= 2 a^2 + 1. erfc(a) stays a
+///    normal double only for a < 26.55 (erfc(26.55) = 2^-1022.5; checked below), so
+///    k < 2 * 26.56^2 + 1 < 1412, and a's 2 units become at most 2824 units of erfc(a).
+///  - erfc itself: glibc's x86_64 libm-test-ulps records 5 ulps for double erfc (the figure
+///    its manual's "Known Maximum Errors in Math Functions" table lists); that is a maximum
+///    over glibc's test inputs, not a proof, so 8 ulps = 16 units are counted. The tier
+///    agreement tests check the whole bound on every 16-bit input and 10^6 random others.
+///  - g * u (exact for inputs of the formats, at most 48 bits, but counted), the product
+///    with erfc(a), one unit each; the halving is exact while the result is normal.
+/// 2824 + 16 + 2 = 2842 units to first order; 3000 declared. The amplification is the
+/// price of a double argument; it costs only escalations, about 2^-17 of the tail in fp32.
+std::optional<double> gelu_mul_in_double(double g, double u) {
+  const double e = std::erfc(-g * kInvSqrt2);
+  if (!std::isnormal(e)) return std::nullopt;
+  const double y = 0.5 * ((g * u) * e);
+  if (!std::isnormal(y)) return std::nullopt;
+  return y;
+}
+
+/// In MPFR, every operation correctly rounded (one unit of 2^-prec each): sqrt 2 and the
+/// division give a to 2 units; with g > -45 (the deep tail cut), a < 45 / sqrt 2 and erfc's
+/// condition number is below 2 a^2 + 1 < 2026 (bound above), so 4052 units; then
+/// erfc, the product g * u and the product with erfc(a), one each: 4055 to first order;
+/// 4400 declared. The halving is exact (MPFR's exponent range holds every result here).
+struct GeluMulCore {
+  static constexpr double error_units = 4400.0;
+  template <class T>
+  static T eval(const T& g, const T& u) {
+    using std::erfc;
+    using std::sqrt;
+    return g * u * erfc(-g / sqrt(T(2))) / 2;
+  }
+};
+
+const Activation kGelu{
+    .name = "gelu",
+    .special = &gelu_special,
+    .in_double = &gelu_mul_in_double,
+    .double_error_units = 3000.0,
+    .mpfr_rungs = detail::mpfr_ladder<GeluMulCore>(),
+};
+
+// --- gelu_tanh
+
+/// Deep negative tail. For t > 0 and z = sqrt(2/pi) (t + 0.044715 t^3),
+/// |gelu_tanh(-t)| = t / (1 + e^2z) < t e^-2z; at t = 24, z > 512.35 and t e^-2z < 2^-1473,
+/// and t e^-2z decreases for t >= 1, so for g <= -24 the product with any |u| < 2^128 is
+/// below 2^-1345. (At t = 23 the bound is 2^-1300.9, not small enough once times u.)
+/// Large gates. For g >= 10, gelu_tanh(g) = g (1 - eps) with eps = 1 / (1 + e^2z) < e^-2z
+/// and z > 43.65, so eps < 2^-125. Just below the cut eps is about 2^-126, under the first
+/// MPFR rung's error bound: an exact midpoint of g * u there is decided at the second.
+
+std::optional<Exact> gelu_tanh_special(Format f, double g, double u) {
+  return detail::special_values(f, g, u, kGeluTanhTails);
+}
+
+/// sqrt(2/pi) correctly rounded (mpmath: 0.797884560802865355879892119869).
+constexpr double kSqrt2OverPi = 0x1.9884533d43651p-1;
+/// The double nearest the decimal 0.044715 (relative error 4.9e-17, under one unit).
+constexpr double kCubic = 0.044715;
+
+/// The shortfall 1 - gelu_tanh(t)/t = (1 - tanh z) / 2 = e^-2z / (1 + e^-2z).
+double gelu_tanh_shortfall(double t) {
+  const double e = std::exp(-2.0 * kSqrt2OverPi * (t + kCubic * t * t * t));
+  return e / (1.0 + e);
+}
+constexpr detail::Tails kGeluTanhTails{.deep_negative = -24.0, .large_gate = 10.0,
+                                       .large_gate_shortfall = &gelu_tanh_shortfall};
+
+/// gelu_tanh(g) * u = g u / (1 + e^-2z) in double. Error, in units of 2^-53:
+///  - z = sqrt(2/pi) * (g * (1 + 0.044715 * g^2)): g^2 1 unit; times the rounded 0.044715,
+///    3; adding 1 to a nonnegative term, 4; times g, 5; times the rounded sqrt(2/pi), 7.
+///    So 2z is off by at most 7 * 2|z| units absolute, and e^-2z relatively by as much.
+///  - exp: glibc records 1 ulp (2 units) for double exp.
+///  - 1 + e: no cancellation (e > 0): e's relative error scaled by e / (1 + e), plus one.
+///    For g >= 0 (z >= 0, e <= 1): 14 |z| e^-2z <= 7 max(s e^-s) = 7/e < 2.6 units, plus
+///    e's own 2 units times 1/2: under 5 units in all. For g < 0 the factor is below 1
+///    and e^-2z must stay finite, so 2|z| < 709.79 and the argument costs 7 * 709.79 =
+///    4969 units; with exp's 2 and the add's 1, 4972.
+///  - g * u (exact for inputs of the formats, counted anyway) and the division, one each.
+/// 4974 units to first order; 5200 declared. As for gelu, the amplification is inherent to
+/// a double argument and costs only rare escalations in the negative tail.
+std::optional<double> gelu_tanh_mul_in_double(double g, double u) {
+  const double z = kSqrt2OverPi * (g * (1.0 + kCubic * (g * g)));
+  const double e = std::exp(-2.0 * z);
+  if (!std::isfinite(e)) return std::nullopt;
+  const double y = (g * u) / (1.0 + e);
+  if (!std::isnormal(y)) return std::nullopt;
+  return y;
+}
+
+/// In MPFR, one unit of 2^-prec per correctly rounded operation: pi, 2/pi and its square
+/// root give sqrt(2/pi) to 2 units, 44715/1000000 is one rounding, and z gathers 8 units
+/// (the double tier's count, with sqrt(2/pi) at 2). With g > -24 (the deep tail cut),
+/// 2|z| < 1024.71, so e^-2z carries 8 * 1024.71 < 8198 units from its argument and one of
+/// its own; then 1 + e, the product g * u and the division, one each: 8202 to first order;
+/// 8800 declared.
+struct GeluTanhMulCore {
+  static constexpr double error_units = 8800.0;
+  template <class T>
+  static T eval(const T& g, const T& u) {
+    using std::exp;
+    using std::sqrt;
+    T pi;  // MPFR's own constant, correctly rounded; Boost's pi<T>() caches it unsynchronized
+    mpfr_const_pi(pi.backend().data(), MPFR_RNDN);
+    const T c = sqrt(2 / pi);
+    const T k = T(44715) / 1000000;
+    const T z = c * (g * (1 + k * (g * g)));
+    return g * u / (1 + exp(-2 * z));
+  }
+};
+
+const Activation kGeluTanh{
+    .name = "gelu_tanh",
+    .special = &gelu_tanh_special,
+    .in_double = &gelu_tanh_mul_in_double,
+    .double_error_units = 5200.0,
+    .mpfr_rungs = detail::mpfr_ladder<GeluTanhMulCore>(),
+};
+
+// --- budgets
+
+// Default budgets: one rounding of an fp32 result whose own error is a few fp32 ulps, as
+// for SiLU, plus a floor for the negative tail, where fp32 kernels cancel. They compute
+// t/2 (1 + erff(t / sqrt 2)) (vLLM, PyTorch) or t/2 (1 + tanhf(z)); next to -1, erff and
+// tanhf are off by k ulps of 2^-24 in absolute terms, the sum with 1 is exact (Sterbenz)
+// and keeps that absolute error, and the product with t/2 scales it by |t|/2. Past
+// t = -5.5 (erff(t / sqrt 2) rounds to -1 there; tanhf at t = -4.9) the result is flushed
+// to -0, an error of |gelu(t)| <= 5.5 (1 - Phi(5.5)) = 1.0e-7. So the absolute error stays
+// below 5.5/2 * k * 2^-24 = k * 1.64e-7; the floor 2^-21 = 4.77e-7 covers k <= 2.9, and
+// CUDA's erff and tanhf are within 1.04 and 1.82 ulps. Measured, all 2^32 fp32 inputs of
+// PyTorch 2.11's F.gelu on an H100: the largest error where the ULP error passes 4 is
+// 1.23e-7 (erf, t = -4.19) and 7.8e-8 (tanh); 8.3e5 ULP at t = -4.95 and 6.2e5 at
+// t = -4.76 are the cancellation headlines the floor keeps out of the ULP figure.
+// Outside the floor the same kernels measure, over elements whose error exceeds 2^-21:
+// fp32 1.02 ULP (erf; no tanh element), bf16 0.503 / 0.5006, fp16 0.557 / 0.525. fp16 is
+// over half an ulp there because its ulps are still large against 2^-21 where the
+// cancellation is strong: near t = -3.3, 1 + erf is 1e-3, so erff's 2^-24 becomes a
+// relative 2^-14, a tenth of an fp16 ulp on top of the rounding. 0.6 holds it.
+// The floor also passes any error below 2^-21 near t = 0, where |gelu(t)| < 2^-21 too.
+constexpr std::array<Budget, 3> kGeluBudgets{{
+    {.max_ulp = 0.51, .abs_floor = 0x1p-21},  // bf16
+    {.max_ulp = 0.6, .abs_floor = 0x1p-21},   // fp16
+    {.max_ulp = 4.0, .abs_floor = 0x1p-21},   // fp32
+}};
+
+}  // namespace
+
+extern const ElementwiseOp kGeluOp{
+    .name = "gelu",
+    .formula = "y = x * Phi(x) = x/2 * erfc(-x / sqrt(2))",
+    .arity = 1,
+    .params = {},
+    .activation = &kGelu,
+    .prepare = &detail::unary_input,
+    .default_budget = kGeluBudgets,
+};
+
+extern const ElementwiseOp kGeluAndMulOp{
+    .name = "gelu_and_mul",
+    .formula = "y = gelu(g) * u, x = [g | u]",
+    .arity = 2,
+    .params = {},
+    .activation = &kGelu,
+    .prepare = &detail::gated_input,
+    .default_budget = kGeluBudgets,
+};
+
+extern const ElementwiseOp kGeluTanhOp{
+    .name = "gelu_tanh",
+    .formula = "y = x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))), real constants",
+    .arity = 1,
+    .params = {},
+    .activation = &kGeluTanh,
+    .prepare = &detail::unary_input,
+    .default_budget = kGeluBudgets,
+};
+
+extern const ElementwiseOp kGeluTanhAndMulOp{
+    .name = "gelu_tanh_and_mul",
+    .formula = "y = gelu_tanh(g) * u, x = [g | u]",
+    .arity = 2,
+    .params = {},
+    .activation = &kGeluTanh,
+    .prepare = &detail::gated_input,
+    .default_budget = kGeluBudgets,
+};
+
+}  // namespace ulpcheck
