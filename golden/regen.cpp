@@ -24,7 +24,7 @@ Elements case_inputs(const ElementwiseOp& op, Format f, const Params& params, st
     if (description) *description = fmt::format("all 65536 {} values", name(f));
     return e;
   }
-  const std::vector<std::uint32_t> sv = special_values(f, params.has("limit") ? params.get("limit") : -1.0);
+  const std::vector<std::uint32_t> sv = special_values(f, op, params);
   if (op.arity == 2) {
     for (std::uint32_t a : sv)
       for (std::uint32_t b : sv) {

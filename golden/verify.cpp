@@ -145,13 +145,19 @@ VerifyResult verify_golden(const std::string& path, const GoldenFile& file, std:
       compare_figures(out.problems, where + "/kernels/" + k.kernel, k,
                       figures_of(measure(op, **it, c.format, c.params, in, answers)), stale);
     }
-    if (log) log(fmt::format("verified /{}/{} ({} elements)", name(c.format), c.name, c.data.size()));
+    // Every kernel that can run here and takes the case must have been recorded.
+    for (const Kernel* k : kernels_for(runnable, op, c.format, c.params))
+      if (std::none_of(c.kernels.begin(), c.kernels.end(), [&](const KernelFigures& r) { return r.kernel == k->name(); }))
+        out.problems.push_back(fmt::format("{}/kernels has no figures of {}, which takes this case: the file predates "
+                                           "the kernel; {}",
+                                           where, k->name(), regen));
+    if (log) log(fmt::format("verified {} /{}/{} ({} elements)", op.name, name(c.format), c.name, c.data.size()));
   }
   for (const Corpus& c : file.corpora) {
     Corpus fresh = c;
     compute_corpus_exact(op, fresh);
     compare_exact(out.problems, fmt::format("{}: /{}/corpus", path, name(c.format)), c.data, fresh.data, edited);
-    if (log) log(fmt::format("verified /{}/corpus ({} elements)", name(c.format), c.data.size()));
+    if (log) log(fmt::format("verified {} /{}/corpus ({} elements)", op.name, name(c.format), c.data.size()));
   }
   return out;
 }

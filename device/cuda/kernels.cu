@@ -9,22 +9,35 @@
 namespace ulpcheck::cuda {
 
 extern const std::array<CudaOpImpl, 3> kSiluSingleRows, kSiluDoubleRows, kSiluSingleFastRows, kSiluDoubleFastRows;
+extern const std::array<CudaOpImpl, 4> kGeluSingleRows, kGeluDoubleRows, kGeluAccurateRows, kGeluSingleFastRows,
+    kGeluDoubleFastRows;
 
 std::span<const Kernel* const> builtin_kernels() {
   static const CudaElementwiseKernel single{
       "cuda.single_rounding",
-      "fp32 clamp, activation (exp_fp32) and product, one rounding; same bits as host.single_rounding",
-      {kSiluSingleRows}};
+      "fp32 clamp, activation (exp_fp32, erff, tanhf) and product, one rounding; SiLU gives the bits of "
+      "host.single_rounding",
+      {kSiluSingleRows, kGeluSingleRows}};
   static const CudaElementwiseKernel double_rounding{
       "cuda.double_rounding",
-      "act(g) rounded to storage, then the product rounded (vLLM style); same bits as host.double_rounding",
-      {kSiluDoubleRows}};
+      "act(g) rounded to storage, then the product rounded (vLLM style); SiLU gives the bits of "
+      "host.double_rounding",
+      {kSiluDoubleRows, kGeluDoubleRows}};
   static const CudaElementwiseKernel single_fast{
-      "cuda.single_rounding_fast_math", "as cuda.single_rounding with the fast intrinsics of -use_fast_math (__expf; GPU only)",
-      {kSiluSingleFastRows}};
+      "cuda.single_rounding_fast_math",
+      "as cuda.single_rounding with the fast intrinsics of -use_fast_math (__expf, tanh.approx.f32; GPU only, "
+      "FlashInfer style)",
+      {kSiluSingleFastRows, kGeluSingleFastRows}};
   static const CudaElementwiseKernel double_fast{
-      "cuda.double_rounding_fast_math", "as cuda.double_rounding with the fast intrinsics of -use_fast_math (__expf; GPU only)", {kSiluDoubleFastRows}};
-  static const std::array<const Kernel*, 4> all{&single, &double_rounding, &single_fast, &double_fast};
+      "cuda.double_rounding_fast_math",
+      "as cuda.double_rounding with the fast intrinsics of -use_fast_math (__expf, tanh.approx.f32; GPU only)",
+      {kSiluDoubleFastRows, kGeluDoubleFastRows}};
+  static const CudaElementwiseKernel accurate{
+      "cuda.accurate",
+      "one rounding, with forms that do not cancel for negative inputs: t/2 erfc(-t/sqrt 2) for GELU, "
+      "t / (1 + e^-2z) for tanh GELU (SiLU as cuda.single_rounding)",
+      {kSiluSingleRows, kGeluAccurateRows}};
+  static const std::array<const Kernel*, 5> all{&single, &double_rounding, &single_fast, &double_fast, &accurate};
   return all;
 }
 

@@ -9,20 +9,26 @@
 namespace ulpcheck::host {
 
 extern const std::array<HostOpImpl, 3> kSiluSingleRows, kSiluDoubleRows, kSiluCompositeRows;
+extern const std::array<HostOpImpl, 4> kGeluSingleRows, kGeluDoubleRows, kGeluCompositeRows, kGeluAccurateRows;
 
 std::span<const Kernel* const> builtin_kernels() {
   static const HostElementwiseKernel single{
       "host.single_rounding",
-      "fp32 clamp, activation and product, one rounding to storage (FlashInfer / PyTorch fused style)",
-      {kSiluSingleRows}};
+      "fp32 clamp, activation (erff, tanhf) and product, one rounding to storage (FlashInfer / PyTorch fused style)",
+      {kSiluSingleRows, kGeluSingleRows}};
   static const HostElementwiseKernel double_rounding{
       "host.double_rounding",
       "fp32 clamp; act(g) rounded to storage, then the product rounded (eager-matching, vLLM style)",
-      {kSiluDoubleRows}};
+      {kSiluDoubleRows, kGeluDoubleRows}};
   static const HostElementwiseKernel composite{
       "host.composite", "framework composite: clamp, activation and multiply as separate ops, each rounded to storage",
-      {kSiluCompositeRows}};
-  static const std::array<const Kernel*, 3> all{&single, &double_rounding, &composite};
+      {kSiluCompositeRows, kGeluCompositeRows}};
+  static const HostElementwiseKernel accurate{
+      "host.accurate",
+      "one rounding, with forms that do not cancel for negative inputs: t/2 erfc(-t/sqrt 2) for GELU, "
+      "t / (1 + e^-2z) for tanh GELU (SiLU as host.single_rounding)",
+      {kSiluSingleRows, kGeluAccurateRows}};
+  static const std::array<const Kernel*, 4> all{&single, &double_rounding, &composite, &accurate};
   return all;
 }
 

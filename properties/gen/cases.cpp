@@ -116,9 +116,12 @@ rc::Gen<FuzzCase> gen_case(const ElementwiseOp& op, Format f) {
   const bool has_limit = op.default_params().has("limit");
   const Gen<float> limit = has_limit ? gen_limit() : gen::just(HUGE_VALF);
   const int arity = op.arity;
-  const Gen<FuzzCase> raw = gen::noShrink(gen::mapcat(gen::pair(gen_shape(), limit), [f, arity](std::pair<Shape, float> p) {
+  const ElementwiseOp* o = &op;
+  const Gen<FuzzCase> raw = gen::noShrink(gen::mapcat(gen::pair(gen_shape(), limit), [f, arity, o](std::pair<Shape, float> p) {
     const std::size_t n = static_cast<std::size_t>(p.first.tokens * arity * p.first.d);
-    return gen::map(gen::container<std::vector<std::uint32_t>>(n, gen_input_value(f, p.second)),
+    FuzzCase shape_only;
+    shape_only.limit = p.second;
+    return gen::map(gen::container<std::vector<std::uint32_t>>(n, gen_input_value(f, *o, shape_only.params(*o))),
                     [f, arity, p](std::vector<std::uint32_t> bits) {
                       return FuzzCase{f, arity, p.first, p.second, std::move(bits)};
                     });

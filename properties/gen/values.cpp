@@ -17,7 +17,7 @@ rc::Gen<std::uint32_t> gen_bits(Format f) {
   };
 }
 
-std::vector<std::uint32_t> special_values(Format f, double limit) {
+std::vector<std::uint32_t> special_values(Format f, const ElementwiseOp& op, const Params& params) {
   const FormatInfo& fi = info(f);
   const std::uint32_t sign = 1u << (fi.storage_bits - 1);
   const std::uint32_t exp_mask = ((1u << (fi.storage_bits - fi.precision)) - 1) << (fi.precision - 1);
@@ -33,12 +33,11 @@ std::vector<std::uint32_t> special_values(Format f, double limit) {
   v.push_back((1u << (fi.precision - 1)) - 1);   // largest subnormal
   v.push_back(1u << (fi.precision - 1));         // smallest normal
   v.push_back(exp_mask - 1);                     // largest finite
-  // Values that matter for exp and SiLU: e^-g overflows fp32 for g < -88.72, fp32's exp
-  // result goes subnormal below -87.34 and vanishes below -103.97; 17 is where fp32's
-  // 1 + e^-g stops changing, 1e30 and max/2 are huge products.
-  for (double x : {1.0, 2.0, 88.72283935546875, 88.5, 89.0, 87.33654475, 103.97208404541016, 17.0, 0.5, 1e-3,
-                   1e30, std::ldexp(1.0, fi.emax - 1), 7.0, 10.0})
+  // 1e30 and max/2 make huge products; 7 and 10 are common clamp limits.
+  for (double x : {1.0, 2.0, 0.5, 1e-3, 1e30, std::ldexp(1.0, fi.emax - 1), 7.0, 10.0})
     v.push_back(encode(f, round_to(f, x)));
+  for (double x : op.activation->hard_inputs) v.push_back(encode(f, round_to(f, x)));
+  const double limit = params.has("limit") ? params.get("limit") : -1.0;
   if (limit >= 0 && std::isfinite(limit)) {
     const std::uint32_t L = encode(f, round_to(f, limit));
     v.push_back(L);
@@ -53,9 +52,9 @@ std::vector<std::uint32_t> special_values(Format f, double limit) {
   return v;
 }
 
-rc::Gen<std::uint32_t> gen_input_value(Format f, double limit) {
+rc::Gen<std::uint32_t> gen_input_value(Format f, const ElementwiseOp& op, const Params& params) {
   return rc::gen::weightedOneOf<std::uint32_t>(
-      {{3, gen_bits(f)}, {2, rc::gen::elementOf(special_values(f, limit))}});
+      {{3, gen_bits(f)}, {2, rc::gen::elementOf(special_values(f, op, params))}});
 }
 
 }  // namespace ulpcheck

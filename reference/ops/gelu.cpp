@@ -98,12 +98,20 @@ struct GeluMulCore {
   }
 };
 
+/// Where exact-GELU kernels go wrong (as signed values; both signs are tried): 1 + erf
+/// cancels over [-6, -3] (-3.3: 1 + erf = 1e-3; -3.9: the bf16 rounding meets the fp32
+/// error; -4.95: PyTorch's 8.3e5-ULP fp32 headline; -5.5: the last gates where 1 + erf is
+/// not yet 0 in fp32; -5.9: erff returns -1); erfcf underflows past -14; 2.6989 is where
+/// exact and tanh GELU differ most; 12 and -45 are the oracle's own tail cuts.
+constexpr double kGeluHardInputs[] = {-3.3, -3.9, -4.1, -4.947, -5.1, -5.5, -5.9, -14.0, 2.6989413863847, 12.0, -45.0};
+
 const Activation kGelu{
     .name = "gelu",
     .special = &gelu_special,
     .in_double = &gelu_mul_in_double,
     .double_error_units = 3000.0,
     .mpfr_rungs = detail::mpfr_ladder<GeluMulCore>(),
+    .hard_inputs = kGeluHardInputs,
 };
 
 // --- gelu_tanh
@@ -115,10 +123,6 @@ const Activation kGelu{
 /// Large gates. For g >= 10, gelu_tanh(g) = g (1 - eps) with eps = 1 / (1 + e^2z) < e^-2z
 /// and z > 43.65, so eps < 2^-125. Just below the cut eps is about 2^-126, under the first
 /// MPFR rung's error bound: an exact midpoint of g * u there is decided at the second.
-
-std::optional<Exact> gelu_tanh_special(Format f, double g, double u) {
-  return detail::special_values(f, g, u, kGeluTanhTails);
-}
 
 /// sqrt(2/pi) correctly rounded (mpmath: 0.797884560802865355879892119869).
 constexpr double kSqrt2OverPi = 0x1.9884533d43651p-1;
@@ -132,6 +136,10 @@ double gelu_tanh_shortfall(double t) {
 }
 constexpr detail::Tails kGeluTanhTails{.deep_negative = -24.0, .large_gate = 10.0,
                                        .large_gate_shortfall = &gelu_tanh_shortfall};
+
+std::optional<Exact> gelu_tanh_special(Format f, double g, double u) {
+  return detail::special_values(f, g, u, kGeluTanhTails);
+}
 
 /// gelu_tanh(g) * u = g u / (1 + e^-2z) in double. Error, in units of 2^-53:
 ///  - z = sqrt(2/pi) * (g * (1 + 0.044715 * g^2)): g^2 1 unit; times the rounded 0.044715,
@@ -176,12 +184,18 @@ struct GeluTanhMulCore {
   }
 };
 
+/// Where tanh-GELU kernels go wrong: 1 + tanh z cancels over [-6, -3] (-4.763: PyTorch's
+/// 6.2e5-ULP fp32 headline); near -10.07, e^-2z overflows fp32 (the accurate form's edge)
+/// and past -8 tanh.approx returns -1; 2.6989 as for gelu; 10 and -24 are the oracle's cuts.
+constexpr double kGeluTanhHardInputs[] = {-3.3, -3.9, -4.763, -5.5, -8.0, -10.07, -12.0, 2.6989413863847, 10.0, -24.0};
+
 const Activation kGeluTanh{
     .name = "gelu_tanh",
     .special = &gelu_tanh_special,
     .in_double = &gelu_tanh_mul_in_double,
     .double_error_units = 5200.0,
     .mpfr_rungs = detail::mpfr_ladder<GeluTanhMulCore>(),
+    .hard_inputs = kGeluTanhHardInputs,
 };
 
 // --- budgets

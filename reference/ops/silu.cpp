@@ -60,12 +60,18 @@ struct SiluMulCore {
   }
 };
 
+/// Where SiLU kernels go wrong: e^-g overflows fp32 for g < -88.72 (and 88.5, 89 either
+/// side), fp32's exp result goes subnormal below -87.34 and vanishes below -103.97, and
+/// 1 + e^-g stops changing in fp32 near 17.
+constexpr double kSiluHardInputs[] = {88.72283935546875, 88.5, 89.0, 87.33654475, 103.97208404541016, 17.0};
+
 const Activation kSilu{
     .name = "silu",
     .special = &silu_special,
     .in_double = &silu_mul_in_double,
     .double_error_units = 8.0,
     .mpfr_rungs = detail::mpfr_ladder<SiluMulCore>(),
+    .hard_inputs = kSiluHardInputs,
 };
 
 /// min(g, L) and clamp(u, -L, L) written so that NaN passes through: a NaN gate or up must

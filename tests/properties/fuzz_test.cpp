@@ -35,7 +35,7 @@ TEST(Fuzz, CorrectHostKernelsPassEveryProperty) {
           ++runs;
         }
   }
-  EXPECT_EQ(runs, 126);
+  EXPECT_EQ(runs, 360);
 }
 
 TEST(Fuzz, CatchesEveryPlantedBugWithTheDefaultCaseCount) {

@@ -39,6 +39,10 @@ struct Activation {
   double double_error_units;
   /// The same at each of kMpfrRungDigits10's precisions (Ziv's loop).
   std::array<MpfrRung, kMpfrRungDigits10.size()> mpfr_rungs;
+  /// Gates where kernels of this activation go wrong (overflow and flush edges,
+  /// cancellation, the oracle's own cuts), each with its reason beside it in the op's
+  /// file: fuzzing weights them and golden files pin them, both signs.
+  std::span<const double> hard_inputs = {};
 };
 
 /// A pair of inputs after the op's exact input transform (the clamp), ready for the

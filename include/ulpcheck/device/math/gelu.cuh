@@ -31,11 +31,25 @@ struct GeluErf {
   static ULPCHECK_HD float eval(float t) { return t * 0.5f * (1.0f + erff(t * kSqrtHalf)); }
 };
 
-/// The accurate exact GELU: t/2 * erfc(-t / sqrt 2). erfc of a positive argument is small
-/// and carries its full relative accuracy, so nothing cancels: the tail is as accurate as
-/// the rest, down to erfcf's underflow near t = -14.
+/// The accurate exact GELU: t/2 erfc(-t / sqrt 2). erfc of a positive argument is small
+/// and carries its full relative accuracy, so nothing cancels. What is left is erfc's
+/// sensitivity to its argument: erfc(x + d) = erfc(x) (1 - r(x) d), r(x) = 2 e^-x^2 /
+/// (sqrt(pi) erfc(x)), which is about 2x for x >= 1 (2.6 at x = 1, 6.3 at x = 3), so the
+/// rounding of x = -t / sqrt 2 (and of the constant) would cost up to 2x^2 x 2^-24, 200
+/// ulps near x = 10. The argument is therefore split: x = fl(-t c_hi) and d, the part of
+/// -t / sqrt 2 it lost (exact FMA remainder plus -t c_lo), and erfc is corrected to first
+/// order with 2x. The correction's own error, (r(x) - 2x) d for x in [0, 1), is under a
+/// quarter of an ulp; (2xd)^2 is below 2^-30. Past x = 11 erfc is 0 in fp32 (and -t/2 * 0
+/// would meet an infinite correction for huge t), so the correction stops there.
 struct GeluErfc {
-  static ULPCHECK_HD float eval(float t) { return 0.5f * t * erfcf(-t * kSqrtHalf); }
+  static ULPCHECK_HD float eval(float t) {
+    constexpr float c_hi = 0x1.6a09e6p-1f, c_lo = 0x1.9fcef4p-27f;  // 1/sqrt(2) = c_hi + c_lo + 4e-16
+    const float x = -t * c_hi;
+    const float d = fmaf(-t, c_hi, -x) + -t * c_lo;
+    const float e = erfcf(x);
+    const float corrected = x > 0.0f && x < 11.0f ? fmaf(e, -2.0f * x * d, e) : e;
+    return 0.5f * t * corrected;
+  }
 };
 
 /// The tanh argument sqrt(2/pi) (t + 0.044715 t^3), written as vLLM writes it.
@@ -48,9 +62,28 @@ struct GeluTanh {
 
 /// The accurate tanh GELU: 0.5 t (1 + tanh z) = t / (1 + e^(-2z)), exactly, with no
 /// subtraction; exp_fp32 gives the same bits on host and GPU. For t -> -inf, e^(-2z)
-/// overflows and the quotient is -0, the limit.
+/// overflows and the quotient is -0, the limit. e^(-2z) amplifies an absolute error of z
+/// by 2|z| (up to 88 before it overflows), and z = sqrt(2/pi) (t + 0.044715 t^3) takes
+/// five roundings, so z is carried as hi + lo: each product by an exact FMA remainder,
+/// the sum by Fast2Sum (|t| >= |0.044715 t^3| or the sum is t itself to within its lo),
+/// the constants split in two floats. Then e^(-2(z_hi + z_lo)) = e^(-2 z_hi) (1 - 2 z_lo).
+/// Beyond |t| = 12, e^(-2z) is 0 or overflows (|z| > 71) and the plain form is exact
+/// enough (and t^3 would overflow for huge t, making the remainders NaN).
 struct GeluTanhExp {
-  static ULPCHECK_HD float eval(float t) { return t / (1.0f + exp_fp32(-2.0f * gelu_tanh_inner(t))); }
+  static ULPCHECK_HD float eval(float t) {
+    if (!(fabsf(t) <= 12.0f)) return t / (1.0f + exp_fp32(-2.0f * gelu_tanh_inner(t)));
+    constexpr float beta_hi = 0x1.988454p-1f, beta_lo = -0x1.857936p-26f;    // sqrt(2/pi)
+    constexpr float kappa_hi = 0x1.6e4e26p-5f, kappa_lo = 0x1.a9003ep-30f;  // 0.044715
+    const float t2 = t * t, t2_lo = fmaf(t, t, -t2);
+    const float t3 = t2 * t, t3_lo = fmaf(t2, t, -t3) + t2_lo * t;
+    const float k3 = kappa_hi * t3, k3_lo = fmaf(kappa_hi, t3, -k3) + (kappa_hi * t3_lo + kappa_lo * t3);
+    const float s = t + k3;  // |t| >= |k3| or not, TwoSum below is exact either way
+    const float bb = s - t, s_lo = (t - (s - bb)) + (k3 - bb) + k3_lo;
+    const float z = beta_hi * s, z_lo = fmaf(beta_hi, s, -z) + (beta_hi * s_lo + beta_lo * s);
+    const float e = exp_fp32(-2.0f * z);
+    // An overflowed e stays inf (inf - inf would be NaN): the quotient is -0 either way.
+    return t / (1.0f + (e < HUGE_VALF ? fmaf(e, -2.0f * z_lo, e) : e));
+  }
 };
 
 #if defined(__CUDACC__)

@@ -8,20 +8,21 @@
 #include <vector>
 
 #include "ulpcheck/reference/format.hpp"
+#include "ulpcheck/reference/op.hpp"
 
 namespace ulpcheck {
 
 /// Uniform over all bit patterns of f, whatever RapidCheck's size; shrinks toward 0 (+0.0).
 rc::Gen<std::uint32_t> gen_bits(Format f);
 
-/// The values kernels get wrong, as bit patterns of f: +-0, +-inf, NaNs (quiet, signalling,
-/// negative), the smallest and largest subnormals, the smallest and largest normals, +-1,
-/// e^x's overflow and underflow edges (x near +-88.72, -87.34, -103.97) and SiLU's flush
-/// point, huge magnitudes, and the clamp limit with its neighbours and negation (limit < 0
-/// means none).
-std::vector<std::uint32_t> special_values(Format f, double limit);
+/// The values kernels get wrong, as bit patterns of f, sorted, each with its negation:
+/// +-0, +-inf, NaNs (quiet, signalling, with a payload), the smallest and largest
+/// subnormals, the smallest and largest normals, +-1, 2, 0.5, 1e-3, huge magnitudes, the
+/// op's own hard inputs (its activation's overflow, flush and cancellation edges), and the
+/// clamp limit with its neighbours where the op takes one.
+std::vector<std::uint32_t> special_values(Format f, const ElementwiseOp& op, const Params& params);
 
 /// Special values with probability 2/5, uniform bit patterns otherwise.
-rc::Gen<std::uint32_t> gen_input_value(Format f, double limit);
+rc::Gen<std::uint32_t> gen_input_value(Format f, const ElementwiseOp& op, const Params& params);
 
 }  // namespace ulpcheck

@@ -1,0 +1,52 @@
+// The GELU family's rows of the host kernels (device/host/kernels.cpp): the per-element
+// math of include/ulpcheck/device/math/gelu.cuh compiled for the CPU, with the C library's
+// erff, erfcf and tanhf, and the budget each variant claims (gelu_family_claims.hpp).
+#include <array>
+
+#include "ulpcheck/device/gelu_family_claims.hpp"
+#include "ulpcheck/device/host/elementwise_kernel.hpp"
+#include "ulpcheck/device/host/per_format.hpp"
+#include "ulpcheck/device/math/gelu.cuh"
+
+namespace ulpcheck {
+
+extern const ElementwiseOp kGeluOp;
+extern const ElementwiseOp kGeluAndMulOp;
+extern const ElementwiseOp kGeluTanhOp;
+extern const ElementwiseOp kGeluTanhAndMulOp;
+
+namespace host {
+
+namespace {
+using namespace gelu_budgets;
+using math::GatedComposite;
+using math::GatedDoubleRounding;
+using math::GatedSingleRounding;
+using math::UnaryRounding;
+
+/// The four ops for one exact-GELU form, one tanh-GELU form and one gated variant.
+template <class Erf, class Tanh, template <Format, class> class Gated>
+constexpr std::array<HostOpImpl, 4> family(const std::array<Budget, 3>& erf_unary, const std::array<Budget, 3>& erf_gated,
+                                           const std::array<Budget, 3>& tanh_unary,
+                                           const std::array<Budget, 3>& tanh_gated) {
+  return {{
+      {&kGeluOp, per_format<UnaryRounding, Erf>(), erf_unary},
+      {&kGeluAndMulOp, per_format<Gated, Erf>(), erf_gated},
+      {&kGeluTanhOp, per_format<UnaryRounding, Tanh>(), tanh_unary},
+      {&kGeluTanhAndMulOp, per_format<Gated, Tanh>(), tanh_gated},
+  }};
+}
+}  // namespace
+
+extern constinit const std::array<HostOpImpl, 4> kGeluSingleRows =
+    family<math::GeluErf, math::GeluTanh, GatedSingleRounding>(kSingleUnary, kSingleGated, kSingleUnary, kSingleGated);
+extern constinit const std::array<HostOpImpl, 4> kGeluDoubleRows =
+    family<math::GeluErf, math::GeluTanh, GatedDoubleRounding>(kSingleUnary, kDoubleGated, kSingleUnary, kDoubleGated);
+extern constinit const std::array<HostOpImpl, 4> kGeluCompositeRows =
+    family<math::GeluErf, math::GeluTanh, GatedComposite>(kSingleUnary, kDoubleGated, kSingleUnary, kDoubleGated);
+extern constinit const std::array<HostOpImpl, 4> kGeluAccurateRows = family<math::GeluErfc, math::GeluTanhExp,
+                                                                             GatedSingleRounding>(
+    kAccurateErfc, kAccurateErfc, kAccurateTanh, kAccurateTanh);
+
+}  // namespace host
+}  // namespace ulpcheck
