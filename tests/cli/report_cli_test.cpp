@@ -1,6 +1,8 @@
 // `ulpcheck report` over many cases, end to end: every op, kernel and dtype in one document,
 // -o written atomically, HTML, --diff and its exit codes, and bad input (exit 2, the flag
-// named). Sampled cases use 2000 inputs to keep the suite fast.
+// named). Sampled cases use 2000 inputs to keep the suite fast. Where the kernels that run
+// here matter, the tests ask the registry, so they hold with a GPU (CUDA kernels) and
+// without (host kernels); elsewhere they name host kernels, which run everywhere.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -14,6 +16,9 @@
 #include <string>
 
 #include "tests/cli/run_ulpcheck.hpp"
+#include "ulpcheck/device/cuda/runtime.hpp"
+#include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/reference/registry.hpp"
 
 #ifndef ULPCHECK_PLANTED_PLUGIN
 #error "ULPCHECK_PLANTED_PLUGIN must name the plugin of planted-bug kernels"
@@ -52,6 +57,18 @@ std::string read(const std::string& path) {
 
 void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
+/// The kernels a report without --kernel covers here: the CUDA ones with a GPU, the host
+/// ones without.
+std::set<std::string> kernels_that_run_here() {
+  const bool gpu = ulpcheck::cuda::device_available();
+  std::set<std::string> out;
+  for (const ulpcheck::Kernel* k : ulpcheck::all_kernels())
+    if (k->name().starts_with(gpu ? "cuda." : "host.")) out.insert(std::string(k->name()));
+  return out;
+}
+
+const std::string kHostKernels = "--kernel host.single_rounding --kernel host.double_rounding --kernel host.composite";
+
 nlohmann::json parse(const CliRun& r) {
   nlohmann::json j;
   EXPECT_NO_THROW(j = nlohmann::json::parse(r.output)) << r.output.substr(0, 2000);
@@ -71,18 +88,19 @@ TEST(Cli_report_all, WithoutOpReportsEveryOpParameterAndKernelThatRunsHere) {
     EXPECT_EQ(c["dtype"], "bf16");
     if (c["op"] == "silu_and_mul_clamp") limits.insert(c["params_label"].get<std::string>());
   }
-  EXPECT_EQ(ops, (std::set<std::string>{"silu", "silu_and_mul", "silu_and_mul_clamp"}));
-  // This suite runs without a GPU: the host kernels.
-  for (const char* k : {"host.single_rounding", "host.double_rounding", "host.composite"})
-    EXPECT_TRUE(kernels.count(k)) << k;
+  std::set<std::string> all_ops;
+  for (const ulpcheck::ElementwiseOp* op : ulpcheck::all_ops()) all_ops.insert(std::string(op->name));
+  EXPECT_EQ(ops, all_ops);
+  EXPECT_TRUE(all_ops.count("silu_and_mul_clamp"));
+  EXPECT_EQ(kernels, kernels_that_run_here());
   EXPECT_EQ(limits, (std::set<std::string>{"limit=0", "limit=7", "limit=7.3", "limit=10", "limit=inf"}));
   EXPECT_EQ(doc["summary"]["cases"].get<std::size_t>(), doc["cases"].size());
   EXPECT_EQ(doc["summary"]["verdict"], "PASS");
 }
 
 TEST(Cli_report_all, DtypeAllReportsBf16Fp16AndFp32InOneDocument) {
-  const CliRun r =
-      ulpcheck("report --op silu_and_mul --kernel all --dtype all --samples 2000 --format json", Capture::stdout_only);
+  const CliRun r = ulpcheck("report --op silu_and_mul " + kHostKernels + " --dtype all --samples 2000 --format json",
+                            Capture::stdout_only);
   EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
   const nlohmann::json doc = parse(r);
   std::vector<std::string> dtypes;
@@ -93,7 +111,7 @@ TEST(Cli_report_all, DtypeAllReportsBf16Fp16AndFp32InOneDocument) {
 }
 
 TEST(Cli_report_all, MarkdownStartsWithTheSummaryTable) {
-  const CliRun r = ulpcheck("report --op silu_and_mul_clamp --kernel all --samples 2000", Capture::stdout_only);
+  const CliRun r = ulpcheck("report --op silu_and_mul_clamp " + kHostKernels + " --samples 2000", Capture::stdout_only);
   EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
   const auto summary = r.output.find("## Summary");
   const auto first_case = r.output.find("#### host.single_rounding");
@@ -115,7 +133,7 @@ TEST(Cli_report_all, ABreachInOneCaseExitsOneAndIsInTheSummary) {
 }
 
 TEST(Cli_report_all, ProgressAndTimingsGoToStderrAndTheSameSeedGivesTheSameBytes) {
-  const std::string args = "report --op silu_and_mul_clamp --limit 7 --kernel all --samples 3000 --seed 77";
+  const std::string args = "report --op silu_and_mul_clamp --limit 7 " + kHostKernels + " --samples 3000 --seed 77";
   for (const char* format : {"md", "json", "html"}) {
     SCOPED_TRACE(format);
     const CliRun a = ulpcheck(args + " --format " + format, Capture::stdout_only);
@@ -133,12 +151,23 @@ TEST(Cli_report_all, ProgressAndTimingsGoToStderrAndTheSameSeedGivesTheSameBytes
 TEST(Cli_report_all, TheReadmeCommandStillReportsTheDefaultKernel) {
   const CliRun r = ulpcheck("report --op silu_and_mul --dtype bf16 --samples 2000", Capture::stdout_only);
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_EQ(r.output.rfind("# Precision report: silu_and_mul / bf16 / host.single_rounding", 0), 0u) << r.output;
+  const ulpcheck::Kernel* k = ulpcheck::default_kernel(*ulpcheck::find_op("silu_and_mul"), ulpcheck::Format::bf16);
+  ASSERT_NE(k, nullptr);
+  EXPECT_EQ(r.output.rfind("# Precision report: silu_and_mul / bf16 / " + std::string(k->name()), 0), 0u) << r.output;
+}
+
+TEST(Cli_report_all, KernelAllWithAnOpReportsEveryKernelThatRunsHere) {
+  const CliRun r = ulpcheck("report --op silu_and_mul --kernel all --samples 2000 --format json", Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
+  std::set<std::string> kernels;
+  const nlohmann::json doc = parse(r);
+  for (const nlohmann::json& c : doc["cases"]) kernels.insert(c["kernel"].get<std::string>());
+  EXPECT_EQ(kernels, kernels_that_run_here());
 }
 
 TEST(Cli_report_all, LimitKernelsCannotHoldAreListedAsNotMeasured) {
   // host.composite stores the clamped value in the storage format: fp16 cannot hold 1e6.
-  const CliRun r = ulpcheck("report --op silu_and_mul_clamp --dtype fp16 --limit 1e6 --kernel all --samples 2000",
+  const CliRun r = ulpcheck("report --op silu_and_mul_clamp --dtype fp16 --limit 1e6 " + kHostKernels + " --samples 2000",
                             Capture::stdout_only);
   EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
   EXPECT_TRUE(contains(r.output, "Not measured:")) << r.output.substr(0, 3000);
@@ -162,7 +191,8 @@ TEST(Cli_report_output, WritesTheFileAndNothingToStdout) {
 TEST(Cli_report_output, HtmlIsOneSelfContainedPageWithPlots) {
   const TempDir dir;
   const std::string path = dir.file("report.html");
-  const CliRun r = ulpcheck("report --op silu_and_mul --kernel all --samples 2000 --format html -o '" + path + "'");
+  const CliRun r =
+      ulpcheck("report --op silu_and_mul " + kHostKernels + " --samples 2000 --format html -o '" + path + "'");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   const std::string html = read(path);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
