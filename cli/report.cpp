@@ -59,7 +59,7 @@ Progress progress_printer(std::string label) {
 
 /// The kernels that run here on the default backend: the CUDA ones with a GPU, the host
 /// ones without, and every plugin kernel.
-std::vector<const Kernel*> runnable_kernels() {
+std::vector<const Kernel*> default_backend_kernels() {
   const bool gpu = cuda::device_available();
   std::vector<const Kernel*> out;
   for (const Kernel* k : all_kernels()) {
@@ -127,7 +127,7 @@ Plan plan(const ReportOptions& o) {
     if (std::find(named.begin(), named.end(), k) == named.end()) named.push_back(k);
   }
   if (all_kernels_asked)
-    for (const Kernel* k : runnable_kernels())
+    for (const Kernel* k : default_backend_kernels())
       if (std::find(named.begin(), named.end(), k) == named.end()) named.push_back(k);
   const bool kernels_named = !o.kernels.empty();
 
