@@ -1,80 +1,365 @@
 #include "cli/report.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "cli/plugins.hpp"
 #include "cli/resolve.hpp"
 #include "cli/usage_error.hpp"
+#include "ulpcheck/device/cuda/runtime.hpp"
+#include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/properties/measure.hpp"
+#include "ulpcheck/reference/registry.hpp"
+#include "ulpcheck/reports/html_report.hpp"
+#include "ulpcheck/reports/junit.hpp"
 #include "ulpcheck/reports/precision_report.hpp"
+#include "ulpcheck/reports/report_diff.hpp"
+#include "ulpcheck/reports/report_document.hpp"
 
 namespace ulpcheck::cli {
 
 namespace {
 constexpr std::int64_t kDefaultSamples = 1'000'000;
 
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
 /// Unary ops over a 16-bit format are checked on every input; everything else is sampled.
 bool exhaustive(const ElementwiseOp& op, Format f) { return op.arity == 1 && info(f).storage_bits == 16; }
 
-/// A progress line on stderr at each tenth, so long runs show they are alive; runs short
-/// enough to finish in one step print nothing.
+/// Progress of one step on stderr at each tenth, once the step has run for a second:
+/// short steps print nothing.
 Progress progress_printer(std::string label) {
-  auto next = std::make_shared<int>(1);
-  return [label = std::move(label), next](std::int64_t done, std::int64_t total) {
-    if (done == total && *next == 1) return;
-    while (*next <= 10 && done * 10 >= total * *next) {
-      fmt::print(stderr, "{}: {}% ({} of {} elements)\n", label, *next * 10, done, total);
-      ++*next;
-    }
+  struct State {
+    int next = 1;
+    bool printed = false;
+    Clock::time_point start = Clock::now();
+  };
+  auto state = std::make_shared<State>();
+  return [label = std::move(label), state](std::int64_t done, std::int64_t total) {
+    if (total <= 0 || (done == total && !state->printed) || seconds_since(state->start) < 1.0) return;
+    const auto tenth = static_cast<int>(done * 10 / total);
+    if (tenth < state->next) return;
+    fmt::print(stderr, "  {}: {}% ({} of {} elements)\n", label, tenth * 10, done, total);
+    state->next = tenth + 1;
+    state->printed = true;
   };
 }
+
+/// The kernels that run here on the default backend: the CUDA ones with a GPU, the host
+/// ones without, and every plugin kernel.
+std::vector<const Kernel*> default_backend_kernels() {
+  const bool gpu = cuda::device_available();
+  std::vector<const Kernel*> out;
+  for (const Kernel* k : all_kernels()) {
+    const bool is_cuda = k->name().starts_with("cuda."), is_host = k->name().starts_with("host.");
+    if ((is_cuda && !gpu) || (is_host && gpu)) continue;
+    out.push_back(k);
+  }
+  return out;
+}
+
+/// One op, dtype and parameter set: the kernels measured on the same inputs and oracle
+/// answers.
+struct Group {
+  const ElementwiseOp* op;
+  Format format;
+  Params params;
+  std::vector<const Kernel*> kernels;
+};
+
+struct Plan {
+  std::vector<Group> groups;
+  std::vector<SkippedCase> skipped;
+  std::int64_t samples = kDefaultSamples;
+  std::size_t cases = 0;
+};
+
+std::vector<Format> resolve_formats(const std::vector<std::string>& names) {
+  std::vector<Format> out;
+  auto add = [&](Format f) {
+    if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+  };
+  for (const std::string& n : names) {
+    if (n == "all") {
+      for (Format f : all_formats()) add(f);
+      continue;
+    }
+    const std::optional<Format> f = parse_format(n);
+    if (!f) throw UsageError(fmt::format("--dtype {}: no such dtype; expected bf16, fp16, fp32 or all", n));
+    add(*f);
+  }
+  if (out.empty()) out.push_back(Format::bf16);
+  return out;
+}
+
+Plan plan(const ReportOptions& o) {
+  std::vector<const ElementwiseOp*> ops;
+  for (const std::string& n : o.ops)
+    if (const ElementwiseOp* op = &resolve_op(n); std::find(ops.begin(), ops.end(), op) == ops.end()) ops.push_back(op);
+  const bool ops_named = !ops.empty();
+  if (!ops_named) ops.assign(all_ops().begin(), all_ops().end());
+  const std::vector<Format> formats = resolve_formats(o.dtypes);
+
+  // Named kernels (or "all"); empty means the default of each (op, dtype).
+  std::vector<const Kernel*> named;
+  bool all_kernels_asked = !ops_named && o.kernels.empty();
+  for (const std::string& n : o.kernels) {
+    if (n == "all") {
+      all_kernels_asked = true;
+      continue;
+    }
+    const Kernel* k = find_kernel(n);
+    if (!k)
+      throw UsageError(fmt::format("--kernel {}: no such kernel; expected one of {}, or all (see 'ulpcheck list')", n,
+                                   kernel_names()));
+    if (std::find(named.begin(), named.end(), k) == named.end()) named.push_back(k);
+  }
+  if (all_kernels_asked)
+    for (const Kernel* k : default_backend_kernels())
+      if (std::find(named.begin(), named.end(), k) == named.end()) named.push_back(k);
+  const bool kernels_named = !o.kernels.empty();
+
+  // A named kernel must implement at least one selected (op, dtype).
+  if (kernels_named)
+    for (const Kernel* k : named) {
+      bool any = false;
+      for (const ElementwiseOp* op : ops)
+        for (Format f : formats) any = any || k->supports(*op, f);
+      if (any || all_kernels_asked) continue;
+      if (ops.size() == 1 && formats.size() == 1)
+        throw UsageError(fmt::format("--kernel {} does not implement {} in {}; 'ulpcheck list' shows what each kernel "
+                                     "implements",
+                                     k->name(), ops[0]->name, name(formats[0])));
+      throw UsageError(fmt::format("--kernel {} implements none of the selected ops in the selected dtypes; 'ulpcheck "
+                                   "list' shows what each kernel implements",
+                                   k->name()));
+    }
+
+  Plan p;
+  for (Format f : formats)
+    for (const ElementwiseOp* op : ops) {
+      std::vector<Params> param_sets;
+      if (!o.limit)
+        param_sets = op->checked_params();
+      else if (op->default_params().has("limit") || ops_named)
+        param_sets = {resolve_params(*op, o.limit)};  // names the flag when the op takes no limit
+      else
+        param_sets = {op->default_params()};
+      for (const Params& params : param_sets) {
+        Group g{op, f, params, {}};
+        std::vector<const Kernel*> kernels = named;
+        if (kernels.empty()) kernels.push_back(&resolve_kernel("", *op, f));
+        for (const Kernel* k : kernels) {
+          SkippedCase skip{std::string(op->name), std::string(name(f)), params.label(), std::string(k->name()), {},
+                           false};
+          if (!k->supports(*op, f)) {
+            // Only a kernel asked for by name is worth a line: "all" means "those that apply".
+            if (kernels_named && std::find(o.kernels.begin(), o.kernels.end(), k->name()) != o.kernels.end()) {
+              skip.reason = fmt::format("does not implement {} in {}", op->name, name(f));
+              p.skipped.push_back(skip);
+            }
+            continue;
+          }
+          if (const std::string why = k->unsupported_params(*op, f, params); !why.empty()) {
+            // One case asked for exactly (op, dtype, kernel and limit named) cannot be run:
+            // say so. In a report of many cases it is one line among them.
+            if (o.limit && !all_kernels_asked && named.size() == 1 && ops_named && ops.size() == 1 &&
+                formats.size() == 1)
+              throw UsageError(fmt::format("--kernel {}: {}", k->name(), why));
+            skip.reason = why;
+            p.skipped.push_back(skip);
+            continue;
+          }
+          g.kernels.push_back(k);
+        }
+        p.cases += g.kernels.size();
+        if (!g.kernels.empty()) p.groups.push_back(std::move(g));
+      }
+    }
+  if (p.groups.empty()) throw UsageError("nothing to report: no selected kernel implements the selected ops and dtypes");
+
+  const bool any_sampled = std::any_of(p.groups.begin(), p.groups.end(),
+                                       [](const Group& g) { return !exhaustive(*g.op, g.format); });
+  if (o.samples && !any_sampled) {
+    const Group& g = p.groups.front();
+    if (p.groups.size() == 1)
+      throw UsageError(fmt::format("--samples {}: {} in {} is checked on all 65536 inputs; drop --samples", *o.samples,
+                                   g.op->name, name(g.format)));
+    throw UsageError(fmt::format("--samples {}: every selected case is checked on all 65536 inputs of its dtype; drop "
+                                 "--samples",
+                                 *o.samples));
+  }
+  p.samples = o.samples.value_or(kDefaultSamples);
+  if (any_sampled && p.samples > 1000 && p.samples % 1000 != 0)
+    throw UsageError(fmt::format("--samples {}: above 1000, give a multiple of 1000 (rows of 1000 elements)", p.samples));
+  return p;
+}
+
+/// Refuses an -o path that cannot be written before anything is measured.
+void check_output_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (path.empty()) throw UsageError("-o: empty file name");
+  if (fs::is_directory(path, ec)) throw UsageError(fmt::format("-o {}: is a directory; give a file name", path));
+  fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec))
+    throw UsageError(fmt::format("-o {}: directory {} does not exist; create it first", path, dir.string()));
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw UsageError(fmt::format("-o {}: directory {} is not writable", path, dir.string()));
+}
+
+void emit(const ReportOptions& o, const std::string& text) {
+  if (!o.output) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return;
+  }
+  try {
+    write_file_atomically(*o.output, text);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(fmt::format("-o {}", e.what()));
+  }
+}
+
+/// A report file given to --diff, read and checked.
+nlohmann::json read_report(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(fmt::format("--diff {}: cannot read ({})", path, std::strerror(errno)));
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    // "[json.exception.parse_error.101] parse error at line 3, ...": the part after the tag.
+    std::string what = e.what();
+    if (const auto end = what.find("] "); what.starts_with("[json.exception") && end != std::string::npos)
+      what = what.substr(end + 2);
+    throw UsageError(fmt::format("--diff {}: not valid JSON: {}", path, what));
+  }
+  if (const std::string problem = check_report(doc); !problem.empty())
+    throw UsageError(fmt::format("--diff {}: {}", path, problem));
+  return doc;
+}
+
+int run_diff(const ReportOptions& o) {
+  if (o.format == "html") throw UsageError("--format html: --diff writes md or json");
+  const nlohmann::json old_doc = read_report(o.diff[0]), new_doc = read_report(o.diff[1]);
+  const ReportDiff d = diff_reports(old_doc, new_doc, o.diff[0], o.diff[1]);
+  emit(o, o.format == "json" ? report_json_text(d.json) : render_diff_markdown(d.json));
+  return d.regressions ? kExitViolation : kExitPass;
+}
+
 }  // namespace
 
 void setup_report(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<ReportOptions>();
-  CLI::App* sub = app.add_subcommand("report", "Measure a kernel against the exact oracle and print a precision report");
-  sub->add_option("--op", opts->op, "op to check (see 'ulpcheck list')")->required();
-  sub->add_option("--dtype", opts->dtype, "bf16, fp16 or fp32")->capture_default_str();
-  sub->add_option("--kernel", opts->kernel, "kernel under test (default: the first that implements op and dtype)");
-  sub->add_option("--limit", opts->limit, "clamp limit L for silu_and_mul_clamp (rounded to fp32; inf = no clamp)");
-  sub->add_option("--samples", opts->samples, "random inputs for sampled ops (default 1000000)")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 32));
-  sub->add_option("--seed", opts->seed, "seed of the random inputs (0 to 2^64-1)")
-      ->check(CLI::Validator(
-          [](std::string& v) { return v.starts_with('-') ? std::string("must be an integer from 0 to 2^64-1") : std::string(); },
-          "UINT64"))
+  CLI::App* sub = app.add_subcommand(
+      "report", "Measure kernels against the exact oracle and write a precision report, or diff two JSON reports");
+  CLI::Option* op = sub->add_option("--op", opts->ops, "op to report (repeatable; default: every op)");
+  CLI::Option* dtype =
+      sub->add_option("--dtype", opts->dtypes, "bf16, fp16, fp32 or all (repeatable; default: bf16)");
+  CLI::Option* kernel = sub->add_option(
+      "--kernel", opts->kernels,
+      "kernel under test, or all (repeatable; default: every kernel that runs here, or with --op the default kernel)");
+  CLI::Option* limit = sub->add_option(
+      "--limit", opts->limit,
+      "clamp limit L for ops that take one (rounded to fp32; inf = no clamp; default: 0, 7, 7.3, 10 and inf)");
+  CLI::Option* samples = sub->add_option("--samples", opts->samples, "random inputs for sampled cases (default 1000000)")
+                             ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 32));
+  CLI::Option* seed =
+      sub->add_option("--seed", opts->seed, "seed of the random inputs (0 to 2^64-1)")
+          ->check(CLI::Validator(
+              [](std::string& v) {
+                return v.starts_with('-') ? std::string("must be an integer from 0 to 2^64-1") : std::string();
+              },
+              "UINT64"))
+          ->capture_default_str();
+  sub->add_option("--format", opts->format, "md, json or html")
+      ->check(CLI::IsMember({"md", "json", "html"}))
       ->capture_default_str();
-  sub->add_option("--format", opts->format, "md or json")->check(CLI::IsMember({"md", "json"}))->capture_default_str();
+  sub->add_option("-o,--output", opts->output, "write the report to FILE (atomically) instead of standard output")
+      ->type_name("FILE");
   add_plugin_option(sub, opts->plugins);
+  CLI::Option* plugin = sub->get_option("--plugin");
+  sub->add_option("--diff", opts->diff, "compare two JSON reports: what changed from OLD to NEW")
+      ->expected(2)
+      ->type_name("OLD.json NEW.json")
+      ->excludes(op)
+      ->excludes(dtype)
+      ->excludes(kernel)
+      ->excludes(limit)
+      ->excludes(samples)
+      ->excludes(seed)
+      ->excludes(plugin);
   sub->callback([opts, &exit_code] { exit_code = run_report(*opts); });
 }
 
 int run_report(const ReportOptions& o) {
+  if (o.output) check_output_path(*o.output);
+  if (!o.diff.empty()) return run_diff(o);
   load_plugins(o.plugins);
-  const ElementwiseOp& op = resolve_op(o.op);
-  const Format f = resolve_format(o.dtype);
-  const Kernel& kernel = resolve_kernel(o.kernel, op, f);
-  const Params params = resolve_params(op, o.limit);
-  if (const std::string why = kernel.unsupported_params(op, f, params); !why.empty())
-    throw UsageError(fmt::format("--kernel {}: {}", kernel.name(), why));
-  if (exhaustive(op, f) && o.samples)
-    throw UsageError(fmt::format("--samples {}: {} in {} is checked on all 65536 inputs; drop --samples",
-                                 *o.samples, op.name, name(f)));
-  const std::int64_t samples = o.samples.value_or(kDefaultSamples);
-  if (!exhaustive(op, f) && samples > 1000 && samples % 1000 != 0)
-    throw UsageError(fmt::format("--samples {}: above 1000, give a multiple of 1000 (rows of 1000 elements)", samples));
-
-  const InputSet inputs = exhaustive(op, f) ? all_values(f) : random_bits(f, op.arity, samples, o.seed);
-  const Measurement m = measure(op, kernel, f, params, inputs,
-                                progress_printer(fmt::format("report {} {} {}", op.name, name(f), kernel.name())));
-  if (o.format == "json")
-    fmt::print("{}\n", to_json(m).dump(2));
-  else
-    fmt::print("{}", render_markdown(m));
-  return m.stats.passes() ? kExitPass : kExitViolation;
+  const Plan p = plan(o);
+  const auto start = Clock::now();
+  std::vector<nlohmann::json> cases;
+  std::vector<SkippedCase> skipped = p.skipped;
+  std::size_t case_number = 0;
+  for (std::size_t i = 0; i < p.groups.size(); ++i) {
+    const Group& g = p.groups[i];
+    const std::string label = g.params.label();
+    const std::string what =
+        fmt::format("{} {}{}", name(g.format), g.op->name, label.empty() ? "" : " " + label);
+    const InputSet inputs =
+        exhaustive(*g.op, g.format) ? all_values(g.format) : random_bits(g.format, g.op->arity, p.samples, o.seed);
+    const auto group_start = Clock::now();
+    fmt::print(stderr, "report [{}/{}] {}: oracle on {}\n", i + 1, p.groups.size(), what, inputs.description);
+    const OracleAnswers answers = evaluate_inputs(*g.op, g.format, g.params, inputs, progress_printer("oracle"));
+    fmt::print(stderr, "  oracle: {:.2f} s\n", seconds_since(group_start));
+    for (const Kernel* k : g.kernels) {
+      ++case_number;
+      const auto kernel_start = Clock::now();
+      try {
+        const Measurement m =
+            measure(*g.op, *k, g.format, g.params, inputs, answers, progress_printer(std::string(k->name())));
+        cases.push_back(to_json(m));
+        fmt::print(stderr, "  [{}/{}] {}: {}, max {:.4g} ULP, {:.4g} outside the floor region ({:.2f} s)\n",
+                   case_number, p.cases, k->name(), m.stats.passes() ? "PASS" : "FAIL", m.stats.max_ulp,
+                   m.stats.max_ulp_above_floor, seconds_since(kernel_start));
+      } catch (const KernelError& e) {
+        // A kernel named on the command line that cannot run ends the command (exit 2);
+        // one of "every kernel that runs here" is listed as not run, and the rest go on.
+        if (std::find(o.kernels.begin(), o.kernels.end(), k->name()) != o.kernels.end()) throw;
+        fmt::print(stderr, "  [{}/{}] {}: did not run: {}\n", case_number, p.cases, k->name(), e.what());
+        skipped.push_back({std::string(g.op->name), std::string(name(g.format)), label, std::string(k->name()),
+                           e.what(), true});
+      }
+    }
+  }
+  const nlohmann::json doc = report_document(std::move(cases), skipped, {o.seed, p.samples});
+  const std::string text = o.format == "json"   ? report_json_text(doc)
+                           : o.format == "html" ? render_report_html(doc)
+                                                : render_report_markdown(doc);
+  emit(o, text);
+  const nlohmann::json& sum = doc["summary"];
+  const std::int64_t n = sum["cases"].get<std::int64_t>();
+  fmt::print(stderr, "report: {} case{} ({} failed, {} not measured) in {:.1f} s{}\n", n, n == 1 ? "" : "s",
+             sum["failed"].get<std::int64_t>(), sum["skipped"].get<std::int64_t>(), seconds_since(start),
+             o.output ? "; written to " + *o.output : "");
+  if (sum["did_not_run"].get<std::int64_t>() > 0) return kExitUsage;
+  return sum["pass"].get<bool>() ? kExitPass : kExitViolation;
 }
 
 }  // namespace ulpcheck::cli

@@ -8,62 +8,18 @@
 #include <map>
 #include <utility>
 
+#include "reports/report_text.hpp"
+
 namespace ulpcheck {
+
+using report_text::number;
+using report_text::to_double;
+using report_text::to_int;
 
 namespace {
 
 std::string hex_bits(Format f, std::uint32_t bits) {
   return info(f).storage_bits == 16 ? fmt::format("0x{:04x}", bits) : fmt::format("0x{:08x}", bits);
-}
-
-/// A value of an input/output format: 9 significant digits is enough for fp32 round trip.
-std::string short_value(double v) { return fmt::format("{:.9g}", v); }
-
-/// The exact value: hi to 17 digits, which identifies it to double precision.
-std::string exact_value(const Exact& e) { return fmt::format("{:.17g}", e.value.hi); }
-
-std::string budget_text(const Budget& b) {
-  if (b.abs_floor == 0.0) return fmt::format("{} ULP", b.max_ulp);
-  return fmt::format("{} ULP, abs floor 2^{} ({:.3g})", b.max_ulp, std::ilogb(b.abs_floor), b.abs_floor);
-}
-
-std::string percent(std::int64_t n, std::int64_t of) {
-  return of ? fmt::format("{:.4f}% ({} of {})", 100.0 * static_cast<double>(n) / static_cast<double>(of), n, of)
-            : "n/a";
-}
-
-void element_table(std::string& out, const Measurement& m, const std::vector<ElementReport>& rows) {
-  const Format f = m.format;
-  const bool gated = m.op->arity == 2;
-  out += gated ? "| row | col | gate | up | got | exact | correctly rounded | ULP error | verdict |\n"
-                 "|---:|---:|---|---|---|---|---|---:|---|\n"
-               : "| row | col | input | got | exact | correctly rounded | ULP error | verdict |\n"
-                 "|---:|---:|---|---|---|---|---:|---|\n";
-  for (const ElementReport& e : rows) {
-    const std::string x0 = fmt::format("`{}` {}", hex_bits(f, e.x0_bits), short_value(decode(f, e.x0_bits)));
-    const std::string x1 = fmt::format("`{}` {}", hex_bits(f, e.x1_bits), short_value(decode(f, e.x1_bits)));
-    const std::string got = fmt::format("`{}` {}", hex_bits(f, e.got_bits), short_value(decode(f, e.got_bits)));
-    const std::string cr = fmt::format("`{}` {}", hex_bits(f, encode(f, e.exact.rounded)), short_value(e.exact.rounded));
-    const std::string err = e.check.numeric ? fmt::format("{:.4g}", e.check.ulp_error) : "-";
-    const std::string verdict = e.check.semantics != Semantics::agree
-                                    ? fmt::format("{}{}", describe(e.check.semantics),
-                                                  e.check.semantic_violation ? " (fails)" : " (reported)")
-                                    : (e.check.within_budget ? "within budget" : "BREACH");
-    if (gated)
-      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", e.row, e.col, x0, x1, got,
-                         exact_value(e.exact), cr, err, verdict);
-    else
-      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", e.row, e.col, x0, got,
-                         exact_value(e.exact), cr, err, verdict);
-  }
-  out += '\n';
-}
-
-/// JSON has no NaN or inf; they become strings so that a reader sees what they were.
-nlohmann::json number(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  return v;
 }
 
 nlohmann::json element_json(const Measurement& m, const ElementReport& e) {
@@ -77,8 +33,10 @@ nlohmann::json element_json(const Measurement& m, const ElementReport& e) {
                    {"exact_hi", number(e.exact.value.hi)},
                    {"exact_lo", number(e.exact.value.lo)},
                    {"correctly_rounded_bits", hex_bits(f, encode(f, e.exact.rounded))},
+                   {"correctly_rounded", number(e.exact.rounded)},
                    {"semantics", describe(e.check.semantics)},
                    {"semantic_violation", e.check.semantic_violation},
+                   {"in_floor_region", e.check.in_floor_region},
                    {"within_budget", e.check.within_budget}};
   if (m.op->arity == 2) {
     j["x1_bits"] = hex_bits(f, e.x1_bits);
@@ -99,20 +57,6 @@ int value_class(Format f, double v) {
   return 5;
 }
 
-/// A binade as JSON: its exponent, or "zero" / "non-finite".
-nlohmann::json binade_key(int b) {
-  if (b == ElementTrace::kBinadeZero) return "zero";
-  if (b == ElementTrace::kBinadeNonFinite) return "non-finite";
-  return b;
-}
-
-int input_binade(Format f, std::uint32_t bits) {
-  const double v = decode(f, bits);
-  if (!std::isfinite(v)) return ElementTrace::kBinadeNonFinite;
-  if (v == 0.0) return ElementTrace::kBinadeZero;
-  return std::ilogb(v);
-}
-
 double nearest_rank(std::vector<float>& v, double q) {
   if (v.empty()) return 0.0;
   const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
@@ -121,30 +65,249 @@ double nearest_rank(std::vector<float>& v, double q) {
   return v[k];
 }
 
-/// Rows of a binade table over the numeric elements, lowest binade first ("zero" first,
-/// "non-finite" last).
-nlohmann::json binade_table(const Measurement& m, bool by_input) {
-  struct Acc {
-    std::int64_t count = 0, not_cr = 0;
-    double max_ulp = 0.0;
-    std::vector<float> errors;
-  };
-  std::map<int, Acc> acc;
+// --- where the error lives -------------------------------------------------------------
+
+/// The numeric elements of one binade (or of zero, or of non-finite values).
+struct Bucket {
+  std::int64_t count = 0, not_cr = 0, in_floor = 0, breaches = 0;
+  double max_ulp = 0.0, max_ulp_above_floor = 0.0;
+  std::vector<float> errors;
+
+  void add(const ElementTrace& t) {
+    ++count;
+    if (!t.has(ElementTrace::kCorrectlyRounded)) ++not_cr;
+    if (t.has(ElementTrace::kInFloorRegion))
+      ++in_floor;
+    else
+      max_ulp_above_floor = std::max(max_ulp_above_floor, static_cast<double>(t.ulp_error));
+    if (t.has(ElementTrace::kBreach)) ++breaches;
+    max_ulp = std::max(max_ulp, static_cast<double>(t.ulp_error));
+    errors.push_back(t.ulp_error);
+  }
+  void absorb(const Bucket& b) {
+    count += b.count;
+    not_cr += b.not_cr;
+    in_floor += b.in_floor;
+    breaches += b.breaches;
+    max_ulp = std::max(max_ulp, b.max_ulp);
+    max_ulp_above_floor = std::max(max_ulp_above_floor, b.max_ulp_above_floor);
+  }
+  /// Whether most elements lie in the floor region: the tail, in a table of ranges.
+  bool mostly_floor() const { return 2 * in_floor >= count; }
+};
+
+nlohmann::json figures(const Bucket& b, std::vector<float>& errors) {
+  return {{"count", b.count},
+          {"max_ulp", b.max_ulp},
+          {"max_ulp_above_floor", b.max_ulp_above_floor},
+          {"p99_ulp", nearest_rank(errors, 0.99)},
+          {"not_correctly_rounded", b.not_cr},
+          {"in_floor_region", b.in_floor},
+          {"breaches", b.breaches}};
+}
+
+/// Binades from below the smallest fp32 subnormal (2^-149) to past the largest fp32
+/// value, as vector indices.
+constexpr int kBinadeOffset = 160, kBinadeSlots = 320;
+
+/// The binade of the smallest subnormal of `f`: exact results below it round to 0 or to
+/// that subnormal whatever the kernel does well, so they form one bucket.
+int lowest_binade(Format f) { return info(f).emin - info(f).precision + 1; }
+
+/// The buckets of one table: by sign and binade of the input, or by binade of |result|.
+struct Buckets {
+  std::array<std::vector<Bucket>, 2> by_sign{std::vector<Bucket>(kBinadeSlots), std::vector<Bucket>(kBinadeSlots)};
+  Bucket zero, underflow, non_finite;
+};
+
+/// One non-empty binade in number-line order: sign -1 or +1 for inputs, 0 for |result|.
+struct Item {
+  int sign;
+  int binade;
+  Bucket* bucket;
+};
+
+Buckets fill_buckets(const Measurement& m, bool by_input) {
+  Buckets b;
   for (const ElementTrace& t : m.stats.elements) {
     if (!t.has(ElementTrace::kNumeric)) continue;
-    Acc& a = acc[by_input ? input_binade(m.format, t.x0_bits) : t.result_binade];
-    ++a.count;
-    if (!t.has(ElementTrace::kCorrectlyRounded)) ++a.not_cr;
-    a.max_ulp = std::max(a.max_ulp, static_cast<double>(t.ulp_error));
-    a.errors.push_back(t.ulp_error);
+    if (by_input) {
+      const double v = decode(m.format, t.x0_bits);
+      if (!std::isfinite(v))
+        b.non_finite.add(t);
+      else if (v == 0.0)
+        b.zero.add(t);
+      else
+        b.by_sign[std::signbit(v) ? 0 : 1][static_cast<std::size_t>(std::ilogb(v) + kBinadeOffset)].add(t);
+    } else if (t.result_binade == ElementTrace::kBinadeZero) {
+      b.zero.add(t);
+    } else if (t.result_binade == ElementTrace::kBinadeNonFinite) {
+      b.non_finite.add(t);
+    } else if (t.result_binade < lowest_binade(m.format)) {
+      b.underflow.add(t);
+    } else {
+      b.by_sign[1][static_cast<std::size_t>(std::min(t.result_binade + kBinadeOffset, kBinadeSlots - 1))].add(t);
+    }
   }
+  return b;
+}
+
+/// The non-empty binades, negative inputs from the largest magnitude down, then positive
+/// (or |result|) from the smallest up.
+std::vector<Item> items_of(Buckets& b, bool by_input) {
+  std::vector<Item> items;
+  if (by_input)
+    for (int i = kBinadeSlots - 1; i >= 0; --i)
+      if (Bucket& x = b.by_sign[0][static_cast<std::size_t>(i)]; x.count) items.push_back({-1, i - kBinadeOffset, &x});
+  for (int i = 0; i < kBinadeSlots; ++i)
+    if (Bucket& x = b.by_sign[1][static_cast<std::size_t>(i)]; x.count)
+      items.push_back({by_input ? 1 : 0, i - kBinadeOffset, &x});
+  return items;
+}
+
+const char* sign_text(int sign) { return sign < 0 ? "-" : "+"; }
+
+nlohmann::json binade_rows(Buckets& b, bool by_input) {
   nlohmann::json rows = nlohmann::json::array();
-  for (auto& [b, a] : acc)
-    rows.push_back({{"binade", binade_key(b)},
-                    {"count", a.count},
-                    {"max_ulp", a.max_ulp},
-                    {"p99_ulp", nearest_rank(a.errors, 0.99)},
-                    {"fraction_not_correctly_rounded", static_cast<double>(a.not_cr) / static_cast<double>(a.count)}});
+  auto special = [&](Bucket& x, const char* key) {
+    if (!x.count) return;
+    nlohmann::json r = figures(x, x.errors);
+    r["binade"] = key;
+    rows.push_back(std::move(r));
+  };
+  const std::vector<Item> items = items_of(b, by_input);
+  // Number-line order: zero sits between the negative and the positive inputs.
+  bool zero_done = !by_input;
+  if (!by_input) {
+    special(b.zero, "zero");
+    special(b.underflow, "underflow");
+  }
+  for (const Item& it : items) {
+    if (!zero_done && it.sign > 0) {
+      special(b.zero, "zero");
+      zero_done = true;
+    }
+    nlohmann::json r = figures(*it.bucket, it.bucket->errors);
+    r["binade"] = it.binade;
+    if (by_input) r["sign"] = sign_text(it.sign);
+    rows.push_back(std::move(r));
+  }
+  if (!zero_done) special(b.zero, "zero");
+  special(b.non_finite, "non-finite");
+  return rows;
+}
+
+/// The maxima outside the floor region of the binades of a range span at most a factor
+/// of two, so that figures hovering around 0.5 or 1 (0.4999 and 0.5000001 alike) share a
+/// range; all below 2^-20 count as 2^-20; exact (0) binades only join exact ones.
+constexpr double kSpan = 2.0, kNegligible = 0x1p-20;
+
+struct Range {
+  std::size_t first, last;  ///< items
+  Bucket total;             ///< without errors
+  double low, high;         ///< least and largest of the binades' max_ulp_above_floor
+  bool subnormal;           ///< every binade below the format's smallest normal
+  int sign;
+
+  bool alike(double max_low, double max_high) const {
+    if ((high == 0.0) != (max_high == 0.0) || (low == 0.0) != (max_low == 0.0)) return false;
+    return std::max(high, max_high) <= kSpan * std::max(kNegligible, std::min(low, max_low));
+  }
+  void take(const Range& next) {
+    last = next.last;
+    total.absorb(next.total);
+    low = std::min(low, next.low);
+    high = std::max(high, next.high);
+    subnormal = subnormal && next.subnormal;
+  }
+};
+
+std::string pow2(int e) { return fmt::format("2^{}", e); }
+
+std::string range_label(const Range& r, const std::vector<Item>& items) {
+  const int a = items[r.first].binade, b = items[r.last].binade;
+  const std::string suffix = r.subnormal ? " subnormal" : "";
+  if (r.sign < 0) return fmt::format("(-{}, -{}]{}", pow2(a + 1), pow2(b), suffix);
+  return fmt::format("[{}, {}){}", pow2(a), pow2(b + 1), suffix);
+}
+
+nlohmann::json range_rows(Buckets& b, bool by_input, Format f, std::size_t max_rows) {
+  std::vector<Item> items = items_of(b, by_input);
+  std::vector<Range> ranges;
+  // Ranges follow the maximum outside the floor region: elements in it have errors of any
+  // size (that is what the floor allows), which would split ranges for no reason; the floor
+  // region shows as ranges of its own (mostly_floor) and in the max ULP column.
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Item& it = items[i];
+    Range next{i, i, {}, it.bucket->max_ulp_above_floor, it.bucket->max_ulp_above_floor, it.binade < info(f).emin,
+               it.sign};
+    next.total.absorb(*it.bucket);
+    if (!ranges.empty()) {
+      Range& r = ranges.back();
+      if (r.sign == next.sign && r.subnormal == next.subnormal &&
+          r.total.mostly_floor() == next.total.mostly_floor() &&
+          (r.total.breaches > 0) == (next.total.breaches > 0) && r.alike(next.low, next.high)) {
+        r.take(next);
+        continue;
+      }
+    }
+    ranges.push_back(next);
+  }
+  // Too many ranges for a table: merge the most alike neighbours of one sign. A difference
+  // in kind (floor region, breaches, subnormal) weighs more than any spread of maxima.
+  auto cost = [](const Range& x, const Range& y) {
+    const double spread = std::log2(std::max(kNegligible, std::max(x.high, y.high)) /
+                                    std::max(kNegligible, std::min(x.low, y.low)));
+    return spread + 64.0 * (x.total.mostly_floor() != y.total.mostly_floor()) +
+           64.0 * ((x.total.breaches > 0) != (y.total.breaches > 0)) + 64.0 * (x.subnormal != y.subnormal);
+  };
+  while (ranges.size() > max_rows) {
+    std::size_t best = ranges.size();
+    double best_cost = HUGE_VAL;
+    for (std::size_t i = 0; i + 1 < ranges.size(); ++i)
+      if (ranges[i].sign == ranges[i + 1].sign)
+        if (const double c = cost(ranges[i], ranges[i + 1]); c < best_cost) {
+          best_cost = c;
+          best = i;
+        }
+    if (best == ranges.size()) break;
+    ranges[best].take(ranges[best + 1]);
+    ranges.erase(ranges.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+  }
+
+  nlohmann::json rows = nlohmann::json::array();
+  auto special = [&](Bucket& x, const char* label, const char* key) {
+    if (!x.count) return;
+    nlohmann::json row = figures(x, x.errors);
+    row["label"] = label;
+    row["binade"] = key;
+    rows.push_back(std::move(row));
+  };
+  const char* zero_label = by_input ? "+-0" : "0";
+  const std::string underflow_label = fmt::format("(0, 2^{}) below subnormal", lowest_binade(f));
+  if (!by_input) {
+    special(b.zero, zero_label, "zero");
+    special(b.underflow, underflow_label.c_str(), "underflow");
+  }
+  bool zero_done = !by_input;
+  for (const Range& r : ranges) {
+    if (!zero_done && r.sign > 0) {
+      special(b.zero, zero_label, "zero");
+      zero_done = true;
+    }
+    std::vector<float> errors;
+    for (std::size_t i = r.first; i <= r.last; ++i)
+      errors.insert(errors.end(), items[i].bucket->errors.begin(), items[i].bucket->errors.end());
+    nlohmann::json row = figures(r.total, errors);
+    row["label"] = range_label(r, items);
+    const int a = items[r.first].binade, c = items[r.last].binade;
+    row["binade_lo"] = std::min(a, c);
+    row["binade_hi"] = std::max(a, c);
+    if (by_input) row["sign"] = sign_text(r.sign);
+    rows.push_back(std::move(row));
+  }
+  if (!zero_done) special(b.zero, zero_label, "zero");
+  special(b.non_finite, by_input ? "NaN, +-inf" : "non-finite", "non-finite");
   return rows;
 }
 
@@ -174,115 +337,94 @@ nlohmann::json special_value_table(const Measurement& m) {
   return rows;
 }
 
-/// Counts of ULP errors in log-scale bins: [0, 2^-8), [2^k, 2^(k+1)) for k = -8..15, and
-/// [2^16, inf).
+/// Counts of ULP errors in log-scale bins: [0, 2^-8), [2^k, 2^(k+1)) for k = -8..31, and
+/// [2^32, inf), with how many of each lie in the floor region. 2^32 is past any ULP error a
+/// 24-bit format can have short of a wrong exponent.
 nlohmann::json ulp_histogram(const ErrorStats& s) {
-  constexpr int kLo = -8, kHi = 16;
-  std::vector<std::int64_t> bins(static_cast<std::size_t>(kHi - kLo + 1), 0);
-  for (float e : s.ulp_errors) {
+  constexpr int kLo = -8, kHi = 32;
+  const std::size_t n = static_cast<std::size_t>(kHi - kLo + 2);
+  std::vector<std::int64_t> bins(n, 0), floor(n, 0);
+  for (const ElementTrace& t : s.elements) {
+    if (!t.has(ElementTrace::kNumeric)) continue;
+    const float e = t.ulp_error;
     std::size_t i = 0;
-    if (e >= std::ldexp(1.0f, kLo)) i = std::min<std::size_t>(bins.size() - 1, static_cast<std::size_t>(std::ilogb(e) - kLo + 1));
+    if (e >= std::ldexp(1.0f, kLo)) i = std::min<std::size_t>(n - 1, static_cast<std::size_t>(std::ilogb(e) - kLo + 1));
     ++bins[i];
+    if (t.has(ElementTrace::kInFloorRegion)) ++floor[i];
   }
   nlohmann::json rows = nlohmann::json::array();
-  for (std::size_t i = 0; i < bins.size(); ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     const double lo = i == 0 ? 0.0 : std::ldexp(1.0, kLo + static_cast<int>(i) - 1);
-    const double hi = i + 1 == bins.size() ? HUGE_VAL : std::ldexp(1.0, kLo + static_cast<int>(i));
-    rows.push_back({{"lo", lo}, {"hi", number(hi)}, {"count", bins[i]}});
+    const double hi = i + 1 == n ? HUGE_VAL : std::ldexp(1.0, kLo + static_cast<int>(i));
+    rows.push_back({{"lo", lo}, {"hi", number(hi)}, {"count", bins[i]}, {"in_floor_region", floor[i]}});
   }
   return rows;
 }
 
-std::string binade_text(const nlohmann::json& b) {
-  return b.is_string() ? b.get<std::string>() : fmt::format("2^{}", b.get<int>());
+// --- Markdown from a case object ---------------------------------------------------------
+
+/// A value of an input/output format: 9 significant digits is enough for fp32 round trip.
+std::string short_value(const nlohmann::json& v) { return fmt::format("{:.9g}", to_double(v)); }
+
+}  // namespace
+
+std::string report_text::markdown_element_table(bool gated, const nlohmann::json& rows) {
+  std::string out;
+  out += gated ? "| row | col | gate | up | got | exact | correctly rounded | ULP error | verdict |\n"
+                 "|---:|---:|---|---|---|---|---|---:|---|\n"
+               : "| row | col | input | got | exact | correctly rounded | ULP error | verdict |\n"
+                 "|---:|---:|---|---|---|---|---:|---|\n";
+  for (const nlohmann::json& e : rows) {
+    auto value = [&](const char* bits, const char* v) {
+      return fmt::format("`{}` {}", e.at(bits).get<std::string>(), short_value(e.at(v)));
+    };
+    const std::string err = e.contains("ulp_error") ? report_text::ulp(e["ulp_error"].get<double>()) : "-";
+    const std::string& sem = e.at("semantics").get_ref<const std::string&>();
+    const std::string verdict =
+        sem != describe(Semantics::agree)
+            ? fmt::format("{}{}", sem, e.at("semantic_violation").get<bool>() ? " (fails)" : " (reported)")
+            : (e.at("within_budget").get<bool>() ? "within budget" : "BREACH");
+    const std::string exact = fmt::format("{:.17g}", to_double(e.at("exact_hi")));
+    if (gated)
+      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", to_int(e.at("row")), to_int(e.at("col")),
+                         value("x0_bits", "x0"), value("x1_bits", "x1"), value("got_bits", "got"), exact,
+                         value("correctly_rounded_bits", "correctly_rounded"), err, verdict);
+    else
+      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", to_int(e.at("row")), to_int(e.at("col")),
+                         value("x0_bits", "x0"), value("got_bits", "got"), exact,
+                         value("correctly_rounded_bits", "correctly_rounded"), err, verdict);
+  }
+  out += '\n';
+  return out;
 }
 
-void binade_md(std::string& out, const nlohmann::json& rows, const char* what) {
-  out += fmt::format("| {} binade | count | max ULP | p99 ULP | not correctly rounded |\n|---|---:|---:|---:|---:|\n", what);
-  for (const auto& r : rows)
-    out += fmt::format("| {} | {} | {:.4g} | {:.4g} | {:.4f}% |\n", binade_text(r["binade"]), r["count"].get<std::int64_t>(),
-                       r["max_ulp"].get<double>(), r["p99_ulp"].get<double>(),
-                       100.0 * r["fraction_not_correctly_rounded"].get<double>());
+namespace {
+
+void element_table(std::string& out, const nlohmann::json& c, const nlohmann::json& rows) {
+  out += report_text::markdown_element_table(c.at("arity") == 2, rows);
+}
+
+void ranges_md(std::string& out, const nlohmann::json& rows, const char* what) {
+  out += fmt::format("| {} | count | max ULP | max ULP outside floor | p99 ULP | not correctly rounded | in floor "
+                     "region | breaches |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
+                     what);
+  for (const auto& r : rows) {
+    const std::int64_t count = to_int(r.at("count")), floor = to_int(r.at("in_floor_region"));
+    const std::string floor_text = floor == 0 ? "-" : floor == count ? "all" : report_text::percent(
+                                                                                   static_cast<double>(floor) / count);
+    const std::int64_t breaches = to_int(r.at("breaches"));
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.at("label").get<std::string>(), count,
+                       report_text::ulp(r.at("max_ulp").get<double>()),
+                       report_text::ulp(r.at("max_ulp_above_floor").get<double>()),
+                       report_text::ulp(r.at("p99_ulp").get<double>()),
+                       report_text::percent(static_cast<double>(to_int(r.at("not_correctly_rounded"))) / count),
+                       floor_text,
+                       breaches ? fmt::format("**{}**", breaches) : "0");
+  }
   out += '\n';
 }
 
 }  // namespace
-
-std::string render_markdown(const Measurement& m, int level) {
-  const ErrorStats& s = m.stats;
-  const std::string h(static_cast<std::size_t>(std::clamp(level, 1, 5)), '#');
-  const std::string h2 = h + "#";
-  std::string out;
-  if (level <= 1)
-    out += fmt::format("# Precision report: {} / {} / {}\n\n", m.op->name, name(m.format), m.kernel->name());
-  else
-    out += fmt::format("{} {}{}\n\n", h, m.kernel->name(), m.params.values().empty() ? "" : ", " + m.params.label());
-  out += fmt::format("- op: `{}`: {}\n", m.op->name, m.op->formula);
-  if (!m.params.values().empty()) out += fmt::format("- parameters: {}\n", m.params.to_string());
-  out += fmt::format("- kernel: `{}`: {}\n", m.kernel->name(), m.kernel->description());
-  out += fmt::format("- inputs: {}, shape [{}, {}]\n", m.inputs, m.rows, m.op->arity * m.d);
-  out += fmt::format("- oracle: {} special-value rules, {} double tier (proven bound), {} MPFR (Ziv's loop, "
-                     "{} re-evaluations at higher precision)\n",
-                     m.oracle.special, m.oracle.double_tier, m.oracle.mpfr_tier, m.oracle.mpfr_retries);
-  out += fmt::format("- budget claimed by the kernel: {}{}\n\n", budget_text(m.budget),
-                     m.op->arity == 2 && m.budget.abs_floor > 0 ? " (floor scaled by |up|)" : "");
-  out += "| figure | value |\n|---|---|\n";
-  out += fmt::format("| max ULP error, all outputs | {:.4g} |\n", s.max_ulp);
-  out += fmt::format("| max ULP error, outside the floor region | {:.4g} |\n", s.max_ulp_above_floor);
-  out += fmt::format("| correctly rounded | {} |\n", percent(s.correctly_rounded, s.count));
-  out += fmt::format("| correctly rounded, outside the floor region | {} |\n",
-                     percent(s.correctly_rounded_above_floor, s.above_floor));
-  out += fmt::format("| off by >= 1 ULP | {} |\n", percent(s.off_by_one_ulp, s.count));
-  out += fmt::format("| in the floor region (tail) | {} |\n", percent(s.in_floor_region, s.count));
-  out += fmt::format("| semantic differences (NaN/inf) | {} ({} fail) |\n", s.semantic_differences, s.semantic_violations);
-  out += fmt::format("| p50 / p99 / p99.9 ULP error | {:.4g} / {:.4g} / {:.4g} |\n", s.percentile(0.5), s.percentile(0.99),
-                     s.percentile(0.999));
-  out += fmt::format("| budget breaches | {} |\n", s.budget_breaches);
-  out += fmt::format("| budget compliance | **{}** |\n", s.passes() ? "PASS" : "FAIL");
-  out += fmt::format("| verdict | **{}** |\n\n", s.passes() ? "PASS" : "FAIL");
-
-  if (!s.elements.empty()) {
-    out += fmt::format("{} Where the error lives\n\n", h2);
-    out += fmt::format("By binade (floor(log2 |v|)) of the {} and of the exact result, over outputs with a ULP figure.\n\n",
-                       m.op->arity == 2 ? "gate" : "input x");
-    binade_md(out, binade_table(m, true), m.op->arity == 2 ? "gate" : "x");
-    binade_md(out, binade_table(m, false), "exact result");
-    out += fmt::format("{} Special values\n\n", h2);
-    const bool gated = m.op->arity == 2;
-    out += gated ? "| gate | up | count | semantic differences | breaches |\n|---|---|---:|---:|---:|\n"
-                 : "| x | count | semantic differences | breaches |\n|---|---:|---:|---:|\n";
-    for (const auto& r : special_value_table(m)) {
-      if (gated)
-        out += fmt::format("| {} | {} | {} | {} | {} |\n", r["gate"].get<std::string>(), r["up"].get<std::string>(),
-                           r["count"].get<std::int64_t>(), r["semantic_differences"].get<std::int64_t>(),
-                           r["breaches"].get<std::int64_t>());
-      else
-        out += fmt::format("| {} | {} | {} | {} |\n", r["x"].get<std::string>(), r["count"].get<std::int64_t>(),
-                           r["semantic_differences"].get<std::int64_t>(), r["breaches"].get<std::int64_t>());
-    }
-    out += '\n';
-  }
-
-  if (!s.worst.empty()) {
-    out += fmt::format("{} Worst inputs (outside the floor region)\n\n", h2);
-    element_table(out, m, s.worst);
-  }
-  if (!s.worst_in_floor.empty()) {
-    out += fmt::format("{} Worst inputs in the floor region\n\n", h2);
-    element_table(out, m, s.worst_in_floor);
-  }
-  if (!s.semantic.empty()) {
-    out += fmt::format("{} Semantic differences (first {} of {})\n\n", h2, s.semantic.size(), s.semantic_differences);
-    out += "Differences that need an infinite input are reported, not failed: t / (1 + e^-t) gives "
-           "NaN for t = -inf where the limit is -0.\n\n";
-    element_table(out, m, s.semantic);
-  }
-  if (!s.breaches.empty()) {
-    out += fmt::format("{} Budget breaches (first {} of {})\n\n", h2, s.breaches.size(), s.budget_breaches);
-    element_table(out, m, s.breaches);
-  }
-  return out;
-}
 
 nlohmann::json to_json(const Measurement& m) {
   const ErrorStats& s = m.stats;
@@ -293,22 +435,33 @@ nlohmann::json to_json(const Measurement& m) {
   };
   nlohmann::json params = nlohmann::json::object();
   for (const auto& [k, v] : m.params.values()) params[k] = number(v);
+  Buckets by_input = fill_buckets(m, true), by_result = fill_buckets(m, false);
+  constexpr std::size_t kRangeRows = 14;
   return {
       {"op", m.op->name},
+      {"formula", m.op->formula},
+      {"arity", m.op->arity},
       {"dtype", name(m.format)},
       {"kernel", m.kernel->name()},
+      {"kernel_description", m.kernel->description()},
       {"params", params},
+      {"params_label", m.params.label()},
       {"inputs", m.inputs},
       {"shape", {m.rows, m.op->arity * m.d}},
       {"budget", {{"max_ulp", m.budget.max_ulp}, {"abs_floor", m.budget.abs_floor}}},
       {"oracle", {{"special", m.oracle.special}, {"double_tier", m.oracle.double_tier},
                   {"mpfr_tier", m.oracle.mpfr_tier}, {"mpfr_retries", m.oracle.mpfr_retries}}},
       {"count", s.count},
+      {"numeric", s.numeric},
       {"max_ulp", s.max_ulp},
       {"max_ulp_above_floor", s.max_ulp_above_floor},
+      {"correctly_rounded", s.correctly_rounded},
       {"fraction_correctly_rounded", s.fraction(s.correctly_rounded)},
+      {"above_floor", s.above_floor},
+      {"correctly_rounded_above_floor", s.correctly_rounded_above_floor},
       {"fraction_correctly_rounded_above_floor",
        s.above_floor ? static_cast<double>(s.correctly_rounded_above_floor) / static_cast<double>(s.above_floor) : 1.0},
+      {"off_by_one_ulp", s.off_by_one_ulp},
       {"fraction_off_by_one_ulp", s.fraction(s.off_by_one_ulp)},
       {"in_floor_region", s.in_floor_region},
       {"semantic_differences", s.semantic_differences},
@@ -319,8 +472,10 @@ nlohmann::json to_json(const Measurement& m) {
       {"p99_9_ulp", s.percentile(0.999)},
       {"pass", s.passes()},
       {"verdict", s.passes() ? "PASS" : "FAIL"},
-      {"binades_input", binade_table(m, true)},
-      {"binades_result", binade_table(m, false)},
+      {"binades_input", binade_rows(by_input, true)},
+      {"binades_result", binade_rows(by_result, false)},
+      {"ranges_input", range_rows(by_input, true, m.format, kRangeRows)},
+      {"ranges_result", range_rows(by_result, false, m.format, kRangeRows)},
       {"special_values", special_value_table(m)},
       {"ulp_histogram", ulp_histogram(s)},
       {"worst", list(s.worst)},
@@ -329,5 +484,101 @@ nlohmann::json to_json(const Measurement& m) {
       {"breaches", list(s.breaches)},
   };
 }
+
+std::string render_case_markdown(const nlohmann::json& c, int level, bool with_case_lines) {
+  using report_text::percent_of;
+  using report_text::ulp;
+  const std::string h(static_cast<std::size_t>(std::clamp(level, 1, 5)), '#');
+  const std::string h2 = h + "#";
+  const std::string& label = c.at("params_label").get_ref<const std::string&>();
+  const bool gated = c.at("arity") == 2;
+  auto n = [&](const char* key) { return to_int(c.at(key)); };
+  std::string out;
+  if (level <= 1)
+    out += fmt::format("# Precision report: {} / {} / {}\n\n", c.at("op").get<std::string>(),
+                       c.at("dtype").get<std::string>(), c.at("kernel").get<std::string>());
+  else
+    out += fmt::format("{} {}{}\n\n", h, c.at("kernel").get<std::string>(),
+                       with_case_lines && !label.empty() ? ", " + label : "");
+  if (with_case_lines) {
+    out += fmt::format("- op: `{}`: {}\n", c.at("op").get<std::string>(), c.at("formula").get<std::string>());
+    if (!label.empty()) out += fmt::format("- parameters: {}\n", label);
+  }
+  out += fmt::format("- kernel: `{}`: {}\n", c.at("kernel").get<std::string>(),
+                     c.at("kernel_description").get<std::string>());
+  if (with_case_lines) {
+    const nlohmann::json& o = c.at("oracle");
+    out += fmt::format("- inputs: {}, shape [{}, {}]\n", c.at("inputs").get<std::string>(), to_int(c.at("shape")[0]),
+                       to_int(c.at("shape")[1]));
+    out += fmt::format("- oracle: {} special-value rules, {} double tier (proven bound), {} MPFR (Ziv's loop, "
+                       "{} re-evaluations at higher precision)\n",
+                       to_int(o.at("special")), to_int(o.at("double_tier")), to_int(o.at("mpfr_tier")),
+                       to_int(o.at("mpfr_retries")));
+  }
+  out += fmt::format("- budget claimed by the kernel: {}{}\n\n", report_text::budget(c.at("budget")),
+                     gated && to_double(c.at("budget").at("abs_floor")) > 0 ? " (floor scaled by |up|)" : "");
+  const bool pass = c.at("pass").get<bool>();
+  out += "| figure | value |\n|---|---|\n";
+  out += fmt::format("| max ULP error, all outputs | {} |\n", ulp(to_double(c.at("max_ulp"))));
+  out += fmt::format("| max ULP error, outside the floor region | {} |\n", ulp(to_double(c.at("max_ulp_above_floor"))));
+  out += fmt::format("| correctly rounded | {} |\n", percent_of(n("correctly_rounded"), n("count")));
+  out += fmt::format("| correctly rounded, outside the floor region | {} |\n",
+                     percent_of(n("correctly_rounded_above_floor"), n("above_floor")));
+  out += fmt::format("| off by >= 1 ULP | {} |\n", percent_of(n("off_by_one_ulp"), n("count")));
+  out += fmt::format("| in the floor region (tail) | {} |\n", percent_of(n("in_floor_region"), n("count")));
+  out += fmt::format("| semantic differences (NaN/inf) | {} ({} fail) |\n", n("semantic_differences"),
+                     n("semantic_violations"));
+  out += fmt::format("| p50 / p99 / p99.9 ULP error | {} / {} / {} |\n", ulp(to_double(c.at("p50_ulp"))),
+                     ulp(to_double(c.at("p99_ulp"))), ulp(to_double(c.at("p99_9_ulp"))));
+  out += fmt::format("| budget breaches | {} |\n", n("budget_breaches"));
+  out += fmt::format("| budget compliance | **{}** |\n", pass ? "PASS" : "FAIL");
+  out += fmt::format("| verdict | **{}** |\n\n", pass ? "PASS" : "FAIL");
+
+  if (!c.at("ranges_input").empty() || !c.at("ranges_result").empty()) {
+    out += fmt::format("{} Where the error lives\n\n", h2);
+    out += fmt::format(
+        "Outputs with a ULP figure, by ranges of the {} and of the exact result (intervals of powers of two, "
+        "binades of like error merged; the JSON report has every binade).\n\n",
+        gated ? "gate" : "input x");
+    ranges_md(out, c.at("ranges_input"), gated ? "gate" : "x");
+    ranges_md(out, c.at("ranges_result"), "|exact result|");
+  }
+  if (!c.at("special_values").empty()) {
+    out += fmt::format("{} Special values\n\n", h2);
+    out += gated ? "| gate | up | count | semantic differences | breaches |\n|---|---|---:|---:|---:|\n"
+                 : "| x | count | semantic differences | breaches |\n|---|---:|---:|---:|\n";
+    for (const auto& r : c.at("special_values")) {
+      if (gated)
+        out += fmt::format("| {} | {} | {} | {} | {} |\n", r.at("gate").get<std::string>(), r.at("up").get<std::string>(),
+                           to_int(r.at("count")), to_int(r.at("semantic_differences")), to_int(r.at("breaches")));
+      else
+        out += fmt::format("| {} | {} | {} | {} |\n", r.at("x").get<std::string>(), to_int(r.at("count")),
+                           to_int(r.at("semantic_differences")), to_int(r.at("breaches")));
+    }
+    out += '\n';
+  }
+  if (!c.at("worst").empty()) {
+    out += fmt::format("{} Worst inputs (outside the floor region)\n\n", h2);
+    element_table(out, c, c.at("worst"));
+  }
+  if (!c.at("worst_in_floor").empty()) {
+    out += fmt::format("{} Worst inputs in the floor region\n\n", h2);
+    element_table(out, c, c.at("worst_in_floor"));
+  }
+  if (!c.at("semantic").empty()) {
+    out += fmt::format("{} Semantic differences (first {} of {})\n\n", h2, c.at("semantic").size(),
+                       n("semantic_differences"));
+    out += "Differences that need an infinite input are reported, not failed: t / (1 + e^-t) gives "
+           "NaN for t = -inf where the limit is -0.\n\n";
+    element_table(out, c, c.at("semantic"));
+  }
+  if (!c.at("breaches").empty()) {
+    out += fmt::format("{} Budget breaches (first {} of {})\n\n", h2, c.at("breaches").size(), n("budget_breaches"));
+    element_table(out, c, c.at("breaches"));
+  }
+  return out;
+}
+
+std::string render_markdown(const Measurement& m, int level) { return render_case_markdown(to_json(m), level); }
 
 }  // namespace ulpcheck

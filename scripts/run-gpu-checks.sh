@@ -23,7 +23,7 @@ cpu_rc=0
 for t in "$bin"/*_test; do
   [ "${SKIP_CPU_TESTS:-0}" = 1 ] && break
   # These load plugins and the binary by their paths in the build tree; CI runs them.
-  case "$(basename "$t")" in device_cuda_test | cli_test | cli_fuzz_test | device_plugin_test) continue ;; esac
+  case "$(basename "$t")" in device_cuda_test | cli_test | cli_fuzz_test | cli_report_test | device_plugin_test) continue ;; esac
   "$t" --gtest_filter='-*Exhaustive*.*:*Campaign*.*' >> "$out/cpu_tests.log" 2>&1 || { cpu_rc=1; echo "  FAILED: $(basename "$t")"; }
 done
 grep -cE '^\[       OK \]' "$out/cpu_tests.log" | sed 's/^/  passed: /'
@@ -46,7 +46,7 @@ python3 - "$out/reports.jsonl" <<'PY'
 import json, sys
 print(f"  {'kernel':32} {'dtype':5} {'max ULP':>10} {'above floor':>11} {'corr. rounded':>14} {'off>=1':>8} {'breaches':>8} verdict")
 for line in open(sys.argv[1]):
-    d = json.loads(line)
+  for d in json.loads(line)["cases"]:
     print(f"  {d['kernel']:32} {d['dtype']:5} {d['max_ulp']:10.4g} {d['max_ulp_above_floor']:11.4g} "
           f"{100*d['fraction_correctly_rounded']:13.4f}% {100*d['fraction_off_by_one_ulp']:7.4f}% {d['budget_breaches']:8d} "
           f"{'PASS' if d['pass'] else 'FAIL'}")

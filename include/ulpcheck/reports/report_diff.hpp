@@ -1,0 +1,38 @@
+// What changed between two report documents (report_document.hpp): before and after a
+// kernel change, or between two ulpcheck versions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace ulpcheck {
+
+inline constexpr const char* kReportDiffSchema = "ulpcheck.report_diff";
+inline constexpr int kReportDiffVersion = 1;
+
+struct ReportDiff {
+  /// {"schema", "version", "old", "new" (the names given), "summary": {"regressions",
+  /// "fixed", "changed", "unchanged", "only_old", "only_new"}, "cases": [...]}. A case:
+  /// "op", "dtype", "params_label", "kernel", "status" (regression: passed, now fails;
+  /// fixed: failed, now passes; changed: a figure or the budget moved; unchanged;
+  /// only_old; only_new), "figures": [{"figure", "old", "new", "delta"}] for every figure
+  /// that differs, "verdict_old" / "verdict_new", "new_worst": worst inputs (outside the
+  /// floor region) and breaches of the new report whose inputs are not among the old
+  /// report's, and "notes" (inputs that differ, a budget that changed).
+  nlohmann::json json;
+  std::int64_t regressions = 0;
+};
+
+/// Matches the cases of two documents that passed check_report by (op, dtype, parameter
+/// label, kernel), in the new document's order, then the cases only in the old one.
+ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new_doc, const std::string& old_name,
+                        const std::string& new_name);
+
+/// The diff for a pull request: the verdict (regressions or none), counts, a table of every
+/// case that is not unchanged with before -> after (change) per headline figure, then per
+/// such case every figure that moved and the new worst inputs.
+std::string render_diff_markdown(const nlohmann::json& diff);
+
+}  // namespace ulpcheck

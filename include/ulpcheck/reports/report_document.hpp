@@ -1,0 +1,60 @@
+// A report of many cases (op, dtype, parameters, kernel): the one JSON document that CI
+// keeps and diffs, and its Markdown. The HTML (html_report.hpp) and the diff
+// (report_diff.hpp) read the same document.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ulpcheck {
+
+/// The document's "schema" and "version". A reader refuses other schemas and versions; the
+/// version changes whenever a key is removed or changes meaning.
+inline constexpr const char* kReportSchema = "ulpcheck.report";
+inline constexpr int kReportVersion = 1;
+
+/// A case that was asked for but not measured.
+struct SkippedCase {
+  std::string op, dtype, params_label, kernel;
+  std::string reason;
+  /// The kernel failed to run (a CUDA kernel without a GPU, a plugin's own error), as
+  /// opposed to declining the case (a parameter it does not take).
+  bool did_not_run = false;
+};
+
+/// How the inputs were chosen: seed and sample count of the sampled cases.
+struct ReportSettings {
+  std::uint64_t seed = 1;
+  std::int64_t samples = 0;
+};
+
+/// The document: {"schema", "version", "settings": {"seed", "samples"}, "summary":
+/// {"cases", "passed", "failed", "skipped", "did_not_run", "pass", "verdict"}, "cases":
+/// [case objects of precision_report.hpp's to_json, in the order given], "skipped": [{"op",
+/// "dtype", "params_label", "kernel", "reason", "did_not_run"}]}. It holds no timestamp
+/// or timing: the same inputs give the same document.
+nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vector<SkippedCase>& skipped,
+                               const ReportSettings& settings);
+
+/// Empty when `doc` is a report document of this schema and version with every key the
+/// renderers and the diff read, of the right type; otherwise the first problem and where
+/// it is: "cases[3] (silu_and_mul bf16 host.single_rounding): \"max_ulp\" is missing".
+std::string check_report(const nlohmann::json& doc);
+
+/// The document as JSON text: objects and arrays nest over lines, but an object or array
+/// holding only numbers, strings and booleans (a table row, a budget) takes one line, so
+/// that tables of hundreds of rows stay readable and diffable. Keys are sorted; the same
+/// document gives the same bytes.
+std::string report_json_text(const nlohmann::json& doc);
+
+/// The Markdown of a report document. One case: that case's report (render_case_markdown
+/// at level 1). More: a title, the verdict, a summary table (dtype, op, parameters,
+/// kernel, budget, max ULP, max ULP outside the floor region, correctly rounded, p99,
+/// breaches, verdict), the cases not measured, then a section per dtype, per op and
+/// parameters (formula, inputs, oracle), and per kernel.
+std::string render_report_markdown(const nlohmann::json& doc);
+
+}  // namespace ulpcheck

@@ -1,0 +1,367 @@
+#include "ulpcheck/reports/html_report.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+#include "reports/plots.hpp"
+#include "reports/report_text.hpp"
+#include "ulpcheck/properties/compare.hpp"
+
+namespace ulpcheck {
+
+using report_text::to_double;
+using report_text::to_int;
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Light page, dark text; colours from one palette so that plots and tables agree. Fonts
+// are the system's: nothing is fetched.
+constexpr const char* kStyle = R"css(
+:root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa;--pass:#1a7f37;--pass-bg:#dafbe1;
+--fail:#cf222e;--fail-bg:#ffebe9;--accent:#0969da}
+*{box-sizing:border-box}
+body{margin:0;background:#eef1f4;color:var(--fg);
+font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",sans-serif}
+main{max-width:1340px;margin:0 auto;padding:28px 20px 64px}
+h1{font-size:28px;margin:0 0 6px;letter-spacing:-.01em}
+h2{font-size:22px;margin:40px 0 8px}
+h3{font-size:18px;margin:0}
+h4{font-size:14px;margin:22px 0 8px}
+a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
+.meta{color:var(--muted);margin:4px 0 14px;max-width:1000px}
+.verdict{display:inline-block;padding:8px 16px;border-radius:8px;font-weight:650;font-size:15px}
+.verdict.pass{background:var(--pass-bg);color:var(--pass)}.verdict.fail{background:var(--fail-bg);color:var(--fail)}
+.card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:20px 24px;margin:18px 0;
+box-shadow:0 1px 3px rgba(31,35,40,.06)}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums}
+th,td{padding:5px 10px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top;white-space:nowrap}
+th{font-weight:600;color:var(--muted);font-size:12.5px;background:var(--soft);border-bottom:1px solid var(--line);white-space:normal}
+td.n,th.n{text-align:right}
+tbody tr:hover td{background:#f6f8fa}
+tr.fail td{background:#fff5f4}
+table.elements td{white-space:normal}
+.badge{display:inline-block;padding:1px 9px;border-radius:999px;font-size:12px;font-weight:700;letter-spacing:.03em}
+.badge.pass{background:var(--pass-bg);color:var(--pass)}.badge.fail{background:var(--fail-bg);color:var(--fail)}
+.badge.skip{background:#eaeef2;color:var(--muted)}
+code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;background:var(--soft);
+padding:1px 4px;border-radius:4px}
+.chip{display:inline-block;font-size:13px;font-weight:600;padding:1px 8px;border-radius:6px;background:#ddf4ff;
+color:#0550ae;margin-left:6px;vertical-align:2px}
+.chip.param{background:#fbefff;color:#6e40c9}
+.kernel{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:15px;
+color:var(--muted);margin-left:10px}
+.head{display:flex;align-items:center;justify-content:space-between;gap:16px;border-bottom:1px solid #eaeef2;
+padding-bottom:10px;margin-bottom:10px}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0 16px;color:var(--fg)}
+dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
+.row{display:flex;flex-wrap:wrap;gap:20px 28px;align-items:flex-start}
+.figures td:first-child{color:var(--muted)}
+.figures td.big{font-weight:650}
+figure{margin:0}
+svg.plot{max-width:100%;height:auto;display:block}
+svg text{font-family:inherit;fill:#1f2328;font-size:11px}
+svg text.title{font-size:14px;font-weight:650}
+svg text.sub,svg text.tick,svg text.axis{fill:#59636e}
+svg text.tick{font-size:10.5px}
+svg text.panel{font-weight:600;font-size:12px}
+svg text.note{fill:#cf222e;font-weight:600}
+details{margin:12px 0}summary{cursor:pointer;font-weight:600;margin-bottom:6px}
+.scroll{overflow-x:auto;max-width:100%}
+.muted{color:var(--muted)}
+ul.skipped{margin:6px 0;padding-left:20px;color:var(--muted)}
+footer{color:var(--muted);font-size:12px;margin-top:32px}
+)css";
+
+std::string esc(const nlohmann::json& j) { return html_escape(j.get_ref<const std::string&>()); }
+std::string esc(const std::string& s) { return html_escape(s); }
+
+/// Escaped text with every "2^N" written as 2<sup>N</sup>: range labels, budgets.
+std::string pow_html(const std::string& text) {
+  const std::string e = html_escape(text);
+  std::string out;
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    if (e[i] == '^') {
+      std::size_t j = i + 1;
+      if (j < e.size() && e[j] == '-') ++j;
+      while (j < e.size() && std::isdigit(static_cast<unsigned char>(e[j]))) ++j;
+      if (j > i + 1 && (j > i + 2 || e[i + 1] != '-')) {
+        std::string exp = e.substr(i + 1, j - i - 1);
+        if (exp[0] == '-') exp.replace(0, 1, "\u2212");
+        out += "<sup>" + exp + "</sup>";
+        i = j - 1;
+        continue;
+      }
+    }
+    // The only hyphens in these texts are minus signs: "(-2^8, -2^7]", "+-0".
+    if (e[i] == '+' && i + 1 < e.size() && e[i + 1] == '-') {
+      out += "\u00b1";
+      ++i;
+    } else if (e[i] == '-' && i + 1 < e.size() && e[i + 1] == '2') {
+      out += "\u2212";
+    }
+    else {
+      out += e[i];
+    }
+  }
+  return out;
+}
+
+std::string badge(bool pass) { return pass ? "<span class=\"badge pass\">PASS</span>" : "<span class=\"badge fail\">FAIL</span>"; }
+
+std::string ulp(const nlohmann::json& v) { return html_escape(report_text::ulp(to_double(v))); }
+
+void figures_table(std::string& out, const nlohmann::json& c) {
+  using report_text::percent_of;
+  auto n = [&](const char* key) { return to_int(c.at(key)); };
+  auto row = [&](const char* name, const std::string& value, bool big = false) {
+    out += fmt::format("<tr><td>{}</td><td class=\"n{}\">{}</td></tr>", name, big ? " big" : "", value);
+  };
+  out += "<table class=\"figures\"><thead><tr><th>figure</th><th class=\"n\">value</th></tr></thead><tbody>";
+  row("max ULP error, all outputs", ulp(c.at("max_ulp")), true);
+  row("max ULP error, outside the floor region", ulp(c.at("max_ulp_above_floor")), true);
+  row("correctly rounded", esc(percent_of(n("correctly_rounded"), n("count"))));
+  row("correctly rounded, outside the floor region",
+      esc(percent_of(n("correctly_rounded_above_floor"), n("above_floor"))));
+  row("off by &ge; 1 ULP", esc(percent_of(n("off_by_one_ulp"), n("count"))));
+  row("in the floor region (tail)", esc(percent_of(n("in_floor_region"), n("count"))));
+  row("p50 / p99 / p99.9 ULP error",
+      fmt::format("{} / {} / {}", ulp(c.at("p50_ulp")), ulp(c.at("p99_ulp")), ulp(c.at("p99_9_ulp"))));
+  row("semantic differences (NaN/inf)",
+      fmt::format("{} ({} fail)", n("semantic_differences"), n("semantic_violations")));
+  row("budget breaches", std::to_string(n("budget_breaches")), n("budget_breaches") > 0);
+  row("budget compliance", badge(c.at("pass").get<bool>()));
+  out += "</tbody></table>";
+}
+
+void ranges_table(std::string& out, const nlohmann::json& rows, const std::string& what) {
+  out += fmt::format("<div class=\"scroll\"><table><thead><tr><th>{}</th><th class=\"n\">count</th><th class=\"n\">max "
+                     "ULP</th><th class=\"n\">max ULP outside floor</th><th class=\"n\">p99 ULP</th><th "
+                     "class=\"n\">not correctly rounded</th><th class=\"n\">in floor region</th><th "
+                     "class=\"n\">breaches</th></tr></thead><tbody>",
+                     esc(what));
+  for (const nlohmann::json& r : rows) {
+    const std::int64_t count = to_int(r.at("count")), floor = to_int(r.at("in_floor_region"));
+    const std::int64_t breaches = to_int(r.at("breaches"));
+    const std::string floor_text = floor == 0 ? "&ndash;" : floor == count ? "all" : esc(report_text::percent(
+                                                                                          static_cast<double>(floor) / count));
+    out += fmt::format("<tr{}><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
+                       "class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                       breaches ? " class=\"fail\"" : "", pow_html(r.at("label").get<std::string>()), count,
+                       ulp(r.at("max_ulp")), ulp(r.at("max_ulp_above_floor")), ulp(r.at("p99_ulp")),
+                       esc(report_text::percent(static_cast<double>(to_int(r.at("not_correctly_rounded"))) /
+                                                static_cast<double>(count))),
+                       floor_text,
+                       breaches);
+  }
+  out += "</tbody></table></div>";
+}
+
+void special_table(std::string& out, const nlohmann::json& c) {
+  const bool gated = c.at("arity") == 2;
+  out += gated ? "<table><thead><tr><th>gate</th><th>up</th>" : "<table><thead><tr><th>x</th>";
+  out += "<th class=\"n\">count</th><th class=\"n\">semantic differences</th><th class=\"n\">breaches</th></tr></thead>"
+         "<tbody>";
+  for (const nlohmann::json& r : c.at("special_values")) {
+    out += "<tr>";
+    out += gated ? fmt::format("<td>{}</td><td>{}</td>", esc(r.at("gate")), esc(r.at("up")))
+                 : fmt::format("<td>{}</td>", esc(r.at("x")));
+    out += fmt::format("<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>", to_int(r.at("count")),
+                       to_int(r.at("semantic_differences")), to_int(r.at("breaches")));
+  }
+  out += "</tbody></table>";
+}
+
+void element_table(std::string& out, const nlohmann::json& c, const nlohmann::json& rows) {
+  const bool gated = c.at("arity") == 2;
+  auto value = [](const nlohmann::json& e, const char* bits, const char* v) {
+    return fmt::format("<code>{}</code><br>{}", esc(e.at(bits)), html_escape(fmt::format("{:.9g}", to_double(e.at(v)))));
+  };
+  out += "<div class=\"scroll\"><table class=\"elements\"><thead><tr><th class=\"n\">row</th><th class=\"n\">col</th>";
+  out += gated ? "<th>gate</th><th>up</th>" : "<th>input</th>";
+  out += "<th>got</th><th>exact</th><th>correctly rounded</th><th class=\"n\">ULP error</th><th>verdict</th></tr>"
+         "</thead><tbody>";
+  for (const nlohmann::json& e : rows) {
+    const std::string& sem = e.at("semantics").get_ref<const std::string&>();
+    const bool breach = !e.at("within_budget").get<bool>() || e.at("semantic_violation").get<bool>();
+    const std::string verdict =
+        sem != describe(Semantics::agree)
+            ? html_escape(sem) + (e.at("semantic_violation").get<bool>() ? " (fails)" : " (reported)")
+            : (e.at("within_budget").get<bool>() ? "within budget" : "<strong>BREACH</strong>");
+    out += fmt::format("<tr{}><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td>", breach ? " class=\"fail\"" : "",
+                       to_int(e.at("row")), to_int(e.at("col")), value(e, "x0_bits", "x0"));
+    if (gated) out += fmt::format("<td>{}</td>", value(e, "x1_bits", "x1"));
+    out += fmt::format("<td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                       value(e, "got_bits", "got"),
+                       html_escape(fmt::format("{:.17g}", to_double(e.at("exact_hi")))),
+                       value(e, "correctly_rounded_bits", "correctly_rounded"),
+                       e.contains("ulp_error") ? ulp(e.at("ulp_error")) : "&ndash;", verdict);
+  }
+  out += "</tbody></table></div>";
+}
+
+std::string case_title(const nlohmann::json& c) {
+  const std::string& label = c.at("params_label").get_ref<const std::string&>();
+  return fmt::format("{}<span class=\"chip\">{}</span>{}<span class=\"kernel\">{}</span>", esc(c.at("op")),
+                     esc(c.at("dtype")), label.empty() ? "" : "<span class=\"chip param\">" + esc(label) + "</span>",
+                     esc(c.at("kernel")));
+}
+
+void case_section(std::string& out, const nlohmann::json& c, std::size_t index) {
+  const bool gated = c.at("arity") == 2;
+  const nlohmann::json& o = c.at("oracle");
+  out += fmt::format("<section class=\"card\" id=\"case-{}\"><div class=\"head\"><h3>{}</h3>{}</div>", index,
+                     case_title(c), badge(c.at("pass").get<bool>()));
+  out += "<dl class=\"facts\">";
+  out += fmt::format("<dt>op</dt><dd><code>{}</code>: {}</dd>", esc(c.at("op")), esc(c.at("formula")));
+  out += fmt::format("<dt>kernel</dt><dd><code>{}</code>: {}</dd>", esc(c.at("kernel")),
+                     esc(c.at("kernel_description")));
+  out += fmt::format("<dt>inputs</dt><dd>{}, shape [{}, {}]</dd>", esc(c.at("inputs")), to_int(c.at("shape")[0]),
+                     to_int(c.at("shape")[1]));
+  out += fmt::format("<dt>oracle</dt><dd>{} special-value rules, {} double tier (proven bound), {} MPFR (Ziv's loop, "
+                     "{} re-evaluations at higher precision)</dd>",
+                     to_int(o.at("special")), to_int(o.at("double_tier")), to_int(o.at("mpfr_tier")),
+                     to_int(o.at("mpfr_retries")));
+  out += fmt::format("<dt>budget</dt><dd>{}{}</dd>", pow_html(report_text::budget(c.at("budget"))),
+                     gated && to_double(c.at("budget").at("abs_floor")) > 0 ? " (floor scaled by |up|)" : "");
+  out += "</dl>";
+  out += "<div class=\"row\">";
+  figures_table(out, c);
+  out += "<figure>" + plots::ulp_histogram_svg(c) + "</figure></div>";
+  if (const std::string svg = plots::error_by_input_svg(c); !svg.empty())
+    out += "<figure style=\"margin-top:18px\">" + svg + "</figure>";
+
+  out += "<h4>Where the error lives</h4><p class=\"muted\">Outputs with a ULP figure, by ranges of the input and of "
+         "the exact result: binades of like error merged (the plot above and the JSON report have every "
+         "binade).</p>";
+  out += "<div class=\"row\"><div>";
+  ranges_table(out, c.at("ranges_input"), gated ? "gate" : "x");
+  out += "</div><div>";
+  ranges_table(out, c.at("ranges_result"), "|exact result|");
+  out += "</div></div>";
+
+  if (!c.at("breaches").empty()) {
+    out += fmt::format("<h4>Budget breaches (first {} of {})</h4>", c.at("breaches").size(),
+                       to_int(c.at("budget_breaches")));
+    element_table(out, c, c.at("breaches"));
+  }
+  if (!c.at("worst").empty()) {
+    out += "<h4>Worst inputs outside the floor region</h4>";
+    element_table(out, c, c.at("worst"));
+  }
+  auto folded = [&](const char* title, const nlohmann::json& rows, const std::string& note) {
+    if (rows.empty()) return;
+    out += fmt::format("<details><summary>{} ({})</summary>{}", title, rows.size(), note);
+    element_table(out, c, rows);
+    out += "</details>";
+  };
+  folded("Worst inputs in the floor region", c.at("worst_in_floor"), "");
+  folded("Semantic differences (NaN/inf)", c.at("semantic"),
+         fmt::format("<p class=\"muted\">First {} of {}. Differences that need an infinite input are reported, not "
+                     "failed: t / (1 + e<sup>&minus;t</sup>) gives NaN for t = &minus;inf where the limit is "
+                     "&minus;0.</p>",
+                     c.at("semantic").size(), to_int(c.at("semantic_differences"))));
+  if (!c.at("special_values").empty()) {
+    out += fmt::format("<details><summary>Special values ({} classes of input)</summary>",
+                       c.at("special_values").size());
+    special_table(out, c);
+    out += "</details>";
+  }
+  out += "</section>";
+}
+
+}  // namespace
+
+std::string render_report_html(const nlohmann::json& doc) {
+  const nlohmann::json& cases = doc.at("cases");
+  const nlohmann::json& skipped = doc.at("skipped");
+  const nlohmann::json& sum = doc.at("summary");
+  const bool pass = sum.at("pass").get<bool>();
+  std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
+  std::string title = "Precision report";
+  if (cases.size() == 1)
+    title += fmt::format(": {} / {} / {}", cases[0].at("op").get<std::string>(), cases[0].at("dtype").get<std::string>(),
+                         cases[0].at("kernel").get<std::string>());
+  out += fmt::format("<title>{} · ulpcheck</title><style>{}</style></head><body><main>", esc(title), kStyle);
+  out += fmt::format("<header><h1>{}</h1>", esc(title));
+  out += fmt::format("<p class=\"meta\">{} case{}. Unary ops in a 16-bit dtype on all 65536 values, everything else "
+                     "on {} uniformly random bit patterns (seed {}); every kernel of an op, dtype and parameter set "
+                     "runs on the same inputs against the same correctly rounded oracle answers. Errors are in ULP of "
+                     "the exact result.</p>",
+                     cases.size(), cases.size() == 1 ? "" : "s", to_int(doc.at("settings").at("samples")),
+                     html_escape(doc.at("settings").at("seed").dump()));
+  const std::int64_t failed = to_int(sum.at("failed")), not_run = to_int(sum.at("did_not_run"));
+  if (pass && cases.size() == 1)
+    out += "<div class=\"verdict pass\">PASS &mdash; within the kernel&#39;s budget</div>";
+  else if (pass)
+    out += fmt::format("<div class=\"verdict pass\">PASS &mdash; all {} cases within their kernel&#39;s budget</div>",
+                       cases.size());
+  else if (cases.size() == 1 && failed == 1)
+    out += "<div class=\"verdict fail\">FAIL &mdash; outside the kernel&#39;s budget</div>";
+  else
+    out += fmt::format("<div class=\"verdict fail\">FAIL &mdash; {} of {} cases breach their kernel&#39;s budget{}</div>",
+                       failed, cases.size(), not_run ? fmt::format("; {} did not run", not_run) : "");
+  out += "</header>";
+
+  if (cases.size() > 1 || !skipped.empty()) {
+    out += "<section class=\"card\"><h3>Summary</h3><div class=\"scroll\" style=\"margin-top:10px\"><table><thead><tr>"
+           "<th>dtype</th><th>op</th><th>params</th><th>kernel</th><th>budget</th><th class=\"n\">max ULP</th>"
+           "<th class=\"n\">max ULP outside floor</th><th class=\"n\">correctly rounded</th><th class=\"n\">p99 ULP</th>"
+           "<th class=\"n\">breaches</th><th>verdict</th></tr></thead><tbody>";
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      const nlohmann::json& c = cases[i];
+      const bool ok = c.at("pass").get<bool>();
+      const std::int64_t b = to_int(c.at("budget_breaches")), s = to_int(c.at("semantic_violations"));
+      out += fmt::format("<tr{}><td>{}</td><td>{}</td><td>{}</td><td><a href=\"#case-{}\"><code>{}</code></a></td>"
+                         "<td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                         "<td class=\"n\">{}</td><td class=\"n\">{}{}</td><td>{}</td></tr>",
+                         ok ? "" : " class=\"fail\"", esc(c.at("dtype")), esc(c.at("op")),
+                         esc(report_text::params_or_dash(c)), i + 1, esc(c.at("kernel")),
+                         pow_html(report_text::budget_short(c.at("budget"))), ulp(c.at("max_ulp")),
+                         ulp(c.at("max_ulp_above_floor")),
+                         esc(report_text::percent(to_double(c.at("fraction_correctly_rounded")))), ulp(c.at("p99_ulp")),
+                         b, s ? fmt::format(" + {} NaN/inf", s) : "", badge(ok));
+    }
+    out += "</tbody></table></div>";
+    if (!skipped.empty()) {
+      out += "<h4>Not measured</h4><ul class=\"skipped\">";
+      for (const nlohmann::json& s : skipped) {
+        const std::string& label = s.at("params_label").get_ref<const std::string&>();
+        out += fmt::format("<li>{} {} {}<code>{}</code>: {}{}</li>", esc(s.at("dtype")), esc(s.at("op")),
+                           label.empty() ? "" : esc(label) + " ", esc(s.at("kernel")),
+                           s.at("did_not_run").get<bool>() ? "<strong>did not run</strong>: " : "", esc(s.at("reason")));
+      }
+      out += "</ul>";
+    }
+    out += "</section>";
+  }
+
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const nlohmann::json& c = cases[i];
+    if (cases.size() > 1 && (i == 0 || cases[i - 1].at("dtype") != c.at("dtype")))
+      out += fmt::format("<h2>{}</h2>", esc(c.at("dtype")));
+    case_section(out, c, i + 1);
+  }
+  out += "<footer>Written by ulpcheck report. Plots and tables are drawn from the report&#39;s JSON; 'ulpcheck report "
+         "--format json' gives every binade.</footer></main></body></html>\n";
+  return out;
+}
+
+}  // namespace ulpcheck

@@ -1,0 +1,20 @@
+// The SVG plots of the HTML report, drawn from a case object's tables. Internal to
+// reports/.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace ulpcheck::plots {
+
+/// Outputs per ULP-error bin ([0, 2^-8), then powers of two), on a log count axis, with
+/// the floor region's outputs as a bar of their own and the budget's max_ulp as a line.
+std::string ulp_histogram_svg(const nlohmann::json& c);
+
+/// Max and p99 ULP error per binade of the input (gate), on a log ULP axis: negative
+/// inputs on the left with magnitude growing leftwards, positive on the right, so the plot
+/// reads as the number line; binades mostly in the floor region are shaded.
+std::string error_by_input_svg(const nlohmann::json& c);
+
+}  // namespace ulpcheck::plots

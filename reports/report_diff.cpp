@@ -1,0 +1,272 @@
+#include "ulpcheck/reports/report_diff.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "reports/report_text.hpp"
+
+namespace ulpcheck {
+
+using report_text::to_double;
+using report_text::to_int;
+
+namespace {
+
+using Key = std::tuple<std::string, std::string, std::string, std::string>;
+
+Key key_of(const nlohmann::json& c) {
+  return {c.at("op").get<std::string>(), c.at("dtype").get<std::string>(), c.at("params_label").get<std::string>(),
+          c.at("kernel").get<std::string>()};
+}
+
+/// How a figure's change is written: ULP figures as a difference, fractions in percentage
+/// points, counts as a difference.
+enum class Unit { ulp, fraction, count };
+
+struct Figure {
+  const char* key;
+  const char* name;
+  Unit unit;
+};
+
+// Every figure compared, in the order a reader wants them; the budget comes apart.
+constexpr Figure kFigures[] = {
+    {"max_ulp", "max ULP error, all outputs", Unit::ulp},
+    {"max_ulp_above_floor", "max ULP error, outside the floor region", Unit::ulp},
+    {"fraction_correctly_rounded", "correctly rounded", Unit::fraction},
+    {"fraction_correctly_rounded_above_floor", "correctly rounded, outside the floor region", Unit::fraction},
+    {"fraction_off_by_one_ulp", "off by >= 1 ULP", Unit::fraction},
+    {"p50_ulp", "p50 ULP error", Unit::ulp},
+    {"p99_ulp", "p99 ULP error", Unit::ulp},
+    {"p99_9_ulp", "p99.9 ULP error", Unit::ulp},
+    {"budget_breaches", "budget breaches", Unit::count},
+    {"semantic_differences", "semantic differences (NaN/inf)", Unit::count},
+    {"semantic_violations", "failing semantic differences", Unit::count},
+    {"in_floor_region", "outputs in the floor region", Unit::count},
+    {"count", "outputs compared", Unit::count},
+};
+
+/// The same number, NaN included.
+bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+std::string value_text(double v, Unit u) {
+  switch (u) {
+    case Unit::ulp: return report_text::ulp(v);
+    case Unit::fraction: return report_text::percent(v);
+    case Unit::count: return fmt::format("{}", static_cast<std::int64_t>(v));
+  }
+  return {};
+}
+
+std::string delta_text(double a, double b, Unit u) {
+  const double d = b - a;
+  if (!std::isfinite(d)) return "";
+  switch (u) {
+    case Unit::ulp: return fmt::format("{:+.4g}", d);
+    case Unit::fraction: return fmt::format("{:+.4f} pp", 100.0 * d);
+    case Unit::count: return fmt::format("{:+}", static_cast<std::int64_t>(d));
+  }
+  return {};
+}
+
+std::string input_key(const nlohmann::json& e) {
+  return e.at("x0_bits").get<std::string>() + "/" + (e.contains("x1_bits") ? e["x1_bits"].get<std::string>() : "");
+}
+
+nlohmann::json compare_case(const nlohmann::json& o, const nlohmann::json& n) {
+  nlohmann::json figures = nlohmann::json::array();
+  for (const Figure& f : kFigures) {
+    const double a = to_double(o.at(f.key)), b = to_double(n.at(f.key));
+    if (same(a, b)) continue;
+    figures.push_back({{"figure", f.key},
+                       {"name", f.name},
+                       {"old", report_text::number(a)},
+                       {"new", report_text::number(b)},
+                       {"delta", report_text::number(b - a)}});
+  }
+  nlohmann::json notes = nlohmann::json::array();
+  if (o.at("budget") != n.at("budget"))
+    notes.push_back(fmt::format("the kernel's budget changed: {} -> {}", report_text::budget(o.at("budget")),
+                                report_text::budget(n.at("budget"))));
+  if (o.at("inputs") != n.at("inputs") || o.at("shape") != n.at("shape"))
+    notes.push_back(fmt::format("the inputs differ ({} / {}): the figures are over different inputs",
+                                o.at("inputs").get<std::string>(), n.at("inputs").get<std::string>()));
+  // Worst inputs and breaches of the new report that the old one did not list.
+  std::set<std::string> seen;
+  for (const char* list : {"worst", "worst_in_floor", "breaches", "semantic"})
+    for (const nlohmann::json& e : o.at(list)) seen.insert(input_key(e));
+  nlohmann::json new_worst = nlohmann::json::array();
+  std::set<std::string> added;
+  for (const char* list : {"breaches", "worst"})
+    for (const nlohmann::json& e : n.at(list))
+      if (!seen.count(input_key(e)) && added.insert(input_key(e)).second) new_worst.push_back(e);
+
+  const bool was = o.at("pass").get<bool>(), is = n.at("pass").get<bool>();
+  const char* status = was && !is   ? "regression"
+                       : !was && is ? "fixed"
+                       : figures.empty() && notes.empty() ? "unchanged"
+                                                          : "changed";
+  return {{"status", status},
+          {"verdict_old", o.at("verdict")},
+          {"verdict_new", n.at("verdict")},
+          {"figures", std::move(figures)},
+          {"notes", std::move(notes)},
+          {"new_worst", std::move(new_worst)}};
+}
+
+/// The headline figures of a case, for the rows of a diff's table and for one-sided cases.
+nlohmann::json headline(const nlohmann::json& c) {
+  nlohmann::json h = nlohmann::json::object();
+  for (const char* k : {"max_ulp", "max_ulp_above_floor", "fraction_correctly_rounded", "p99_ulp", "budget_breaches",
+                        "semantic_violations", "verdict", "pass", "budget"})
+    h[k] = c.at(k);
+  return h;
+}
+
+}  // namespace
+
+ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new_doc, const std::string& old_name,
+                        const std::string& new_name) {
+  std::map<Key, const nlohmann::json*> old_cases;
+  for (const nlohmann::json& c : old_doc.at("cases")) old_cases.emplace(key_of(c), &c);
+  std::set<Key> matched;
+  nlohmann::json cases = nlohmann::json::array();
+  std::map<std::string, std::int64_t> counts{{"regression", 0}, {"fixed", 0},    {"changed", 0},
+                                             {"unchanged", 0},  {"only_old", 0}, {"only_new", 0}};
+  auto entry = [](const nlohmann::json& c) {
+    return nlohmann::json{{"op", c.at("op")},
+                          {"dtype", c.at("dtype")},
+                          {"params_label", c.at("params_label")},
+                          {"kernel", c.at("kernel")},
+                          {"arity", c.at("arity")}};
+  };
+  for (const nlohmann::json& n : new_doc.at("cases")) {
+    nlohmann::json e = entry(n);
+    const auto it = old_cases.find(key_of(n));
+    if (it == old_cases.end() || !matched.insert(it->first).second) {
+      e["status"] = "only_new";
+      e["new"] = headline(n);
+    } else {
+      e.update(compare_case(*it->second, n));
+      e["old"] = headline(*it->second);
+      e["new"] = headline(n);
+    }
+    ++counts[e["status"].get<std::string>()];
+    cases.push_back(std::move(e));
+  }
+  for (const nlohmann::json& o : old_doc.at("cases"))
+    if (!matched.count(key_of(o))) {
+      nlohmann::json e = entry(o);
+      e["status"] = "only_old";
+      e["old"] = headline(o);
+      ++counts["only_old"];
+      cases.push_back(std::move(e));
+    }
+  ReportDiff d;
+  d.regressions = counts["regression"];
+  d.json = {{"schema", kReportDiffSchema},
+            {"version", kReportDiffVersion},
+            {"old", old_name},
+            {"new", new_name},
+            {"summary",
+             {{"regressions", counts["regression"]},
+              {"fixed", counts["fixed"]},
+              {"changed", counts["changed"]},
+              {"unchanged", counts["unchanged"]},
+              {"only_old", counts["only_old"]},
+              {"only_new", counts["only_new"]}}},
+            {"cases", std::move(cases)}};
+  return d;
+}
+
+namespace {
+
+std::string case_name(const nlohmann::json& e) {
+  const std::string& label = e.at("params_label").get_ref<const std::string&>();
+  return fmt::format("{} {} {}{}", e.at("dtype").get<std::string>(), e.at("op").get<std::string>(),
+                     label.empty() ? "" : label + " ", e.at("kernel").get<std::string>());
+}
+
+/// "0.5 -> 1.2 (+0.7)", or the one side there is.
+std::string change_cell(const nlohmann::json& e, const char* key, Unit u) {
+  const bool has_old = e.contains("old"), has_new = e.contains("new");
+  if (!has_old) return value_text(to_double(e["new"].at(key)), u);
+  if (!has_new) return value_text(to_double(e["old"].at(key)), u);
+  const double a = to_double(e["old"].at(key)), b = to_double(e["new"].at(key));
+  if (same(a, b)) return value_text(b, u);
+  const std::string d = delta_text(a, b, u);
+  return fmt::format("{} -> **{}**{}", value_text(a, u), value_text(b, u), d.empty() ? "" : " (" + d + ")");
+}
+
+std::string verdict_cell(const nlohmann::json& e) {
+  const std::string status = e.at("status").get<std::string>();
+  if (status == "only_new") return fmt::format("new: {}", e["new"].at("verdict").get<std::string>());
+  if (status == "only_old") return fmt::format("{}, gone", e["old"].at("verdict").get<std::string>());
+  if (status == "regression") return "PASS -> **FAIL**";
+  if (status == "fixed") return "FAIL -> **PASS**";
+  return e["new"].at("verdict").get<std::string>();
+}
+
+}  // namespace
+
+std::string render_diff_markdown(const nlohmann::json& diff) {
+  const nlohmann::json& s = diff.at("summary");
+  std::string out = "# Precision report diff\n\n";
+  out += fmt::format("OLD `{}` -> NEW `{}`\n\n", diff.at("old").get<std::string>(), diff.at("new").get<std::string>());
+  const std::int64_t regressions = to_int(s.at("regressions"));
+  out += regressions ? fmt::format("**REGRESSION**: {} case{} passed before and fail{} now.\n\n", regressions,
+                                   regressions == 1 ? "" : "s", regressions == 1 ? "s" : "")
+                     : "No regressions: no case that passed before fails now.\n\n";
+  out += fmt::format("{} regression{}, {} fixed, {} changed, {} unchanged, {} only in OLD, {} only in NEW.\n\n",
+                     regressions, regressions == 1 ? "" : "s", to_int(s.at("fixed")), to_int(s.at("changed")),
+                     to_int(s.at("unchanged")), to_int(s.at("only_old")), to_int(s.at("only_new")));
+  std::vector<const nlohmann::json*> shown;
+  for (const nlohmann::json& e : diff.at("cases"))
+    if (e.at("status") != "unchanged") shown.push_back(&e);
+  if (shown.empty()) return out;
+
+  out += "| dtype | op | params | kernel | status | verdict | max ULP | max ULP outside floor | correctly rounded | p99 "
+         "ULP | breaches |\n|---|---|---|---|---|---|---:|---:|---:|---:|---:|\n";
+  for (const nlohmann::json* e : shown) {
+    const std::string& label = e->at("params_label").get_ref<const std::string&>();
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", e->at("dtype").get<std::string>(),
+                       e->at("op").get<std::string>(), label.empty() ? "-" : label, e->at("kernel").get<std::string>(),
+                       e->at("status").get<std::string>(), verdict_cell(*e), change_cell(*e, "max_ulp", Unit::ulp),
+                       change_cell(*e, "max_ulp_above_floor", Unit::ulp),
+                       change_cell(*e, "fraction_correctly_rounded", Unit::fraction),
+                       change_cell(*e, "p99_ulp", Unit::ulp), change_cell(*e, "budget_breaches", Unit::count));
+  }
+  out += '\n';
+
+  for (const nlohmann::json* e : shown) {
+    const std::string status = e->at("status").get<std::string>();
+    if (status == "only_old" || status == "only_new") continue;
+    out += fmt::format("## {}: {}\n\n", case_name(*e), status);
+    for (const nlohmann::json& note : e->at("notes")) out += fmt::format("- {}\n", note.get<std::string>());
+    if (!e->at("notes").empty()) out += '\n';
+    if (!e->at("figures").empty()) {
+      out += "| figure | OLD | NEW | change |\n|---|---:|---:|---:|\n";
+      for (const nlohmann::json& f : e->at("figures")) {
+        Unit u = Unit::ulp;
+        for (const Figure& known : kFigures)
+          if (f.at("figure") == known.key) u = known.unit;
+        const double a = to_double(f.at("old")), b = to_double(f.at("new"));
+        out += fmt::format("| {} | {} | {} | {} |\n", f.at("name").get<std::string>(), value_text(a, u),
+                           value_text(b, u), delta_text(a, b, u));
+      }
+      out += '\n';
+    }
+    if (!e->at("new_worst").empty()) {
+      out += "New worst inputs (breaches and worst outside the floor region that OLD did not list):\n\n";
+      out += report_text::markdown_element_table(e->at("arity") == 2, e->at("new_worst"));
+    }
+  }
+  return out;
+}
+
+}  // namespace ulpcheck

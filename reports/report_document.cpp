@@ -1,0 +1,380 @@
+#include "ulpcheck/reports/report_document.hpp"
+
+#include <fmt/format.h>
+
+#include <initializer_list>
+#include <string_view>
+
+#include "reports/report_text.hpp"
+#include "ulpcheck/reports/precision_report.hpp"
+
+namespace ulpcheck {
+
+using report_text::to_double;
+using report_text::to_int;
+
+nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vector<SkippedCase>& skipped,
+                               const ReportSettings& settings) {
+  std::int64_t passed = 0, did_not_run = 0;
+  for (const nlohmann::json& c : cases) passed += c.at("pass").get<bool>();
+  nlohmann::json skipped_rows = nlohmann::json::array();
+  for (const SkippedCase& s : skipped) {
+    did_not_run += s.did_not_run;
+    skipped_rows.push_back({{"op", s.op},
+                            {"dtype", s.dtype},
+                            {"params_label", s.params_label},
+                            {"kernel", s.kernel},
+                            {"reason", s.reason},
+                            {"did_not_run", s.did_not_run}});
+  }
+  const auto n = static_cast<std::int64_t>(cases.size());
+  const bool pass = passed == n && did_not_run == 0;
+  return {{"schema", kReportSchema},
+          {"version", kReportVersion},
+          {"settings", {{"seed", settings.seed}, {"samples", settings.samples}}},
+          {"summary",
+           {{"cases", n},
+            {"passed", passed},
+            {"failed", n - passed},
+            {"skipped", static_cast<std::int64_t>(skipped.size())},
+            {"did_not_run", did_not_run},
+            {"pass", pass},
+            {"verdict", pass ? "PASS" : "FAIL"}}},
+          {"cases", std::move(cases)},
+          {"skipped", std::move(skipped_rows)}};
+}
+
+// --- checking a document read from a file ------------------------------------------------
+
+namespace {
+
+enum class Kind { string, integer, number, boolean, object, array };
+
+std::string_view kind_name(Kind k) {
+  switch (k) {
+    case Kind::string: return "a string";
+    case Kind::integer: return "an integer";
+    case Kind::number: return "a number (or \"nan\", \"inf\", \"-inf\")";
+    case Kind::boolean: return "true or false";
+    case Kind::object: return "an object";
+    case Kind::array: return "an array";
+  }
+  return "?";
+}
+
+bool is_kind(const nlohmann::json& j, Kind k) {
+  switch (k) {
+    case Kind::string: return j.is_string();
+    case Kind::integer: return j.is_number_integer();
+    case Kind::number:
+      return j.is_number() || (j.is_string() && (j == "nan" || j == "inf" || j == "-inf"));
+    case Kind::boolean: return j.is_boolean();
+    case Kind::object: return j.is_object();
+    case Kind::array: return j.is_array();
+  }
+  return false;
+}
+
+struct Field {
+  const char* key;
+  Kind kind;
+};
+
+/// The first missing or mistyped field of `obj` at `where`, or empty.
+std::string check_fields(const nlohmann::json& obj, const std::string& where, std::initializer_list<Field> fields) {
+  if (!obj.is_object()) return fmt::format("{}: expected an object", where);
+  for (const Field& f : fields) {
+    const auto it = obj.find(f.key);
+    if (it == obj.end()) return fmt::format("{}: \"{}\" is missing", where, f.key);
+    if (!is_kind(*it, f.kind)) return fmt::format("{}: \"{}\" is {}, expected {}", where, f.key, it->type_name(), kind_name(f.kind));
+  }
+  return {};
+}
+
+std::string check_rows(const nlohmann::json& c, const char* key, const std::string& where,
+                       std::initializer_list<Field> fields) {
+  std::size_t i = 0;
+  for (const nlohmann::json& row : c.at(key)) {
+    if (std::string p = check_fields(row, fmt::format("{}.{}[{}]", where, key, i), fields); !p.empty()) return p;
+    ++i;
+  }
+  return {};
+}
+
+std::string check_case(const nlohmann::json& c, const std::string& at) {
+  if (!c.is_object()) return fmt::format("{}: expected an object", at);
+  std::string where = at;
+  if (c.contains("op") && c.contains("dtype") && c.contains("kernel"))
+    where = fmt::format("{} ({} {} {})", at, c["op"].dump(), c["dtype"].dump(), c["kernel"].dump());
+  std::string p = check_fields(
+      c, where,
+      {{"op", Kind::string}, {"formula", Kind::string}, {"arity", Kind::integer}, {"dtype", Kind::string},
+       {"kernel", Kind::string}, {"kernel_description", Kind::string}, {"params", Kind::object},
+       {"params_label", Kind::string}, {"inputs", Kind::string}, {"shape", Kind::array}, {"budget", Kind::object},
+       {"oracle", Kind::object}, {"count", Kind::integer}, {"numeric", Kind::integer}, {"max_ulp", Kind::number},
+       {"max_ulp_above_floor", Kind::number}, {"correctly_rounded", Kind::integer},
+       {"fraction_correctly_rounded", Kind::number}, {"above_floor", Kind::integer},
+       {"correctly_rounded_above_floor", Kind::integer}, {"fraction_correctly_rounded_above_floor", Kind::number},
+       {"off_by_one_ulp", Kind::integer}, {"fraction_off_by_one_ulp", Kind::number},
+       {"in_floor_region", Kind::integer}, {"semantic_differences", Kind::integer},
+       {"semantic_violations", Kind::integer}, {"budget_breaches", Kind::integer}, {"p50_ulp", Kind::number},
+       {"p99_ulp", Kind::number}, {"p99_9_ulp", Kind::number}, {"pass", Kind::boolean}, {"verdict", Kind::string},
+       {"binades_input", Kind::array}, {"binades_result", Kind::array}, {"ranges_input", Kind::array},
+       {"ranges_result", Kind::array}, {"special_values", Kind::array}, {"ulp_histogram", Kind::array},
+       {"worst", Kind::array}, {"worst_in_floor", Kind::array}, {"semantic", Kind::array},
+       {"breaches", Kind::array}});
+  if (!p.empty()) return p;
+  if (const int a = c["arity"].get<int>(); a != 1 && a != 2) return fmt::format("{}: \"arity\" is {}, expected 1 or 2", where, a);
+  if (c["shape"].size() != 2 || !c["shape"][0].is_number_integer() || !c["shape"][1].is_number_integer())
+    return fmt::format("{}: \"shape\" must be [rows, columns]", where);
+  if (p = check_fields(c["budget"], where + ".budget", {{"max_ulp", Kind::number}, {"abs_floor", Kind::number}});
+      !p.empty())
+    return p;
+  if (p = check_fields(c["oracle"], where + ".oracle",
+                       {{"special", Kind::integer}, {"double_tier", Kind::integer}, {"mpfr_tier", Kind::integer},
+                        {"mpfr_retries", Kind::integer}});
+      !p.empty())
+    return p;
+  const std::initializer_list<Field> binade_fields{{"binade", Kind::number}, {"count", Kind::integer},
+                                                   {"max_ulp", Kind::number}, {"max_ulp_above_floor", Kind::number},
+                                                   {"p99_ulp", Kind::number}, {"not_correctly_rounded", Kind::integer},
+                                                   {"in_floor_region", Kind::integer}, {"breaches", Kind::integer}};
+  const std::initializer_list<Field> range_fields{
+      {"label", Kind::string},         {"count", Kind::integer},   {"max_ulp", Kind::number},
+      {"max_ulp_above_floor", Kind::number}, {"p99_ulp", Kind::number}, {"not_correctly_rounded", Kind::integer},
+      {"in_floor_region", Kind::integer}, {"breaches", Kind::integer}};
+  const bool gated = c["arity"] == 2;
+  auto element_fields = [&]() -> std::initializer_list<Field> {
+    static const std::initializer_list<Field> unary{
+        {"row", Kind::integer},          {"col", Kind::integer},         {"x0_bits", Kind::string},
+        {"x0", Kind::number},            {"got_bits", Kind::string},     {"got", Kind::number},
+        {"exact_hi", Kind::number},      {"correctly_rounded_bits", Kind::string}, {"correctly_rounded", Kind::number},
+        {"semantics", Kind::string},     {"semantic_violation", Kind::boolean},    {"within_budget", Kind::boolean}};
+    static const std::initializer_list<Field> binary{
+        {"row", Kind::integer},          {"col", Kind::integer},         {"x0_bits", Kind::string},
+        {"x0", Kind::number},            {"x1_bits", Kind::string},      {"x1", Kind::number},
+        {"got_bits", Kind::string},      {"got", Kind::number},          {"exact_hi", Kind::number},
+        {"correctly_rounded_bits", Kind::string}, {"correctly_rounded", Kind::number}, {"semantics", Kind::string},
+        {"semantic_violation", Kind::boolean},    {"within_budget", Kind::boolean}};
+    return gated ? binary : unary;
+  };
+  // "binade" is an exponent or one of the strings "zero", "underflow", "non-finite":
+  // Kind::number takes none of them, so binade rows check it apart.
+  for (const char* key : {"binades_input", "binades_result"}) {
+    std::size_t i = 0;
+    for (const nlohmann::json& row : c[key]) {
+      const std::string at_row = fmt::format("{}.{}[{}]", where, key, i++);
+      if (!row.is_object() || !row.contains("binade") ||
+          !(row["binade"].is_number_integer() || row["binade"] == "zero" || row["binade"] == "underflow" ||
+            row["binade"] == "non-finite"))
+        return fmt::format("{}: \"binade\" must be an integer, \"zero\", \"underflow\" or \"non-finite\"", at_row);
+      nlohmann::json copy = row;
+      copy["binade"] = 0;
+      if (p = check_fields(copy, at_row, binade_fields); !p.empty()) return p;
+    }
+  }
+  for (const char* key : {"ranges_input", "ranges_result"})
+    if (p = check_rows(c, key, where, range_fields); !p.empty()) return p;
+  if (p = check_rows(c, "ulp_histogram", where,
+                     {{"lo", Kind::number}, {"hi", Kind::number}, {"count", Kind::integer},
+                      {"in_floor_region", Kind::integer}});
+      !p.empty())
+    return p;
+  if (p = check_rows(c, "special_values", where,
+                     gated ? std::initializer_list<Field>{{"gate", Kind::string}, {"up", Kind::string},
+                                                          {"count", Kind::integer},
+                                                          {"semantic_differences", Kind::integer},
+                                                          {"breaches", Kind::integer}}
+                           : std::initializer_list<Field>{{"x", Kind::string}, {"count", Kind::integer},
+                                                          {"semantic_differences", Kind::integer},
+                                                          {"breaches", Kind::integer}});
+      !p.empty())
+    return p;
+  for (const char* key : {"worst", "worst_in_floor", "semantic", "breaches"})
+    if (p = check_rows(c, key, where, element_fields()); !p.empty()) return p;
+  return {};
+}
+
+}  // namespace
+
+std::string check_report(const nlohmann::json& doc) {
+  if (!doc.is_object()) return fmt::format("expected a JSON object (an ulpcheck report), found {}", doc.type_name());
+  if (!doc.contains("schema") || doc["schema"] != kReportSchema)
+    return fmt::format("not an ulpcheck report: \"schema\" is {}, expected \"{}\" (write one with 'ulpcheck report "
+                       "--format json')",
+                       doc.contains("schema") ? doc["schema"].dump() : "missing", kReportSchema);
+  if (!doc.contains("version") || !doc["version"].is_number_integer() || doc["version"] != kReportVersion)
+    return fmt::format("report schema version {}, this ulpcheck reads version {}; write both reports with the same "
+                       "ulpcheck",
+                       doc.contains("version") ? doc["version"].dump() : "missing", kReportVersion);
+  if (std::string p = check_fields(doc, "report", {{"settings", Kind::object}, {"summary", Kind::object},
+                                                   {"cases", Kind::array}, {"skipped", Kind::array}});
+      !p.empty())
+    return p;
+  if (std::string p = check_fields(doc["settings"], "settings", {{"seed", Kind::integer}, {"samples", Kind::integer}});
+      !p.empty())
+    return p;
+  if (std::string p = check_fields(doc["summary"], "summary",
+                                   {{"cases", Kind::integer}, {"passed", Kind::integer}, {"failed", Kind::integer},
+                                    {"skipped", Kind::integer}, {"did_not_run", Kind::integer}, {"pass", Kind::boolean},
+                                    {"verdict", Kind::string}});
+      !p.empty())
+    return p;
+  std::size_t i = 0;
+  for (const nlohmann::json& c : doc["cases"])
+    if (std::string p = check_case(c, fmt::format("cases[{}]", i++)); !p.empty()) return p;
+  i = 0;
+  for (const nlohmann::json& s : doc["skipped"])
+    if (std::string p = check_fields(s, fmt::format("skipped[{}]", i++),
+                                     {{"op", Kind::string}, {"dtype", Kind::string}, {"params_label", Kind::string},
+                                      {"kernel", Kind::string}, {"reason", Kind::string},
+                                      {"did_not_run", Kind::boolean}});
+        !p.empty())
+      return p;
+  return {};
+}
+
+// --- JSON text -----------------------------------------------------------------------------
+
+namespace {
+
+std::string scalar_text(const nlohmann::json& j) {
+  // Invalid UTF-8 (a plugin's description, say) is replaced rather than thrown on.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool flat(const nlohmann::json& j) {
+  for (const nlohmann::json& v : j)
+    if (v.is_structured()) return false;
+  return true;
+}
+
+void write_json(std::string& out, const nlohmann::json& j, int indent) {
+  if (!j.is_structured()) {
+    out += scalar_text(j);
+    return;
+  }
+  const bool object = j.is_object();
+  if (j.empty()) {
+    out += object ? "{}" : "[]";
+    return;
+  }
+  if (flat(j)) {
+    out += object ? '{' : '[';
+    bool first = true;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (!first) out += ", ";
+      first = false;
+      if (object) out += scalar_text(it.key()) + ": ";
+      out += scalar_text(*it);
+    }
+    out += object ? '}' : ']';
+    return;
+  }
+  const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
+  out += object ? "{\n" : "[\n";
+  bool first = true;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (!first) out += ",\n";
+    first = false;
+    out += pad;
+    if (object) out += scalar_text(it.key()) + ": ";
+    write_json(out, *it, indent + 2);
+  }
+  out += '\n';
+  out += std::string(static_cast<std::size_t>(indent), ' ');
+  out += object ? '}' : ']';
+}
+
+}  // namespace
+
+std::string report_json_text(const nlohmann::json& doc) {
+  std::string out;
+  write_json(out, doc, 0);
+  out += '\n';
+  return out;
+}
+
+// --- Markdown ------------------------------------------------------------------------------
+
+namespace {
+
+std::string str(const nlohmann::json& j, const char* key) { return j.at(key).get<std::string>(); }
+
+/// Same op, dtype and parameters: cases measured on the same inputs and oracle answers.
+bool same_group(const nlohmann::json& a, const nlohmann::json& b) {
+  return a.at("op") == b.at("op") && a.at("dtype") == b.at("dtype") && a.at("params_label") == b.at("params_label");
+}
+
+std::string breaches_cell(const nlohmann::json& c) {
+  const std::int64_t b = to_int(c.at("budget_breaches")), s = to_int(c.at("semantic_violations"));
+  std::string out = b ? fmt::format("**{}**", b) : "0";
+  if (s) out += fmt::format(" + **{}** NaN/inf", s);
+  return out;
+}
+
+}  // namespace
+
+std::string render_report_markdown(const nlohmann::json& doc) {
+  const nlohmann::json& cases = doc.at("cases");
+  const nlohmann::json& skipped = doc.at("skipped");
+  if (cases.size() == 1 && skipped.empty()) return render_case_markdown(cases[0], 1);
+
+  const nlohmann::json& sum = doc.at("summary");
+  std::string out = "# Precision report\n\n";
+  const std::int64_t n = to_int(sum.at("cases")), failed = to_int(sum.at("failed"));
+  const std::int64_t not_run = to_int(sum.at("did_not_run"));
+  if (sum.at("pass").get<bool>())
+    out += fmt::format("**PASS**: all {} cases within their kernel's budget.\n\n", n);
+  else
+    out += fmt::format("**FAIL**: {} of {} cases breach their kernel's budget{}.\n\n", failed, n,
+                       not_run ? fmt::format("; {} did not run", not_run) : "");
+  out += fmt::format("Inputs: unary ops in a 16-bit dtype on all 65536 values, everything else on {} uniformly random "
+                     "bit patterns (seed {}); every kernel of a case is measured on the same inputs against the same "
+                     "oracle answers. Figures in ULP of the exact result.\n\n",
+                     to_int(doc.at("settings").at("samples")), doc.at("settings").at("seed").dump());
+
+  out += "## Summary\n\n";
+  out += "| dtype | op | params | kernel | budget | max ULP | max ULP outside floor | correctly rounded | p99 ULP | "
+         "breaches | verdict |\n|---|---|---|---|---|---:|---:|---:|---:|---:|---|\n";
+  for (const nlohmann::json& c : cases)
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", str(c, "dtype"), str(c, "op"),
+                       report_text::params_or_dash(c), str(c, "kernel"), report_text::budget_short(c.at("budget")),
+                       report_text::ulp(to_double(c.at("max_ulp"))),
+                       report_text::ulp(to_double(c.at("max_ulp_above_floor"))),
+                       report_text::percent(to_double(c.at("fraction_correctly_rounded"))),
+                       report_text::ulp(to_double(c.at("p99_ulp"))), breaches_cell(c),
+                       c.at("pass").get<bool>() ? "PASS" : "**FAIL**");
+  out += '\n';
+  if (!skipped.empty()) {
+    out += "Not measured:\n\n";
+    for (const nlohmann::json& s : skipped) {
+      const std::string& label = s.at("params_label").get_ref<const std::string&>();
+      out += fmt::format("- {} {} {}{}: {}{}\n", str(s, "dtype"), str(s, "op"), label.empty() ? "" : label + " ",
+                         str(s, "kernel"), s.at("did_not_run").get<bool>() ? "**did not run**: " : "",
+                         str(s, "reason"));
+    }
+    out += '\n';
+  }
+
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const nlohmann::json& c = cases[i];
+    if (i == 0 || cases[i - 1].at("dtype") != c.at("dtype")) out += fmt::format("## {}\n\n", str(c, "dtype"));
+    if (i == 0 || !same_group(cases[i - 1], c)) {
+      const std::string& label = c.at("params_label").get_ref<const std::string&>();
+      const nlohmann::json& o = c.at("oracle");
+      out += fmt::format("### {}{}, {}\n\n", str(c, "op"), label.empty() ? "" : ", " + label, str(c, "dtype"));
+      out += fmt::format("- op: `{}`: {}\n", str(c, "op"), str(c, "formula"));
+      out += fmt::format("- inputs: {}, shape [{}, {}]\n", str(c, "inputs"), to_int(c.at("shape")[0]),
+                         to_int(c.at("shape")[1]));
+      out += fmt::format("- oracle: {} special-value rules, {} double tier (proven bound), {} MPFR (Ziv's loop, {} "
+                         "re-evaluations at higher precision)\n\n",
+                         to_int(o.at("special")), to_int(o.at("double_tier")), to_int(o.at("mpfr_tier")),
+                         to_int(o.at("mpfr_retries")));
+    }
+    out += render_case_markdown(c, 4, false);
+  }
+  return out;
+}
+
+}  // namespace ulpcheck

@@ -1,0 +1,74 @@
+// Small pieces shared by the renderers of reports/ (Markdown, HTML, diff): reading numbers
+// back from a report's JSON and writing figures the same way everywhere. Internal to
+// reports/.
+#pragma once
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace ulpcheck::report_text {
+
+/// JSON has no NaN or inf; reports spell them "nan", "inf", "-inf" so that a reader sees
+/// what they were.
+inline nlohmann::json number(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
+}
+
+/// The inverse of number(): a JSON number, or one of its spelled non-finite values.
+inline double to_double(const nlohmann::json& j) {
+  if (j.is_number()) return j.get<double>();
+  if (j.is_string()) {
+    const std::string& s = j.get_ref<const std::string&>();
+    if (s == "inf") return HUGE_VAL;
+    if (s == "-inf") return -HUGE_VAL;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+inline std::int64_t to_int(const nlohmann::json& j) { return j.get<std::int64_t>(); }
+
+/// A ULP figure: 4 significant digits (0.5, 1.5, 255.4, 1.677e+07).
+inline std::string ulp(double v) { return fmt::format("{:.4g}", v); }
+
+/// "99.5229% (995229 of 1000000)", or "n/a" out of nothing.
+inline std::string percent_of(std::int64_t n, std::int64_t of) {
+  return of ? fmt::format("{:.4f}% ({} of {})", 100.0 * static_cast<double>(n) / static_cast<double>(of), n, of)
+            : "n/a";
+}
+
+/// A fraction as a percentage with 4 decimals: "0.3344%".
+inline std::string percent(double fraction) { return fmt::format("{:.4f}%", 100.0 * fraction); }
+
+/// The budget of a case object: "0.501 ULP, abs floor 2^-121 (3.76e-37)".
+inline std::string budget(const nlohmann::json& b) {
+  const double u = to_double(b.at("max_ulp")), a = to_double(b.at("abs_floor"));
+  if (a == 0.0) return fmt::format("{} ULP", u);
+  return fmt::format("{} ULP, abs floor 2^{} ({:.3g})", u, std::ilogb(a), a);
+}
+
+/// The budget, short, for summary tables: "0.501 ULP + 2^-121".
+inline std::string budget_short(const nlohmann::json& b) {
+  const double u = to_double(b.at("max_ulp")), a = to_double(b.at("abs_floor"));
+  if (a == 0.0) return fmt::format("{} ULP", u);
+  return fmt::format("{} ULP, floor 2^{}", u, std::ilogb(a));
+}
+
+/// The parameters of a case as a person reads them ("limit=7.3"), "-" for none.
+inline std::string params_or_dash(const nlohmann::json& c) {
+  const std::string& label = c.at("params_label").get_ref<const std::string&>();
+  return label.empty() ? "-" : label;
+}
+
+/// A Markdown table of element rows of a case object ("worst", "breaches", ...): position,
+/// inputs, output and correctly rounded result as bits and decimal, the exact value, the
+/// ULP error and the verdict. `gated`: the case's arity is 2 (gate and up columns).
+std::string markdown_element_table(bool gated, const nlohmann::json& rows);
+
+}  // namespace ulpcheck::report_text

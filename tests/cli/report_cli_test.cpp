@@ -1,0 +1,319 @@
+// `ulpcheck report` over many cases, end to end: every op, kernel and dtype in one document,
+// -o written atomically, HTML, --diff and its exit codes, and bad input (exit 2, the flag
+// named). Sampled cases use 2000 inputs to keep the suite fast. Where the kernels that run
+// here matter, the tests ask the registry, so they hold with a GPU (CUDA kernels) and
+// without (host kernels); elsewhere they name host kernels, which run everywhere.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "tests/cli/run_ulpcheck.hpp"
+#include "ulpcheck/device/cuda/runtime.hpp"
+#include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/reference/registry.hpp"
+
+#ifndef ULPCHECK_PLANTED_PLUGIN
+#error "ULPCHECK_PLANTED_PLUGIN must name the plugin of planted-bug kernels"
+#endif
+
+namespace {
+
+using ulpcheck::testing::CliRun;
+using ulpcheck::testing::Capture;
+using ulpcheck::testing::contains;
+using ulpcheck::testing::expect_usage_error;
+using ulpcheck::testing::ulpcheck;
+
+const std::string kPlanted = std::string("--plugin '") + ULPCHECK_PLANTED_PLUGIN + "'";
+
+/// A fresh directory for the files of one test, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "ulpcheck-report-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name) const { return (std::filesystem::path(path_) / name).string(); }
+
+ private:
+  std::string path_;
+};
+
+std::string read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+/// The kernels a report without --kernel covers here: the CUDA ones with a GPU, the host
+/// ones without.
+std::set<std::string> kernels_that_run_here() {
+  const bool gpu = ulpcheck::cuda::device_available();
+  std::set<std::string> out;
+  for (const ulpcheck::Kernel* k : ulpcheck::all_kernels())
+    if (k->name().starts_with(gpu ? "cuda." : "host.")) out.insert(std::string(k->name()));
+  return out;
+}
+
+const std::string kHostKernels = "--kernel host.single_rounding --kernel host.double_rounding --kernel host.composite";
+
+nlohmann::json parse(const CliRun& r) {
+  nlohmann::json j;
+  EXPECT_NO_THROW(j = nlohmann::json::parse(r.output)) << r.output.substr(0, 2000);
+  return j;
+}
+
+// --- many cases in one document
+
+TEST(Cli_report_all, WithoutOpReportsEveryOpParameterAndKernelThatRunsHere) {
+  const CliRun r = ulpcheck("report --samples 2000 --format json", Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
+  const nlohmann::json doc = parse(r);
+  std::set<std::string> ops, kernels, limits;
+  for (const nlohmann::json& c : doc["cases"]) {
+    ops.insert(c["op"].get<std::string>());
+    kernels.insert(c["kernel"].get<std::string>());
+    EXPECT_EQ(c["dtype"], "bf16");
+    if (c["op"] == "silu_and_mul_clamp") limits.insert(c["params_label"].get<std::string>());
+  }
+  std::set<std::string> all_ops;
+  for (const ulpcheck::ElementwiseOp* op : ulpcheck::all_ops()) all_ops.insert(std::string(op->name));
+  EXPECT_EQ(ops, all_ops);
+  EXPECT_TRUE(all_ops.count("silu_and_mul_clamp"));
+  EXPECT_EQ(kernels, kernels_that_run_here());
+  EXPECT_EQ(limits, (std::set<std::string>{"limit=0", "limit=7", "limit=7.3", "limit=10", "limit=inf"}));
+  EXPECT_EQ(doc["summary"]["cases"].get<std::size_t>(), doc["cases"].size());
+  EXPECT_EQ(doc["summary"]["verdict"], "PASS");
+}
+
+TEST(Cli_report_all, DtypeAllReportsBf16Fp16AndFp32InOneDocument) {
+  const CliRun r = ulpcheck("report --op silu_and_mul " + kHostKernels + " --dtype all --samples 2000 --format json",
+                            Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
+  const nlohmann::json doc = parse(r);
+  std::vector<std::string> dtypes;
+  for (const nlohmann::json& c : doc["cases"])
+    if (c["kernel"] == "host.single_rounding") dtypes.push_back(c["dtype"].get<std::string>());
+  EXPECT_EQ(dtypes, (std::vector<std::string>{"bf16", "fp16", "fp32"}));
+  EXPECT_EQ(doc["cases"].size(), 9u);  // 3 dtypes x 3 host kernels
+}
+
+TEST(Cli_report_all, MarkdownStartsWithTheSummaryTable) {
+  const CliRun r = ulpcheck("report --op silu_and_mul_clamp " + kHostKernels + " --samples 2000", Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
+  const auto summary = r.output.find("## Summary");
+  const auto first_case = r.output.find("#### host.single_rounding");
+  ASSERT_NE(summary, std::string::npos) << r.output.substr(0, 2000);
+  ASSERT_NE(first_case, std::string::npos);
+  EXPECT_LT(summary, first_case);
+  EXPECT_TRUE(contains(r.output, "| bf16 | silu_and_mul_clamp | limit=7.3 | host.single_rounding |"));
+  EXPECT_TRUE(contains(r.output, "### silu_and_mul_clamp, limit=inf, bf16"));
+}
+
+TEST(Cli_report_all, ABreachInOneCaseExitsOneAndIsInTheSummary) {
+  const CliRun r = ulpcheck("report " + kPlanted +
+                                " --op silu_and_mul --kernel host.single_rounding "
+                                "--kernel planted.truncating_conversion --samples 2000",
+                            Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 1) << r.output.substr(0, 3000);
+  EXPECT_TRUE(contains(r.output, "**FAIL**: 1 of 2 cases")) << r.output.substr(0, 3000);
+  EXPECT_TRUE(contains(r.output, "| planted.truncating_conversion |")) << r.output.substr(0, 3000);
+}
+
+TEST(Cli_report_all, ProgressAndTimingsGoToStderrAndTheSameSeedGivesTheSameBytes) {
+  const std::string args = "report --op silu_and_mul_clamp --limit 7 " + kHostKernels + " --samples 3000 --seed 77";
+  for (const char* format : {"md", "json", "html"}) {
+    SCOPED_TRACE(format);
+    const CliRun a = ulpcheck(args + " --format " + format, Capture::stdout_only);
+    const CliRun b = ulpcheck(args + " --format " + format, Capture::stdout_only);
+    EXPECT_EQ(a.exit_code, 0);
+    EXPECT_FALSE(a.output.empty());
+    EXPECT_EQ(a.output, b.output);
+    EXPECT_FALSE(contains(a.output, "report [1/1]"));
+  }
+  const CliRun both = ulpcheck(args);
+  EXPECT_TRUE(contains(both.output, "report [1/1] bf16 silu_and_mul_clamp limit=7: oracle on")) << both.output;
+  EXPECT_TRUE(contains(both.output, "[3/3] host.composite: PASS")) << both.output;
+}
+
+TEST(Cli_report_all, TheReadmeCommandStillReportsTheDefaultKernel) {
+  const CliRun r = ulpcheck("report --op silu_and_mul --dtype bf16 --samples 2000", Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const ulpcheck::Kernel* k = ulpcheck::default_kernel(*ulpcheck::find_op("silu_and_mul"), ulpcheck::Format::bf16);
+  ASSERT_NE(k, nullptr);
+  EXPECT_EQ(r.output.rfind("# Precision report: silu_and_mul / bf16 / " + std::string(k->name()), 0), 0u) << r.output;
+}
+
+TEST(Cli_report_all, KernelAllWithAnOpReportsEveryKernelThatRunsHere) {
+  const CliRun r = ulpcheck("report --op silu_and_mul --kernel all --samples 2000 --format json", Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
+  std::set<std::string> kernels;
+  const nlohmann::json doc = parse(r);
+  for (const nlohmann::json& c : doc["cases"]) kernels.insert(c["kernel"].get<std::string>());
+  EXPECT_EQ(kernels, kernels_that_run_here());
+}
+
+TEST(Cli_report_all, LimitKernelsCannotHoldAreListedAsNotMeasured) {
+  // host.composite stores the clamped value in the storage format: fp16 cannot hold 1e6.
+  const CliRun r = ulpcheck("report --op silu_and_mul_clamp --dtype fp16 --limit 1e6 " + kHostKernels + " --samples 2000",
+                            Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
+  EXPECT_TRUE(contains(r.output, "Not measured:")) << r.output.substr(0, 3000);
+  EXPECT_TRUE(contains(r.output, "host.composite: ")) << r.output.substr(0, 3000);
+}
+
+// --- -o FILE
+
+TEST(Cli_report_output, WritesTheFileAndNothingToStdout) {
+  const TempDir dir;
+  const std::string path = dir.file("report.json");
+  const CliRun r = ulpcheck("report --op silu --dtype fp16 --format json -o '" + path + "'", Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.output, "");
+  const nlohmann::json doc = nlohmann::json::parse(read(path));
+  EXPECT_EQ(doc["schema"], "ulpcheck.report");
+  EXPECT_EQ(doc["cases"][0]["op"], "silu");
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST(Cli_report_output, HtmlIsOneSelfContainedPageWithPlots) {
+  const TempDir dir;
+  const std::string path = dir.file("report.html");
+  const CliRun r =
+      ulpcheck("report --op silu_and_mul " + kHostKernels + " --samples 2000 --format html -o '" + path + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const std::string html = read(path);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_TRUE(contains(html, "<svg"));
+  EXPECT_FALSE(contains(html, "http://"));
+  EXPECT_FALSE(contains(html, "https://"));
+  EXPECT_FALSE(contains(html, "<script"));
+}
+
+TEST(Cli_report_output, AFailedRunLeavesTheFileAsItWas) {
+  const TempDir dir;
+  const std::string path = dir.file("report.md");
+  write(path, "previous report\n");
+  // Bad input: refused before anything is measured.
+  expect_usage_error("report --op silu_and_mul_clamp --limit -1 -o '" + path + "'", {"--limit"});
+  // A plugin that cannot be loaded: the same.
+  expect_usage_error("report --plugin /nonexistent.so --op silu_and_mul -o '" + path + "'", {"--plugin"});
+  EXPECT_EQ(read(path), "previous report\n");
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST(Cli_report_output, AMissingDirectoryIsRefusedBeforeMeasuring) {
+  expect_usage_error("report --op silu -o /nonexistent-dir/report.md", {"-o /nonexistent-dir/report.md", "does not exist"});
+}
+
+// --- --diff OLD NEW
+
+class Cli_report_diff : public ::testing::Test {
+ protected:
+  /// A JSON report of silu_and_mul (bf16, 2000 inputs) by `kernel`, filed
+  /// under the name host.single_rounding: two versions of one kernel.
+  std::string version(const std::string& name, const std::string& kernel, int expected_exit) {
+    const std::string path = dir_.file(name);
+    const CliRun r = ulpcheck("report " + kPlanted + " --op silu_and_mul --samples 2000 --kernel " +
+                              kernel + " --format json -o '" + path + "'");
+    EXPECT_EQ(r.exit_code, expected_exit) << r.output;
+    nlohmann::json doc = nlohmann::json::parse(read(path));
+    for (nlohmann::json& c : doc["cases"]) c["kernel"] = "host.single_rounding";
+    write(path, doc.dump(1));
+    return path;
+  }
+  std::string file(const std::string& name, const std::string& text) {
+    const std::string path = dir_.file(name);
+    write(path, text);
+    return path;
+  }
+  TempDir dir_;
+};
+
+TEST_F(Cli_report_diff, AReportAgainstItselfExitsZero) {
+  const std::string a = version("a.json", "host.single_rounding", 0);
+  const CliRun r = ulpcheck("report --diff '" + a + "' '" + a + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "No regressions")) << r.output;
+  EXPECT_TRUE(contains(r.output, "0 regressions, 0 fixed, 0 changed, 1 unchanged")) << r.output;
+}
+
+TEST_F(Cli_report_diff, ACaseThatPassedAndNowFailsExitsOne) {
+  const std::string before = version("before.json", "host.single_rounding", 0);
+  const std::string after = version("after.json", "planted.truncating_conversion", 1);
+  const CliRun md = ulpcheck("report --diff '" + before + "' '" + after + "'");
+  EXPECT_EQ(md.exit_code, 1) << md.output;
+  EXPECT_TRUE(contains(md.output, "**REGRESSION**: 1 case passed before and fails now.")) << md.output;
+  EXPECT_TRUE(contains(md.output, "PASS -> **FAIL**")) << md.output;
+  EXPECT_TRUE(contains(md.output, "New worst inputs")) << md.output;
+  const CliRun json = ulpcheck("report --diff '" + before + "' '" + after + "' --format json", Capture::stdout_only);
+  EXPECT_EQ(json.exit_code, 1);
+  const nlohmann::json d = parse(json);
+  EXPECT_EQ(d["summary"]["regressions"], 1);
+  EXPECT_EQ(d["cases"][0]["status"], "regression");
+  // The other way round is a fix.
+  EXPECT_EQ(ulpcheck("report --diff '" + after + "' '" + before + "'").exit_code, 0);
+}
+
+TEST_F(Cli_report_diff, AnUnreadableFileExitsTwoNamingIt) {
+  const std::string a = version("a.json", "host.single_rounding", 0);
+  expect_usage_error("report --diff '" + a + "' /nonexistent/new.json", {"--diff /nonexistent/new.json", "cannot read"});
+}
+
+TEST_F(Cli_report_diff, InvalidJsonExitsTwoNamingTheFileAndWhere) {
+  const std::string a = version("a.json", "host.single_rounding", 0);
+  const std::string bad = file("bad.json", "{\"schema\": \"ulpcheck.report\",\n  oops}");
+  expect_usage_error("report --diff '" + bad + "' '" + a + "'", {"--diff " + bad, "not valid JSON", "line 2"});
+}
+
+TEST_F(Cli_report_diff, JsonThatIsNotAReportExitsTwoSayingWhatIsWrong) {
+  const std::string a = version("a.json", "host.single_rounding", 0);
+  const std::string other = file("other.json", "{\"cases\": []}");
+  expect_usage_error("report --diff '" + a + "' '" + other + "'", {"--diff " + other, "not an ulpcheck report"});
+  nlohmann::json doc = nlohmann::json::parse(read(a));
+  doc["cases"][0].erase("p99_ulp");
+  const std::string broken = file("broken.json", doc.dump());
+  expect_usage_error("report --diff '" + broken + "' '" + a + "'",
+                     {"--diff " + broken, "cases[0]", "\"p99_ulp\" is missing"});
+}
+
+TEST_F(Cli_report_diff, MeasurementOptionsAndHtmlAreRefused) {
+  const std::string a = version("a.json", "host.single_rounding", 0);
+  expect_usage_error("report --diff '" + a + "' '" + a + "' --op silu", {"--diff", "excludes", "--op"});
+  expect_usage_error("report --diff '" + a + "' '" + a + "' --format html", {"--format html", "md or json"});
+  expect_usage_error("report --diff '" + a + "'", {"--diff"});
+}
+
+// --- bad input
+
+TEST(Cli_report_usage, UnknownDtypeListsTheChoicesWithAll) {
+  expect_usage_error("report --dtype fp64", {"--dtype fp64", "no such dtype", "bf16, fp16, fp32 or all"});
+}
+
+TEST(Cli_report_usage, UnknownKernelAmongSeveral) {
+  expect_usage_error("report --kernel host.single_rounding --kernel nope", {"--kernel nope", "no such kernel"});
+}
+
+TEST(Cli_report_usage, SamplesForOnlyExhaustiveCases) {
+  expect_usage_error("report --op silu --dtype bf16 --dtype fp16 --samples 1000",
+                     {"--samples 1000", "every selected case is checked on all 65536 inputs", "drop --samples"});
+}
+
+TEST(Cli_report_usage, AKernelThatImplementsNoneOfTheSelection) {
+  expect_usage_error("report " + kPlanted + " --op silu --dtype all --kernel planted.truncating_conversion",
+                     {"--kernel planted.truncating_conversion", "implements none"});
+}
+
+}  // namespace
