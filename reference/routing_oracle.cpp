@@ -39,9 +39,9 @@
 // then 4121 bits. Atoms can be astronomically small (u(10^30)), so D is never formed from
 // the b's: the atoms are scaled by the largest one, S = sum c_k A_k / A_max, which is of
 // order one; atoms more than e^-65536 below A_max are bounded, not computed. With Q = 0 the
-// sign is sign(S); with Q != 0 and A_max < e^-65536 it is sign(Q), since |Q| >= 2^-159
-// (a nonzero sum of a few biases is a multiple of 2^-149, divided by den <= 512); otherwise
-// D = Q + A_max S numerically. Since D != 0 has been proven, only a number within 2^-4100
+// sign is sign(S); with Q != 0 and A_max < e^-65536 it is sign(Q), since |Q| >= 2^-1084
+// (Q is a multiple of 2^-149, or of 2^-1075 after a margin's midpoint test, over den <= 512);
+// otherwise D = Q + A_max S numerically. Since D != 0 has been proven, only a number within 2^-4100
 // or so of zero relative to its terms could stay undecided: a near-coincidence between
 // sigmoid or exponential values of distinct rationals that no input has been seen to
 // produce. It would throw std::runtime_error naming the token and experts.
@@ -49,7 +49,8 @@
 // Weights use the unbiased s of the picked experts, scaled by the largest so that tiny
 // scores keep their ratios: s = e^l * beta with l = min(x, 0) and beta = 1 / (1 + e^-|x|)
 // (sigmoid) or l = x - M and beta = 1 / Z (softmax). Margins are the same forms as the
-// comparisons, rounded to double with the enclosure's ends rounding alike.
+// comparisons, correctly rounded to double: by the enclosure when its ends round alike, else
+// by the exact sign of D minus the midpoint between two doubles (margin_of).
 #include "ulpcheck/reference/routing.hpp"
 
 #include <boost/multiprecision/eigen.hpp>
@@ -61,6 +62,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <exception>
 #include <initializer_list>
@@ -102,8 +104,9 @@ constexpr double kBelowDoubles = 1100.0;
 /// MPFR precisions of the comparisons' Ziv loop, in Boost's decimal digits: 267, 1065 and
 /// 4121 bits.
 constexpr std::array<unsigned, 3> kRungDigits10{80, 320, 1240};
-/// Exact sums of at most four biases times den (at most 290 bits).
-using Wide = MpReal<200>;
+/// Exact sums of at most four biases times den (at most 290 bits), and of such a sum and a
+/// double times den (a margin's rounding midpoint: at most 131 + 1074 + 64 bits).
+using Wide = MpReal<400>;
 
 template <class Real>
 Real power_of_two(long e) {
@@ -443,7 +446,7 @@ std::optional<Verdict> evaluate(Token& t, const Form& f, bool want_value) {
     const Real L_err = ex * k * (S_err + eps * (E + 16) * A);
     return enclose<Real>(sign, L, 2 * L_err, want_value);
   }
-  if (lambda < -kFar) {  // |A_max S| < 2^-94000 2^12 << |Q| >= 2^-159
+  if (lambda < -kFar) {  // |A_max S| < 2^-94000 2^12 << |Q| >= 2^-1084
     const Real tiny = far_bound * (A + far_coefs + 1);
     return enclose<Real>(f.q_sign, q, q_err + tiny, want_value);
   }
@@ -478,26 +481,30 @@ std::string describe(const Token& t, const Form& f) {
       describe(t, f), kRungDigits10.back()));
 }
 
+/// The sign of a nonzero form on the rising ladder, and the rung that decided it.
+std::pair<int, std::size_t> nonzero_sign(Token& t, const Form& f) {
+  for (std::size_t r = 0; r < kRungs.size(); ++r)
+    if (auto v = kRungs[r](t, f, false)) return {v->sign, r};
+  throw_undecided(t, f);
+}
+
 /// The sign of a form: 0 for an exact tie, else decided by MPFR on the rising ladder.
 int sign_of(Token& t, const Form& f) {
   if (f.is_zero()) {
     ++t.counts.exact_ties;
     return 0;
   }
-  for (std::size_t r = 0; r < kRungs.size(); ++r) {
-    if (auto v = kRungs[r](t, f, false)) {
-      ++t.counts.mpfr_tier;
-      if (r > 0) ++t.counts.mpfr_retries;
-      return v->sign;
-    }
-  }
-  throw_undecided(t, f);
+  const auto [sign, rung] = nonzero_sign(t, f);
+  ++t.counts.mpfr_tier;
+  if (rung > 0) ++t.counts.mpfr_retries;
+  return sign;
 }
 
 /// A margin: the form's value (>= 0 by construction) to nearest double; 0 only for an exact
-/// tie, 2^-1074 for a positive value that rounds to 0. If no rung decides the rounding (a
-/// value within 2^-4100 of a double midpoint), the last rung's nearest is kept: off by at
-/// most one ulp.
+/// tie, 2^-1074 for a positive value that rounds to 0. When no rung's enclosure rounds to one
+/// double (the value lies within about 2^-4100 of the midpoint m of two neighbours, as
+/// 1 - 2^-54 - e^-3000 does), the side of m is decided exactly: D - m is the same form with
+/// m taken off its rational part, so it is an exact tie (ties to even) or has a sign.
 double margin_of(Token& t, const Form& f) {
   if (f.is_zero()) return 0.0;
   std::optional<Verdict> last;
@@ -510,7 +517,24 @@ double margin_of(Token& t, const Form& f) {
   if (last->sign < 0)
     throw std::logic_error(fmt::format("route_exact: negative margin for {}; the selection is inconsistent",
                                        describe(t, f)));
-  return last->rounded == 0.0 ? 0x1p-1074 : last->rounded;
+  double rounded = last->rounded;
+  if (!last->rounded_decided) {
+    // sign(D - (rounded + neighbour) / 2), exactly: the midpoint is a rational like Q.
+    auto side_of_midpoint = [&](double neighbour) {
+      Form side = f;
+      side.q_num = f.q_num - (Wide(rounded) + Wide(neighbour)) / 2 * t.den;  // exact in Wide
+      side.q_sign = side.q_num.sign();
+      return side.is_zero() ? 0 : nonzero_sign(t, side).first;
+    };
+    auto even = [](double a, double b) { return (std::bit_cast<std::uint64_t>(a) & 1) == 0 ? a : b; };
+    const double up = std::nextafter(rounded, kInf), down = std::nextafter(rounded, -kInf);
+    if (const int above = side_of_midpoint(up); above >= 0) {
+      rounded = above > 0 ? up : even(rounded, up);
+    } else if (const int below = side_of_midpoint(down); below <= 0) {
+      rounded = below < 0 ? down : even(rounded, down);
+    }
+  }
+  return rounded == 0.0 ? 0x1p-1074 : rounded;
 }
 
 // --- Comparisons ----------------------------------------------------------------------------

@@ -492,6 +492,32 @@ TEST(RoutingOracle_sigmoid, AstronomicallyCloseValuesAreNotTies) {
   EXPECT_EQ(deep.expert_margin, 0x1p-1074);
 }
 
+TEST(RoutingOracle_sigmoid, MarginsAreCorrectlyRoundedNextToADoubleMidpoint) {
+  // Margin b_0 - b_1 = 1 - 2^-54 - sigmoid(x_1): just below the midpoint between 1 - 2^-53
+  // and 1, so it rounds down, where ties-to-even would give 1. With x_1 = -200 (gap below
+  // the midpoint ~2^-288) 267 bits cannot tell and 1065 can; with x_1 = -3000 (~2^-4328)
+  // no precision of the ladder can, and the exact side-of-midpoint test decides.
+  const RoutingConfig c = small_config(2, 1, 1, 1);
+  for (double x1 : {-200.0, -3000.0}) {
+    RoutingOracleCounts counts;
+    const auto r = route_exact(c, one_token({kInf, x1}, {0.0, 0x1p-54}), {}, &counts).at(0);
+    EXPECT_EQ(r.ids, (Ids{0}));
+    EXPECT_EQ(r.expert_margin, 1.0 - 0x1p-53) << "x_1 = " << x1;
+    EXPECT_EQ(counts.mpfr_retries, 1) << "the margin needed more than the first precision";
+  }
+  // Mirrored: 1 + 2^-53 + sigmoid(x_0) is just above the midpoint between 1 and 1 + 2^-52
+  // (where ties-to-even gives 1): it rounds up.
+  for (double x0 : {-200.0, -3000.0}) {
+    const TokenRouting r = route_one(c, {x0, -kInf}, {1.0, -0x1p-53});
+    EXPECT_EQ(r.ids, (Ids{0}));
+    EXPECT_EQ(r.expert_margin, 1.0 + 0x1p-52) << "x_0 = " << x0;
+  }
+  // Exactly at a midpoint (no transcendental part at all): ties to even.
+  EXPECT_EQ(route_one(c, {kInf, -kInf}, {0.0, 0x1p-54}).expert_margin, 1.0);
+  EXPECT_EQ(route_one(c, {kInf, -kInf}, {0.0, -0x1p-53}).expert_margin, 1.0);
+  EXPECT_EQ(route_one(c, {kInf, -kInf}, {0.0, -0x3p-53}).expert_margin, 1.0 + 0x1p-51);
+}
+
 TEST(RoutingOracle_sigmoid, MarginsArePositiveWhenDecidedAndInfiniteWhenNothingIsDropped) {
   const std::vector<double> logits{0.5, -1.0, 2.0, 0.25, -0.5, 1.5, 3.0, -2.0};
   const TokenRouting r = route_one(small_config(8, 4, 2, 3), logits, std::vector<double>(8, 0.0));
