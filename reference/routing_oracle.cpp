@@ -611,8 +611,8 @@ std::vector<DoubleDouble> weights_of(Token& t, const std::vector<std::int32_t>& 
   for (std::size_t j = 0; j < ids.size(); ++j)
     if (!zero[j]) top = top ? std::max(*top, ell[j]) : ell[j];
 
-  // Relative to what: renormalised, the largest picked term; otherwise s itself, which for
-  // softmax is e^(x-M) / Z (or 1 / k) and for sigmoid e^l beta.
+  // Renormalised, only ratios count: every term relative to the largest picked e^l.
+  // Otherwise s itself: e^l beta (sigmoid), e^(x-M) / Z or 1 / k (softmax).
   Real common = 1;
   double origin = 0.0;
   if (c.renormalize) {
