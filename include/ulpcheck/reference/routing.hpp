@@ -11,6 +11,8 @@
 //
 // Everything is evaluated on the quantized inputs (logits and bias each fp32, fp16 or bf16)
 // in exact arithmetic; ties (equal values) go to the lower index, for experts and groups.
+// Values are compared exactly, not only inputs: sigmoid(+inf) + 0 ties with
+// sigmoid(-inf) + 1, and sigmoid(x) + sigmoid(-x) = 1 makes two group scores equal.
 #pragma once
 
 #include <cstdint>
@@ -63,11 +65,13 @@ struct RoutingInputs {
 ///
 /// Non-finite inputs: a logit of +inf scores s = 1 (sigmoid) and -inf scores s = 0. A NaN
 /// logit or a NaN or infinite bias makes its expert *invalid*: it ranks below every valid
-/// expert (as if b = -inf) and scores s = 0. Under softmax, s is taken over the valid
-/// logits: +inf logits share 1 equally, and when every valid logit is -inf (or none is
-/// valid) every s is 0. A group's score is -inf when it has fewer than two valid experts
-/// with finite b. When the picked experts' s sum to 0, renormalised weights are 0 (not
-/// 0/0). The ids are therefore always distinct, in range, and from kept groups.
+/// expert (as if b = -inf; invalid experts tie among themselves) and scores s = 0. Under
+/// softmax, s is taken over the logits of the valid experts: +inf logits share 1 equally,
+/// and when every valid logit is -inf (or none is valid) every s is 0. A group's score is
+/// -inf when it has fewer than two valid experts (a valid expert's b is always finite);
+/// such groups tie among themselves. When the picked experts' s sum to 0, renormalised
+/// weights are 0 (not 0/0). The ids are therefore always distinct, in range, and from
+/// kept groups.
 struct TokenRouting {
   /// The picked experts, best first: decreasing b, ties to the lower index.
   std::vector<std::int32_t> ids;
@@ -77,14 +81,58 @@ struct TokenRouting {
   std::vector<std::int32_t> groups;
   /// Exact gap between the last kept and the best dropped group score, and between the
   /// last picked b and the best unpicked b in the kept groups: how far the decision is
-  /// from a tie. +inf when nothing was dropped (or what was dropped is invalid), 0 for an
-  /// exact tie resolved by index.
+  /// from a tie, rounded to the nearest double. +inf when nothing was dropped, or when the
+  /// best dropped is invalid and the last kept is not; 0 for an exact tie resolved by index
+  /// (two invalid ones included), and only then: a gap below 2^-1074 is given as 2^-1074.
   double group_margin = 0.0;
   double expert_margin = 0.0;
 };
 
+/// How route_exact decides its comparisons; both give identical answers (a test pins it).
+enum class RoutingMethod : std::uint8_t {
+  /// Double arithmetic with a proven error bound first; exact-tie proofs and MPFR (with
+  /// rising precision) for what that bound leaves open.
+  double_then_mpfr,
+  /// Every comparison through the exact-tie proof and MPFR; exists to check the first.
+  mpfr_only,
+};
+
+struct RoutingOracleOptions {
+  RoutingMethod method = RoutingMethod::double_then_mpfr;
+  /// Threads over tokens; 0 means one per core. The answer never depends on it.
+  int threads = 0;
+};
+
+/// How route_exact decided its comparisons (expert against expert, group against group),
+/// for reports and tests: comparisons = special + double_tier + exact_ties + mpfr_tier.
+struct RoutingOracleCounts {
+  std::int64_t tokens = 0;
+  std::int64_t comparisons = 0;
+  std::int64_t special = 0;       ///< settled by validity alone (an invalid expert or group)
+  std::int64_t double_tier = 0;   ///< decided by the double tier's error bound
+  std::int64_t exact_ties = 0;    ///< values proven equal (the lower index wins)
+  std::int64_t mpfr_tier = 0;     ///< decided in MPFR
+  std::int64_t mpfr_retries = 0;  ///< comparisons and margins that needed more than 267 bits
+
+  RoutingOracleCounts& operator+=(const RoutingOracleCounts& o) {
+    tokens += o.tokens;
+    comparisons += o.comparisons;
+    special += o.special;
+    double_tier += o.double_tier;
+    exact_ties += o.exact_ties;
+    mpfr_tier += o.mpfr_tier;
+    mpfr_retries += o.mpfr_retries;
+    return *this;
+  }
+};
+
 /// The exact routing of every token. Throws std::invalid_argument for an invalid config
-/// (the message says what) or inputs whose sizes do not fit it.
+/// (the message says what) or inputs whose sizes do not fit it, and std::runtime_error if
+/// a comparison stays undecided at 4121 bits (never expected; the message names the
+/// token and experts).
 std::vector<TokenRouting> route_exact(const RoutingConfig& config, const RoutingInputs& inputs);
+std::vector<TokenRouting> route_exact(const RoutingConfig& config, const RoutingInputs& inputs,
+                                      const RoutingOracleOptions& options,
+                                      RoutingOracleCounts* counts = nullptr);
 
 }  // namespace ulpcheck
