@@ -5,6 +5,9 @@
 #include <vector>
 
 #include "ulpcheck/device/cuda/elementwise_kernel.hpp"
+#include "ulpcheck/device/cuda/routing_kernel.hpp"
+#include "ulpcheck/device/host/routing_kernel.hpp"
+#include "ulpcheck/device/routing_kernel.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/host/elementwise_kernel.hpp"
 
@@ -59,6 +62,22 @@ const Kernel* default_kernel(const ElementwiseOp& op, Format f) {
     if (is_cuda(k) == gpu && k->supports(op, f)) return k;
   for (const Kernel* k : table())
     if (!is_cuda(k) && k->supports(op, f)) return k;
+  return nullptr;
+}
+
+std::span<const RoutingKernel* const> all_routing_kernels() {
+  static const std::vector<const RoutingKernel*> kernels = [] {
+    std::vector<const RoutingKernel*> k;
+    for (const RoutingKernel* h : host::builtin_routing_kernels()) k.push_back(h);
+    for (const RoutingKernel* c : cuda::builtin_routing_kernels()) k.push_back(c);
+    return k;
+  }();
+  return kernels;
+}
+
+const RoutingKernel* find_routing_kernel(std::string_view name) {
+  for (const RoutingKernel* k : all_routing_kernels())
+    if (k->name() == name) return k;
   return nullptr;
 }
 

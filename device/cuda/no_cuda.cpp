@@ -1,6 +1,7 @@
 // A build without CUDA (ULPCHECK_CUDA=OFF): no CUDA kernels, and every question about a
 // device gets the reason.
 #include "ulpcheck/device/cuda/elementwise_kernel.hpp"
+#include "ulpcheck/device/cuda/routing_kernel.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
 
 namespace ulpcheck::cuda {
@@ -16,6 +17,7 @@ Provenance provenance() {
   return {none, none, none};
 }
 std::span<const Kernel* const> builtin_kernels() { return {}; }
+std::span<const RoutingKernel* const> builtin_routing_kernels() { return {}; }
 
 DeviceBuffer::DeviceBuffer(std::size_t) { throw KernelError(kNoCuda); }
 DeviceBuffer::~DeviceBuffer() = default;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ulpcheck/device/kernel.hpp"
+#include "ulpcheck/reference/budget.hpp"
 #include "ulpcheck/reference/routing.hpp"
 
 namespace ulpcheck {
@@ -22,8 +23,22 @@ struct RoutingClaim {
   /// for bf16 inputs). A flip at a boundary whose exact margin lies within what this
   /// arithmetic can resolve is a near-tie, not an error.
   Format arithmetic = Format::fp32;
-  /// Largest error of each weight, in fp32 ULPs of the exact weight.
-  double weight_max_ulp = 8.0;
+  /// A bound on the absolute error of each score s beyond what the arithmetic format's
+  /// rounding explains (0.5 tanh(x/2) + 0.5 is off by up to 2^-22 wherever tanh is near
+  /// -1): it widens the tie band the same way.
+  double score_abs_error = 0.0;
+  /// Each fp32 weight w with exact value r passes when |w - r| <= max(max_ulp ulp(r),
+  /// abs_floor * routed_scaling_factor).
+  Budget weights{.max_ulp = 16.0, .abs_floor = 0.0};
+  /// Tokens whose picked experts' exact scores sum below this are not held to `weights`:
+  /// the arithmetic cannot represent such scores (fp32's sigmoid reaches its subnormals
+  /// near logit -87 and 0 below -104). They are counted apart, like the floor region of
+  /// the elementwise ops.
+  double min_score_sum = 0x1p-120;
+  /// Renormalising without an epsilon gives 0/0 = NaN weights when every picked score is 0
+  /// in the kernel's arithmetic; a kernel that does so declares it, and the checks then
+  /// expect NaN there rather than fail it.
+  bool nan_weights_when_scores_vanish = false;
   /// Whether ids come out best first (decreasing biased score); if not, only the set counts.
   bool sorted = true;
 };
