@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "properties/property_runner.hpp"
 #include "ulpcheck/properties/explain.hpp"
 #include "ulpcheck/properties/fuzz.hpp"
 #include "ulpcheck/reference/registry.hpp"
@@ -13,11 +14,7 @@ namespace ulpcheck {
 
 namespace {
 
-/// Fails the case with `message` as the whole description (RC_FAIL would prefix the source
-/// location and the macro text, which tell a kernel author nothing).
-[[noreturn]] void fail(std::string message) {
-  throw rc::detail::CaseResult(rc::detail::CaseResult::Type::Failure, std::move(message));
-}
+using detail::fail;
 
 std::uint32_t poison(Format f) { return info(f).storage_bits == 16 ? 0xffffu : 0xffffffffu; }
 
