@@ -11,7 +11,10 @@
 #include "cli/plugins.hpp"
 #include "cli/resolve.hpp"
 #include "cli/usage_error.hpp"
+#include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/device/routing_kernel.hpp"
+#include "ulpcheck/properties/routing/fuzz.hpp"
 #include "ulpcheck/golden/corpus.hpp"
 #include "ulpcheck/properties/fuzz.hpp"
 #include "ulpcheck/reference/registry.hpp"
@@ -21,27 +24,64 @@ namespace ulpcheck::cli {
 
 namespace {
 
+/// One property run: elementwise (target, property) or routing (routing_target, routing_property).
 struct Run {
-  FuzzTarget target;
-  const FuzzProperty* property;
+  FuzzTarget target{};
+  const FuzzProperty* property = nullptr;
+  RoutingFuzzTarget routing_target{};
+  const RoutingFuzzProperty* routing_property = nullptr;
+
+  std::string label() const {
+    if (routing_property)
+      return fmt::format("{} {} {}+{} {}", routing_target.kernel->name(), kRoutingOpName, name(routing_target.logits),
+                         name(routing_target.bias), routing_property->name);
+    return fmt::format("{} {} {} {}", target.kernel->name(), target.op->name, name(target.format), property->name);
+  }
+  FuzzResult execute(const FuzzSettings& s, const std::optional<std::string>& replay) const {
+    return routing_property ? run_routing_fuzz_property(routing_target, *routing_property, s, replay)
+                            : run_fuzz_property(target, *property, s, replay);
+  }
 };
+
+/// Routing kernels that can run here: CUDA ones only with a device.
+std::vector<const RoutingKernel*> runnable_routing_kernels() {
+  std::vector<const RoutingKernel*> out;
+  for (const RoutingKernel* k : all_routing_kernels())
+    if (!k->name().starts_with("cuda.") || cuda::device_available()) out.push_back(k);
+  return out;
+}
+
+/// The (logits, bias) formats routing is fuzzed in for a logits dtype: the bias in the same
+/// dtype, and in fp32 as checkpoints store it.
+std::vector<std::pair<Format, Format>> routing_formats(Format logits) {
+  if (logits == Format::fp32) return {{logits, logits}};
+  return {{logits, logits}, {logits, Format::fp32}};
+}
 
 std::vector<Run> plan(const FuzzOptions& o) {
   std::vector<const ElementwiseOp*> ops;
-  for (const std::string& n : o.ops) ops.push_back(&resolve_op(n));
-  if (ops.empty()) ops.assign(all_ops().begin(), all_ops().end());
+  bool routing = o.ops.empty();
+  for (const std::string& n : o.ops) {
+    if (n == kRoutingOpName) routing = true;
+    else ops.push_back(&resolve_op(n));
+  }
+  if (o.ops.empty()) ops.assign(all_ops().begin(), all_ops().end());
   std::vector<Format> formats;
   for (const std::string& n : o.dtypes) formats.push_back(resolve_format(n));
   if (formats.empty()) formats.assign(all_formats().begin(), all_formats().end());
   std::vector<const Kernel*> kernels;
+  std::vector<const RoutingKernel*> routing_kernels;
   for (const std::string& n : o.kernels) {
-    const Kernel* k = find_kernel(n);
-    if (!k)
+    if (const Kernel* k = find_kernel(n)) kernels.push_back(k);
+    else if (const RoutingKernel* r = find_routing_kernel(n)) routing_kernels.push_back(r);
+    else
       throw UsageError(fmt::format("--kernel {}: no such kernel; expected one of {} (see 'ulpcheck list')", n,
                                    kernel_names()));
-    kernels.push_back(k);
   }
-  if (kernels.empty()) kernels = runnable_kernels();
+  if (o.kernels.empty()) {
+    kernels = runnable_kernels();
+    routing_kernels = runnable_routing_kernels();
+  }
 
   std::vector<Run> runs;
   for (const Kernel* k : kernels)
@@ -50,6 +90,12 @@ std::vector<Run> plan(const FuzzOptions& o) {
         if (k->supports(*op, f))
           for (const FuzzProperty& p : all_fuzz_properties())
             if (p.applies({k, op, f})) runs.push_back({{k, op, f}, &p});
+  if (routing)
+    for (const RoutingKernel* k : routing_kernels)
+      for (Format f : formats)
+        for (const auto& [logits, bias] : routing_formats(f))
+          for (const RoutingFuzzProperty& p : all_routing_fuzz_properties())
+            runs.push_back({{}, nullptr, {k, logits, bias}, &p});
   if (runs.empty()) throw UsageError("nothing to fuzz: no selected kernel implements the selected ops and dtypes");
   return runs;
 }
@@ -67,6 +113,11 @@ Run resolve_replay(const std::string& token) {
       for (Format f : all_formats())
         for (const FuzzProperty& p : all_fuzz_properties())
           if (fuzz_id({k, op, f}, p) == id) return {{k, op, f}, &p};
+  for (const RoutingKernel* k : all_routing_kernels())
+    for (Format logits : all_formats())
+      for (Format bias : all_formats())
+        for (const RoutingFuzzProperty& p : all_routing_fuzz_properties())
+          if (routing_fuzz_id({k, logits, bias}, p) == id) return {{}, nullptr, {k, logits, bias}, &p};
   throw UsageError(fmt::format("--replay: the token is for '{}', which this build does not have (a plugin kernel "
                                "needs the same --plugin as the run that printed the token)",
                                id));
@@ -93,7 +144,7 @@ std::string corpus_dir(const FuzzOptions& o) {
 /// Adds the shrunk case's inputs to the golden corpus, so that `golden check` runs them
 /// from now on, and says where they went.
 void keep_counterexample(const std::string& dir, const Run& run, const FuzzResult& r) {
-  if (!r.minimal_case) return;
+  if (!r.minimal_case || run.routing_property) return;
   if (dir.empty()) {
     fmt::print("  not kept in a golden corpus: no golden/data here (give --golden-dir DIR)\n");
     return;
@@ -110,8 +161,9 @@ void keep_counterexample(const std::string& dir, const Run& run, const FuzzResul
 void setup_fuzz(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<FuzzOptions>();
   CLI::App* sub = app.add_subcommand("fuzz", "Check every property of the selected kernels on generated cases");
-  sub->add_option("--op", o->ops, "op to fuzz (repeatable; default: all)");
-  sub->add_option("--dtype", o->dtypes, "bf16, fp16 or fp32 (repeatable; default: all)");
+  sub->add_option("--op", o->ops, "op to fuzz (repeatable; default: all, biased_grouped_topk included)");
+  sub->add_option("--dtype", o->dtypes, "bf16, fp16 or fp32 (repeatable; default: all); for routing, the logits' dtype, "
+                                         "the bias in the same dtype and in fp32");
   sub->add_option("--kernel", o->kernels, "kernel under test (repeatable; default: every kernel that can run here)");
   add_plugin_option(sub, o->plugins);
   sub->add_option("--cases", o->cases, "cases per property")->check(CLI::Range(1, 1'000'000))->capture_default_str();
@@ -143,10 +195,9 @@ int run_fuzz(const FuzzOptions& o) {
       break;
     }
     const Run& run = runs[i];
-    const FuzzResult r = run_fuzz_property(run.target, *run.property, settings, o.replay);
+    const FuzzResult r = run.execute(settings, o.replay);
     cases += r.cases;
-    fmt::print("[{:>{}}/{}] {} {} {} {}: ", i + 1, fmt::formatted_size("{}", runs.size()), runs.size(),
-               run.target.kernel->name(), run.target.op->name, name(run.target.format), run.property->name);
+    fmt::print("[{:>{}}/{}] {}: ", i + 1, fmt::formatted_size("{}", runs.size()), runs.size(), run.label());
     if (r.passed) {
       fmt::print("{} cases passed\n", r.cases);
     } else {

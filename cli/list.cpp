@@ -9,6 +9,7 @@
 #include "cli/usage_error.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/device/routing_kernel.hpp"
 #include "ulpcheck/reference/registry.hpp"
 
 namespace ulpcheck::cli {
@@ -46,6 +47,18 @@ int run_list(const std::vector<std::string>& plugins) {
       fmt::print("    {:<20} bf16 {:<22} fp16 {:<22} fp32 {}\n", op->name, budget_cell(k->claim(*op, Format::bf16)),
                  budget_cell(k->claim(*op, Format::fp16)), budget_cell(k->claim(*op, Format::fp32)));
     }
+  }
+  fmt::print("\nrouting op:\n  {} (logits [T, E] and bias [E], each bf16, fp16 or fp32)\n    {}\n", kRoutingOpName,
+             kRoutingFormula);
+  const RoutingConfig v3 = RoutingConfig::deepseek_v3();
+  fmt::print("\nrouting kernels (arithmetic and weight budget claimed for {}, bf16 logits):\n", v3.label());
+  for (const RoutingKernel* k : all_routing_kernels()) {
+    const std::optional<RoutingClaim> c = k->claim(v3, Format::bf16, Format::fp32);
+    fmt::print("  {}: {}\n", k->name(), k->description());
+    if (c)
+      fmt::print("    arithmetic {}; weights {} ULP{}{}\n", name(c->arithmetic), c->weights.max_ulp,
+                 c->weights.abs_floor > 0 ? fmt::format(", abs floor {:.3g} x scale", c->weights.abs_floor) : "",
+                 c->nan_weights_when_scores_vanish ? "; NaN weights when every picked score vanishes (declared)" : "");
   }
   return kExitPass;
 }

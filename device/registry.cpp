@@ -48,10 +48,8 @@ const Kernel* find_kernel(std::string_view name) {
 
 std::string kernel_names() {
   std::string out;
-  for (const Kernel* k : table()) {
-    if (!out.empty()) out += ", ";
-    out += k->name();
-  }
+  for (const Kernel* k : table()) out += (out.empty() ? "" : ", ") + std::string(k->name());
+  for (const RoutingKernel* k : all_routing_kernels()) out += ", " + std::string(k->name());
   return out;
 }
 

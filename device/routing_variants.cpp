@@ -39,6 +39,11 @@ std::optional<RoutingClaim> claim(const Variant& v, const RoutingConfig& c, Form
   RoutingClaim r;
   r.weights = {.max_ulp = fp32_weight_ulps(c), .abs_floor = 0.0};
   r.nan_weights_when_scores_vanish = !v.epsilon && c.renormalize;
+  // The + 1e-20 in the renormalising sum is a relative error of 1e-20 / S in every weight:
+  // under 2^-24 (half an ulp) only while the picked sum S is above 2^-43 or so. Tokens whose
+  // picked scores sum below 2^-40 (every picked sigmoid logit below about -27) are held to
+  // nothing: their weights are as wrong as the epsilon makes them.
+  if (v.epsilon && c.renormalize) r.min_score_sum = 0x1p-40;
   if (v.input_dtype_arithmetic && logits != Format::fp32) {
     // s kept in the logits' format: each score off by up to 2^-p relative (half an ulp of
     // a p-bit format), 2^(25-p) fp32 ULPs; renormalised, numerator and sum both: 2^(26-p).

@@ -15,7 +15,7 @@ cmake --build "$build" --parallel "$(nproc)"
 
 rm -rf bundle
 mkdir -p bundle/bin bundle/lib
-binaries=("$build/ulpcheck")
+binaries=("$build/ulpcheck" "$build/bench/ulpcheck_bench")
 while IFS= read -r -d '' t; do binaries+=("$t"); done < <(find "$build/tests" -maxdepth 1 -type f -executable -print0)
 cp "${binaries[@]}" bundle/bin/
 find "$build" -name '*.so' -path '*examples*' -exec cp {} bundle/lib/ \; 2>/dev/null || true

@@ -132,7 +132,9 @@ TokenCheck check_token(const RoutingConfig& c, const RoutingClaim& claim, const 
     const auto at = std::find(exact.ids.begin(), exact.ids.end(), ids[k]) - exact.ids.begin();
     const DoubleDouble& want = exact.weights[static_cast<std::size_t>(at)];
     const double w = weights[k];
-    const bool floor = (c.renormalize ? picked : s[ids[k]]) < claim.min_score_sum;
+    // Held to the budget only where its own score and its token's picked sum are both
+    // representable in the kernel's arithmetic (softmax scores go subnormal, one by one).
+    const bool floor = s[ids[k]] < claim.min_score_sum || (c.renormalize && picked < claim.min_score_sum);
     r.weights_in_floor |= floor;
     if (!std::isfinite(w) || w < 0) {
       all_finite = false;

@@ -20,7 +20,7 @@ void add_kernel(const Kernel* kernel);
 /// The kernel named `name`, or nullptr.
 const Kernel* find_kernel(std::string_view name);
 
-/// Names of all kernels, comma separated, for error messages.
+/// Names of all kernels, the routing ones last, comma separated, for error messages.
 std::string kernel_names();
 
 /// Every kernel that can run in this process: all of them but the CUDA ones when there is

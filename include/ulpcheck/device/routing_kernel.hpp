@@ -30,10 +30,10 @@ struct RoutingClaim {
   /// Each fp32 weight w with exact value r passes when |w - r| <= max(max_ulp ulp(r),
   /// abs_floor * routed_scaling_factor).
   Budget weights{.max_ulp = 16.0, .abs_floor = 0.0};
-  /// Tokens whose picked experts' exact scores sum below this are not held to `weights`:
-  /// the arithmetic cannot represent such scores (fp32's sigmoid reaches its subnormals
-  /// near logit -87 and 0 below -104). They are counted apart, like the floor region of
-  /// the elementwise ops.
+  /// A weight whose own exact score, or whose token's picked scores summed, is below this
+  /// is not held to `weights`: the arithmetic cannot represent such scores (fp32's sigmoid
+  /// reaches its subnormals near logit -87 and 0 below -104; softmax scores one by one).
+  /// They are counted apart, like the floor region of the elementwise ops.
   double min_score_sum = 0x1p-120;
   /// Renormalising without an epsilon gives 0/0 = NaN weights when every picked score is 0
   /// in the kernel's arithmetic; a kernel that does so declares it, and the checks then

@@ -18,12 +18,20 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ulpcheck/reference/double_double.hpp"
 #include "ulpcheck/reference/format.hpp"
 
 namespace ulpcheck {
+
+/// The op's name wherever an op is named (commands, golden files, reports).
+inline constexpr std::string_view kRoutingOpName = "biased_grouped_topk";
+/// Its definition, for listings.
+inline constexpr std::string_view kRoutingFormula =
+    "s = sigmoid(logit) (or softmax); b = s + bias; keep the topk_group groups with the largest sum of their two "
+    "largest b; pick the topk largest b in them; weight = s (/ sum of the picked s) * routed_scaling_factor";
 
 enum class Scoring : std::uint8_t { sigmoid, softmax };
 std::string_view name(Scoring s);
