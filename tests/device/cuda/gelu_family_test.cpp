@@ -1,5 +1,5 @@
 // The GELU family on the GPU: every CUDA kernel on all 65536 inputs of each 16-bit dtype
-// (unary) and on 10^7 random pairs (gated) and fp32 inputs, within its claimed budget; the
+// (unary) and on 10^6 random pairs (gated) and fp32 inputs, within its claimed budget; the
 // accurate tanh form gives the host's bits (exp_fp32 on both); the erf, erfc and tanh forms
 // are CUDA's own functions, so their difference from the host is counted and printed. And
 // tanh.approx.f32 over all 2^32 floats stays within the 2^-16 the fast-math claims assume.
@@ -28,7 +28,7 @@ const Kernel* host_counterpart(const Kernel& k) {
   return nullptr;
 }
 
-TEST(CudaGeluFamily, EveryKernelWithinItsBudgetOnAllSixteenBitInputsAndTenMillionPairs) {
+TEST(CudaGeluFamily, EveryKernelWithinItsBudgetOnAllSixteenBitInputsAndAMillionPairs) {
   ULPCHECK_REQUIRE_GPU();
   std::printf("%-32s %-18s %-5s %12s %14s %12s %9s %s\n", "kernel", "op", "dtype", "max ULP", "above floor",
               "corr. rnd.", "vs host", "verdict");
@@ -39,7 +39,7 @@ TEST(CudaGeluFamily, EveryKernelWithinItsBudgetOnAllSixteenBitInputsAndTenMillio
       for (Format f : all_formats()) {
         if (!k->supports(op, f)) continue;
         const InputSet in = op.arity == 1 && info(f).storage_bits == 16 ? all_values(f)
-                                                                        : random_bits(f, op.arity, 10'000'000, 11);
+                                                                        : random_bits(f, op.arity, 1'000'000, 11);
         const Measurement m = measure(op, *k, f, {}, in);
         EXPECT_TRUE(m.stats.passes()) << fmt::format("{} {} {}: {} breaches, {} semantic violations", k->name(),
                                                      op.name, name(f), m.stats.budget_breaches,

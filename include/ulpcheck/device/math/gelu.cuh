@@ -44,7 +44,7 @@ struct GeluErf {
 struct GeluErfc {
   static ULPCHECK_HD float eval(float t) {
     constexpr float c_hi = 0x1.6a09e6p-1f, c_lo = 0x1.9fcef4p-27f;  // 1/sqrt(2) = c_hi + c_lo + 4e-16
-    const float x = -t * c_hi;
+    const float x = mul_rn(-t, c_hi);
     const float d = fmaf(-t, c_hi, -x) + -t * c_lo;
     const float e = erfcf(x);
     const float corrected = x > 0.0f && x < 11.0f ? fmaf(e, -2.0f * x * d, e) : e;
@@ -74,12 +74,14 @@ struct GeluTanhExp {
     if (!(fabsf(t) <= 12.0f)) return t / (1.0f + exp_fp32(-2.0f * gelu_tanh_inner(t)));
     constexpr float beta_hi = 0x1.988454p-1f, beta_lo = -0x1.857936p-26f;    // sqrt(2/pi)
     constexpr float kappa_hi = 0x1.6e4e26p-5f, kappa_lo = 0x1.a9003ep-30f;  // 0.044715
-    const float t2 = t * t, t2_lo = fmaf(t, t, -t2);
-    const float t3 = t2 * t, t3_lo = fmaf(t2, t, -t3) + t2_lo * t;
-    const float k3 = kappa_hi * t3, k3_lo = fmaf(kappa_hi, t3, -k3) + (kappa_hi * t3_lo + kappa_lo * t3);
-    const float s = t + k3;  // |t| >= |k3| or not, TwoSum below is exact either way
-    const float bb = s - t, s_lo = (t - (s - bb)) + (k3 - bb) + k3_lo;
-    const float z = beta_hi * s, z_lo = fmaf(beta_hi, s, -z) + (beta_hi * s_lo + beta_lo * s);
+    // Each hi part rounded once and unfused (mul_rn, add_rn): the lo parts are exactly what
+    // those roundings lost.
+    const float t2 = mul_rn(t, t), t2_lo = fmaf(t, t, -t2);
+    const float t3 = mul_rn(t2, t), t3_lo = fmaf(t2, t, -t3) + t2_lo * t;
+    const float k3 = mul_rn(kappa_hi, t3), k3_lo = fmaf(kappa_hi, t3, -k3) + (kappa_hi * t3_lo + kappa_lo * t3);
+    const float s = add_rn(t, k3);  // TwoSum: exact whichever of t and k3 is larger
+    const float bb = add_rn(s, -t), s_lo = add_rn(add_rn(t, -add_rn(s, -bb)), add_rn(k3, -bb)) + k3_lo;
+    const float z = mul_rn(beta_hi, s), z_lo = fmaf(beta_hi, s, -z) + (beta_hi * s_lo + beta_lo * s);
     const float e = exp_fp32(-2.0f * z);
     // An overflowed e stays inf (inf - inf would be NaN): the quotient is -0 either way.
     return t / (1.0f + (e < HUGE_VALF ? fmaf(e, -2.0f * z_lo, e) : e));
