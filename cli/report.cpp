@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -23,9 +23,9 @@
 #include "ulpcheck/properties/measure.hpp"
 #include "ulpcheck/reference/approximation.hpp"
 #include "ulpcheck/reference/registry.hpp"
+#include "ulpcheck/reports/approximation_report.hpp"
 #include "ulpcheck/reports/html_report.hpp"
 #include "ulpcheck/reports/junit.hpp"
-#include "ulpcheck/reports/approximation_report.hpp"
 #include "ulpcheck/reports/precision_report.hpp"
 #include "ulpcheck/reports/report_diff.hpp"
 #include "ulpcheck/reports/report_document.hpp"

@@ -27,11 +27,13 @@ std::vector<double> real_difference(const ElementwiseOp& exact, const Elementwis
 
 namespace {
 
-/// center + i step for |i| <= half_steps: dyadic points, exact in double here.
-std::vector<double> grid(double center, std::int64_t half_steps, double step) {
+/// center + i step for |i| <= half_steps, those within [-radius, radius]: dyadic points,
+/// exact in double here.
+std::vector<double> grid(double center, std::int64_t half_steps, double step, double radius) {
   std::vector<double> xs;
   xs.reserve(static_cast<std::size_t>(2 * half_steps + 1));
-  for (std::int64_t i = -half_steps; i <= half_steps; ++i) xs.push_back(center + static_cast<double>(i) * step);
+  for (std::int64_t i = -half_steps; i <= half_steps; ++i)
+    if (const double x = center + static_cast<double>(i) * step; std::fabs(x) <= radius) xs.push_back(x);
   return xs;
 }
 
@@ -58,10 +60,10 @@ RealDifference largest_real_difference(const ElementwiseOp& exact, const Element
   constexpr std::int64_t kCoarseHalfSteps = 1 << 13;  // [-radius, radius] in steps of radius 2^-13
   constexpr std::int64_t kRefineHalfSteps = 1 << 11;  // two coarser steps on either side, 2^10 times finer
   double step = radius / static_cast<double>(kCoarseHalfSteps);
-  auto [x, d] = widest_gap(exact, approx, grid(0.0, kCoarseHalfSteps, step));
+  auto [x, d] = widest_gap(exact, approx, grid(0.0, kCoarseHalfSteps, step, radius));
   for (int refinement = 0; refinement < 2; ++refinement) {
     step = std::ldexp(step, -10);
-    std::tie(x, d) = widest_gap(exact, approx, grid(x, kRefineHalfSteps, step));
+    std::tie(x, d) = widest_gap(exact, approx, grid(x, kRefineHalfSteps, step, radius));
   }
   const double mirror = real_difference(exact, approx, std::vector<double>{-x})[0];
   const bool symmetric = std::fabs(std::fabs(mirror) - std::fabs(d)) <= 0x1p-40 * std::fabs(d);
