@@ -30,7 +30,7 @@ struct RealDifference {
 /// A grid of step h = radius 2^-13 over [-radius, radius], then twice a grid 2^10 times
 /// finer over two steps of the last on either side of its widest gap (kept within
 /// [-radius, radius]). A maximum where the difference is smooth is then found to within
-/// h^2 2^-60 |d''| / 8 in value (nothing at the precision reported) and to within the last
+/// h^2 2^-40 |d''| / 8 in value (nothing at the precision reported) and to within the last
 /// step in x. About 25 thousand MPFR evaluations of each op (half a second on one core).
 /// radius 0 takes approx.approximates.search_radius. Throws std::invalid_argument when
 /// there is no radius or the two ops differ in arity.
