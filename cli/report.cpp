@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -18,8 +19,11 @@
 #include "cli/usage_error.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/properties/approximation.hpp"
 #include "ulpcheck/properties/measure.hpp"
+#include "ulpcheck/reference/approximation.hpp"
 #include "ulpcheck/reference/registry.hpp"
+#include "ulpcheck/reports/approximation_report.hpp"
 #include "ulpcheck/reports/html_report.hpp"
 #include "ulpcheck/reports/junit.hpp"
 #include "ulpcheck/reports/precision_report.hpp"
@@ -207,6 +211,89 @@ Plan plan(const ReportOptions& o) {
   return p;
 }
 
+/// An op and the op it approximates, both in the report for one dtype and parameter set:
+/// groups[approx] approximates groups[exact]. Ops of different arity are not paired (their
+/// inputs differ).
+struct ApproximationPair {
+  std::size_t exact, approx;
+};
+
+std::vector<ApproximationPair> approximation_pairs(const std::vector<Group>& groups) {
+  std::vector<ApproximationPair> out;
+  for (std::size_t a = 0; a < groups.size(); ++a) {
+    const ElementwiseOp& op = *groups[a].op;
+    if (op.approximates.of.empty()) continue;
+    const ElementwiseOp* target = find_op(op.approximates.of);
+    for (std::size_t e = 0; target && e < groups.size(); ++e)
+      if (groups[e].op == target && target->arity == op.arity && groups[e].format == groups[a].format &&
+          groups[e].params.label() == groups[a].params.label())
+        out.push_back({e, a});
+  }
+  return out;
+}
+
+/// What a group in an approximation pair keeps until its pairs are compared: the inputs,
+/// the oracle's answers and each kernel's outputs.
+struct KeptGroup {
+  InputSet inputs;
+  OracleAnswers answers;
+  std::vector<std::pair<const Kernel*, BitTensor>> outputs;
+  std::size_t pairs_left = 0;
+  bool done = false;
+};
+
+/// The sections of the approximation pairs, one per (op, approximated op), each with one
+/// entry per dtype and parameter set, in the order their pairs complete.
+class ApproximationSections {
+ public:
+  void add(const ElementwiseOp& exact, const ElementwiseOp& approx, nlohmann::json dtype_entry) {
+    for (Section& s : sections_)
+      if (s.exact == &exact && s.approx == &approx) {
+        s.dtypes.push_back(std::move(dtype_entry));
+        return;
+      }
+    const auto start = Clock::now();
+    const RealDifference real = largest_real_difference(exact, approx);
+    fmt::print(stderr, "  {} vs {}: max |difference| of the real functions {:.5g} at {:.6g} ({:.2f} s)\n", approx.name,
+               exact.name, std::fabs(real.difference), real.x, seconds_since(start));
+    sections_.push_back({&exact, &approx, real, {}});
+    sections_.back().dtypes.push_back(std::move(dtype_entry));
+  }
+
+  std::vector<nlohmann::json> json() const {
+    std::vector<nlohmann::json> out;
+    for (const Section& s : sections_) out.push_back(approximation_section_json(*s.exact, *s.approx, s.real, s.dtypes));
+    return out;
+  }
+
+ private:
+  struct Section {
+    const ElementwiseOp* exact;
+    const ElementwiseOp* approx;
+    RealDifference real;
+    std::vector<nlohmann::json> dtypes;
+  };
+  std::vector<Section> sections_;
+};
+
+/// The correctly rounded results of a pair and every pair of their kernels' outputs.
+nlohmann::json compare_pair(const Group& exact, const Group& approx, const KeptGroup& e, const KeptGroup& a) {
+  ApproximationFigures fig;
+  fig.format = exact.format;
+  fig.params = exact.params;
+  fig.inputs = e.inputs.description;
+  fig.rounded = compare_rounded(*exact.op, exact.format, exact.params, e.inputs, e.answers, a.answers);
+  for (const auto& [ke, out_e] : e.outputs)
+    for (const auto& [ka, out_a] : a.outputs)
+      fig.kernel_pairs.push_back({std::string(ke->name()), std::string(ka->name()),
+                                  compare_outputs(*exact.op, exact.format, exact.params, e.inputs, e.answers, out_e,
+                                                  out_a)});
+  fmt::print(stderr, "  {} vs {} in {}: correctly rounded results differ on {:.4f}%, max {:.4g} ULP\n",
+             approx.op->name, exact.op->name, name(exact.format), 100 * fig.rounded.fraction_differ(),
+             fig.rounded.max_ulp);
+  return approximation_dtype_json(*exact.op, fig);
+}
+
 /// Refuses an -o path that cannot be written before anything is measured.
 void check_output_path(const std::string& path) {
   namespace fs = std::filesystem;
@@ -317,23 +404,30 @@ int run_report(const ReportOptions& o) {
   std::vector<nlohmann::json> cases;
   std::vector<SkippedCase> skipped = p.skipped;
   std::size_t case_number = 0;
+  const std::vector<ApproximationPair> pairs = approximation_pairs(p.groups);
+  std::map<std::size_t, KeptGroup> kept;  // by group index, while a pair of the group is open
+  for (const ApproximationPair& pair : pairs) ++kept[pair.exact].pairs_left, ++kept[pair.approx].pairs_left;
+  ApproximationSections sections;
   for (std::size_t i = 0; i < p.groups.size(); ++i) {
     const Group& g = p.groups[i];
+    KeptGroup* keep = kept.count(i) ? &kept[i] : nullptr;
     const std::string label = g.params.label();
     const std::string what =
         fmt::format("{} {}{}", name(g.format), g.op->name, label.empty() ? "" : " " + label);
-    const InputSet inputs =
+    InputSet inputs =
         exhaustive(*g.op, g.format) ? all_values(g.format) : random_bits(g.format, g.op->arity, p.samples, o.seed);
     const auto group_start = Clock::now();
     fmt::print(stderr, "report [{}/{}] {}: oracle on {}\n", i + 1, p.groups.size(), what, inputs.description);
-    const OracleAnswers answers = evaluate_inputs(*g.op, g.format, g.params, inputs, progress_printer("oracle"));
+    OracleAnswers answers = evaluate_inputs(*g.op, g.format, g.params, inputs, progress_printer("oracle"));
     fmt::print(stderr, "  oracle: {:.2f} s\n", seconds_since(group_start));
     for (const Kernel* k : g.kernels) {
       ++case_number;
       const auto kernel_start = Clock::now();
       try {
-        const Measurement m =
-            measure(*g.op, *k, g.format, g.params, inputs, answers, progress_printer(std::string(k->name())));
+        BitTensor outputs = run_kernel(*g.op, *k, g.format, g.params, inputs);
+        const Measurement m = measure_outputs(*g.op, *k, g.format, g.params, inputs, answers, outputs,
+                                              progress_printer(std::string(k->name())));
+        if (keep) keep->outputs.emplace_back(k, std::move(outputs));
         cases.push_back(to_json(m));
         fmt::print(stderr, "  [{}/{}] {}: {}, max {:.4g} ULP, {:.4g} outside the floor region ({:.2f} s)\n",
                    case_number, p.cases, k->name(), m.stats.passes() ? "PASS" : "FAIL", m.stats.max_ulp,
@@ -347,8 +441,23 @@ int run_report(const ReportOptions& o) {
                            e.what(), true});
       }
     }
+    if (!keep) continue;
+    // Pairs whose both groups are measured now are compared, and a group whose pairs are
+    // all compared lets go of its inputs, answers and outputs.
+    keep->inputs = std::move(inputs);
+    keep->answers = std::move(answers);
+    keep->done = true;
+    for (const ApproximationPair& pair : pairs) {
+      if (pair.exact != i && pair.approx != i) continue;
+      KeptGroup &e = kept[pair.exact], &a = kept[pair.approx];
+      if (!e.done || !a.done) continue;
+      sections.add(*p.groups[pair.exact].op, *p.groups[pair.approx].op,
+                   compare_pair(p.groups[pair.exact], p.groups[pair.approx], e, a));
+      if (--e.pairs_left == 0) kept.erase(pair.exact);
+      if (--a.pairs_left == 0) kept.erase(pair.approx);
+    }
   }
-  const nlohmann::json doc = report_document(std::move(cases), skipped, {o.seed, p.samples});
+  const nlohmann::json doc = report_document(std::move(cases), skipped, {o.seed, p.samples}, sections.json());
   const std::string text = o.format == "json"   ? report_json_text(doc)
                            : o.format == "html" ? render_report_html(doc)
                                                 : render_report_markdown(doc);

@@ -81,25 +81,44 @@ OracleAnswers evaluate_inputs(const ElementwiseOp& op, Format f, const Params& p
   return answers;
 }
 
-Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
-                    const InputSet& inputs, const OracleAnswers& answers, const Progress& progress) {
+namespace {
+
+/// The budget `kernel` claims for (op, f), once it is known to take the parameters.
+Budget claimed_budget(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params) {
   const std::optional<Budget> claim = kernel.claim(op, f);
   if (!claim)
     throw std::invalid_argument(fmt::format("kernel {} does not implement {} in {}", kernel.name(), op.name, name(f)));
   if (const std::string why = kernel.unsupported_params(op, f, params); !why.empty())
     throw std::invalid_argument(fmt::format("kernel {}: {}", kernel.name(), why));
+  return *claim;
+}
+
+}  // namespace
+
+BitTensor run_kernel(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
+                     const InputSet& inputs) {
+  claimed_budget(op, kernel, f, params);
+  const BitTensor& in = inputs.tensor;
+  const std::int64_t d = columns_of(op, f, inputs);
+  BitTensor out = BitTensor::zeros(f, in.rows, d);
+  std::fill(out.bits.begin(), out.bits.end(), info(f).storage_bits == 16 ? 0xffffu : 0xffffffffu);
+  kernel.run(op, params, in, out);
+  return out;
+}
+
+Measurement measure_outputs(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
+                            const InputSet& inputs, const OracleAnswers& answers, const BitTensor& out,
+                            const Progress& progress) {
+  const Budget claim = claimed_budget(op, kernel, f, params);
   const BitTensor& in = inputs.tensor;
   const std::int64_t d = columns_of(op, f, inputs);
   if (answers.exact.size() != static_cast<std::size_t>(in.rows * d))
     throw std::invalid_argument(fmt::format("{} oracle answers for {} elements", answers.exact.size(), in.rows * d));
+  if (out.format != f || out.rows != in.rows || out.cols != d)
+    throw std::invalid_argument(fmt::format("{} outputs of {} must be {} [{}, {}]; got {} [{}, {}]", kernel.name(),
+                                            op.name, name(f), in.rows, d, name(out.format), out.rows, out.cols));
 
-  Measurement m{&op, &kernel, f, params, *claim, inputs.description, in.rows, d, answers.counts, {}};
-  // Poisoned with all-ones patterns (NaN in every format): an element the kernel never
-  // writes cannot pass for a result.
-  BitTensor out = BitTensor::zeros(f, in.rows, d);
-  std::fill(out.bits.begin(), out.bits.end(), info(f).storage_bits == 16 ? 0xffffu : 0xffffffffu);
-  kernel.run(op, params, in, out);
-
+  Measurement m{&op, &kernel, f, params, claim, inputs.description, in.rows, d, answers.counts, {}};
   std::vector<ErrorStats> chunks(static_cast<std::size_t>(chunk_count(in.rows, d)));
   for_each_chunk(in.rows, d, progress, [&](std::int64_t k, std::int64_t r0, std::int64_t r1) {
     ErrorStats& stats = chunks[static_cast<std::size_t>(k)];
@@ -111,12 +130,22 @@ Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, con
         const double scale = ElementwiseOp::floor_scale(op.prepare(a, b, params));
         const std::uint32_t got_bits = out.at(r, c);
         ElementReport e{r, c, op.arity, in.at(r, c), op.arity == 2 ? in.at(r, d + c) : 0u, got_bits, exact, {}};
-        e.check = check_element(f, decode(f, got_bits), exact, std::isfinite(a) && std::isfinite(b), scale, *claim);
+        e.check = check_element(f, decode(f, got_bits), exact, std::isfinite(a) && std::isfinite(b), scale, claim);
         stats.add(e);
       }
   });
   for (const ErrorStats& s : chunks) m.stats.merge(s);
   return m;
+}
+
+Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
+                    const InputSet& inputs, const OracleAnswers& answers, const Progress& progress) {
+  const BitTensor& in = inputs.tensor;
+  const std::int64_t d = columns_of(op, f, inputs);
+  claimed_budget(op, kernel, f, params);
+  if (answers.exact.size() != static_cast<std::size_t>(in.rows * d))
+    throw std::invalid_argument(fmt::format("{} oracle answers for {} elements", answers.exact.size(), in.rows * d));
+  return measure_outputs(op, kernel, f, params, inputs, answers, run_kernel(op, kernel, f, params, inputs), progress);
 }
 
 Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,

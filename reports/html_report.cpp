@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cmath>
 
 #include "reports/plots.hpp"
 #include "reports/report_text.hpp"
 #include "ulpcheck/properties/compare.hpp"
+#include "ulpcheck/reports/approximation_report.hpp"
 
 namespace ulpcheck {
 
@@ -286,6 +288,116 @@ void case_section(std::string& out, const nlohmann::json& c, std::size_t index) 
   out += "</section>";
 }
 
+/// "0.6180% (405 of 65536)" from two counts of a figures object.
+std::string share(const nlohmann::json& j, const char* n, const char* of) {
+  return esc(report_text::percent_of(to_int(j.at(n)), to_int(j.at(of))));
+}
+
+/// An element of an approximation section's "worst" lists: input(s), both results, the
+/// exact value, in a table cell.
+std::string difference_at(const nlohmann::json& worst, bool gated, const std::string& a, const std::string& b) {
+  if (worst.empty()) return "&ndash;";
+  const nlohmann::json& e = worst[0];
+  auto value = [&](const char* bits, const char* v) {
+    return fmt::format("{} <code>{}</code>", html_escape(fmt::format("{:.9g}", to_double(e.at(v)))), esc(e.at(bits)));
+  };
+  std::string out = gated ? fmt::format("gate {}, up {}", value("x0_bits", "x0"), value("x1_bits", "x1"))
+                          : fmt::format("x = {}", value("x0_bits", "x0"));
+  out += fmt::format("<br>{} {}, {} {}, exact {}", esc(a), html_escape(fmt::format("{:.6g}", to_double(e.at("result")))),
+                     esc(b), html_escape(fmt::format("{:.6g}", to_double(e.at("approx_result")))),
+                     html_escape(fmt::format("{:.6g}", to_double(e.at("exact_hi")))));
+  return out;
+}
+
+void approximation_section(std::string& out, const nlohmann::json& s, std::size_t index) {
+  const std::string op = s.at("op").get<std::string>(), exact = s.at("approximates").get<std::string>();
+  const bool gated = s.at("arity") == 2;
+  const nlohmann::json& real = s.at("real_difference");
+  const bool symmetric = real.at("symmetric").get<bool>();
+  const double x = to_double(real.at("x"));
+  out += fmt::format("<section class=\"card\" id=\"approximation-{}\"><div class=\"head\"><h3>{} vs {}</h3></div>",
+                     index, esc(op), esc(exact));
+  out += fmt::format("<p class=\"muted\"><code>{0}</code> approximates <code>{1}</code>: what running one where the "
+                     "other is meant costs, on this report&#39;s inputs.</p>",
+                     esc(op), esc(exact));
+  out += "<dl class=\"facts\">";
+  out += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(exact), esc(s.at("approximates_formula")));
+  out += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(op), esc(s.at("formula")));
+  out += fmt::format("<dt>real functions</dt><dd>max |{} &minus; {}| = <strong>{}</strong>{} at {} = {}{} ({} {} {} "
+                     "there); sought over [&minus;{:g}, {:g}] to a step of 2<sup>{}</sup></dd>",
+                     esc(op), esc(exact), html_escape(fmt::format("{:.4e}", to_double(real.at("max_abs_difference")))),
+                     gated ? " per unit of up" : "", gated ? "gate" : "x", symmetric ? "&plusmn;" : "",
+                     html_escape(fmt::format("{:.6g}", symmetric ? std::fabs(x) : x)), esc(op),
+                     to_double(real.at("difference")) > 0 ? "above" : "below", esc(exact),
+                     to_double(real.at("radius")), to_double(real.at("radius")),
+                     std::ilogb(to_double(real.at("step"))));
+  out += "</dl>";
+  std::string floors;
+  for (const nlohmann::json& d : s.at("dtypes")) {
+    const double a = to_double(d.at("abs_floor"));
+    floors += fmt::format("{}{} {}", floors.empty() ? "" : ", ", esc(d.at("dtype")),
+                          a > 0 && std::isfinite(a) ? pow_html(fmt::format("2^{}", std::ilogb(a)))
+                                                    : html_escape(fmt::format("{:g}", a)));
+  }
+  out += fmt::format("<h4>Correctly rounded results</h4><p class=\"muted\">How often <code>{0}</code> and "
+                     "<code>{1}</code> round to different values, and how far the correctly rounded <code>{0}</code> "
+                     "is from the exact <code>{1}</code>, in ULP of the exact <code>{1}</code> (where they round alike, "
+                     "at most 0.5). The floor region is where |exact <code>{1}</code>| is below <code>{1}</code>&#39;s "
+                     "budget floor{2} ({3}): the negative tail and inputs near 0.</p>",
+                     esc(op), esc(exact), gated ? " times |up|" : "", floors);
+  out += "<div class=\"scroll\"><table class=\"elements\"><thead><tr><th>dtype</th><th>inputs</th><th class=\"n\">"
+         "results differ</th><th class=\"n\">outside the floor region</th><th class=\"n\">max ULP difference</th>"
+         "<th class=\"n\">outside the floor region</th><th>where (outside the floor region)</th></tr></thead><tbody>";
+  for (const nlohmann::json& d : s.at("dtypes")) {
+    const nlohmann::json& r = d.at("rounded");
+    const std::string& label = d.at("params_label").get_ref<const std::string&>();
+    out += fmt::format("<tr><td>{}{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
+                       "class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                       esc(d.at("dtype")), label.empty() ? "" : " <span class=\"chip param\">" + esc(label) + "</span>",
+                       esc(d.at("inputs")), share(r, "differ", "count"), share(r, "differ_above_floor", "above_floor"),
+                       ulp(r.at("max_ulp")), ulp(r.at("max_ulp_above_floor")),
+                       difference_at(r.at("worst_above_floor"), gated, exact, op));
+  }
+  out += "</tbody></table></div>";
+  for (const nlohmann::json& d : s.at("dtypes")) {
+    const std::string& label = d.at("params_label").get_ref<const std::string&>();
+    const std::string what = esc(d.at("dtype")) + (label.empty() ? "" : ", " + esc(label));
+    if (const std::string svg = plots::difference_by_input_svg(d.at("rounded").at("binades_input"), gated);
+        !svg.empty())
+      out += fmt::format("<h4>{}: correctly rounded <code>{}</code> against exact <code>{}</code></h4><figure>{}"
+                         "</figure>",
+                         what, esc(op), esc(exact), svg);
+    if (d.at("kernel_pairs").empty()) continue;
+    const KernelMatrix m = kernel_matrix(d.at("kernel_pairs"));
+    out += fmt::format("<h4>{}: kernels</h4><p class=\"muted\">The output of each <code>{}</code> kernel (row) against "
+                       "each <code>{}</code> kernel (column) on the same inputs: the share of outputs that differ, and "
+                       "the largest difference |a &minus; b| in ULP of the exact <code>{}</code>, over all outputs and "
+                       "outside the floor region.</p>",
+                       what, esc(exact), esc(op), esc(exact));
+    out += fmt::format("<div class=\"scroll\"><table><thead><tr><th>{} kernel \u2193 / {} kernel \u2192</th>",
+                       esc(exact), esc(op));
+    for (const std::string& k : m.approx_kernels) out += fmt::format("<th class=\"n\"><code>{}</code></th>", esc(k));
+    out += "</tr></thead><tbody>";
+    for (std::size_t i = 0; i < m.exact_kernels.size(); ++i) {
+      out += fmt::format("<tr><td><code>{}</code></td>", esc(m.exact_kernels[i]));
+      for (std::size_t j = 0; j < m.approx_kernels.size(); ++j) {
+        const nlohmann::json* p = m.cells[i][j];
+        out += p ? fmt::format("<td class=\"n\" title=\"{} of {} outputs differ; {} of {} outside the floor region\">"
+                               "<strong>{}</strong> differ<br>max {} ULP<br><span class=\"muted\">{} outside the "
+                               "floor region</span></td>",
+                               to_int(p->at("differ")), to_int(p->at("count")), to_int(p->at("differ_above_floor")),
+                               to_int(p->at("above_floor")),
+                               esc(report_text::percent(to_double(p->at("fraction_differ")))), ulp(p->at("max_ulp")),
+                               ulp(p->at("max_ulp_above_floor")))
+                 : "<td class=\"n\">&ndash;</td>";
+      }
+      out += "</tr>";
+    }
+    out += "</tbody></table></div>";
+  }
+  out += "</section>";
+}
+
 }  // namespace
 
 std::string render_report_html(const nlohmann::json& doc) {
@@ -352,6 +464,9 @@ std::string render_report_html(const nlohmann::json& doc) {
     }
     out += "</section>";
   }
+  if (doc.contains("approximations"))
+    for (std::size_t i = 0; i < doc["approximations"].size(); ++i)
+      approximation_section(out, doc["approximations"][i], i + 1);
 
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const nlohmann::json& c = cases[i];

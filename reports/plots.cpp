@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <utility>
 #include <vector>
 
 #include "reports/report_text.hpp"
@@ -154,19 +156,31 @@ std::string ulp_histogram_svg(const nlohmann::json& c) {
   return out;
 }
 
-std::string error_by_input_svg(const nlohmann::json& c) {
-  struct Point {
-    int binade;
-    std::int64_t count, floor;
-    double max, p99;
-  };
-  std::vector<Point> neg, pos;
-  for (const nlohmann::json& r : c.at("binades_input")) {
-    if (!r.contains("sign")) continue;
-    Point p{r.at("binade").get<int>(), to_int(r.at("count")), to_int(r.at("in_floor_region")),
-            to_double(r.at("max_ulp")), to_double(r.at("p99_ulp"))};
-    (r.at("sign") == "-" ? neg : pos).push_back(p);
-  }
+namespace {
+
+/// One binade of one sign on the by-input plots.
+struct BinadePoint {
+  int binade;
+  std::int64_t count, floor;
+  double max, second;  ///< the solid series and the dashed one
+  std::string note;    ///< more for the tooltip, after the figures
+};
+
+/// What differs between the by-input plots: their words and the budget line.
+struct BinadePlotText {
+  std::string title;         ///< SVG text content: "ULP error against the input x, per binade"
+  std::string quantity;      ///< the y axis and tooltips: "ULP error"
+  std::string max_label;     ///< the solid series: "max"
+  std::string second_label;  ///< the dashed series: "p99"
+  double budget;             ///< a dashed red line there, unless NaN or not positive
+};
+
+/// Max (solid) and a second figure (dashed) per binade of the input (gate), on a log ULP
+/// axis: negative inputs on the left with magnitude growing leftwards, positive on the
+/// right, so the plot reads as the number line; binades mostly in the floor region shaded.
+std::string by_input_binade_svg(std::vector<BinadePoint> neg, std::vector<BinadePoint> pos, const std::string& input,
+                                const BinadePlotText& text) {
+  using Point = BinadePoint;
   if (neg.empty() && pos.empty()) return {};
   auto by_binade = [](const Point& a, const Point& b) { return a.binade < b.binade; };
   std::sort(neg.begin(), neg.end(), by_binade);
@@ -180,11 +194,9 @@ std::string error_by_input_svg(const nlohmann::json& c) {
       v_max = std::max(v_max, p.max);
     }
   if (b_hi - b_lo < 8) b_hi = b_lo + 8;
-  const double budget = to_double(c.at("budget").at("max_ulp"));
+  const double budget = text.budget;
   if (std::isfinite(budget)) v_max = std::max(v_max, budget);
   const int y_lo = -10, y_hi = std::max(1, static_cast<int>(std::ceil(std::log2(v_max))) + 1);
-  const std::string input = c.at("arity") == 2 ? "gate" : "x";
-
   const double W = 1160, H = 330, L = 58, R = 14, T = 50, B = 54, gap = 40;
   const double pw = (W - L - R - gap) / 2, h = H - T - B;
   const double span = b_hi - b_lo + 1;
@@ -200,14 +212,13 @@ std::string error_by_input_svg(const nlohmann::json& c) {
 
   std::string out = fmt::format(
       "<svg class=\"plot\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" "
-      "role=\"img\" aria-label=\"ULP error against the {}\">",
-      W, H, W, H, input);
-  out += fmt::format("<text class=\"title\" x=\"0\" y=\"16\">ULP error against {}, per binade</text>",
-                     input == "x" ? "the input x" : "the gate");
+      "role=\"img\" aria-label=\"{} against the {}\">",
+      W, H, W, H, text.quantity, input);
+  out += fmt::format("<text class=\"title\" x=\"0\" y=\"16\">{}</text>", text.title);
   out += fmt::format("<text class=\"sub\" x=\"0\" y=\"34\">negative {} on the left (magnitude growing leftwards), "
-                     "positive on the right; errors below 2<tspan dy=\"-0.45em\" font-size=\"0.8em\">\u221210</tspan>"
+                     "positive on the right; {}s below 2<tspan dy=\"-0.45em\" font-size=\"0.8em\">\u221210</tspan>"
                      "<tspan dy=\"0.45em\"> ULP</tspan> drawn at the bottom</text>",
-                     input == "x" ? "inputs" : "gates");
+                     input == "x" ? "inputs" : "gates", text.quantity == "ULP error" ? "error" : "difference");
   // Floor-region shading under everything else.
   for (int sign : {-1, 1})
     for (const Point& p : sign < 0 ? neg : pos)
@@ -226,9 +237,8 @@ std::string error_by_input_svg(const nlohmann::json& c) {
     out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", px(L - 6), px(y + 4),
                        pow2_text(k));
   }
-  out += fmt::format("<text class=\"axis\" transform=\"translate(14,{}) rotate(-90)\" text-anchor=\"middle\">ULP "
-                     "error</text>",
-                     px(T + h / 2));
+  out += fmt::format("<text class=\"axis\" transform=\"translate(14,{}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
+                     px(T + h / 2), text.quantity);
   // Panels: frame, x ticks, title.
   const int x_step = tick_step(span, 8);
   for (int sign : {-1, 1}) {
@@ -253,18 +263,18 @@ std::string error_by_input_svg(const nlohmann::json& c) {
   out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">0</text>", px(L + pw + gap / 2),
                      px(T + h + 17));
   // Series: lines broken where a binade is empty.
-  auto series = [&](int sign, const std::vector<Point>& pts, bool p99) {
+  auto series = [&](int sign, const std::vector<Point>& pts, bool second) {
     std::string path;
     int prev = 1 << 20;
     for (const Point& p : pts) {
       path += fmt::format("{}{},{} ", p.binade == prev + 1 ? "L" : "M", px(x_of(sign, p.binade)),
-                          px(y_of(p99 ? p.p99 : p.max)));
+                          px(y_of(second ? p.second : p.max)));
       prev = p.binade;
     }
     if (path.empty()) return;
     out += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{} stroke-linejoin=\"round\"/>",
-                       path, p99 ? kPurple : kBlue, p99 ? 1.4 : 1.8, p99 ? " stroke-dasharray=\"4 3\"" : "");
-    if (!p99 && span <= 80)
+                       path, second ? kPurple : kBlue, second ? 1.4 : 1.8, second ? " stroke-dasharray=\"4 3\"" : "");
+    if (!second && span <= 80)
       for (const Point& p : pts)
         out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"2.2\" fill=\"{}\"/>", px(x_of(sign, p.binade)),
                            px(y_of(p.max)), kBlue);
@@ -287,16 +297,56 @@ std::string error_by_input_svg(const nlohmann::json& c) {
       const std::string range = sign < 0 ? fmt::format("(-2^{}, -2^{}]", p.binade + 1, p.binade)
                                          : fmt::format("[2^{}, 2^{})", p.binade, p.binade + 1);
       out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"transparent\"><title>{} in {}: {} "
-                         "outputs, max {:.4g} ULP, p99 {:.4g} ULP, {:.1f}% in the floor region</title></rect>",
-                         px(x_of(sign, p.binade) - unit / 2), px(T), px(unit), px(h), input, range, p.count, p.max,
-                         p.p99, 100.0 * static_cast<double>(p.floor) / static_cast<double>(p.count));
+                         "outputs, {} {:.4g} ULP, {} {:.4g} ULP, {:.1f}% in the floor region{}</title></rect>",
+                         px(x_of(sign, p.binade) - unit / 2), px(T), px(unit), px(h), input, range, p.count,
+                         text.max_label, p.max, text.second_label, p.second,
+                         100.0 * static_cast<double>(p.floor) / static_cast<double>(p.count), p.note);
     }
-  legend_item(out, W - 470, 16, line_swatch(kBlue, false), "max");
-  legend_item(out, W - 400, 16, line_swatch(kPurple, true), "p99");
-  legend_item(out, W - 330, 16, box_swatch(kFloorShade), "mostly in the floor region");
-  legend_item(out, W - 130, 16, line_swatch(kRed, true), "budget");
+  // Legend, laid out from the right: about 6.2 px per character of 11 px text, plus the swatch.
+  std::vector<std::pair<std::string, std::string>> legend{{line_swatch(kBlue, false), text.max_label},
+                                                          {line_swatch(kPurple, true), text.second_label},
+                                                          {box_swatch(kFloorShade), "mostly in the floor region"}};
+  if (std::isfinite(budget) && budget > 0) legend.emplace_back(line_swatch(kRed, true), "budget");
+  double lx = W - R;
+  for (auto it = legend.rbegin(); it != legend.rend(); ++it) lx -= 22 + 6.2 * static_cast<double>(it->second.size()) + 18;
+  for (const auto& [swatch, label] : legend) {
+    legend_item(out, lx, 16, swatch, label);
+    lx += 22 + 6.2 * static_cast<double>(label.size()) + 18;
+  }
   out += "</svg>";
   return out;
+}
+
+
+}  // namespace
+
+std::string error_by_input_svg(const nlohmann::json& c) {
+  std::vector<BinadePoint> neg, pos;
+  for (const nlohmann::json& r : c.at("binades_input")) {
+    if (!r.contains("sign")) continue;
+    BinadePoint p{r.at("binade").get<int>(), to_int(r.at("count")), to_int(r.at("in_floor_region")),
+                  to_double(r.at("max_ulp")), to_double(r.at("p99_ulp")), {}};
+    (r.at("sign") == "-" ? neg : pos).push_back(p);
+  }
+  const std::string input = c.at("arity") == 2 ? "gate" : "x";
+  return by_input_binade_svg(std::move(neg), std::move(pos), input,
+                             {fmt::format("ULP error against {}, per binade", input == "x" ? "the input x" : "the gate"),
+                              "ULP error", "max", "p99", to_double(c.at("budget").at("max_ulp"))});
+}
+
+std::string difference_by_input_svg(const nlohmann::json& rows, bool gated) {
+  std::vector<BinadePoint> neg, pos;
+  for (const nlohmann::json& r : rows) {
+    BinadePoint p{r.at("binade").get<int>(), to_int(r.at("count")), to_int(r.at("in_floor_region")),
+                  to_double(r.at("max_ulp")), to_double(r.at("max_ulp_above_floor")),
+                  fmt::format(", results differ on {} of {}", to_int(r.at("differ")), to_int(r.at("count")))};
+    (r.at("sign") == "-" ? neg : pos).push_back(p);
+  }
+  const std::string input = gated ? "gate" : "x";
+  return by_input_binade_svg(
+      std::move(neg), std::move(pos), input,
+      {fmt::format("ULP difference against {}, per binade", gated ? "the gate" : "the input x"), "ULP difference", "max",
+       "max outside the floor region", std::numeric_limits<double>::quiet_NaN()});
 }
 
 }  // namespace ulpcheck::plots

@@ -17,4 +17,9 @@ std::string ulp_histogram_svg(const nlohmann::json& c);
 /// reads as the number line; binades mostly in the floor region are shaded.
 std::string error_by_input_svg(const nlohmann::json& c);
 
+/// The same plot for an approximation section (approximation_report.hpp): the max ULP
+/// difference per binade of the input (gate), over all inputs and outside the floor region,
+/// from a dtype entry's "rounded"."binades_input" rows. Empty when there are none.
+std::string difference_by_input_svg(const nlohmann::json& rows, bool gated);
+
 }  // namespace ulpcheck::plots

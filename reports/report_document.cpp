@@ -5,7 +5,9 @@
 #include <initializer_list>
 #include <string_view>
 
+#include "reports/report_check.hpp"
 #include "reports/report_text.hpp"
+#include "ulpcheck/reports/approximation_report.hpp"
 #include "ulpcheck/reports/precision_report.hpp"
 
 namespace ulpcheck {
@@ -14,7 +16,7 @@ using report_text::to_double;
 using report_text::to_int;
 
 nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vector<SkippedCase>& skipped,
-                               const ReportSettings& settings) {
+                               const ReportSettings& settings, std::vector<nlohmann::json> approximations) {
   std::int64_t passed = 0, did_not_run = 0;
   for (const nlohmann::json& c : cases) passed += c.at("pass").get<bool>();
   nlohmann::json skipped_rows = nlohmann::json::array();
@@ -41,65 +43,18 @@ nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vec
             {"pass", pass},
             {"verdict", pass ? "PASS" : "FAIL"}}},
           {"cases", std::move(cases)},
-          {"skipped", std::move(skipped_rows)}};
+          {"skipped", std::move(skipped_rows)},
+          {"approximations", nlohmann::json(std::move(approximations))}};
 }
 
 // --- checking a document read from a file ------------------------------------------------
 
 namespace {
 
-enum class Kind { string, integer, number, boolean, object, array };
-
-std::string_view kind_name(Kind k) {
-  switch (k) {
-    case Kind::string: return "a string";
-    case Kind::integer: return "an integer";
-    case Kind::number: return "a number (or \"nan\", \"inf\", \"-inf\")";
-    case Kind::boolean: return "true or false";
-    case Kind::object: return "an object";
-    case Kind::array: return "an array";
-  }
-  return "?";
-}
-
-bool is_kind(const nlohmann::json& j, Kind k) {
-  switch (k) {
-    case Kind::string: return j.is_string();
-    case Kind::integer: return j.is_number_integer();
-    case Kind::number:
-      return j.is_number() || (j.is_string() && (j == "nan" || j == "inf" || j == "-inf"));
-    case Kind::boolean: return j.is_boolean();
-    case Kind::object: return j.is_object();
-    case Kind::array: return j.is_array();
-  }
-  return false;
-}
-
-struct Field {
-  const char* key;
-  Kind kind;
-};
-
-/// The first missing or mistyped field of `obj` at `where`, or empty.
-std::string check_fields(const nlohmann::json& obj, const std::string& where, std::initializer_list<Field> fields) {
-  if (!obj.is_object()) return fmt::format("{}: expected an object", where);
-  for (const Field& f : fields) {
-    const auto it = obj.find(f.key);
-    if (it == obj.end()) return fmt::format("{}: \"{}\" is missing", where, f.key);
-    if (!is_kind(*it, f.kind)) return fmt::format("{}: \"{}\" is {}, expected {}", where, f.key, it->type_name(), kind_name(f.kind));
-  }
-  return {};
-}
-
-std::string check_rows(const nlohmann::json& c, const char* key, const std::string& where,
-                       std::initializer_list<Field> fields) {
-  std::size_t i = 0;
-  for (const nlohmann::json& row : c.at(key)) {
-    if (std::string p = check_fields(row, fmt::format("{}.{}[{}]", where, key, i), fields); !p.empty()) return p;
-    ++i;
-  }
-  return {};
-}
+using report_check::check_fields;
+using report_check::check_rows;
+using report_check::Field;
+using report_check::Kind;
 
 std::string check_case(const nlohmann::json& c, const std::string& at) {
   if (!c.is_object()) return fmt::format("{}: expected an object", at);
@@ -223,6 +178,13 @@ std::string check_report(const nlohmann::json& doc) {
   std::size_t i = 0;
   for (const nlohmann::json& c : doc["cases"])
     if (std::string p = check_case(c, fmt::format("cases[{}]", i++)); !p.empty()) return p;
+  if (doc.contains("approximations")) {
+    if (!doc["approximations"].is_array())
+      return fmt::format("report: \"approximations\" is {}, expected an array", doc["approximations"].type_name());
+    i = 0;
+    for (const nlohmann::json& a : doc["approximations"])
+      if (std::string p = check_approximation_section(a, fmt::format("approximations[{}]", i++)); !p.empty()) return p;
+  }
   i = 0;
   for (const nlohmann::json& s : doc["skipped"])
     if (std::string p = check_fields(s, fmt::format("skipped[{}]", i++),
@@ -318,7 +280,9 @@ std::string breaches_cell(const nlohmann::json& c) {
 std::string render_report_markdown(const nlohmann::json& doc) {
   const nlohmann::json& cases = doc.at("cases");
   const nlohmann::json& skipped = doc.at("skipped");
-  if (cases.size() == 1 && skipped.empty()) return render_case_markdown(cases[0], 1);
+  static const nlohmann::json kNone = nlohmann::json::array();
+  const nlohmann::json& approximations = doc.contains("approximations") ? doc["approximations"] : kNone;
+  if (cases.size() == 1 && skipped.empty() && approximations.empty()) return render_case_markdown(cases[0], 1);
 
   const nlohmann::json& sum = doc.at("summary");
   std::string out = "# Precision report\n\n";
@@ -356,6 +320,7 @@ std::string render_report_markdown(const nlohmann::json& doc) {
     }
     out += '\n';
   }
+  for (const nlohmann::json& a : approximations) out += render_approximation_markdown(a, 2);
 
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const nlohmann::json& c = cases[i];

@@ -174,6 +174,60 @@ TEST(Cli_report_all, LimitKernelsCannotHoldAreListedAsNotMeasured) {
   EXPECT_TRUE(contains(r.output, "host.composite: ")) << r.output.substr(0, 3000);
 }
 
+// --- an op against the op it approximates
+
+TEST(Cli_report_approximation, GeluAndGeluTanhInBf16ShowTheExactVsTanhSection) {
+  const CliRun r = ulpcheck("report --op gelu --op gelu_tanh --dtype bf16", Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 3000);
+  const auto section = r.output.find("## gelu_tanh vs gelu");
+  ASSERT_NE(section, std::string::npos) << r.output.substr(0, 3000);
+  EXPECT_LT(section, r.output.find("## bf16"));
+  EXPECT_TRUE(contains(r.output, "max |gelu_tanh - gelu| = 4.7324e-04 at x = +-2.69894")) << r.output.substr(0, 3000);
+  EXPECT_TRUE(contains(r.output, "| bf16 | all 65536 bf16 values | ")) << r.output.substr(0, 3000);
+  // The default kernel of each op, against each other.
+  const ulpcheck::Kernel* g = ulpcheck::default_kernel(*ulpcheck::find_op("gelu"), ulpcheck::Format::bf16);
+  const ulpcheck::Kernel* t = ulpcheck::default_kernel(*ulpcheck::find_op("gelu_tanh"), ulpcheck::Format::bf16);
+  ASSERT_TRUE(g && t);
+  EXPECT_TRUE(contains(r.output, "| gelu \\ gelu_tanh | " + std::string(t->name()) + " |\n|---|---:|\n| " +
+                                     std::string(g->name()) + " | "))
+      << r.output.substr(0, 4000);
+}
+
+TEST(Cli_report_approximation, JsonCarriesTheSectionAndValidatesForDiff) {
+  const TempDir dir;
+  const std::string path = dir.file("gelu.json");
+  const CliRun r = ulpcheck("report --op gelu_pytorch_tanh --op gelu --dtype bf16 --format json -o '" + path + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json doc = nlohmann::json::parse(read(path));
+  ASSERT_EQ(doc["approximations"].size(), 1u);
+  const nlohmann::json& s = doc["approximations"][0];
+  EXPECT_EQ(s["op"], "gelu_tanh");
+  EXPECT_EQ(s["approximates"], "gelu");
+  EXPECT_NEAR(s["real_difference"]["max_abs_difference"].get<double>(), 4.7324e-4, 0.5e-8);
+  ASSERT_EQ(s["dtypes"].size(), 1u);
+  EXPECT_EQ(s["dtypes"][0]["rounded"]["count"], 65536);
+  EXPECT_EQ(s["dtypes"][0]["kernel_pairs"].size(), 1u);
+  // --diff reads it (check_report passes), and a report against itself is unchanged.
+  const CliRun d = ulpcheck("report --diff '" + path + "' '" + path + "'");
+  EXPECT_EQ(d.exit_code, 0) << d.output;
+}
+
+TEST(Cli_report_approximation, TheGatedPairHasItsSectionOnSampledPairs) {
+  const CliRun r = ulpcheck("report --op gelu_and_mul --op gelu_tanh_and_mul --dtype fp16 --samples 2000 --format json",
+                            Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
+  const nlohmann::json doc = parse(r);
+  ASSERT_EQ(doc["approximations"].size(), 1u);
+  EXPECT_EQ(doc["approximations"][0]["op"], "gelu_tanh_and_mul");
+  EXPECT_EQ(doc["approximations"][0]["dtypes"][0]["rounded"]["count"], 2000);
+}
+
+TEST(Cli_report_approximation, OneOpWithoutTheOpItApproximatesHasNoSection) {
+  const CliRun r = ulpcheck("report --op gelu_tanh --dtype bf16 --format json", Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
+  EXPECT_TRUE(parse(r)["approximations"].empty());
+}
+
 // --- -o FILE
 
 TEST(Cli_report_output, WritesTheFileAndNothingToStdout) {

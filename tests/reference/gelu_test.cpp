@@ -8,6 +8,7 @@
 #include <limits>
 #include <vector>
 
+#include "ulpcheck/reference/approximation.hpp"
 #include "ulpcheck/reference/oracle.hpp"
 #include "ulpcheck/reference/registry.hpp"
 #include "ulpcheck/reference/ulp.hpp"
@@ -241,49 +242,31 @@ TEST(GeluFamily_fp16, GeluOfXMinusGeluOfMinusXIsX) {
 
 // --- exact against tanh form
 
-/// gelu(x) - gelu_tanh(x) from the oracle's exact values (double-double), at any doubles:
-/// for unary ops the oracle evaluates every double exactly, not only values of the format.
-std::vector<double> gelu_minus_gelu_tanh(const std::vector<double>& xs) {
-  const auto g = evaluate(op("gelu"), Format::fp32, xs, {}, {}, OracleMethod::mpfr_only);
-  const auto t = evaluate(op("gelu_tanh"), Format::fp32, xs, {}, {}, OracleMethod::mpfr_only);
-  std::vector<double> d(xs.size());
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    const DoubleDouble s = two_sum(g[i].value.hi, -t[i].value.hi);
-    d[i] = s.hi + (s.lo + (g[i].value.lo - t[i].value.lo));
-  }
-  return d;
-}
-
-/// The x among `xs` where |gelu - gelu_tanh| is largest, and that largest value.
-std::pair<double, double> widest_gap(const std::vector<double>& xs) {
-  const std::vector<double> d = gelu_minus_gelu_tanh(xs);
-  std::size_t best = 0;
-  for (std::size_t i = 1; i < xs.size(); ++i)
-    if (std::fabs(d[i]) > std::fabs(d[best])) best = i;
-  return {xs[best], std::fabs(d[best])};
-}
-
-std::vector<double> grid(double center, double half_width, double step) {
-  std::vector<double> xs;
-  for (double x = center - half_width; x <= center + half_width; x += step) xs.push_back(x);
-  return xs;
-}
-
 TEST(GeluVsGeluTanh, LargestDifferenceOverTheRealsIs4_7324eMinus4AtPlusMinus2_6989) {
-  // A grid over [-8, 8] (beyond, both are within 1e-14 of max(x, 0)), then two refinements
-  // around the widest gap, each 2^10 times finer. mpmath: 4.73235520687e-4 at x = 2.69894138638.
-  auto [x, gap] = widest_gap(grid(0.0, 8.0, 0x1p-10));
-  std::tie(x, gap) = widest_gap(grid(x, 0x1p-9, 0x1p-20));
-  std::tie(x, gap) = widest_gap(grid(x, 0x1p-19, 0x1p-30));
-  std::printf("max |gelu - gelu_tanh| = %.6e at x = %+.8f\n", gap, x);
-  EXPECT_NEAR(gap, 4.7324e-4, 0.5e-8);                    // 4.7324e-4 to 5 significant digits
-  EXPECT_NEAR(std::fabs(x), 2.6989, 0.5e-4);              // 2.6989 to 5
-  EXPECT_NEAR(gap, 4.73235520687e-4, 1e-15);               // and mpmath's figure
-  EXPECT_NEAR(std::fabs(x), 2.69894138638, 1e-6);
+  // The search of reference/approximation.hpp over [-8, 8], gelu_tanh's declared radius
+  // (beyond, both are within 1e-14 of max(x, 0)). mpmath: 4.73235520687e-4 at x = 2.69894138638.
+  const RealDifference r = largest_real_difference(op("gelu"), op("gelu_tanh"));
+  std::printf("max |gelu - gelu_tanh| = %.6e at x = %+.8f\n", std::fabs(r.difference), r.x);
+  EXPECT_EQ(r.radius, 8.0);
+  EXPECT_NEAR(std::fabs(r.difference), 4.7324e-4, 0.5e-8);  // 4.7324e-4 to 5 significant digits
+  EXPECT_NEAR(std::fabs(r.x), 2.6989, 0.5e-4);              // 2.6989 to 5
+  EXPECT_NEAR(std::fabs(r.difference), 4.73235520687e-4, 1e-15);  // and mpmath's figure
+  EXPECT_NEAR(std::fabs(r.x), 2.69894138638, 1e-6);
   // gelu - gelu_tanh is even (both are odd plus x/2), so the gap is the same at -x.
-  const std::vector<double> d = gelu_minus_gelu_tanh({x, -x});
+  const std::vector<double> d = real_difference(op("gelu"), op("gelu_tanh"), std::vector<double>{r.x, -r.x});
+  EXPECT_EQ(d[0], r.difference);
   EXPECT_NEAR(d[0], d[1], 1e-18);
-  EXPECT_LT(d[0], 0.0);  // the tanh form lies above the exact one there
+  EXPECT_TRUE(r.symmetric);
+  EXPECT_GT(d[0], 0.0);  // the tanh form lies above the exact one there
+}
+
+TEST(GeluAndMulVsGeluTanhAndMul, LargestDifferencePerUnitOfUpIsTheUnaryOne) {
+  // At up = 1 the gated ops are the unary ones: the same gap at the same gates.
+  const RealDifference unary = largest_real_difference(op("gelu"), op("gelu_tanh"));
+  const RealDifference gated = largest_real_difference(op("gelu_and_mul"), op("gelu_tanh_and_mul"));
+  EXPECT_EQ(gated.x, unary.x);
+  EXPECT_NEAR(gated.difference, unary.difference, 1e-18);
+  EXPECT_TRUE(gated.symmetric);
 }
 
 }  // namespace

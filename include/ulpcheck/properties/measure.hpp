@@ -51,6 +51,18 @@ OracleAnswers evaluate_inputs(const ElementwiseOp& op, Format f, const Params& p
 Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
                     const InputSet& inputs, const OracleAnswers& answers, const Progress& progress = {});
 
+/// Runs `kernel` on the inputs and returns its output [rows, d], poisoned with all-ones
+/// patterns (NaN in every format) before the run, so that an element the kernel never
+/// writes cannot pass for a result. Throws std::invalid_argument as measure() does.
+BitTensor run_kernel(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
+                     const InputSet& inputs);
+
+/// measure() on outputs already computed by run_kernel(), so that a caller can keep them
+/// (to compare two kernels' outputs, say) without running the kernel twice.
+Measurement measure_outputs(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
+                            const InputSet& inputs, const OracleAnswers& answers, const BitTensor& outputs,
+                            const Progress& progress = {});
+
 /// evaluate_inputs, then measure: one kernel on fresh inputs.
 Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
                     const InputSet& inputs, const Progress& progress = {});

@@ -52,6 +52,18 @@ struct ActivationInput {
   double up;
 };
 
+/// The op an op approximates (gelu_tanh approximates gelu): reports compare the two on the
+/// same inputs, as real functions and as correctly rounded results, so that a reader sees
+/// what using one in place of the other costs.
+struct Approximation {
+  /// Name of the op approximated; empty for an op that approximates none.
+  std::string_view of = {};
+  /// The largest difference of the two real functions is sought for gates in [-r, r]
+  /// (up = 1 for gated ops: the difference scales with up). The op's file shows that the
+  /// two differ less outside it than the largest difference inside.
+  double search_radius = 0.0;
+};
+
 /// An elementwise op: y = act(gate') * up' where (gate', up') = prepare(inputs).
 /// arity 1: input row [d] is x, and up' = 1. arity 2: input row [2d] is gate then up.
 struct ElementwiseOp {
@@ -65,6 +77,8 @@ struct ElementwiseOp {
   /// For an op with a clamp limit, the op it equals when the limit is +inf (the fuzz
   /// property "limit = inf equals the unclamped op" runs both); empty otherwise.
   std::string_view unclamped_op = {};
+  /// The op this one approximates, if any (see Approximation).
+  Approximation approximates = {};
   /// Budget that a fused fp32-compute kernel with one final rounding should meet; kernels
   /// that declare nothing else are held to it. Indexed by Format.
   std::array<Budget, 3> default_budget;

@@ -10,7 +10,9 @@
 
 namespace ulpcheck {
 
-/// The page: the verdict, a summary table linking to each case, and per case its figures,
+/// The page: the verdict, a summary table linking to each case, the approximation sections
+/// (approximation_report.hpp: figures, a table per dtype, the ULP difference per binade of
+/// the input, a matrix of kernel pairs), and per case its figures,
 /// a histogram of ULP errors (log-scale bins, floor region apart, the budget marked), the
 /// max and p99 ULP error per binade of the input for negative and positive inputs (the
 /// floor region shaded), the tables of where the error lives and of special values, and
