@@ -29,7 +29,7 @@ class CudaRoutingKernel final : public RoutingKernel {
   }
 
   void run(const RoutingConfig& c, const RoutingInputs& in, RoutingOutputs& out) const override {
-    if (const std::string why = c.validate(); !why.empty()) throw KernelError(fmt::format("{}: {}", name_, why));
+    require_valid_run(name_, c, in, out);
     if (!device_available()) throw KernelError(fmt::format("{}: {}", name_, device_description()));
     const std::vector<unsigned char> logits = to_storage_bytes(BitTensor{in.logits_format, in.tokens, c.experts, in.logits});
     const std::vector<unsigned char> bias = to_storage_bytes(BitTensor{in.bias_format, 1, c.experts, in.bias});

@@ -42,12 +42,7 @@ class HostRoutingKernel final : public RoutingKernel {
     return routing_variants::claim(variant_, c, logits, bias);
   }
   void run(const RoutingConfig& c, const RoutingInputs& in, RoutingOutputs& out) const override {
-    if (const std::string why = c.validate(); !why.empty()) throw KernelError(fmt::format("{}: {}", name_, why));
-    if (in.logits.size() != static_cast<std::size_t>(in.tokens * c.experts) ||
-        in.bias.size() != static_cast<std::size_t>(c.experts) ||
-        out.ids.size() != static_cast<std::size_t>(in.tokens * c.topk) || out.weights.size() != out.ids.size())
-      throw KernelError(fmt::format("{}: logits, bias and outputs must be [{}, {}], [{}] and [{}, {}]", name_,
-                                    in.tokens, c.experts, c.experts, in.tokens, c.topk));
+    require_valid_run(name_, c, in, out);
     const math::RoutingShape shape = routing_variants::shape(variant_, c, in.logits_format);
     const bool tanh = variant_.sigmoid == routing_variants::Sigmoid::tanh;
     if (tanh && variant_.epsilon) route_all<math::SigmoidTanh, true>(shape, in, out);

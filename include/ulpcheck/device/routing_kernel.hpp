@@ -64,6 +64,12 @@ class RoutingKernel {
   virtual void run(const RoutingConfig& config, const RoutingInputs& inputs, RoutingOutputs& outputs) const = 0;
 };
 
+/// Throws KernelError naming the kernel unless the config is valid and the inputs and
+/// outputs are sized for it: logits [tokens, experts], bias [experts], ids and weights
+/// [tokens, topk]. Every built-in kernel checks this before it runs.
+void require_valid_run(std::string_view kernel, const RoutingConfig& config, const RoutingInputs& inputs,
+                       const RoutingOutputs& outputs);
+
 /// Every built-in routing kernel: host ones, then CUDA ones of this build.
 std::span<const RoutingKernel* const> all_routing_kernels();
 const RoutingKernel* find_routing_kernel(std::string_view name);
