@@ -13,15 +13,13 @@
 
 namespace ulpcheck {
 
+using report_text::hex_bits;
 using report_text::number;
 using report_text::to_double;
 using report_text::to_int;
 
 namespace {
 
-std::string hex_bits(Format f, std::uint32_t bits) {
-  return info(f).storage_bits == 16 ? fmt::format("0x{:04x}", bits) : fmt::format("0x{:08x}", bits);
-}
 
 nlohmann::json element_json(Format f, int arity, const DifferenceAt& e) {
   nlohmann::json j{{"row", e.row},

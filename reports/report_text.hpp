@@ -11,7 +11,14 @@
 #include <limits>
 #include <string>
 
+#include "ulpcheck/reference/format.hpp"
+
 namespace ulpcheck::report_text {
+
+/// A bit pattern as a report shows it: 4 hex digits for a 16-bit format, 8 for fp32.
+inline std::string hex_bits(Format f, std::uint32_t bits) {
+  return info(f).storage_bits == 16 ? fmt::format("0x{:04x}", bits) : fmt::format("0x{:08x}", bits);
+}
 
 /// JSON has no NaN or inf; reports spell them "nan", "inf", "-inf" so that a reader sees
 /// what they were.

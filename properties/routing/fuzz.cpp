@@ -135,18 +135,24 @@ void bias_shift_invariant(const RoutingFuzzTarget& t, const RoutingCase& rc) {
   same_experts(t, base, shifted, [](int e) { return e; }, "adding 1 to every bias");
 }
 
+/// The inputs with expert e taking old expert old_of(e)'s logits and bias.
+template <class Map>
+RoutingInputs permuted(const RoutingInputs& in, int experts, Map old_of) {
+  RoutingInputs p = in;
+  for (int e = 0; e < experts; ++e) {
+    p.bias[e] = in.bias[old_of(e)];
+    for (std::int64_t tok = 0; tok < p.tokens; ++tok) p.logits[tok * experts + e] = in.logits[tok * experts + old_of(e)];
+  }
+  return p;
+}
+
 void group_permutation_equivariant(const RoutingFuzzTarget& t, const RoutingCase& rc) {
   const RoutingConfig& c = rc.config;
   RC_PRE(c.n_group > 1);
   const int per = c.experts_per_group(), E = c.experts;
   // Groups rotated by one: new group g holds old group (g + 1) % n.
   const auto old_of = [&](int e) { return ((e / per + 1) % c.n_group) * per + e % per; };
-  RoutingInputs p = rc.inputs;
-  for (int e = 0; e < E; ++e) {
-    p.bias[e] = rc.inputs.bias[old_of(e)];
-    for (std::int64_t tok = 0; tok < p.tokens; ++tok) p.logits[tok * E + e] = rc.inputs.logits[tok * E + old_of(e)];
-  }
-  same_experts(t, rc, p, old_of, "rotating the groups");
+  same_experts(t, rc, permuted(rc.inputs, E, old_of), old_of, "rotating the groups");
 }
 
 void expert_permutation_equivariant(const RoutingFuzzTarget& t, const RoutingCase& rc) {
@@ -154,12 +160,7 @@ void expert_permutation_equivariant(const RoutingFuzzTarget& t, const RoutingCas
   const int per = c.experts_per_group(), E = c.experts;
   // Experts reversed within each group.
   const auto old_of = [&](int e) { return (e / per) * per + (per - 1 - e % per); };
-  RoutingInputs p = rc.inputs;
-  for (int e = 0; e < E; ++e) {
-    p.bias[e] = rc.inputs.bias[old_of(e)];
-    for (std::int64_t tok = 0; tok < p.tokens; ++tok) p.logits[tok * E + e] = rc.inputs.logits[tok * E + old_of(e)];
-  }
-  same_experts(t, rc, p, old_of, "reversing the experts within each group");
+  same_experts(t, rc, permuted(rc.inputs, E, old_of), old_of, "reversing the experts within each group");
 }
 
 void raising_a_picked_logit_keeps_it_picked(const RoutingFuzzTarget& t, const RoutingCase& sampled) {
