@@ -7,6 +7,8 @@
 
 #include "ulpcheck/device/host/elementwise_kernel.hpp"
 #include "ulpcheck/device/math/silu.cuh"
+#include "ulpcheck/device/gelu_family_claims.hpp"
+#include "ulpcheck/device/math/gelu.cuh"
 #include "ulpcheck/device/silu_family_claims.hpp"
 #include "ulpcheck/reference/registry.hpp"
 
@@ -73,6 +75,20 @@ float truncating_conversion(float g, float u, float L) {  // fp32 -> storage by 
   std::memcpy(&r, &b, 4);
   return r;
 }
+// The GELU family's planted bugs.
+template <Format F>
+float gelu_computes_tanh_form(float g, float u, float) {  // the Hugging Face names mixed up
+  return round_to_storage<F>(math::GeluTanh::eval(g) * u);
+}
+template <Format F>
+float gelu_tanh_truncated_kappa(float x, float, float) {  // 0.044715 typed as 0.0447
+  return round_to_storage<F>(0.5f * x * (1.0f + std::tanh(math::kTanhBeta * (x + 0.0447f * x * x * x))));
+}
+template <Format F>
+float gelu_cancelling(float g, float u, float) {  // 1 + erf, claiming the accurate form's budget
+  return round_to_storage<F>(math::GeluErf::eval(g) * u);
+}
+
 template <float (*B)(float, float, float), float (*H)(float, float, float), float (*S)(float, float, float)>
 constexpr std::array<ElementFn, 3> fns() {
   return {B, H, S};
@@ -96,6 +112,9 @@ const HostOpImpl kFastExp[] = {{&mul_op(), PLANTED_FNS(fast_exp), kSingle}};
 const HostOpImpl kTwoPaths[] = {{&mul_op(), PLANTED_FNS(single_rounding), kSingle},
                                 {&clamp_op(), PLANTED_FNS(double_rounding), silu_budgets::kDouble}};
 const HostOpImpl kTruncating[] = {{&mul_op(), PLANTED_FNS(truncating_conversion), kSingle}};
+const HostOpImpl kGeluSwapped[] = {{find_op("gelu_and_mul"), PLANTED_FNS(gelu_computes_tanh_form), gelu_budgets::kSingleGated}};
+const HostOpImpl kWrongKappa[] = {{find_op("gelu_tanh"), PLANTED_FNS(gelu_tanh_truncated_kappa), gelu_budgets::kSingleUnary}};
+const HostOpImpl kCancelling[] = {{find_op("gelu_and_mul"), PLANTED_FNS(gelu_cancelling), gelu_budgets::kAccurateErfc}};
 
 /// Indexing bugs need the whole row, so they are kernels of their own.
 class RowBugKernel final : public Kernel {
@@ -142,6 +161,9 @@ const HostElementwiseKernel kZeroUnsetK{"planted.limit_zero_means_no_clamp", "",
 const HostElementwiseKernel kFastExpK{"planted.fast_exp_under_accurate_budget", "", kFastExp};
 const HostElementwiseKernel kTwoPathsK{"planted.clamp_path_rounds_twice", "", kTwoPaths};
 const HostElementwiseKernel kTruncatingK{"planted.truncating_conversion", "", kTruncating};
+const HostElementwiseKernel kGeluSwappedK{"planted.gelu_computes_tanh_form", "", kGeluSwapped};
+const HostElementwiseKernel kWrongKappaK{"planted.gelu_tanh_truncated_kappa", "", kWrongKappa};
+const HostElementwiseKernel kCancellingK{"planted.gelu_cancelling_under_accurate_budget", "", kCancelling};
 const RowBugKernel kTailDroppedK{"planted.vector_tail_dropped", RowBugKernel::Bug::tail_dropped};
 const RowBugKernel kUpFromRowZeroK{"planted.up_from_row_zero", RowBugKernel::Bug::up_from_row_zero};
 const RowBugKernel kNondeterministicK{"planted.nondeterministic", RowBugKernel::Bug::nondeterministic};
@@ -161,6 +183,10 @@ const PlantedKernel kAll[] = {
     {&kTailDroppedK, "the vector path drops the tail when d is not a multiple of 8", "nan_inf_semantics",
      "silu_and_mul"},
     {&kUpFromRowZeroK, "up read without the token offset", "rows_are_independent", "silu_and_mul"},
+    {&kGeluSwappedK, "exact GELU computed with the tanh form", "within_budget", "gelu_and_mul"},
+    {&kWrongKappaK, "tanh GELU with 0.044715 typed as 0.0447", "within_budget", "gelu_tanh"},
+    {&kCancellingK, "1 + erf (cancels for x < 0) under the accurate kernel's tight fp32 budget", "within_budget",
+     "gelu_and_mul"},
 };
 
 }  // namespace

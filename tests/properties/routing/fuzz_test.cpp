@@ -32,6 +32,20 @@ TEST(RoutingFuzz, HostKernelsPassEveryProperty) {
   }
 }
 
+TEST(RoutingFuzzCampaign, HostKernelsPassOneThousandCasesPerProperty) {
+  // The long campaign (label slow): every host routing kernel, every pair of logits and
+  // bias dtypes, another seed.
+  for (const RoutingKernel* k : all_routing_kernels()) {
+    if (!k->name().starts_with("host.")) continue;
+    for (Format logits : all_formats())
+      for (Format bias : all_formats())
+        for (const RoutingFuzzProperty& p : all_routing_fuzz_properties()) {
+          const FuzzResult r = run_routing_fuzz_property({k, logits, bias}, p, FuzzSettings{1000, 20261123});
+          EXPECT_TRUE(r.passed) << r.id << "\n" << r.failure << "\n" << r.counterexample << "replay: " << r.replay_token;
+        }
+  }
+}
+
 TEST(RoutingFuzz, EveryPlantedBugIsCaughtByItsProperty) {
   for (const planted::PlantedRoutingKernel& p : planted::all_routing()) {
     const FuzzResult r = run_routing_fuzz_property({p.kernel, Format::fp32, Format::fp32}, property(p.caught_by),
