@@ -40,7 +40,6 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 /// Unary ops over a 16-bit format are checked on every input; everything else is sampled.
-bool exhaustive(const ElementwiseOp& op, Format f) { return op.arity == 1 && info(f).storage_bits == 16; }
 
 /// Progress of one step on stderr at each tenth, once the step has run for a second:
 /// short steps print nothing.
@@ -195,7 +194,7 @@ Plan plan(const ReportOptions& o) {
   if (p.groups.empty()) throw UsageError("nothing to report: no selected kernel implements the selected ops and dtypes");
 
   const bool any_sampled = std::any_of(p.groups.begin(), p.groups.end(),
-                                       [](const Group& g) { return !exhaustive(*g.op, g.format); });
+                                       [](const Group& g) { return !checks_every_input(*g.op, g.format); });
   if (o.samples && !any_sampled) {
     const Group& g = p.groups.front();
     if (p.groups.size() == 1)
@@ -415,7 +414,7 @@ int run_report(const ReportOptions& o) {
     const std::string what =
         fmt::format("{} {}{}", name(g.format), g.op->name, label.empty() ? "" : " " + label);
     InputSet inputs =
-        exhaustive(*g.op, g.format) ? all_values(g.format) : random_bits(g.format, g.op->arity, p.samples, o.seed);
+        checks_every_input(*g.op, g.format) ? all_values(g.format) : random_bits(g.format, g.op->arity, p.samples, o.seed);
     const auto group_start = Clock::now();
     fmt::print(stderr, "report [{}/{}] {}: oracle on {}\n", i + 1, p.groups.size(), what, inputs.description);
     OracleAnswers answers = evaluate_inputs(*g.op, g.format, g.params, inputs, progress_printer("oracle"));

@@ -16,7 +16,6 @@ namespace {
 
 using detail::fail;
 
-std::uint32_t poison(Format f) { return info(f).storage_bits == 16 ? 0xffffu : 0xffffffffu; }
 
 /// The op's parameters with `limit` where it takes one (the limit properties pin it).
 Params params_for(const ElementwiseOp& op, float limit) {
@@ -33,7 +32,7 @@ void require_supported(const FuzzTarget& t, const Params& p) {
 
 BitTensor run(const Kernel& k, const ElementwiseOp& op, const Params& p, const BitTensor& in) {
   BitTensor out = BitTensor::zeros(in.format, in.rows, in.cols / op.arity);
-  std::fill(out.bits.begin(), out.bits.end(), poison(in.format));
+  std::fill(out.bits.begin(), out.bits.end(), poison_bits(in.format));
   k.run(op, p, in, out);
   return out;
 }

@@ -8,6 +8,8 @@
 
 namespace ulpcheck {
 
+bool checks_every_input(const ElementwiseOp& op, Format f) { return op.arity == 1 && info(f).storage_bits == 16; }
+
 InputSet all_values(Format f) {
   if (info(f).storage_bits != 16)
     throw std::invalid_argument(fmt::format("all_values: {} has 2^{} values; only 16-bit formats are enumerated",

@@ -44,7 +44,7 @@ void CudaElementwiseKernel::run(const ElementwiseOp& op, const Params& params, c
   // The built-in kernels produce NaN only through arithmetic or the conversion
   // instructions, which give the canonical NaN (sign bit clear), never all ones: an
   // element still holding the poison was not written.
-  const std::uint32_t poison = info(f).storage_bits == 16 ? 0xffffu : 0xffffffffu;
+  const std::uint32_t poison = poison_bits(f);
   std::int64_t unwritten = 0, first = -1;
   for (std::size_t i = 0; i < output.bits.size(); ++i)
     if (output.bits[i] == poison && unwritten++ == 0) first = static_cast<std::int64_t>(i);

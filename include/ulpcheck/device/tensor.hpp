@@ -25,6 +25,11 @@ struct BitTensor {
   std::uint32_t& at(std::int64_t r, std::int64_t c) { return bits[static_cast<std::size_t>(r * cols + c)]; }
 };
 
+/// The all-ones pattern of f, a NaN in every format that no arithmetic produces (results
+/// are the canonical NaN, sign bit clear): outputs are filled with it before a kernel runs,
+/// so an element the kernel never writes cannot pass for a result.
+inline std::uint32_t poison_bits(Format f) { return info(f).storage_bits == 16 ? 0xffffu : 0xffffffffu; }
+
 /// Bytes per element in the storage layout kernels take: 2 for bf16 and fp16, 4 for fp32.
 inline std::size_t element_bytes(Format f) { return static_cast<std::size_t>(info(f).storage_bits / 8); }
 

@@ -24,9 +24,6 @@ struct CaseSpec {
 /// or one case "all" for an op without parameters.
 std::vector<CaseSpec> case_specs(const ElementwiseOp& op);
 
-/// Whether a case's inputs are every value of the format (unary ops in bf16/fp16).
-bool exhaustive(const ElementwiseOp& op, Format f);
-
 /// The inputs of a case: every 16-bit value for unary 16-bit ops; otherwise the special
 /// values (all pairs for arity 2) followed by `samples` seeded random bit patterns. Sets
 /// x0_bits and x1_bits; `description` receives what they are.

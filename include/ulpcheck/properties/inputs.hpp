@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ulpcheck/device/tensor.hpp"
+#include "ulpcheck/reference/op.hpp"
 
 namespace ulpcheck {
 
@@ -13,6 +14,10 @@ struct InputSet {
   BitTensor tensor;        ///< [rows, arity * d]
   std::string description; ///< for reports: "all 65536 bf16 values", "1000000 random ..."
 };
+
+/// Whether every input of (op, f) can be checked: a unary op in a 16-bit format has 65536;
+/// everything else is sampled.
+bool checks_every_input(const ElementwiseOp& op, Format f);
 
 /// Every bit pattern of a 16-bit format, as a unary input [256, 256].
 InputSet all_values(Format f);
