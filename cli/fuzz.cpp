@@ -11,7 +11,6 @@
 #include "cli/plugins.hpp"
 #include "cli/resolve.hpp"
 #include "cli/usage_error.hpp"
-#include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/device/routing_kernel.hpp"
 #include "ulpcheck/properties/routing/fuzz.hpp"
@@ -42,14 +41,6 @@ struct Run {
                             : run_fuzz_property(target, *property, s, replay);
   }
 };
-
-/// Routing kernels that can run here: CUDA ones only with a device.
-std::vector<const RoutingKernel*> runnable_routing_kernels() {
-  std::vector<const RoutingKernel*> out;
-  for (const RoutingKernel* k : all_routing_kernels())
-    if (!k->name().starts_with("cuda.") || cuda::device_available()) out.push_back(k);
-  return out;
-}
 
 /// The (logits, bias) formats routing is fuzzed in for a logits dtype: the bias in the same
 /// dtype, and in fp32 as checkpoints store it.
