@@ -69,23 +69,30 @@ void quiet() {
 
 // Writing ------------------------------------------------------------
 
-Handle create_file(const std::string& path) {
+Handle create_file(const std::string& path, FileFormat format) {
   quiet();
   // Fixed creation properties and no times: the same content gives the same bytes.
   Handle fcpl(check_id(H5Pcreate(H5P_FILE_CREATE), "H5Pcreate"), H5Pclose);
   check(H5Pset_obj_track_times(fcpl.get(), false), "H5Pset_obj_track_times");  // the root group's
   check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
         "H5Pset_link_creation_order");
-  return Handle(check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT), "cannot create the file"),
+  Handle fapl(check_id(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"), H5Pclose);
+  if (format == FileFormat::v110)
+    check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110), "H5Pset_libver_bounds");
+  return Handle(check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), "cannot create the file"),
                 H5Fclose);
 }
 
-Handle create_group(hid_t parent, const std::string& name) {
+Handle create_group(hid_t parent, const std::string& name, GroupStorage storage) {
   Handle gcpl(check_id(H5Pcreate(H5P_GROUP_CREATE), "H5Pcreate"), H5Pclose);
   check(H5Pset_obj_track_times(gcpl.get(), false), "H5Pset_obj_track_times");
   // Members listed in the order written (cases in their spec order), for h5py too.
   check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
         "H5Pset_link_creation_order");
+  if (storage == GroupStorage::compact) {
+    check(H5Pset_link_phase_change(gcpl.get(), 64, 48), "H5Pset_link_phase_change");
+    check(H5Pset_attr_phase_change(gcpl.get(), 64, 48), "H5Pset_attr_phase_change");
+  }
   return Handle(check_id(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT),
                          fmt::format("create group {}", name)),
                 H5Gclose);

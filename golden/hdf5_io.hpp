@@ -77,11 +77,22 @@ struct WriteError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Which HDF5 file format objects are written in. `earliest` lets the oldest readers open
+/// the file; `v110` (HDF5 1.10, what h5py on Debian 12 links) indexes each chunked dataset
+/// in a fixed array instead of a B-tree of several KB, which files of many small datasets
+/// want.
+enum class FileFormat { earliest, v110 };
+
 /// A new file at `path` (truncated) with fixed creation properties, no times and members
 /// listed in creation order.
-Handle create_file(const std::string& path);
+Handle create_file(const std::string& path, FileFormat format = FileFormat::earliest);
+/// How a group stores its links and attributes. `dense` is HDF5's default (more than 8 go
+/// to a separate heap and B-tree, several KB each); `compact` keeps up to 64 in the group's
+/// own header, which files of many small groups with many attributes want.
+enum class GroupStorage { dense, compact };
+
 /// A group with no times whose members are listed in the order written.
-Handle create_group(hid_t parent, const std::string& name);
+Handle create_group(hid_t parent, const std::string& name, GroupStorage storage = GroupStorage::dense);
 void attr_string(hid_t obj, const char* name, const std::string& value);
 void attr_double(hid_t obj, const char* name, double v);
 void attr_int64(hid_t obj, const char* name, std::int64_t v);

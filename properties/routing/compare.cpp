@@ -169,7 +169,10 @@ RoutingStats compare_routing(const RoutingConfig& c, const RoutingClaim& claim, 
     st.expert_margins.push_back(x.expert_margin);
     switch (k.ids) {
       case IdVerdict::match: ++st.matches; break;
-      case IdVerdict::near_tie: ++st.near_ties; break;
+      case IdVerdict::near_tie:
+        ++st.near_ties;
+        st.near_tie_tokens.push_back(t);
+        break;
       case IdVerdict::mismatch: ++st.mismatches; break;
       case IdVerdict::invalid: ++st.invalid; break;
     }

@@ -61,6 +61,8 @@ struct RoutingStats {
   std::vector<float> weight_ulps;  ///< every checked weight's ULP error, for percentiles
   /// The oracle's margins of every token (exact, as doubles), for their distribution.
   std::vector<double> group_margins, expert_margins;
+  /// Tokens whose ids differ from the oracle's at a near-tie, in order.
+  std::vector<std::int64_t> near_tie_tokens;
   /// The first failing tokens, explained.
   std::vector<std::string> failures;
   static constexpr std::size_t kKeep = 8;
