@@ -15,6 +15,7 @@
 #include "ulpcheck/device/routing_kernel.hpp"
 #include "ulpcheck/properties/routing/fuzz.hpp"
 #include "ulpcheck/golden/corpus.hpp"
+#include "ulpcheck/golden/routing_corpus.hpp"
 #include "ulpcheck/properties/fuzz.hpp"
 #include "ulpcheck/reference/registry.hpp"
 #include "ulpcheck/reports/junit.hpp"
@@ -132,12 +133,20 @@ std::string corpus_dir(const FuzzOptions& o) {
   return std::filesystem::is_directory(kDefaultGoldenDir) ? kDefaultGoldenDir : "";
 }
 
-/// Adds the shrunk case's inputs to the golden corpus, so that `golden check` runs them
-/// from now on, and says where they went.
+/// Adds the shrunk case to the golden corpus, so that `golden check` runs it from now on,
+/// and says where it went: its inputs for an elementwise op, the whole case (configuration
+/// and batch) for routing.
 void keep_counterexample(const std::string& dir, const Run& run, const FuzzResult& r) {
-  if (!r.minimal_case || run.routing_property) return;
+  if (run.routing_property ? !r.minimal_routing_case : !r.minimal_case) return;
   if (dir.empty()) {
     fmt::print("  not kept in a golden corpus: no golden/data here (give --golden-dir DIR)\n");
+    return;
+  }
+  if (run.routing_property) {
+    const golden::KeptCounterexample kept = golden::add_to_routing_corpus(dir, *r.minimal_routing_case, r.id);
+    fmt::print("  kept in the golden corpus: {} {} ({}); 'ulpcheck golden check' runs it from now on\n",
+               golden::golden_path(dir, kRoutingOpName), kept.group,
+               kept.added ? "+1 counterexample" : "+0 counterexamples, it was there");
     return;
   }
   const ElementwiseOp& op = *run.target.op;
