@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "golden/hdf5_io.hpp"
+#include "golden/root_attributes.hpp"
 #include "ulpcheck/golden/regen.hpp"
 #include "ulpcheck/properties/measure.hpp"
 #include "ulpcheck/reference/registry.hpp"
@@ -40,15 +41,9 @@ void write_file(const std::string& path, const GoldenFile& f) {
   Handle file = create_file(path);
   Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
   if (!root.ok()) throw WriteError("open /");
-  attr_int64(root.get(), "schema_version", f.schema_version);
-  attr_string(root.get(), "tool", f.tool);
-  attr_string(root.get(), "op", f.op);
-  attr_string(root.get(), "formula", f.formula);
+  write_identity(root.get(), f);
   attr_int64(root.get(), "arity", f.arity);
-  attr_string(root.get(), "oracle_method", f.oracle_method);
-  attr_string(root.get(), "device", f.device);
-  attr_string(root.get(), "cuda_version", f.cuda_version);
-  attr_string(root.get(), "driver_version", f.driver_version);
+  write_provenance(root.get(), f);
 
   std::set<std::string> dtype_groups;
   auto dtype_group = [&](Format fmt) {
@@ -150,17 +145,8 @@ GoldenFile read_golden(const std::string& path) {
   if (!root.ok()) ctx.fail("/", "cannot be opened (corrupted)");
 
   GoldenFile f;
-  f.schema_version = static_cast<int>(read_attr_int64(ctx, root.get(), "/", "schema_version"));
-  if (f.schema_version != kSchemaVersion)
-    ctx.fail("/", fmt::format("has schema_version {}, expected {}", f.schema_version, kSchemaVersion));
-  f.tool = read_attr_string(ctx, root.get(), "/", "tool");
-  f.op = read_attr_string(ctx, root.get(), "/", "op");
+  read_root(ctx, root.get(), f);
   ctx.op = f.op;
-  f.formula = read_attr_string(ctx, root.get(), "/", "formula");
-  f.oracle_method = read_attr_string(ctx, root.get(), "/", "oracle_method");
-  f.device = read_attr_string(ctx, root.get(), "/", "device");
-  f.cuda_version = read_attr_string(ctx, root.get(), "/", "cuda_version");
-  f.driver_version = read_attr_string(ctx, root.get(), "/", "driver_version");
   const ElementwiseOp* op = find_op(f.op);
   if (!op && f.op == kRoutingOpName)
     ctx.fail("/", fmt::format("names op '{}', whose files follow the routing layout; read it with read_routing_golden",

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "golden/hdf5_io.hpp"
+#include "golden/root_attributes.hpp"
 
 namespace ulpcheck::golden {
 
@@ -49,7 +50,26 @@ void write_batch(hid_t g, const RoutingConfig& c, const RoutingInputs& in, const
   dataset(g, "expert_margin", a.expert_margin);
 }
 
-void write_figures(hid_t h, const RoutingKernelFigures& k) {
+using Figures = RoutingKernelFigures;
+/// The figures a kernel group records, as attributes of the same names.
+constexpr std::pair<const char*, std::int64_t Figures::*> kCounts[] = {
+    {"matches", &Figures::matches},
+    {"near_ties", &Figures::near_ties},
+    {"mismatches", &Figures::mismatches},
+    {"invalid", &Figures::invalid},
+    {"weight_tokens_checked", &Figures::weight_tokens_checked},
+    {"weights_in_floor", &Figures::weights_in_floor},
+    {"weight_breaches", &Figures::weight_breaches},
+    {"bad_weights", &Figures::bad_weights},
+};
+constexpr std::pair<const char*, double Figures::*> kWeightFigures[] = {
+    {"max_weight_ulp", &Figures::max_weight_ulp},
+    {"p50_weight_ulp", &Figures::p50_weight_ulp},
+    {"p99_weight_ulp", &Figures::p99_weight_ulp},
+    {"max_weight_sum_error", &Figures::max_weight_sum_error},
+};
+
+void write_figures(hid_t h, const Figures& k) {
   attr_string(h, "arithmetic", std::string(name(k.claim.arithmetic)));
   attr_double(h, "score_abs_error", k.claim.score_abs_error);
   attr_double(h, "budget_max_ulp", k.claim.weights.max_ulp);
@@ -57,18 +77,8 @@ void write_figures(hid_t h, const RoutingKernelFigures& k) {
   attr_double(h, "min_score_sum", k.claim.min_score_sum);
   attr_int64(h, "nan_weights_when_scores_vanish", k.claim.nan_weights_when_scores_vanish ? 1 : 0);
   attr_int64(h, "sorted", k.claim.sorted ? 1 : 0);
-  attr_int64(h, "matches", k.matches);
-  attr_int64(h, "near_ties", k.near_ties);
-  attr_int64(h, "mismatches", k.mismatches);
-  attr_int64(h, "invalid", k.invalid);
-  attr_int64(h, "weight_tokens_checked", k.weight_tokens_checked);
-  attr_int64(h, "weights_in_floor", k.weights_in_floor);
-  attr_int64(h, "weight_breaches", k.weight_breaches);
-  attr_int64(h, "bad_weights", k.bad_weights);
-  attr_double(h, "max_weight_ulp", k.max_weight_ulp);
-  attr_double(h, "p50_weight_ulp", k.p50_weight_ulp);
-  attr_double(h, "p99_weight_ulp", k.p99_weight_ulp);
-  attr_double(h, "max_weight_sum_error", k.max_weight_sum_error);
+  for (const auto& [name, field] : kCounts) attr_int64(h, name, k.*field);
+  for (const auto& [name, field] : kWeightFigures) attr_double(h, name, k.*field);
   dataset(h, "near_tie_tokens", k.near_tie_tokens);
 }
 
@@ -76,14 +86,8 @@ void write_file(const std::string& path, const RoutingGoldenFile& f) {
   Handle file = create_file(path, FileFormat::v110);
   Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
   if (!root.ok()) throw WriteError("open /");
-  attr_int64(root.get(), "schema_version", f.schema_version);
-  attr_string(root.get(), "tool", f.tool);
-  attr_string(root.get(), "op", f.op);
-  attr_string(root.get(), "formula", f.formula);
-  attr_string(root.get(), "oracle_method", f.oracle_method);
-  attr_string(root.get(), "device", f.device);
-  attr_string(root.get(), "cuda_version", f.cuda_version);
-  attr_string(root.get(), "driver_version", f.driver_version);
+  write_identity(root.get(), f);
+  write_provenance(root.get(), f);
 
   std::set<std::string> pair_groups;
   auto pair_group = [&](Format logits, Format bias) {
@@ -195,9 +199,8 @@ void read_batch(const Ctx& ctx, hid_t g, const std::string& gp, const RoutingCon
   a.expert_margin = read_shaped<double>(ctx, g, gp, "expert_margin", {T});
 }
 
-RoutingKernelFigures read_figures(const Ctx& ctx, hid_t h, const std::string& kp, const std::string& kernel,
-                                  std::int64_t tokens) {
-  RoutingKernelFigures k;
+Figures read_figures(const Ctx& ctx, hid_t h, const std::string& kp, const std::string& kernel, std::int64_t tokens) {
+  Figures k;
   k.kernel = kernel;
   const std::string arithmetic = read_attr_string(ctx, h, kp, "arithmetic");
   const auto f = parse_format(arithmetic);
@@ -209,18 +212,8 @@ RoutingKernelFigures read_figures(const Ctx& ctx, hid_t h, const std::string& kp
   k.claim.min_score_sum = read_attr_double(ctx, h, kp, "min_score_sum");
   k.claim.nan_weights_when_scores_vanish = read_flag(ctx, h, kp, "nan_weights_when_scores_vanish");
   k.claim.sorted = read_flag(ctx, h, kp, "sorted");
-  k.matches = read_attr_int64(ctx, h, kp, "matches");
-  k.near_ties = read_attr_int64(ctx, h, kp, "near_ties");
-  k.mismatches = read_attr_int64(ctx, h, kp, "mismatches");
-  k.invalid = read_attr_int64(ctx, h, kp, "invalid");
-  k.weight_tokens_checked = read_attr_int64(ctx, h, kp, "weight_tokens_checked");
-  k.weights_in_floor = read_attr_int64(ctx, h, kp, "weights_in_floor");
-  k.weight_breaches = read_attr_int64(ctx, h, kp, "weight_breaches");
-  k.bad_weights = read_attr_int64(ctx, h, kp, "bad_weights");
-  k.max_weight_ulp = read_attr_double(ctx, h, kp, "max_weight_ulp");
-  k.p50_weight_ulp = read_attr_double(ctx, h, kp, "p50_weight_ulp");
-  k.p99_weight_ulp = read_attr_double(ctx, h, kp, "p99_weight_ulp");
-  k.max_weight_sum_error = read_attr_double(ctx, h, kp, "max_weight_sum_error");
+  for (const auto& [name, field] : kCounts) k.*field = read_attr_int64(ctx, h, kp, name);
+  for (const auto& [name, field] : kWeightFigures) k.*field = read_attr_double(ctx, h, kp, name);
   k.near_tie_tokens = read_dataset<std::int64_t>(ctx, h, kp, "near_tie_tokens");
   for (std::int64_t t : k.near_tie_tokens)
     if (t < 0 || t >= tokens) ctx.fail(kp + "/near_tie_tokens", fmt::format("holds token {}, outside [0, {})", t, tokens));
@@ -251,17 +244,8 @@ RoutingGoldenFile read_routing_golden(const std::string& path) {
   if (!root.ok()) ctx.fail("/", "cannot be opened (corrupted)");
 
   RoutingGoldenFile f;
-  f.schema_version = static_cast<int>(read_attr_int64(ctx, root.get(), "/", "schema_version"));
-  if (f.schema_version != kSchemaVersion)
-    ctx.fail("/", fmt::format("has schema_version {}, expected {}", f.schema_version, kSchemaVersion));
-  f.tool = read_attr_string(ctx, root.get(), "/", "tool");
-  f.op = read_attr_string(ctx, root.get(), "/", "op");
+  read_root(ctx, root.get(), f);
   if (f.op != kRoutingOpName) ctx.fail("/", fmt::format("names op '{}', expected '{}'", f.op, kRoutingOpName));
-  f.formula = read_attr_string(ctx, root.get(), "/", "formula");
-  f.oracle_method = read_attr_string(ctx, root.get(), "/", "oracle_method");
-  f.device = read_attr_string(ctx, root.get(), "/", "device");
-  f.cuda_version = read_attr_string(ctx, root.get(), "/", "cuda_version");
-  f.driver_version = read_attr_string(ctx, root.get(), "/", "driver_version");
 
   for (const std::string& pn : members(root.get())) {
     const auto pair = parse_format_pair(pn);

@@ -77,10 +77,9 @@ def batch(group, where, pair, problems):
 def crosscheck(config, logits_fmt, bias_fmt, data, per_group, where, problems):
     """Routes up to per_group tokens again with mpmath; returns how many."""
     tokens = len(data["group_margin"])
-    step = max(1, tokens // per_group)
-    checked = 0
+    sample = range(0, tokens, max(1, tokens // per_group))[:per_group]
     bias = [int(b) for b in data["bias_bits"]]
-    for t in range(0, tokens, step):
+    for t in sample:
         with mp.workprec(routing.PREC):
             ids, groups, weights, gm, em = routing.route(config, logits_fmt, bias_fmt, bias,
                                                          [int(x) for x in data["logits_bits"][t]])
@@ -103,10 +102,7 @@ def crosscheck(config, logits_fmt, bias_fmt, data, per_group, where, problems):
             routing.check_margin("expert margin", float(data["expert_margin"][t]), em, found, tally)
         if found:
             problems.append(f"{where} token {t}: " + "; ".join(found))
-        checked += 1
-        if checked >= per_group:
-            break
-    return checked
+    return len(sample)
 
 
 def check_kernels(group, where, tokens, problems):
