@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ulpcheck/golden/regen.hpp"
@@ -17,7 +19,7 @@ namespace ulpcheck::golden {
 
 /// Tokens per case unless regen is told otherwise. A DeepSeek-V3 token with fp32 logits costs
 /// about 1 KB deflated (256 logits of full-precision mantissas do not compress), so 256
-/// tokens per case keep the committed file near 4 MB and golden/ under 20 MB.
+/// tokens per case keep the committed file at 4.5 MB and golden/ under 20 MB.
 inline constexpr std::int64_t kDefaultRoutingTokens = 256;
 
 /// The oracle's answers in the layout a file stores, and back.
