@@ -11,11 +11,11 @@
 #include "cli/plugins.hpp"
 #include "cli/resolve.hpp"
 #include "cli/usage_error.hpp"
-#include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/device/routing_kernel.hpp"
 #include "ulpcheck/properties/routing/fuzz.hpp"
 #include "ulpcheck/golden/corpus.hpp"
+#include "ulpcheck/golden/routing_corpus.hpp"
 #include "ulpcheck/properties/fuzz.hpp"
 #include "ulpcheck/reference/registry.hpp"
 #include "ulpcheck/reports/junit.hpp"
@@ -42,14 +42,6 @@ struct Run {
                             : run_fuzz_property(target, *property, s, replay);
   }
 };
-
-/// Routing kernels that can run here: CUDA ones only with a device.
-std::vector<const RoutingKernel*> runnable_routing_kernels() {
-  std::vector<const RoutingKernel*> out;
-  for (const RoutingKernel* k : all_routing_kernels())
-    if (!k->name().starts_with("cuda.") || cuda::device_available()) out.push_back(k);
-  return out;
-}
 
 /// The (logits, bias) formats routing is fuzzed in for a logits dtype: the bias in the same
 /// dtype, and in fp32 as checkpoints store it.
@@ -141,12 +133,20 @@ std::string corpus_dir(const FuzzOptions& o) {
   return std::filesystem::is_directory(kDefaultGoldenDir) ? kDefaultGoldenDir : "";
 }
 
-/// Adds the shrunk case's inputs to the golden corpus, so that `golden check` runs them
-/// from now on, and says where they went.
+/// Adds the shrunk case to the golden corpus, so that `golden check` runs it from now on,
+/// and says where it went: its inputs for an elementwise op, the whole case (configuration
+/// and batch) for routing.
 void keep_counterexample(const std::string& dir, const Run& run, const FuzzResult& r) {
-  if (!r.minimal_case || run.routing_property) return;
+  if (run.routing_property ? !r.minimal_routing_case : !r.minimal_case) return;
   if (dir.empty()) {
     fmt::print("  not kept in a golden corpus: no golden/data here (give --golden-dir DIR)\n");
+    return;
+  }
+  if (run.routing_property) {
+    const golden::KeptCounterexample kept = golden::add_to_routing_corpus(dir, *r.minimal_routing_case, r.id);
+    fmt::print("  kept in the golden corpus: {} {} ({}); 'ulpcheck golden check' runs it from now on\n",
+               golden::golden_path(dir, kRoutingOpName), kept.group,
+               kept.added ? "+1 counterexample" : "+0 counterexamples, it was there");
     return;
   }
   const ElementwiseOp& op = *run.target.op;

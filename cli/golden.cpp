@@ -8,17 +8,20 @@
 #include <filesystem>
 #include <memory>
 
+#include "cli/golden_routing.hpp"
 #include "cli/plugins.hpp"
 #include "cli/resolve.hpp"
 #include "cli/usage_error.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/device/routing_kernel.hpp"
 #include "ulpcheck/golden/check.hpp"
 #include "ulpcheck/golden/corpus.hpp"
 #include "ulpcheck/golden/regen.hpp"
 #include "ulpcheck/golden/verify.hpp"
 #include "ulpcheck/properties/explain.hpp"
 #include "ulpcheck/reference/registry.hpp"
+#include "ulpcheck/reference/routing.hpp"
 
 namespace ulpcheck::cli {
 
@@ -34,19 +37,52 @@ void require_dir(const std::string& dir, bool create) {
                                dir, fs::exists(dir) ? "not a directory" : "no such directory", kDefaultGoldenDir));
 }
 
+const ElementwiseOp& resolve_golden_op(const std::string& name) {
+  if (const ElementwiseOp* op = find_op(name)) return *op;
+  throw UsageError(fmt::format("--op {}: no such op; expected one of {}, {} (see 'ulpcheck list')", name, op_names(),
+                               kRoutingOpName));
+}
+
+/// The golden files a command works on: those of elementwise ops, and the routing file.
+struct Selection {
+  std::vector<const ElementwiseOp*> ops;
+  bool routing = false;
+};
+
+/// The ops named by --op, or every op and routing when none is named.
+Selection named_ops(const GoldenOptions& o) {
+  Selection s;
+  for (const std::string& n : o.ops) {
+    if (n == kRoutingOpName) s.routing = true;
+    else s.ops.push_back(&resolve_golden_op(n));
+  }
+  if (o.ops.empty()) {
+    s.ops.assign(all_ops().begin(), all_ops().end());
+    s.routing = true;
+  }
+  return s;
+}
+
 /// The ops named by --op, or for commands that read files, every op whose file exists.
-std::vector<const ElementwiseOp*> ops_with_files(const GoldenOptions& o) {
+Selection ops_with_files(const GoldenOptions& o) {
   require_dir(o.dir, false);
-  std::vector<const ElementwiseOp*> out;
-  for (const std::string& n : o.ops) out.push_back(&resolve_op(n));
-  if (!out.empty()) return out;
-  for (const ElementwiseOp* op : all_ops())
-    if (fs::exists(golden::golden_path(o.dir, op->name))) out.push_back(op);
-  if (out.empty())
-    throw UsageError(fmt::format("--dir {}: holds no golden file of any op ({}); create them with 'ulpcheck golden "
+  Selection s = named_ops(o);
+  if (!o.ops.empty()) return s;
+  std::erase_if(s.ops, [&](const ElementwiseOp* op) { return !fs::exists(golden::golden_path(o.dir, op->name)); });
+  s.routing = fs::exists(golden::golden_path(o.dir, kRoutingOpName));
+  if (s.ops.empty() && !s.routing)
+    throw UsageError(fmt::format("--dir {}: holds no golden file of any op ({}, {}); create them with 'ulpcheck golden "
                                  "regen --dir {}'",
-                                 o.dir, op_names(), o.dir));
-  return out;
+                                 o.dir, op_names(), kRoutingOpName, o.dir));
+  return s;
+}
+
+/// Prints what verify found in one file; returns the number of problems.
+std::size_t print_verify(const std::string& path, const golden::VerifyResult& r) {
+  for (const std::string& n : r.notes) fmt::print("note: {}\n", n);
+  for (const std::string& p : r.problems) fmt::print(stderr, "ulpcheck: error: {}\n", p);
+  fmt::print("{}: {}\n", path, r.problems.empty() ? "verified" : fmt::format("{} problem(s)", r.problems.size()));
+  return r.problems.size();
 }
 
 std::string figure(double v) { return fmt::format("{:.4g}", v); }
@@ -87,7 +123,10 @@ void setup_golden(CLI::App& app, int& exit_code) {
   regen->add_option("--samples", o->samples, "random elements per sampled case")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 26))
       ->capture_default_str();
-  regen->add_option("--seed", o->seed, "seed of the random elements")->capture_default_str();
+  regen->add_option("--tokens", o->tokens, "tokens per routing case")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 20))
+      ->capture_default_str();
+  regen->add_option("--seed", o->seed, "seed of the random elements and routing batches")->capture_default_str();
   regen->add_flag("--drop-corpus", o->drop_corpus, "do not carry the fuzz corpus of the old file over");
   regen->callback([o, &exit_code] { exit_code = run_golden_regen(*o); });
 
@@ -108,63 +147,60 @@ void setup_golden(CLI::App& app, int& exit_code) {
 int run_golden_regen(const GoldenOptions& o) {
   load_plugins(o.plugins);
   require_dir(o.dir, true);
-  std::vector<const ElementwiseOp*> ops;
-  for (const std::string& n : o.ops) ops.push_back(&resolve_op(n));
-  if (ops.empty()) ops.assign(all_ops().begin(), all_ops().end());
+  const Selection selection = named_ops(o);
+
+  Provenance provenance;
+  if (cuda::device_available()) {
+    const cuda::Provenance p = cuda::provenance();
+    provenance = {p.device, p.cuda_runtime, p.driver};
+  }
+  // Fault injection for the tests: die between writing the temporary and the rename, as a
+  // killed regen would.
+  const bool die = std::getenv("ULPCHECK_TEST_DIE_BEFORE_RENAME") != nullptr;
+  const std::function<void()> before_rename = die ? std::function<void()>([] { std::raise(SIGKILL); }) : nullptr;
 
   golden::BuildOptions b;
   b.samples = o.samples;
   b.seed = o.seed;
   b.kernels = runnable_kernels();
-  if (cuda::device_available()) {
-    const cuda::Provenance p = cuda::provenance();
-    b.device = p.device;
-    b.cuda_version = p.cuda_runtime;
-    b.driver_version = p.driver;
-  }
-  for (const ElementwiseOp* op : ops) {
+  provenance.set_in(b);
+  for (const ElementwiseOp* op : selection.ops) {
     const std::string path = golden::golden_path(o.dir, op->name);
-    std::vector<golden::Corpus> corpora;
-    if (fs::exists(path) && !o.drop_corpus) {
-      try {
-        corpora = golden::read_golden(path).corpora;
-      } catch (const golden::GoldenError& e) {
-        throw UsageError(fmt::format("{}\nThe old file cannot be read, so its fuzz corpus cannot be carried over; "
-                                     "rerun with --drop-corpus to replace it without the corpus",
-                                     e.what()));
-      }
-    }
+    std::vector<golden::Corpus> corpora = corpus_to_carry(o, path, golden::read_golden);
     const golden::GoldenFile file =
         golden::build_golden(*op, b, std::move(corpora), [](const std::string& line) { fmt::print(stderr, "regen: {}\n", line); });
-    // Fault injection for the tests: die between writing the temporary and the rename,
-    // as a killed regen would.
-    const bool die = std::getenv("ULPCHECK_TEST_DIE_BEFORE_RENAME") != nullptr;
-    golden::write_golden(path, file, die ? std::function<void()>([] { std::raise(SIGKILL); }) : nullptr);
+    golden::write_golden(path, file, before_rename);
     std::size_t elements = 0, corpus = 0;
     for (const golden::GoldenCase& c : file.cases) elements += c.data.size();
     for (const golden::Corpus& c : file.corpora) corpus += c.data.size();
     fmt::print("{}: {} cases, {} elements, {} corpus elements, {:.2f} MB\n", path, file.cases.size(), elements, corpus,
                static_cast<double>(fs::file_size(path)) / 1e6);
+    std::fflush(stdout);
   }
+  if (selection.routing) regen_routing_file(o, provenance, before_rename);
   return kExitPass;
 }
 
 int run_golden_check(const GoldenOptions& o) {
   load_plugins(o.plugins);
-  const std::vector<const ElementwiseOp*> ops = ops_with_files(o);
+  const Selection selection = ops_with_files(o);
   std::vector<const Kernel*> kernels;
+  std::vector<const RoutingKernel*> routing_kernels;
   for (const std::string& n : o.kernels) {
-    const Kernel* k = find_kernel(n);
-    if (!k)
+    if (const Kernel* k = find_kernel(n)) kernels.push_back(k);
+    else if (const RoutingKernel* r = find_routing_kernel(n)) routing_kernels.push_back(r);
+    else
       throw UsageError(fmt::format("--kernel {}: no such kernel; expected one of {} (see 'ulpcheck list')", n,
                                    kernel_names()));
-    kernels.push_back(k);
   }
-  if (kernels.empty()) kernels = runnable_kernels();
+  if (o.kernels.empty()) {
+    kernels = runnable_kernels();
+    routing_kernels = runnable_routing_kernels();
+  }
 
   bool pass = true;
   int groups = 0, failed = 0;
-  for (const ElementwiseOp* op : ops) {
+  for (const ElementwiseOp* op : selection.ops) {
     const std::string path = golden::golden_path(o.dir, op->name);
     const golden::GoldenFile file = golden::read_golden(path);
     for (const Kernel* k : kernels) {
@@ -192,6 +228,12 @@ int run_golden_check(const GoldenOptions& o) {
       std::fflush(stdout);
     }
   }
+  if (selection.routing) {
+    const CheckTally t = check_routing_file(o, routing_kernels);
+    groups += t.groups;
+    failed += t.failed;
+    pass = pass && t.failed == 0;
+  }
   if (groups == 0) throw UsageError("nothing to check: no selected kernel implements an op of the selected golden files");
   fmt::print("{} of {} groups passed\n", groups - failed, groups);
   return pass ? kExitPass : kExitViolation;
@@ -199,10 +241,10 @@ int run_golden_check(const GoldenOptions& o) {
 
 int run_golden_verify(const GoldenOptions& o) {
   load_plugins(o.plugins);
-  const std::vector<const ElementwiseOp*> ops = ops_with_files(o);
+  const Selection selection = ops_with_files(o);
   const std::vector<const Kernel*> kernels = runnable_kernels();
   std::size_t problems = 0;
-  for (const ElementwiseOp* op : ops) {
+  for (const ElementwiseOp* op : selection.ops) {
     const std::string path = golden::golden_path(o.dir, op->name);
     golden::VerifyResult r;
     try {
@@ -216,17 +258,16 @@ int run_golden_verify(const GoldenOptions& o) {
     } catch (const golden::GoldenError& e) {
       r.problems.push_back(e.what());
     }
-    for (const std::string& n : r.notes) fmt::print("note: {}\n", n);
-    for (const std::string& p : r.problems) fmt::print(stderr, "ulpcheck: error: {}\n", p);
-    fmt::print("{}: {}\n", path, r.problems.empty() ? "verified" : fmt::format("{} problem(s)", r.problems.size()));
-    problems += r.problems.size();
+    problems += print_verify(path, r);
   }
+  if (selection.routing) problems += print_verify(golden::golden_path(o.dir, kRoutingOpName), verify_routing_file(o));
   return problems ? kExitUsage : kExitPass;
 }
 
 int run_golden_show(const GoldenOptions& o) {
   load_plugins(o.plugins);
-  for (const ElementwiseOp* op : ops_with_files(o)) {
+  const Selection selection = ops_with_files(o);
+  for (const ElementwiseOp* op : selection.ops) {
     const std::string path = golden::golden_path(o.dir, op->name);
     const golden::GoldenFile f = golden::read_golden(path);
     fmt::print("{}: {} ({})\n", path, f.op, f.formula);
@@ -247,6 +288,7 @@ int run_golden_show(const GoldenOptions& o) {
         if (!p.params.values().empty()) fmt::print("    {}: {} elements\n", p.params.label(), p.data.size());
     }
   }
+  if (selection.routing) show_routing_file(o);
   return kExitPass;
 }
 

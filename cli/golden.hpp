@@ -1,7 +1,7 @@
 // `ulpcheck golden regen | check | verify | show`: the HDF5 golden files of golden/data
-// (golden/SCHEMA.md). regen rewrites them atomically after a kernel or oracle change;
-// check holds a kernel to them; verify proves a file is what regen would write; show
-// prints what a file holds.
+// (golden/SCHEMA.md), one per elementwise op and one for routing. regen rewrites them
+// atomically after a kernel or oracle change; check holds a kernel to them; verify proves a
+// file is what regen would write; show prints what a file holds.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "ulpcheck/golden/routing_regen.hpp"
 
 namespace ulpcheck::cli {
 
@@ -22,6 +24,7 @@ struct GoldenOptions {
   std::vector<std::string> kernels;  ///< check: empty = every kernel that can run here
   std::vector<std::string> plugins;
   std::int64_t samples = 16384;      ///< regen: random elements per sampled case
+  std::int64_t tokens = golden::kDefaultRoutingTokens;  ///< regen: tokens per routing case
   std::uint64_t seed = 1;            ///< regen
   bool drop_corpus = false;          ///< regen: do not carry the old file's corpus over
 };

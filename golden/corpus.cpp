@@ -1,9 +1,6 @@
 #include "ulpcheck/golden/corpus.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <bit>
 #include <cstring>
@@ -12,6 +9,7 @@
 #include <set>
 #include <tuple>
 
+#include "golden/file_lock.hpp"
 #include "ulpcheck/golden/regen.hpp"
 
 namespace ulpcheck::golden {
@@ -25,23 +23,6 @@ std::vector<std::uint64_t> param_bits(const Corpus& c, std::size_t row) {
   for (const auto& column : c.param_values) out.push_back(std::bit_cast<std::uint64_t>(column[row]));
   return out;
 }
-
-/// An exclusive flock on "<path>.lock" for the life of the object.
-class FileLock {
- public:
-  explicit FileLock(const std::string& path) : fd_(::open((path + ".lock").c_str(), O_CREAT | O_RDWR, 0644)) {
-    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0)
-      throw GoldenError(fmt::format("{}.lock: cannot lock ({}); is the directory writable?", path, std::strerror(errno)));
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
-  }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_;
-};
 
 }  // namespace
 

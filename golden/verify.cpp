@@ -3,46 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <bit>
 #include <map>
 
+#include "golden/column_diff.hpp"
 #include "ulpcheck/golden/corpus.hpp"
 #include "ulpcheck/reference/registry.hpp"
 
 namespace ulpcheck::golden {
 
 namespace {
-
-template <class T>
-auto bits_of(T v) {
-  if constexpr (std::is_same_v<T, double>)
-    return std::bit_cast<std::uint64_t>(v);
-  else
-    return v;
-}
-
-std::string shown(double v) { return fmt::format("{:a}", v); }
-std::string shown(std::uint32_t v) { return fmt::format("0x{:x}", v); }
-std::string shown(std::int64_t v) { return fmt::format("{}", v); }
-
-/// Compares two columns element by element (doubles by their bits) and, when they differ,
-/// adds one message with the count and the first difference.
-template <class T>
-void compare_column(std::vector<std::string>& problems, const std::string& where, const char* what,
-                    const std::vector<T>& recorded, const std::vector<T>& fresh, const std::string& cause) {
-  if (recorded.size() != fresh.size()) {
-    problems.push_back(fmt::format("{}/{} has {} elements, expected {}; {}", where, what, recorded.size(), fresh.size(),
-                                   cause));
-    return;
-  }
-  std::size_t count = 0, first = 0;
-  for (std::size_t i = 0; i < recorded.size(); ++i)
-    if (bits_of(recorded[i]) != bits_of(fresh[i]) && count++ == 0) first = i;
-  if (count)
-    problems.push_back(fmt::format("{}/{} differs at {} of {} elements, first at index {}: recorded {}, expected {}; {}",
-                                   where, what, count, recorded.size(), first, shown(recorded[first]),
-                                   shown(fresh[first]), cause));
-}
 
 void compare_exact(std::vector<std::string>& problems, const std::string& where, const Elements& recorded,
                    const Elements& fresh, const std::string& cause) {
@@ -53,22 +22,22 @@ void compare_exact(std::vector<std::string>& problems, const std::string& where,
 
 void compare_figures(std::vector<std::string>& problems, const std::string& where, const KernelFigures& r,
                      const KernelFigures& m, const std::string& cause) {
-  const std::pair<const char*, std::pair<double, double>> figures[] = {
-      {"budget_max_ulp", {r.budget_max_ulp, m.budget_max_ulp}},
-      {"budget_abs_floor", {r.budget_abs_floor, m.budget_abs_floor}},
-      {"max_ulp", {r.max_ulp, m.max_ulp}},
-      {"max_ulp_above_floor", {r.max_ulp_above_floor, m.max_ulp_above_floor}},
-      {"p50", {r.p50, m.p50}},
-      {"p99", {r.p99, m.p99}},
-      {"p999", {r.p999, m.p999}},
-      {"frac_correctly_rounded", {r.frac_correctly_rounded, m.frac_correctly_rounded}},
-      {"budget_breaches", {static_cast<double>(r.budget_breaches), static_cast<double>(m.budget_breaches)}},
-      {"semantic_violations", {static_cast<double>(r.semantic_violations), static_cast<double>(m.semantic_violations)}},
-  };
-  for (const auto& [name, v] : figures)
-    if (bits_of(v.first) != bits_of(v.second))
-      problems.push_back(fmt::format("{} attribute {} is {:.17g}, a fresh measurement gives {:.17g}; {}", where, name,
-                                     v.first, v.second, cause));
+  compare_figure_list(problems, where,
+                      {
+                          {"budget_max_ulp", r.budget_max_ulp, m.budget_max_ulp},
+                          {"budget_abs_floor", r.budget_abs_floor, m.budget_abs_floor},
+                          {"max_ulp", r.max_ulp, m.max_ulp},
+                          {"max_ulp_above_floor", r.max_ulp_above_floor, m.max_ulp_above_floor},
+                          {"p50", r.p50, m.p50},
+                          {"p99", r.p99, m.p99},
+                          {"p999", r.p999, m.p999},
+                          {"frac_correctly_rounded", r.frac_correctly_rounded, m.frac_correctly_rounded},
+                          {"budget_breaches", static_cast<double>(r.budget_breaches),
+                           static_cast<double>(m.budget_breaches)},
+                          {"semantic_violations", static_cast<double>(r.semantic_violations),
+                           static_cast<double>(m.semantic_violations)},
+                      },
+                      cause);
   compare_column(problems, where, "worst_index", r.worst_index, m.worst_index, cause);
 }
 

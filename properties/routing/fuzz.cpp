@@ -11,6 +11,7 @@
 
 #include "properties/property_runner.hpp"
 #include "ulpcheck/properties/routing/compare.hpp"
+#include "ulpcheck/properties/routing/measure.hpp"
 
 namespace ulpcheck {
 
@@ -25,11 +26,7 @@ RoutingClaim claim_for(const RoutingFuzzTarget& t, const RoutingCase& c) {
 }
 
 RoutingOutputs run(const RoutingKernel& k, const RoutingConfig& c, const RoutingInputs& in) {
-  // Poisoned: an id of -1 and NaN weights cannot pass for results.
-  RoutingOutputs out{std::vector<std::int32_t>(static_cast<std::size_t>(in.tokens * c.topk), -1),
-                     std::vector<float>(static_cast<std::size_t>(in.tokens * c.topk), NAN)};
-  k.run(c, in, out);
-  return out;
+  return run_routing_kernel(k, c, in);
 }
 
 std::string ids_text(const RoutingOutputs& out, int topk, std::int64_t t) {
@@ -243,9 +240,12 @@ FuzzResult run_routing_fuzz_property(const RoutingFuzzTarget& target, const Rout
                                      const FuzzSettings& settings, const std::optional<std::string>& replay) {
   const RoutingFuzzTarget t = target;
   const auto check = property.check;
-  return detail::run_property<RoutingCase>(routing_fuzz_id(target, property), property.sentence, settings, replay,
-                                           gen_routing_case(t.logits, t.bias),
-                                           [t, check](const RoutingCase& c) { check(t, c); });
+  std::optional<RoutingCase> shrunk;
+  FuzzResult result = detail::run_property<RoutingCase>(routing_fuzz_id(target, property), property.sentence, settings,
+                                                        replay, gen_routing_case(t.logits, t.bias),
+                                                        [t, check](const RoutingCase& c) { check(t, c); }, &shrunk);
+  result.minimal_routing_case = std::move(shrunk);
+  return result;
 }
 
 }  // namespace ulpcheck

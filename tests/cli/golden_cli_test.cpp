@@ -1,15 +1,20 @@
 // `ulpcheck golden` end to end: regen writes files that verify; a killed regen leaves the
 // old file intact; verify reports edited, truncated and wrong-schema files with exit 2;
 // check prints figures beside the recorded ones and exits 1 on a breach; counterexamples
-// that `fuzz` finds land in the corpus once and are checked from then on.
+// that `fuzz` finds land in the corpus once and are checked from then on. The same for the
+// routing file.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 
 #include "tests/cli/run_ulpcheck.hpp"
 #include "tests/golden/h5_edit.hpp"
+#include "tests/properties/routing/planted_routing_kernels.hpp"
+#include "ulpcheck/golden/routing_corpus.hpp"
+#include "ulpcheck/properties/routing/fuzz.hpp"
 
 #ifndef ULPCHECK_PLANTED_PLUGIN
 #error "ULPCHECK_PLANTED_PLUGIN must name the planted-bug plugin"
@@ -25,11 +30,12 @@ using testing::ulpcheck;
 
 const std::string kPlugin = std::string("--plugin '") + ULPCHECK_PLANTED_PLUGIN + "' ";
 
-/// A directory with fresh golden files of every op (small samples, so tests stay fast).
+/// A directory with fresh golden files of every op and of routing (small samples and 16
+/// tokens per routing case, so tests stay fast).
 class GoldenCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto r = ulpcheck("golden regen --samples 200 --dir " + dir.str());
+    const auto r = ulpcheck("golden regen --samples 200 --tokens 16 --dir " + dir.str());
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
   std::string file(const char* op) const { return dir.file(std::string(op) + ".h5"); }
@@ -41,7 +47,8 @@ TEST_F(GoldenCli, RegenWritesEveryOpAndShowsProgress) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "regen: silu_and_mul_clamp /fp16/limit=7.3: 2700 elements, 4 kernels")) << r.output;
   EXPECT_TRUE(contains(r.output, file("silu_and_mul_clamp") + ": 15 cases")) << r.output;
-  for (const char* op : {"silu", "silu_and_mul", "silu_and_mul_clamp"}) EXPECT_TRUE(std::filesystem::exists(file(op)));
+  for (const char* op : {"silu", "silu_and_mul", "silu_and_mul_clamp", "biased_grouped_topk"})
+    EXPECT_TRUE(std::filesystem::exists(file(op)));
 }
 
 TEST_F(GoldenCli, AFreshFileVerifies) {
@@ -133,13 +140,130 @@ TEST_F(GoldenCli, ShowPrintsProvenanceCasesAndFigures) {
     EXPECT_TRUE(contains(r.output, part)) << "missing " << part << " in:\n" << r.output;
 }
 
+// --- the routing file
+
+TEST_F(GoldenCli, RoutingRegenShowsProgressAndTheFileVerifies) {
+  const auto r = ulpcheck("golden regen --tokens 16 --op biased_grouped_topk --dir " + dir.str());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "regen: biased_grouped_topk /bf16+fp32/deepseek_v3.bias=around_7: 16 tokens of "
+                                 "E=256 groups=8 keep=4 top=8 sigmoid renorm scale=2.5, 4 kernels"))
+      << r.output;
+  EXPECT_TRUE(contains(r.output, file("biased_grouped_topk") + ": 33 cases, 528 tokens, 0 corpus counterexamples"))
+      << r.output;
+  const auto v = ulpcheck("golden verify --op biased_grouped_topk --dir " + dir.str());
+  EXPECT_EQ(v.exit_code, 0) << v.output;
+  EXPECT_TRUE(contains(v.output, file("biased_grouped_topk") + ": verified")) << v.output;
+}
+
+TEST_F(GoldenCli, AKilledRoutingRegenLeavesTheOldFileIntact) {
+  const std::string before = testing::read_bytes(file("biased_grouped_topk"));
+  ::setenv("ULPCHECK_TEST_DIE_BEFORE_RENAME", "1", 1);
+  const auto r = ulpcheck("golden regen --tokens 17 --op biased_grouped_topk --dir " + dir.str());
+  ::unsetenv("ULPCHECK_TEST_DIE_BEFORE_RENAME");
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.output;
+  EXPECT_EQ(testing::read_bytes(file("biased_grouped_topk")), before);
+}
+
+TEST_F(GoldenCli, VerifyReportsAnEditedRoutingIdWithExitTwo) {
+  testing::edit_element<std::int32_t>(file("biased_grouped_topk"), "/fp32+fp32/one_group_kept/ids", 9, 31);
+  const auto r = ulpcheck("golden verify --dir " + dir.str());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, "/fp32+fp32/one_group_kept/ids differs at 1 of 64 elements, first at index 9"))
+      << r.output;
+  EXPECT_TRUE(contains(r.output, file("biased_grouped_topk") + ": 1 problem(s)")) << r.output;
+  EXPECT_TRUE(contains(r.output, file("silu") + ": verified")) << "the other files are still verified";
+}
+
+TEST_F(GoldenCli, VerifyReportsAnEditedRoutingConfigurationWithExitTwo) {
+  testing::edit_attribute(file("biased_grouped_topk"), "/bf16+bf16/every_group_kept", "topk", 6);
+  const auto r = ulpcheck("golden verify --op biased_grouped_topk --dir " + dir.str());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, "/bf16+bf16/every_group_kept/ids has shape [16, 8], expected [16, 6]")) << r.output;
+}
+
+TEST_F(GoldenCli, VerifyReportsATruncatedRoutingFileWithExitTwo) {
+  testing::truncate_file(file("biased_grouped_topk"), 0.6);
+  const auto r = ulpcheck("golden verify --op biased_grouped_topk --dir " + dir.str());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, file("biased_grouped_topk") + ": 1 problem(s)")) << r.output;
+}
+
+TEST_F(GoldenCli, CheckRunsRoutingKernelsBesideTheRecordedFigures) {
+  const std::string check = "golden check --kernel host.routing_fp32 --op biased_grouped_topk --dir " + dir.str();
+  const auto same = ulpcheck(check);
+  EXPECT_EQ(same.exit_code, 0) << same.output;
+  EXPECT_TRUE(contains(same.output, "host.routing_fp32 on " + file("biased_grouped_topk"))) << same.output;
+  EXPECT_TRUE(contains(same.output, "33 of 33 groups passed")) << same.output;
+  EXPECT_FALSE(contains(same.output, "(was ")) << same.output;
+  testing::edit_attribute(file("biased_grouped_topk"), "/fp32+fp32/odd.E15_groups5/kernels/host.routing_fp32",
+                          "max_weight_ulp", 0.125);
+  const auto changed = ulpcheck(check);
+  EXPECT_EQ(changed.exit_code, 0) << "a changed figure within budget is shown, not failed";
+  EXPECT_TRUE(contains(changed.output, "(was 0.125)")) << changed.output;
+}
+
+TEST_F(GoldenCli, CheckExitsOneWhenARoutingKernelDisagreesWithTheRecordedExperts) {
+  // The oracle's answer for token 0 of a case made wrong: its best expert replaced by one
+  // it did not pick. The kernel now differs from the recorded answer, with no near-tie.
+  const std::string path = file("biased_grouped_topk");
+  const golden::RoutingGoldenFile f = golden::read_routing_golden(path);
+  const golden::RoutingGoldenCase& c = f.cases[0];
+  ASSERT_EQ(c.name, "deepseek_v3.bias=deepseek_v3");
+  std::int32_t unpicked = 0;
+  while (std::find(c.answers.ids.begin(), c.answers.ids.begin() + 8, unpicked) != c.answers.ids.begin() + 8) ++unpicked;
+  testing::edit_element<std::int32_t>(path, "/fp32+fp32/deepseek_v3.bias=deepseek_v3/ids", 0, unpicked);
+  const auto r = ulpcheck("golden check --kernel host.routing_fp32 --op biased_grouped_topk --dir " + dir.str());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "32 of 33 groups passed")) << r.output;
+  EXPECT_TRUE(contains(r.output, "first failing token: token 0 of 16")) << r.output;
+  EXPECT_TRUE(contains(r.output, "a routing error")) << r.output;
+}
+
+TEST_F(GoldenCli, ShowSummarisesTheRoutingFile) {
+  const auto r = ulpcheck("golden show --op biased_grouped_topk --dir " + dir.str());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  for (const char* part : {"schema 1", "oracle: route_exact", "device: none (host kernels only)",
+                           "/fp32+fp16/deepseek_v3.bias=around_7: 16 tokens of E=256", "bias N(7, 0.25^2), seed 1",
+                           "/bf16+bf16/bits.logits_and_bias", "host.routing_input_dtype", "near-ties"})
+    EXPECT_TRUE(contains(r.output, part)) << "missing " << part << " in:\n" << r.output;
+}
+
+TEST_F(GoldenCli, RoutingCounterexamplesAreCheckedVerifiedAndCarriedOver) {
+  // A counterexample as `ulpcheck fuzz` keeps it: the shrunk case of a planted bug.
+  const RoutingKernel* planted = nullptr;
+  for (const planted::PlantedRoutingKernel& p : planted::all_routing())
+    if (p.kernel->name() == "planted.routing_group_score_is_max") planted = p.kernel;
+  ASSERT_NE(planted, nullptr);
+  const RoutingFuzzProperty* matches = nullptr;
+  for (const RoutingFuzzProperty& p : all_routing_fuzz_properties())
+    if (p.name == "matches_oracle") matches = &p;
+  const FuzzResult found = run_routing_fuzz_property({planted, Format::bf16, Format::fp32}, *matches, FuzzSettings{});
+  ASSERT_TRUE(found.minimal_routing_case.has_value()) << found.failure;
+  EXPECT_TRUE(golden::add_to_routing_corpus(dir.str(), *found.minimal_routing_case, found.id).added);
+
+  const auto check = ulpcheck("golden check --kernel host.routing_fp32 --op biased_grouped_topk --dir " + dir.str());
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_TRUE(contains(check.output, "/bf16+fp32/corpus/0000")) << check.output;
+  EXPECT_TRUE(contains(check.output, "34 of 34 groups passed")) << check.output;
+  EXPECT_EQ(ulpcheck("golden verify --op biased_grouped_topk --dir " + dir.str()).exit_code, 0);
+  EXPECT_EQ(ulpcheck("golden regen --tokens 8 --op biased_grouped_topk --dir " + dir.str()).exit_code, 0);
+  const auto show = ulpcheck("golden show --op biased_grouped_topk --dir " + dir.str());
+  EXPECT_TRUE(contains(show.output, "/bf16+fp32/corpus: 1 fuzz counterexamples")) << show.output;
+  EXPECT_TRUE(contains(show.output, "found by planted.routing_group_score_is_max/biased_grouped_topk/bf16+fp32/"
+                                    "matches_oracle"))
+      << show.output;
+}
+
 TEST(GoldenCli_bad_input, ExitsTwoNamingWhatIsWrong) {
   TempDir empty;
   expect_usage_error("golden check --dir /nonexistent-golden-dir", {"--dir /nonexistent-golden-dir", "no such directory"});
   expect_usage_error("golden verify --dir " + empty.str(), {"holds no golden file", "golden regen"});
   expect_usage_error("golden show --op silu --dir " + empty.str(), {"silu.h5", "no such file", "golden regen --op silu"});
   expect_usage_error("golden check --kernel host.nope --dir " + empty.str(), {"--dir"});
-  expect_usage_error("golden regen --op nope --dir " + empty.str(), {"--op nope", "no such op"});
+  expect_usage_error("golden regen --op nope --dir " + empty.str(), {"--op nope", "no such op", "biased_grouped_topk"});
+  expect_usage_error("golden regen --tokens 0 --dir " + empty.str(), {"--tokens"});
+  expect_usage_error("golden show --op biased_grouped_topk --dir " + empty.str(),
+                     {"biased_grouped_topk.h5", "no such file", "golden regen --op biased_grouped_topk"});
   expect_usage_error("golden regen --samples -1 --dir " + empty.str(), {"--samples"});
   expect_usage_error("golden", {"subcommand"});
   expect_usage_error("fuzz --golden-dir /nonexistent-golden-dir", {"--golden-dir /nonexistent-golden-dir"});

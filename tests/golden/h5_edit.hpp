@@ -34,17 +34,26 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-/// Overwrites element `index` of a one-dimensional dataset with `value` (native type T).
+/// Overwrites element `index` (row-major over every dimension) of a dataset with `value`
+/// (native type T).
 template <class T>
 void edit_element(const std::string& file, const std::string& dataset, std::size_t index, T value) {
   const hid_t mem = std::is_same_v<T, double>          ? H5T_NATIVE_DOUBLE
                     : std::is_same_v<T, std::int64_t> ? H5T_NATIVE_INT64
+                    : std::is_same_v<T, std::int32_t> ? H5T_NATIVE_INT32
                                                       : H5T_NATIVE_UINT32;
   const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   const hid_t d = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
   const hid_t space = H5Dget_space(d);
-  const hsize_t start = index, count = 1;
-  H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, nullptr, &count, nullptr);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  hsize_t dims[2] = {1, 1}, start[2] = {index, 0}, counts[2] = {1, 1};
+  H5Sget_simple_extent_dims(space, dims, nullptr);
+  if (rank == 2) {
+    start[0] = index / dims[1];
+    start[1] = index % dims[1];
+  }
+  H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, counts, nullptr);
+  const hsize_t count = 1;
   const hid_t one = H5Screate_simple(1, &count, nullptr);
   H5Dwrite(d, mem, one, space, H5P_DEFAULT, &value);
   H5Sclose(one);

@@ -11,6 +11,10 @@ are recomputed independently of ulpcheck's C++ code by tests/reference/mpmath_cr
 (mpmath at 300 bits, its own round-to-nearest-even): the recorded rounded output must equal
 it bit for bit and exact_hi + exact_lo must be within 2^-100 relative of it.
 
+The routing file (biased_grouped_topk.h5) has its own layout: h5py_routing_crosscheck.py checks
+it, routing PER_GROUP / 4 tokens of every case and counterexample again with mpmath
+(tests/reference/routing_mpmath_crosscheck.py); its tokens count among the values.
+
 Prints "h5py cross-check: F files, G groups, N values, M problems"; exits 1 on any problem
 or when nothing was checked.
 """
@@ -25,6 +29,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
 import mpmath_crosscheck  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import h5py_routing_crosscheck  # noqa: E402
 
 ROOT_ATTRS = {"schema_version": int, "tool": str, "op": str, "formula": str, "arity": int,
               "oracle_method": str, "device": str, "cuda_version": str, "driver_version": str}
@@ -107,6 +114,8 @@ def crosscheck(op, dtype, limit_of, data, per_group, where, problems):
 def check_file(path, per_group, problems):
     groups = values = 0
     with h5py.File(path, "r") as f:
+        if f.attrs.get("op") in ("biased_grouped_topk", b"biased_grouped_topk"):
+            return h5py_routing_crosscheck.check_routing_file(f, path, max(1, per_group // 4), problems)
         where = f"{path}: /"
         for name, kind in ROOT_ATTRS.items():
             attr(f, name, kind, problems, where)

@@ -73,5 +73,8 @@ void require_valid_run(std::string_view kernel, const RoutingConfig& config, con
 /// Every built-in routing kernel: host ones, then CUDA ones of this build.
 std::span<const RoutingKernel* const> all_routing_kernels();
 const RoutingKernel* find_routing_kernel(std::string_view name);
+/// Every routing kernel that can run in this process: all of them but the CUDA ones when
+/// there is no GPU.
+std::vector<const RoutingKernel*> runnable_routing_kernels();
 
 }  // namespace ulpcheck

@@ -10,6 +10,7 @@
 
 #include "ulpcheck/device/kernel.hpp"
 #include "ulpcheck/properties/gen/cases.hpp"
+#include "ulpcheck/properties/routing/routing_case.hpp"
 
 namespace ulpcheck {
 
@@ -43,7 +44,8 @@ struct FuzzResult {
   std::string failure;          ///< the explanation of the shrunk counterexample
   std::string counterexample;   ///< the shrunk case, shown
   std::string replay_token;     ///< give to --replay to run exactly that case again
-  std::optional<FuzzCase> minimal_case;  ///< the shrunk counterexample itself
+  std::optional<FuzzCase> minimal_case;  ///< the shrunk counterexample itself (elementwise)
+  std::optional<RoutingCase> minimal_routing_case;  ///< the shrunk counterexample itself (routing)
   double seconds = 0.0;
 };
 

@@ -8,6 +8,7 @@
 
 #include <iosfwd>
 
+#include "ulpcheck/properties/routing/routing_case.hpp"
 #include "ulpcheck/reference/routing.hpp"
 
 namespace ulpcheck {
@@ -19,11 +20,6 @@ namespace ulpcheck {
 rc::Gen<RoutingConfig> gen_routing_config();
 
 /// One case: a configuration, a batch of 1 to 6 tokens in the given formats.
-struct RoutingCase {
-  RoutingConfig config;
-  RoutingInputs inputs;
-};
-
 rc::Gen<RoutingCase> gen_routing_case(Format logits, Format bias);
 
 /// The configuration, each token's logits that are not +0 as index and bits, and the bias:
