@@ -72,14 +72,15 @@ void ErrorStats::add(const ElementReport& e) {
   }
 }
 
-double ErrorStats::percentile(double q) const {
-  if (ulp_errors.empty()) return 0.0;
-  std::vector<float> sorted = ulp_errors;
-  const auto rank = static_cast<std::size_t>(std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(sorted.size())));
+double nearest_rank_percentile(std::vector<float> values, double q) {
+  if (values.empty()) return 0.0;
+  const auto rank = static_cast<std::size_t>(std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(values.size())));
   const std::size_t k = rank == 0 ? 0 : rank - 1;
-  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(k), sorted.end());
-  return sorted[k];
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
+  return values[k];
 }
+
+double ErrorStats::percentile(double q) const { return nearest_rank_percentile(ulp_errors, q); }
 
 void ErrorStats::merge(const ErrorStats& o) {
   count += o.count;

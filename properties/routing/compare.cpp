@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "ulpcheck/properties/error_stats.hpp"
 #include "ulpcheck/reference/ulp.hpp"
 
 namespace ulpcheck {
@@ -80,7 +81,7 @@ std::string_view describe(IdVerdict v) {
 
 TokenCheck check_token(const RoutingConfig& c, const RoutingClaim& claim, const RoutingInputs& in, std::int64_t t,
                        const TokenRouting& exact, const std::int32_t* ids, const float* weights,
-                       bool order_sensitive) {
+                       bool order_sensitive, std::vector<float>* weight_ulps) {
   TokenCheck r;
   const int per_group = c.experts_per_group();
   std::set<int> seen, groups;
@@ -147,6 +148,7 @@ TokenCheck check_token(const RoutingConfig& c, const RoutingClaim& claim, const 
     r.weights_checked = true;
     const double ulp = ulp_error(Format::fp32, w, want);
     r.max_weight_ulp = std::max(r.max_weight_ulp, ulp);
+    if (weight_ulps) weight_ulps->push_back(static_cast<float>(ulp));
     if (ulp > claim.weights.max_ulp && std::fabs(w - want.hi - want.lo) > claim.weights.abs_floor * scale)
       ++r.weight_breaches;
   }
@@ -161,13 +163,16 @@ RoutingStats compare_routing(const RoutingConfig& c, const RoutingClaim& claim, 
     const TokenRouting& x = exact[static_cast<std::size_t>(t)];
     const std::int32_t* ids = out.ids.data() + t * c.topk;
     const float* w = out.weights.data() + t * c.topk;
-    const TokenCheck k = check_token(c, claim, in, t, x, ids, w, order_sensitive);
+    const TokenCheck k = check_token(c, claim, in, t, x, ids, w, order_sensitive, &st.weight_ulps);
     ++st.tokens;
     st.group_margins.push_back(x.group_margin);
     st.expert_margins.push_back(x.expert_margin);
     switch (k.ids) {
       case IdVerdict::match: ++st.matches; break;
-      case IdVerdict::near_tie: ++st.near_ties; break;
+      case IdVerdict::near_tie:
+        ++st.near_ties;
+        st.near_tie_tokens.push_back(t);
+        break;
       case IdVerdict::mismatch: ++st.mismatches; break;
       case IdVerdict::invalid: ++st.invalid; break;
     }
@@ -183,6 +188,8 @@ RoutingStats compare_routing(const RoutingConfig& c, const RoutingClaim& claim, 
   }
   return st;
 }
+
+double RoutingStats::weight_ulp_percentile(double q) const { return nearest_rank_percentile(weight_ulps, q); }
 
 std::string explain_token(const RoutingConfig& c, const RoutingClaim& claim, const RoutingInputs& in, std::int64_t t,
                           const TokenRouting& exact, const std::int32_t* ids, const float* weights,

@@ -76,4 +76,8 @@ struct ErrorStats {
   double percentile(double q) const;
 };
 
+/// The q-quantile (0 <= q <= 1) of `values` by nearest rank: the smallest value with at
+/// least q of them at or below it; 0 for no values.
+double nearest_rank_percentile(std::vector<float> values, double q);
+
 }  // namespace ulpcheck

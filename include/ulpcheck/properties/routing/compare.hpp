@@ -46,9 +46,10 @@ struct TokenCheck {
 
 /// Compares token t of a batch: the kernel's ids and weights [topk] against the oracle's
 /// answer for that token, given the token's inputs (for the magnitudes of the bands).
+/// `weight_ulps`, when given, receives the ULP error of every weight held to the budget.
 TokenCheck check_token(const RoutingConfig& config, const RoutingClaim& claim, const RoutingInputs& inputs,
                        std::int64_t token, const TokenRouting& exact, const std::int32_t* ids, const float* weights,
-                       bool order_sensitive = false);
+                       bool order_sensitive = false, std::vector<float>* weight_ulps = nullptr);
 
 /// Figures over a batch.
 struct RoutingStats {
@@ -60,10 +61,14 @@ struct RoutingStats {
   std::vector<float> weight_ulps;  ///< every checked weight's ULP error, for percentiles
   /// The oracle's margins of every token (exact, as doubles), for their distribution.
   std::vector<double> group_margins, expert_margins;
+  /// Tokens whose ids differ from the oracle's at a near-tie, in order.
+  std::vector<std::int64_t> near_tie_tokens;
   /// The first failing tokens, explained.
   std::vector<std::string> failures;
   static constexpr std::size_t kKeep = 8;
   bool passes() const { return mismatches == 0 && invalid == 0 && weight_breaches == 0 && bad_weights == 0; }
+  /// Nearest-rank percentile (q in [0, 1]) of weight_ulps; 0 when no weight was checked.
+  double weight_ulp_percentile(double q) const;
 };
 
 /// Compares a whole batch.
