@@ -539,4 +539,24 @@ TEST(Cli_report_routing, BadDistributionsTokensAndSelectionsExitTwoNamingTheFlag
   expect_usage_error("report --op silu --no-precision-study", {"--no-precision-study", "add --op biased_grouped_topk"});
 }
 
+TEST(Cli_report_routing, DiffOfARoutingCaseThatNowFailsExitsOne) {
+  const TempDir dir;
+  const std::string old_path = dir.file("old.json"), new_path = dir.file("new.json");
+  const CliRun r = ulpcheck("report --op biased_grouped_topk --bias around_0 --samples 128 --no-precision-study "
+                            "--format json -o '" + old_path + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  nlohmann::json doc = nlohmann::json::parse(read(old_path));
+  nlohmann::json& k = doc["routing"]["batches"][0]["cases"][0];
+  k["invalid"] = 1;
+  k["matches"] = k["matches"].get<std::int64_t>() - 1;
+  k["pass"] = false;
+  k["verdict"] = "FAIL";
+  write(new_path, doc.dump());
+  const CliRun d = ulpcheck("report --diff '" + old_path + "' '" + new_path + "'", Capture::stdout_only);
+  EXPECT_EQ(d.exit_code, 1) << d.output;
+  EXPECT_TRUE(contains(d.output, "## biased_grouped_topk")) << d.output;
+  EXPECT_TRUE(contains(d.output, "| invalid ids | 0 | 1 | +1 |")) << d.output;
+  EXPECT_EQ(ulpcheck("report --diff '" + old_path + "' '" + old_path + "'").exit_code, 0);
+}
+
 }  // namespace

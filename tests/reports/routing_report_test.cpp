@@ -14,6 +14,7 @@
 #include "ulpcheck/properties/routing/inputs.hpp"
 #include "ulpcheck/properties/routing/measure.hpp"
 #include "ulpcheck/reports/html_report.hpp"
+#include "ulpcheck/reports/report_diff.hpp"
 #include "ulpcheck/reports/report_document.hpp"
 
 namespace ulpcheck {
@@ -230,6 +231,49 @@ TEST(RoutingReport_deepseek_v3, HtmlHasTheSectionAMarginPlotPerBatchAndTheStudy)
   EXPECT_NE(html.find("PASS &mdash; all 4 cases"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("http"), std::string::npos);  // nothing fetched
+}
+
+TEST(RoutingReport_deepseek_v3, DiffMatchesRoutingCasesAndARoutingCaseThatNowFailsIsARegression) {
+  const nlohmann::json old_doc = report_document({}, {}, {7, kTokens}, {}, section());
+  const ReportDiff same = diff_reports(old_doc, old_doc, "a.json", "a.json");
+  EXPECT_EQ(same.regressions, 0);
+  ASSERT_EQ(same.json["routing"].size(), 4u);
+  EXPECT_EQ(same.json["summary"]["unchanged"], 4);
+  for (const nlohmann::json& e : same.json["routing"]) EXPECT_EQ(e["status"], "unchanged");
+
+  // The bf16-bias batch's host.routing_fp32 now routes three tokens wrongly.
+  nlohmann::json new_doc = old_doc;
+  nlohmann::json& k = new_doc["routing"]["batches"][1]["cases"][0];
+  k["mismatches"] = 3;
+  k["matches"] = k["matches"].get<std::int64_t>() - 3;
+  k["pass"] = false;
+  k["verdict"] = "FAIL";
+  ASSERT_EQ(check_report(new_doc), "");
+  const ReportDiff d = diff_reports(old_doc, new_doc, "old.json", "new.json");
+  EXPECT_EQ(d.regressions, 1);
+  EXPECT_EQ(d.json["summary"]["regressions"], 1);
+  EXPECT_EQ(d.json["summary"]["unchanged"], 3);
+  const nlohmann::json& e = d.json["routing"][2];  // batch 1, case 0
+  EXPECT_EQ(e["kernel"], "host.routing_fp32");
+  EXPECT_EQ(e["bias_dtype"], "bf16");
+  EXPECT_EQ(e["status"], "regression");
+  ASSERT_EQ(e["figures"].size(), 1u);
+  EXPECT_EQ(e["figures"][0]["figure"], "mismatches");
+  EXPECT_EQ(e["figures"][0]["delta"], 3);
+  const std::string md = render_diff_markdown(d.json);
+  EXPECT_NE(md.find("**REGRESSION**: 1 case passed before and fails now."), std::string::npos) << md;
+  EXPECT_NE(md.find("## biased_grouped_topk"), std::string::npos) << md;
+  EXPECT_NE(md.find("| bf16 | bf16 deepseek_v3 | host.routing_fp32 | regression | PASS -> **FAIL** | 0 -> **3** (+3) |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| routing errors | 0 | 3 | +3 |"), std::string::npos) << md;
+
+  // A report without routing against one with it: the routing cases are only in NEW.
+  nlohmann::json without = old_doc;
+  without.erase("routing");
+  const ReportDiff added = diff_reports(without, old_doc, "old.json", "new.json");
+  EXPECT_EQ(added.regressions, 0);
+  EXPECT_EQ(added.json["summary"]["only_new"], 4);
 }
 
 }  // namespace
