@@ -79,11 +79,4 @@ const RoutingKernel* find_routing_kernel(std::string_view name) {
   return nullptr;
 }
 
-std::vector<const RoutingKernel*> runnable_routing_kernels() {
-  std::vector<const RoutingKernel*> out;
-  for (const RoutingKernel* k : all_routing_kernels())
-    if (!k->name().starts_with("cuda.") || cuda::device_available()) out.push_back(k);
-  return out;
-}
-
 }  // namespace ulpcheck

@@ -67,8 +67,5 @@ class RoutingKernel {
 /// Every built-in routing kernel: host ones, then CUDA ones of this build.
 std::span<const RoutingKernel* const> all_routing_kernels();
 const RoutingKernel* find_routing_kernel(std::string_view name);
-/// Every routing kernel that can run in this process: all of them but the CUDA ones when
-/// there is no GPU.
-std::vector<const RoutingKernel*> runnable_routing_kernels();
 
 }  // namespace ulpcheck
