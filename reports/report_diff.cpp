@@ -137,14 +137,14 @@ nlohmann::json headline(const nlohmann::json& c) {
 using RoutingKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
 
 /// A routing case with what it was measured on: its section and its batch.
-struct RoutingCase {
+struct RoutingCaseRef {
   const nlohmann::json* section;
   const nlohmann::json* batch;
   const nlohmann::json* kernel_case;
 };
 
-std::vector<RoutingCase> routing_cases(const nlohmann::json& doc) {
-  std::vector<RoutingCase> out;
+std::vector<RoutingCaseRef> routing_cases(const nlohmann::json& doc) {
+  std::vector<RoutingCaseRef> out;
   if (!doc.contains("routing") || !doc["routing"].is_object()) return out;
   const nlohmann::json& s = doc["routing"];
   for (const nlohmann::json& b : s.at("batches"))
@@ -152,7 +152,7 @@ std::vector<RoutingCase> routing_cases(const nlohmann::json& doc) {
   return out;
 }
 
-RoutingKey routing_key(const RoutingCase& c) {
+RoutingKey routing_key(const RoutingCaseRef& c) {
   return {c.section->at("config").at("label").get<std::string>(), c.batch->at("logits_dtype").get<std::string>(),
           c.batch->at("bias_dtype").get<std::string>(), c.batch->at("bias_name").get<std::string>(),
           c.kernel_case->at("kernel").get<std::string>()};
@@ -182,7 +182,7 @@ double routing_value(const nlohmann::json& k, std::string_view key) {
   return to_double(k.at(std::string(key)));
 }
 
-nlohmann::json routing_headline(const RoutingCase& c) {
+nlohmann::json routing_headline(const RoutingCaseRef& c) {
   const nlohmann::json& k = *c.kernel_case;
   return {{"mismatches", k.at("mismatches")},     {"near_ties", k.at("near_ties")},
           {"invalid", k.at("invalid")},           {"weights_max_ulp", k.at("weights").at("max_ulp")},
@@ -190,7 +190,7 @@ nlohmann::json routing_headline(const RoutingCase& c) {
           {"pass", k.at("pass")}};
 }
 
-nlohmann::json compare_routing_case(const RoutingCase& o, const RoutingCase& n) {
+nlohmann::json compare_routing_case(const RoutingCaseRef& o, const RoutingCaseRef& n) {
   nlohmann::json figures = nlohmann::json::array();
   for (const RoutingFigure& f : kRoutingFigures) {
     const double a = routing_value(*o.kernel_case, f.key), b = routing_value(*n.kernel_case, f.key);
@@ -227,19 +227,19 @@ nlohmann::json compare_routing_case(const RoutingCase& o, const RoutingCase& n) 
 /// then those only in the old one; `counts` gains each one's status.
 nlohmann::json diff_routing(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
                             std::map<std::string, std::int64_t>& counts) {
-  const std::vector<RoutingCase> old_cases = routing_cases(old_doc), new_cases = routing_cases(new_doc);
-  std::map<RoutingKey, const RoutingCase*> by_key;
-  for (const RoutingCase& c : old_cases) by_key.emplace(routing_key(c), &c);
+  const std::vector<RoutingCaseRef> old_cases = routing_cases(old_doc), new_cases = routing_cases(new_doc);
+  std::map<RoutingKey, const RoutingCaseRef*> by_key;
+  for (const RoutingCaseRef& c : old_cases) by_key.emplace(routing_key(c), &c);
   std::set<RoutingKey> matched;
   nlohmann::json out = nlohmann::json::array();
-  auto entry = [](const RoutingCase& c) {
+  auto entry = [](const RoutingCaseRef& c) {
     return nlohmann::json{{"config", c.section->at("config").at("label")},
                           {"logits_dtype", c.batch->at("logits_dtype")},
                           {"bias_dtype", c.batch->at("bias_dtype")},
                           {"bias_name", c.batch->at("bias_name")},
                           {"kernel", c.kernel_case->at("kernel")}};
   };
-  for (const RoutingCase& n : new_cases) {
+  for (const RoutingCaseRef& n : new_cases) {
     nlohmann::json e = entry(n);
     const auto it = by_key.find(routing_key(n));
     if (it == by_key.end() || !matched.insert(it->first).second) {
@@ -252,7 +252,7 @@ nlohmann::json diff_routing(const nlohmann::json& old_doc, const nlohmann::json&
     ++counts[e["status"].get<std::string>()];
     out.push_back(std::move(e));
   }
-  for (const RoutingCase& o : old_cases)
+  for (const RoutingCaseRef& o : old_cases)
     if (!matched.count(routing_key(o))) {
       nlohmann::json e = entry(o);
       e["status"] = "only_old";
