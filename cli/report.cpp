@@ -19,6 +19,7 @@
 #include "cli/usage_error.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/device/routing_kernel.hpp"
 #include "ulpcheck/properties/approximation.hpp"
 #include "ulpcheck/properties/measure.hpp"
 #include "ulpcheck/reference/approximation.hpp"
@@ -87,7 +88,23 @@ struct Plan {
   std::vector<SkippedCase> skipped;
   std::int64_t samples = kDefaultSamples;
   std::size_t cases = 0;
+  std::optional<RoutingPlan> routing;  ///< when the report covers biased_grouped_topk
 };
+
+/// The routing kernels that run here on the default backend, like default_backend_kernels.
+std::vector<const RoutingKernel*> default_backend_routing_kernels() {
+  const bool gpu = cuda::device_available();
+  std::vector<const RoutingKernel*> out;
+  for (const RoutingKernel* k : all_routing_kernels())
+    if (k->name().starts_with("cuda.") == gpu) out.push_back(k);
+  return out;
+}
+
+/// The reference arithmetic on the default backend: cuda.routing_fp32 with a GPU.
+const RoutingKernel* default_routing_kernel() {
+  const RoutingKernel* cuda = cuda::device_available() ? find_routing_kernel("cuda.routing_fp32") : nullptr;
+  return cuda ? cuda : find_routing_kernel("host.routing_fp32");
+}
 
 std::vector<Format> resolve_formats(const std::vector<std::string>& names) {
   std::vector<Format> out;
@@ -109,18 +126,38 @@ std::vector<Format> resolve_formats(const std::vector<std::string>& names) {
 
 Plan plan(const ReportOptions& o) {
   std::vector<const ElementwiseOp*> ops;
-  for (const std::string& n : o.ops)
+  bool routing_named = false;
+  for (const std::string& n : o.ops) {
+    if (n == kRoutingOpName) {
+      routing_named = true;
+      continue;
+    }
     if (const ElementwiseOp* op = &resolve_op(n); std::find(ops.begin(), ops.end(), op) == ops.end()) ops.push_back(op);
-  const bool ops_named = !ops.empty();
+  }
+  const bool ops_named = !o.ops.empty();
   if (!ops_named) ops.assign(all_ops().begin(), all_ops().end());
+  const bool routing = !ops_named || routing_named;
+  if (const std::vector<std::string> given = o.routing.given(); !routing && !given.empty())
+    throw UsageError(fmt::format("{}: only {} takes it, and this report does not cover that op; add --op {}",
+                                 given.front(), kRoutingOpName, kRoutingOpName));
+  if (o.limit && ops.empty())
+    throw UsageError(fmt::format("--limit {}: {} takes no limit; silu_and_mul_clamp does", *o.limit, kRoutingOpName));
   const std::vector<Format> formats = resolve_formats(o.dtypes);
 
   // Named kernels (or "all"); empty means the default of each (op, dtype).
   std::vector<const Kernel*> named;
+  std::vector<const RoutingKernel*> named_routing;
   bool all_kernels_asked = !ops_named && o.kernels.empty();
   for (const std::string& n : o.kernels) {
     if (n == "all") {
       all_kernels_asked = true;
+      continue;
+    }
+    if (const RoutingKernel* r = find_routing_kernel(n)) {
+      if (!routing)
+        throw UsageError(fmt::format("--kernel {} implements {} only, which this report does not cover; add --op {}", n,
+                                     kRoutingOpName, kRoutingOpName));
+      if (std::find(named_routing.begin(), named_routing.end(), r) == named_routing.end()) named_routing.push_back(r);
       continue;
     }
     const Kernel* k = find_kernel(n);
@@ -129,9 +166,12 @@ Plan plan(const ReportOptions& o) {
                                    kernel_names()));
     if (std::find(named.begin(), named.end(), k) == named.end()) named.push_back(k);
   }
-  if (all_kernels_asked)
+  if (all_kernels_asked) {
     for (const Kernel* k : default_backend_kernels())
       if (std::find(named.begin(), named.end(), k) == named.end()) named.push_back(k);
+    for (const RoutingKernel* k : default_backend_routing_kernels())
+      if (std::find(named_routing.begin(), named_routing.end(), k) == named_routing.end()) named_routing.push_back(k);
+  }
   const bool kernels_named = !o.kernels.empty();
 
   // A named kernel must implement at least one selected (op, dtype).
@@ -141,7 +181,11 @@ Plan plan(const ReportOptions& o) {
       for (const ElementwiseOp* op : ops)
         for (Format f : formats) any = any || k->supports(*op, f);
       if (any || all_kernels_asked) continue;
-      if (ops.size() == 1 && formats.size() == 1)
+      if (ops.empty())
+        throw UsageError(fmt::format("--kernel {} implements elementwise ops, not {}; 'ulpcheck list' shows the routing "
+                                     "kernels",
+                                     k->name(), kRoutingOpName));
+      if (ops.size() == 1 && formats.size() == 1 && !routing)
         throw UsageError(fmt::format("--kernel {} does not implement {} in {}; 'ulpcheck list' shows what each kernel "
                                      "implements",
                                      k->name(), ops[0]->name, name(formats[0])));
@@ -163,7 +207,8 @@ Plan plan(const ReportOptions& o) {
       for (const Params& params : param_sets) {
         Group g{op, f, params, {}};
         std::vector<const Kernel*> kernels = named;
-        if (kernels.empty()) kernels.push_back(&resolve_kernel("", *op, f));
+        // Routing kernels alone named: the elementwise ops have none.
+        if (kernels.empty() && !kernels_named) kernels.push_back(&resolve_kernel("", *op, f));
         for (const Kernel* k : kernels) {
           SkippedCase skip{std::string(op->name), std::string(name(f)), params.label(), std::string(k->name()), {},
                            false};
@@ -179,7 +224,7 @@ Plan plan(const ReportOptions& o) {
             // One case asked for exactly (op, dtype, kernel and limit named) cannot be run:
             // say so. In a report of many cases it is one line among them.
             if (o.limit && !all_kernels_asked && named.size() == 1 && ops_named && ops.size() == 1 &&
-                formats.size() == 1)
+                formats.size() == 1 && !routing)
               throw UsageError(fmt::format("--kernel {}: {}", k->name(), why));
             skip.reason = why;
             p.skipped.push_back(skip);
@@ -191,11 +236,15 @@ Plan plan(const ReportOptions& o) {
         if (!g.kernels.empty()) p.groups.push_back(std::move(g));
       }
     }
-  if (p.groups.empty()) throw UsageError("nothing to report: no selected kernel implements the selected ops and dtypes");
+  std::vector<const RoutingKernel*> routing_kernels = named_routing;
+  if (routing && routing_kernels.empty() && !kernels_named) routing_kernels.push_back(default_routing_kernel());
+  const bool routing_measured = routing && !routing_kernels.empty();
+  if (p.groups.empty() && !routing_measured)
+    throw UsageError("nothing to report: no selected kernel implements the selected ops and dtypes");
 
-  const bool any_sampled = std::any_of(p.groups.begin(), p.groups.end(),
-                                       [](const Group& g) { return !checks_every_input(*g.op, g.format); });
-  if (o.samples && !any_sampled) {
+  const bool elementwise_sampled = std::any_of(p.groups.begin(), p.groups.end(),
+                                               [](const Group& g) { return !checks_every_input(*g.op, g.format); });
+  if (o.samples && !elementwise_sampled && !routing_measured) {
     const Group& g = p.groups.front();
     if (p.groups.size() == 1)
       throw UsageError(fmt::format("--samples {}: {} in {} is checked on all 65536 inputs; drop --samples", *o.samples,
@@ -205,8 +254,13 @@ Plan plan(const ReportOptions& o) {
                                  *o.samples));
   }
   p.samples = o.samples.value_or(kDefaultSamples);
-  if (any_sampled && p.samples > 1000 && p.samples % 1000 != 0)
+  if (elementwise_sampled && p.samples > 1000 && p.samples % 1000 != 0)
     throw UsageError(fmt::format("--samples {}: above 1000, give a multiple of 1000 (rows of 1000 elements)", p.samples));
+  if (routing_measured) {
+    p.routing = plan_routing(o.routing, formats, routing_kernels, o.samples.value_or(kDefaultRoutingTokens), o.seed);
+    // A report of routing alone records its token count as the samples.
+    if (p.groups.empty()) p.samples = p.routing->tokens;
+  }
   return p;
 }
 
@@ -364,7 +418,10 @@ void setup_report(CLI::App& app, int& exit_code) {
   CLI::Option* limit = sub->add_option(
       "--limit", opts->limit,
       "clamp limit L for ops that take one (rounded to fp32; inf = no clamp; default: 0, 7, 7.3, 10 and inf)");
-  CLI::Option* samples = sub->add_option("--samples", opts->samples, "random inputs for sampled cases (default 1000000)")
+  CLI::Option* samples = sub->add_option("--samples", opts->samples,
+                                         fmt::format("random inputs for sampled cases (default 1000000); for {}, tokens "
+                                                     "per batch (default {})",
+                                                     kRoutingOpName, kDefaultRoutingTokens))
                              ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 32));
   CLI::Option* seed =
       sub->add_option("--seed", opts->seed, "seed of the random inputs (0 to 2^64-1)")
@@ -381,8 +438,12 @@ void setup_report(CLI::App& app, int& exit_code) {
       ->type_name("FILE");
   add_plugin_option(sub, opts->plugins);
   CLI::Option* plugin = sub->get_option("--plugin");
-  sub->add_option("--diff", opts->diff, "compare two JSON reports: what changed from OLD to NEW")
-      ->expected(2)
+  add_routing_options(*sub, opts->routing);
+  CLI::Option* diff = sub->add_option("--diff", opts->diff, "compare two JSON reports: what changed from OLD to NEW");
+  for (const char* routing_option : {"--config", "--experts", "--n-group", "--topk-group", "--topk", "--scoring",
+                                     "--no-renormalize", "--scale", "--logits", "--bias", "--no-precision-study"})
+    diff->excludes(sub->get_option(routing_option));
+  diff->expected(2)
       ->type_name("OLD.json NEW.json")
       ->excludes(op)
       ->excludes(dtype)
@@ -456,7 +517,14 @@ int run_report(const ReportOptions& o) {
       if (--a.pairs_left == 0) kept.erase(pair.approx);
     }
   }
-  const nlohmann::json doc = report_document(std::move(cases), skipped, {o.seed, p.samples}, sections.json());
+  std::optional<nlohmann::json> routing;
+  if (p.routing) {
+    RoutingRun r = run_routing(*p.routing, o.kernels);
+    routing = std::move(r.section);
+    skipped.insert(skipped.end(), r.skipped.begin(), r.skipped.end());
+  }
+  const nlohmann::json doc =
+      report_document(std::move(cases), skipped, {o.seed, p.samples}, sections.json(), std::move(routing));
   const std::string text = o.format == "json"   ? report_json_text(doc)
                            : o.format == "html" ? render_report_html(doc)
                                                 : render_report_markdown(doc);

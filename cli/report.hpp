@@ -10,21 +10,24 @@
 #include <string>
 #include <vector>
 
+#include "cli/report_routing.hpp"
+
 namespace ulpcheck::cli {
 
 struct ReportOptions {
-  std::vector<std::string> ops;      ///< empty: every op
-  std::vector<std::string> dtypes;   ///< bf16, fp16, fp32 or all; empty: bf16
+  std::vector<std::string> ops;      ///< empty: every op, biased_grouped_topk included
+  std::vector<std::string> dtypes;   ///< bf16, fp16, fp32 or all; empty: bf16 (routing: the logits')
   /// Kernel names, or "all" (every kernel that runs here). Empty: every kernel that runs
   /// here when no --op is given, the default kernel of each (op, dtype) when one is.
   std::vector<std::string> kernels;
   std::optional<std::string> limit;  ///< empty: each op's checked parameter values
-  std::optional<std::int64_t> samples;
+  std::optional<std::int64_t> samples;  ///< random inputs of sampled cases; routing: tokens per batch
   std::uint64_t seed = 1;
   std::string format = "md";
   std::optional<std::string> output;  ///< -o: written atomically instead of stdout
   std::vector<std::string> diff;      ///< --diff OLD.json NEW.json
   std::vector<std::string> plugins;   ///< --plugin: loaded before anything is looked up
+  RoutingReportOptions routing;       ///< biased_grouped_topk's configuration and inputs
 };
 
 void setup_report(CLI::App& app, int& exit_code);

@@ -9,6 +9,7 @@
 #include "reports/report_text.hpp"
 #include "ulpcheck/properties/compare.hpp"
 #include "ulpcheck/reports/approximation_report.hpp"
+#include "ulpcheck/reference/routing.hpp"
 
 namespace ulpcheck {
 
@@ -398,6 +399,168 @@ void approximation_section(std::string& out, const nlohmann::json& s, std::size_
   out += "</section>";
 }
 
+
+/// "0", or "3 (0.0732%)" from two counts.
+std::string count_share(std::int64_t n, std::int64_t of) {
+  if (n == 0) return "0";
+  return html_escape(fmt::format("{} ({:.4f}%)", n, 100.0 * static_cast<double>(n) / static_cast<double>(of ? of : 1)));
+}
+
+/// "8.2764% (678)".
+std::string share_count(std::int64_t n, std::int64_t of) {
+  return html_escape(fmt::format("{:.4f}% ({})", of ? 100.0 * static_cast<double>(n) / static_cast<double>(of) : 0.0, n));
+}
+
+std::string bias_html(const nlohmann::json& b) {
+  const std::string& name = b.at("bias_name").get_ref<const std::string&>();
+  const std::string& dist = b.at("bias").get_ref<const std::string&>();
+  return name == dist ? esc(name) : fmt::format("{} <span class=\"muted\">{}</span>", esc(name), pow_html(dist));
+}
+
+void routing_study(std::string& out, const nlohmann::json& section, const nlohmann::json& s) {
+  const nlohmann::json& biases = s.at("biases");
+  out += "<section class=\"card\" id=\"routing-study\"><div class=\"head\"><h3>Precision study: rounding the logits "
+         "and the bias</h3></div>";
+  out += fmt::format("<p class=\"muted\">Logits ({}) and bias drawn in fp32; the exact routing of those fp32 inputs "
+                     "is the truth. Each (logits, bias) pair rounds them first, to nearest even, then routes them "
+                     "with the oracle (what the rounding alone does) and with <code>{}</code> (what a kernel then "
+                     "picks). Share of the {} tokens whose expert set differs from the truth; {}.</p>",
+                     pow_html(section.at("logits").get<std::string>()), esc(s.at("kernel")),
+                     to_int(section.at("tokens")), esc(section.at("config").at("label")));
+  out += "<div class=\"scroll\"><table><thead><tr><th rowspan=\"2\">logits</th><th rowspan=\"2\">bias</th>";
+  for (const nlohmann::json& b : biases) out += fmt::format("<th colspan=\"2\">{}</th>", bias_html(b));
+  out += "</tr><tr>";
+  for (std::size_t i = 0; i < biases.size(); ++i) out += "<th class=\"n\">oracle</th><th class=\"n\">kernel</th>";
+  out += "</tr></thead><tbody>";
+  if (!biases.empty())
+    for (std::size_t c = 0; c < biases[0].at("cells").size(); ++c) {
+      const nlohmann::json& first = biases[0].at("cells")[c];
+      out += fmt::format("<tr><td>{}</td><td>{}</td>", esc(first.at("logits_dtype")), esc(first.at("bias_dtype")));
+      for (const nlohmann::json& b : biases) {
+        const nlohmann::json& cell = b.at("cells").at(c);
+        const std::int64_t n = to_int(cell.at("tokens"));
+        out += fmt::format("<td class=\"n\">{}</td><td class=\"n\">{}</td>", share_count(to_int(cell.at("oracle_differ")), n),
+                           share_count(to_int(cell.at("kernel_differ")), n));
+      }
+      out += "</tr>";
+    }
+  out += "</tbody></table></div>";
+
+  const bool holds = s.at("holds").get<bool>();
+  out += fmt::format("<h4>Casting the bias once or on every call {}</h4>", badge(holds));
+  out += fmt::format("<p class=\"muted\"><code>{}</code> on the fp32 logits, in calls of {} tokens, two ways: the "
+                     "fp32 bias cast once, before the calls, and cast inside every call to that call&#39;s target "
+                     "dtype (the gate&#39;s output dtype). While the target stays the dtype cast to once, the two "
+                     "must route bit for bit alike; where it alternates between fp32 and bf16 (engines that switch "
+                     "the gate&#39;s output dtype by batch size), the bias cast once to bf16 is wrong on every fp32 "
+                     "call.</p>",
+                     esc(s.at("kernel")), to_int(s.at("call_tokens")));
+  out += "<div class=\"scroll\"><table><thead><tr><th>bias</th><th>cast once to</th><th>target per call</th><th "
+         "class=\"n\">calls</th><th class=\"n\">bit-identical</th><th class=\"n\">tokens whose ids or weight bits "
+         "differ</th><th class=\"n\">tokens changing experts</th></tr></thead><tbody>";
+  for (const nlohmann::json& b : biases)
+    for (const nlohmann::json& run : b.at("bias_cast")) {
+      const bool alternating = run.at("targets").size() > 1;
+      for (const nlohmann::json& t : run.at("per_target")) {
+        const std::int64_t tokens = to_int(t.at("tokens"));
+        const bool bad = !alternating && to_int(t.at("tokens_differ")) != 0;
+        out += fmt::format("<tr{}><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
+                           "class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                           bad ? " class=\"fail\"" : "", bias_html(b), esc(run.at("cast_once_to")),
+                           alternating ? fmt::format("alternating: the {} calls", esc(t.at("target")))
+                                       : fmt::format("{} on every call", esc(t.at("target"))),
+                           to_int(t.at("calls")), to_int(t.at("identical_calls")),
+                           count_share(to_int(t.at("tokens_differ")), tokens),
+                           count_share(to_int(t.at("sets_differ")), tokens));
+      }
+    }
+  out += "</tbody></table></div>";
+  out += "<h4>Tokens whose expert set flips between the bias in fp32 and in bf16</h4><div class=\"scroll\"><table>"
+         "<thead><tr><th>bias</th><th>logits</th><th class=\"n\">tokens changing experts</th></tr></thead><tbody>";
+  for (const nlohmann::json& b : biases)
+    for (const nlohmann::json& f : b.at("flips"))
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>", bias_html(b), esc(f.at("logits_dtype")),
+                         share_count(to_int(f.at("differ")), to_int(f.at("tokens"))));
+  out += "</tbody></table></div>";
+  for (const nlohmann::json& b : biases)
+    for (const nlohmann::json& run : b.at("bias_cast"))
+      if (!run.at("first_difference").get_ref<const std::string&>().empty() && run.at("targets").size() == 1)
+        out += fmt::format("<details open><summary>First difference, {}</summary><pre>{}</pre></details>",
+                           esc(b.at("bias_name")), esc(run.at("first_difference")));
+  out += "</section>";
+}
+
+void routing_section(std::string& out, const nlohmann::json& s) {
+  const nlohmann::json& sum = s.at("summary");
+  const nlohmann::json& batches = s.at("batches");
+  out += fmt::format("<h2 id=\"routing\">{}</h2>", esc(s.at("op")));
+  out += fmt::format("<section class=\"card\"><div class=\"head\"><h3>{}<span class=\"chip param\">{}</span></h3>{}</div>",
+                     esc(s.at("op")), esc(s.at("config").at("label")), badge(sum.at("pass").get<bool>()));
+  std::int64_t comparisons = 0, dbl = 0, ties = 0, mpfr = 0;
+  for (const nlohmann::json& b : batches) {
+    comparisons += to_int(b.at("oracle").at("comparisons"));
+    dbl += to_int(b.at("oracle").at("double_tier"));
+    ties += to_int(b.at("oracle").at("exact_ties"));
+    mpfr += to_int(b.at("oracle").at("mpfr_tier"));
+  }
+  out += "<dl class=\"facts\">";
+  out += fmt::format("<dt>op</dt><dd><code>{}</code>: {}</dd>", esc(s.at("op")), esc(s.at("formula")));
+  out += fmt::format("<dt>config</dt><dd>{}</dd>", esc(s.at("config").at("label")));
+  out += fmt::format("<dt>inputs</dt><dd>{} tokens per batch; logits {} and the bias drawn in fp32 (seed {}), then "
+                     "rounded to the batch&#39;s dtypes; every kernel of a batch runs on the same inputs against the "
+                     "same exact routing</dd>",
+                     to_int(s.at("tokens")), pow_html(s.at("logits").get<std::string>()), html_escape(s.at("seed").dump()));
+  out += fmt::format("<dt>oracle</dt><dd>{} comparisons: {} double tier (proven bound), {} exact ties, {} MPFR</dd>",
+                     comparisons, dbl, ties, mpfr);
+  out += fmt::format("<dt>verdict</dt><dd>{} of {} cases within their kernel&#39;s claim</dd>", to_int(sum.at("passed")),
+                     to_int(sum.at("cases")));
+  out += "</dl>";
+  out += "<p class=\"muted\">Routing errors are different expert sets with no near-tie to explain them; near-ties "
+         "are different sets where the exact margin at a boundary lies within the tie band of the kernel&#39;s "
+         "arithmetic. Weights in fp32 ULP of the exact weight, on tokens routed alike and outside the weight floor.</p>";
+  out += "<div class=\"scroll\"><table><thead><tr><th>logits</th><th>bias</th><th>kernel</th><th class=\"n\">routing "
+         "errors</th><th class=\"n\">near-ties</th><th class=\"n\">invalid ids</th><th class=\"n\">group margin within "
+         "band</th><th class=\"n\">expert margin within band</th><th class=\"n\">weight ULP max / p99</th><th "
+         "class=\"n\">weight breaches</th><th class=\"n\">tokens in weight floor</th><th>verdict</th></tr></thead><tbody>";
+  for (const nlohmann::json& b : batches)
+    for (const nlohmann::json& k : b.at("cases")) {
+      const std::int64_t n = to_int(k.at("tokens"));
+      const nlohmann::json& w = k.at("weights");
+      const bool ok = k.at("pass").get<bool>();
+      out += fmt::format("<tr{}><td>{}</td><td>{} {}</td><td><code>{}</code></td><td class=\"n\">{}</td><td "
+                         "class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
+                         "class=\"n\">{} / {}</td><td class=\"n\">{}{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                         ok ? "" : " class=\"fail\"", esc(b.at("logits_dtype")), esc(b.at("bias_dtype")), bias_html(b),
+                         esc(k.at("kernel")), count_share(to_int(k.at("mismatches")), n),
+                         count_share(to_int(k.at("near_ties")), n), to_int(k.at("invalid")),
+                         count_share(to_int(k.at("margins_within_band").at("group")), n),
+                         count_share(to_int(k.at("margins_within_band").at("expert")), n), ulp(w.at("max_ulp")),
+                         ulp(w.at("p99_ulp")), to_int(w.at("breaches")),
+                         to_int(w.at("bad")) ? fmt::format(" + {} NaN/inf/negative", to_int(w.at("bad"))) : "",
+                         count_share(to_int(w.at("tokens_in_floor")), n), badge(ok));
+    }
+  out += "</tbody></table></div>";
+  out += "<h4>Decision margins</h4><p class=\"muted\">The oracle&#39;s exact margins per token: between the last kept "
+         "and the best dropped group score, and between the last picked and the best unpicked biased score. A kernel "
+         "computing in fp32 resolves gaps down to about 2 ulps of |b| (2<sup>&minus;22</sup> at |b| near 3).</p>";
+  out += "<div class=\"row\">";
+  for (const nlohmann::json& b : batches)
+    out += fmt::format("<figure><figcaption>{} logits, {} {} bias</figcaption>{}</figure>", esc(b.at("logits_dtype")),
+                       esc(b.at("bias_dtype")), bias_html(b), plots::margin_histogram_svg(b.at("margin_histogram")));
+  out += "</div>";
+  for (const nlohmann::json& b : batches)
+    for (const nlohmann::json& k : b.at("cases")) {
+      if (k.at("failures").empty()) continue;
+      std::string text;
+      for (const nlohmann::json& f : k.at("failures")) text += f.get<std::string>();
+      out += fmt::format("<details open><summary>Failing tokens: {} logits, {} bias, <code>{}</code></summary><pre>{}"
+                         "</pre></details>",
+                         esc(b.at("logits_dtype")), esc(b.at("bias_dtype")), esc(k.at("kernel")), esc(text));
+    }
+  out += "</section>";
+  if (s.at("precision_study").is_object()) routing_study(out, s, s["precision_study"]);
+}
+
 }  // namespace
 
 std::string render_report_html(const nlohmann::json& doc) {
@@ -407,36 +570,46 @@ std::string render_report_html(const nlohmann::json& doc) {
   const bool pass = sum.at("pass").get<bool>();
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
+  const bool routing = doc.contains("routing") && doc["routing"].is_object();
   std::string title = "Precision report";
-  if (cases.size() == 1)
+  if (cases.size() == 1 && !routing)
     title += fmt::format(": {} / {} / {}", cases[0].at("op").get<std::string>(), cases[0].at("dtype").get<std::string>(),
                          cases[0].at("kernel").get<std::string>());
   out += fmt::format("<title>{} · ulpcheck</title><style>{}</style></head><body><main>", esc(title), kStyle);
   out += fmt::format("<header><h1>{}</h1>", esc(title));
-  out += fmt::format("<p class=\"meta\">{} case{}. Unary ops in a 16-bit dtype on all 65536 values, everything else "
-                     "on {} uniformly random bit patterns (seed {}); every kernel of an op, dtype and parameter set "
-                     "runs on the same inputs against the same correctly rounded oracle answers. Errors are in ULP of "
-                     "the exact result.</p>",
-                     cases.size(), cases.size() == 1 ? "" : "s", to_int(doc.at("settings").at("samples")),
-                     html_escape(doc.at("settings").at("seed").dump()));
-  const std::int64_t failed = to_int(sum.at("failed")), not_run = to_int(sum.at("did_not_run"));
-  if (pass && cases.size() == 1)
+  const std::int64_t n = to_int(sum.at("cases")), failed = to_int(sum.at("failed")),
+                     not_run = to_int(sum.at("did_not_run"));
+  out += fmt::format("<p class=\"meta\">{} case{}.", n, n == 1 ? "" : "s");
+  if (!cases.empty())
+    out += fmt::format(" Unary ops in a 16-bit dtype on all 65536 values, everything else on {} uniformly random bit "
+                       "patterns (seed {}); every kernel of an op, dtype and parameter set runs on the same inputs "
+                       "against the same correctly rounded oracle answers. Errors are in ULP of the exact result.",
+                       to_int(doc.at("settings").at("samples")), html_escape(doc.at("settings").at("seed").dump()));
+  if (routing)
+    out += fmt::format(" <a href=\"#routing\">{}</a>: {} tokens per batch drawn like real gates, against the exact "
+                       "routing.",
+                       esc(doc["routing"].at("op")), to_int(doc["routing"].at("tokens")));
+  out += "</p>";
+  if (pass && n == 1)
     out += "<div class=\"verdict pass\">PASS &mdash; within the kernel&#39;s budget</div>";
   else if (pass)
-    out += fmt::format("<div class=\"verdict pass\">PASS &mdash; all {} cases within their kernel&#39;s budget</div>",
-                       cases.size());
-  else if (cases.size() == 1 && failed == 1)
+    out += fmt::format("<div class=\"verdict pass\">PASS &mdash; all {} cases within their kernel&#39;s budget</div>", n);
+  else if (n == 1 && failed == 1)
     out += "<div class=\"verdict fail\">FAIL &mdash; outside the kernel&#39;s budget</div>";
+  else if (failed == 0 && not_run == 0)
+    out += "<div class=\"verdict fail\">FAIL &mdash; casting the routing bias once and on every call differ</div>";
   else
     out += fmt::format("<div class=\"verdict fail\">FAIL &mdash; {} of {} cases breach their kernel&#39;s budget{}</div>",
-                       failed, cases.size(), not_run ? fmt::format("; {} did not run", not_run) : "");
+                       failed, n, not_run ? fmt::format("; {} did not run", not_run) : "");
   out += "</header>";
 
-  if (cases.size() > 1 || !skipped.empty()) {
-    out += "<section class=\"card\"><h3>Summary</h3><div class=\"scroll\" style=\"margin-top:10px\"><table><thead><tr>"
-           "<th>dtype</th><th>op</th><th>params</th><th>kernel</th><th>budget</th><th class=\"n\">max ULP</th>"
-           "<th class=\"n\">max ULP outside floor</th><th class=\"n\">correctly rounded</th><th class=\"n\">p99 ULP</th>"
-           "<th class=\"n\">breaches</th><th>verdict</th></tr></thead><tbody>";
+  if (cases.size() > 1 || (!cases.empty() && routing) || !skipped.empty()) {
+    out += "<section class=\"card\"><h3>Summary</h3>";
+    if (!cases.empty())
+      out += "<div class=\"scroll\" style=\"margin-top:10px\"><table><thead><tr><th>dtype</th><th>op</th><th>params</th>"
+             "<th>kernel</th><th>budget</th><th class=\"n\">max ULP</th><th class=\"n\">max ULP outside floor</th>"
+             "<th class=\"n\">correctly rounded</th><th class=\"n\">p99 ULP</th><th class=\"n\">breaches</th>"
+             "<th>verdict</th></tr></thead><tbody>";
     for (std::size_t i = 0; i < cases.size(); ++i) {
       const nlohmann::json& c = cases[i];
       const bool ok = c.at("pass").get<bool>();
@@ -451,7 +624,7 @@ std::string render_report_html(const nlohmann::json& doc) {
                          esc(report_text::percent(to_double(c.at("fraction_correctly_rounded")))), ulp(c.at("p99_ulp")),
                          b, s ? fmt::format(" + {} NaN/inf", s) : "", badge(ok));
     }
-    out += "</tbody></table></div>";
+    if (!cases.empty()) out += "</tbody></table></div>";
     if (!skipped.empty()) {
       out += "<h4>Not measured</h4><ul class=\"skipped\">";
       for (const nlohmann::json& s : skipped) {
@@ -467,10 +640,11 @@ std::string render_report_html(const nlohmann::json& doc) {
   if (doc.contains("approximations"))
     for (std::size_t i = 0; i < doc["approximations"].size(); ++i)
       approximation_section(out, doc["approximations"][i], i + 1);
+  if (doc.contains("routing") && doc["routing"].is_object()) routing_section(out, doc["routing"]);
 
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const nlohmann::json& c = cases[i];
-    if (cases.size() > 1 && (i == 0 || cases[i - 1].at("dtype") != c.at("dtype")))
+    if ((cases.size() > 1 || routing) && (i == 0 || cases[i - 1].at("dtype") != c.at("dtype")))
       out += fmt::format("<h2>{}</h2>", esc(c.at("dtype")));
     case_section(out, c, i + 1);
   }

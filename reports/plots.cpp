@@ -349,4 +349,87 @@ std::string difference_by_input_svg(const nlohmann::json& rows, bool gated) {
        "max outside the floor region", std::numeric_limits<double>::quiet_NaN()});
 }
 
+std::string margin_histogram_svg(const nlohmann::json& m) {
+  const nlohmann::json& rows = m.at("binades");
+  // Bins: exact ties, every binade from the smallest to the largest present, unbounded.
+  struct Bin {
+    std::string label, range;
+    std::int64_t group = 0, expert = 0;
+  };
+  std::vector<Bin> bins;
+  bins.push_back({"tie", "exact ties (margin 0)", to_int(m.at("group_ties")), to_int(m.at("expert_ties"))});
+  if (!rows.empty()) {
+    const int lo = rows.front().at("binade").get<int>(), hi = rows.back().at("binade").get<int>();
+    for (int b = lo; b <= hi; ++b) bins.push_back({"", fmt::format("[2^{}, 2^{})", b, b + 1), 0, 0});
+    for (const nlohmann::json& r : rows) {
+      Bin& bin = bins[static_cast<std::size_t>(1 + r.at("binade").get<int>() - lo)];
+      bin.group = to_int(r.at("group"));
+      bin.expert = to_int(r.at("expert"));
+    }
+  }
+  bins.push_back({"\u221e", "unbounded (nothing valid dropped)", to_int(m.at("group_unbounded")),
+                  to_int(m.at("expert_unbounded"))});
+  const int lo = rows.empty() ? 0 : rows.front().at("binade").get<int>();
+  std::int64_t max_count = 1;
+  for (const Bin& b : bins) max_count = std::max({max_count, b.group, b.expert});
+
+  const double W = 540, H = 280, L = 50, R = 10, T = 50, B = 44;
+  const double w = W - L - R, h = H - T - B;
+  const double bottom = std::log10(0.5);
+  const int top = std::max(1, static_cast<int>(std::ceil(std::log10(static_cast<double>(max_count)))));
+  auto y_of = [&](double count) { return T + h - (std::log10(count) - bottom) / (top - bottom) * h; };
+  const int n = static_cast<int>(bins.size());
+  const double bw = w / n;
+
+  std::string out = fmt::format(
+      "<svg class=\"plot\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" "
+      "aria-label=\"Histogram of the decision margins\">",
+      W, H, W, H);
+  out += "<text class=\"title\" x=\"0\" y=\"16\">Decision margins</text>";
+  out += fmt::format("<text class=\"sub\" x=\"{}\" y=\"16\" text-anchor=\"end\">{} tokens, count on a log "
+                     "scale</text>",
+                     px(W - R), to_int(m.at("tokens")));
+  for (int d = 0; d <= top; ++d) {
+    const double y = y_of(std::pow(10.0, d));
+    out += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"{}\"/>", px(L), px(L + w), px(y), px(y),
+                       kGrid);
+    out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", px(L - 6), px(y + 4),
+                       count_text(d));
+  }
+  for (int i = 0; i < n; ++i) {
+    const Bin& b = bins[static_cast<std::size_t>(i)];
+    auto bar = [&](std::int64_t v, double offset, const char* color, const char* what) {
+      if (v <= 0) return;
+      const double y = y_of(static_cast<double>(v));
+      out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{} margin {}: {} "
+                         "tokens</title></rect>",
+                         px(L + bw * (i + offset)), px(y), px(bw * 0.38), px(T + h - y), color, what, b.range, v);
+    };
+    bar(b.group, 0.1, kPurple, "group");
+    bar(b.expert, 0.52, kBlue, "expert");
+  }
+  out += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"{}\"/>", px(L), px(L + w), px(T + h),
+                     px(T + h), kAxis);
+  // Labels: the tie and unbounded bins, and binade edges at a step that leaves room.
+  const int step = tick_step(std::max(1, n - 2), 8);
+  for (int i = 0; i < n; ++i) {
+    const Bin& b = bins[static_cast<std::size_t>(i)];
+    std::string label = b.label;
+    if (label.empty()) {
+      const int binade = lo + i - 1;
+      if (binade % step != 0) continue;
+      label = pow2_text(binade);
+    }
+    out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                       px(L + bw * (i + 0.5)), px(T + h + 17), label);
+  }
+  out += fmt::format("<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">exact margin (bins of powers "
+                     "of two)</text>",
+                     px(L + w / 2), px(H - 8));
+  legend_item(out, L, 34, box_swatch(kPurple), "group margin");
+  legend_item(out, L + 150, 34, box_swatch(kBlue), "expert margin");
+  out += "</svg>";
+  return out;
+}
+
 }  // namespace ulpcheck::plots

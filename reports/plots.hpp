@@ -22,4 +22,9 @@ std::string error_by_input_svg(const nlohmann::json& c);
 /// from a dtype entry's "rounded"."binades_input" rows. Empty when there are none.
 std::string difference_by_input_svg(const nlohmann::json& rows, bool gated);
 
+/// The oracle's decision margins of a routing batch (routing_report.hpp's "margin_histogram"):
+/// tokens per binade of the group and of the expert margin side by side on a log count
+/// axis, exact ties in a bin at the left and unbounded margins at the right.
+std::string margin_histogram_svg(const nlohmann::json& histogram);
+
 }  // namespace ulpcheck::plots

@@ -5,8 +5,10 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <string_view>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "reports/report_text.hpp"
 
@@ -128,6 +130,139 @@ nlohmann::json headline(const nlohmann::json& c) {
   return h;
 }
 
+
+// --- routing cases -------------------------------------------------------------------------
+
+/// A routing case: (configuration, logits dtype, bias dtype, bias, kernel).
+using RoutingKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
+
+/// A routing case with what it was measured on: its section and its batch.
+struct RoutingCaseRef {
+  const nlohmann::json* section;
+  const nlohmann::json* batch;
+  const nlohmann::json* kernel_case;
+};
+
+std::vector<RoutingCaseRef> routing_cases(const nlohmann::json& doc) {
+  std::vector<RoutingCaseRef> out;
+  if (!doc.contains("routing") || !doc["routing"].is_object()) return out;
+  const nlohmann::json& s = doc["routing"];
+  for (const nlohmann::json& b : s.at("batches"))
+    for (const nlohmann::json& k : b.at("cases")) out.push_back({&s, &b, &k});
+  return out;
+}
+
+RoutingKey routing_key(const RoutingCaseRef& c) {
+  return {c.section->at("config").at("label").get<std::string>(), c.batch->at("logits_dtype").get<std::string>(),
+          c.batch->at("bias_dtype").get<std::string>(), c.batch->at("bias_name").get<std::string>(),
+          c.kernel_case->at("kernel").get<std::string>()};
+}
+
+struct RoutingFigure {
+  const char* key;  ///< a key of the case, or "weights.<key>"
+  const char* name;
+  Unit unit;
+};
+
+constexpr RoutingFigure kRoutingFigures[] = {
+    {"mismatches", "routing errors", Unit::count},
+    {"fraction_mismatches", "routing errors (share of tokens)", Unit::fraction},
+    {"near_ties", "near-ties", Unit::count},
+    {"invalid", "invalid ids", Unit::count},
+    {"weights.max_ulp", "max weight ULP error", Unit::ulp},
+    {"weights.p99_ulp", "p99 weight ULP error", Unit::ulp},
+    {"weights.breaches", "weight breaches", Unit::count},
+    {"weights.bad", "NaN, infinite or negative weights", Unit::count},
+    {"weights.tokens_in_floor", "tokens in the weight floor", Unit::count},
+    {"tokens", "tokens compared", Unit::count},
+};
+
+double routing_value(const nlohmann::json& k, std::string_view key) {
+  if (key.starts_with("weights.")) return to_double(k.at("weights").at(std::string(key.substr(8))));
+  return to_double(k.at(std::string(key)));
+}
+
+nlohmann::json routing_headline(const RoutingCaseRef& c) {
+  const nlohmann::json& k = *c.kernel_case;
+  return {{"mismatches", k.at("mismatches")},     {"near_ties", k.at("near_ties")},
+          {"invalid", k.at("invalid")},           {"weights_max_ulp", k.at("weights").at("max_ulp")},
+          {"weights_breaches", k.at("weights").at("breaches")}, {"verdict", k.at("verdict")},
+          {"pass", k.at("pass")}};
+}
+
+nlohmann::json compare_routing_case(const RoutingCaseRef& o, const RoutingCaseRef& n) {
+  nlohmann::json figures = nlohmann::json::array();
+  for (const RoutingFigure& f : kRoutingFigures) {
+    const double a = routing_value(*o.kernel_case, f.key), b = routing_value(*n.kernel_case, f.key);
+    if (same(a, b)) continue;
+    figures.push_back({{"figure", f.key},
+                       {"name", f.name},
+                       {"old", report_text::number(a)},
+                       {"new", report_text::number(b)},
+                       {"delta", report_text::number(b - a)}});
+  }
+  nlohmann::json notes = nlohmann::json::array();
+  if (o.kernel_case->at("claim") != n.kernel_case->at("claim")) notes.push_back("the kernel's claim changed");
+  if (o.section->at("logits") != n.section->at("logits") || o.section->at("seed") != n.section->at("seed") ||
+      o.batch->at("tokens") != n.batch->at("tokens") || o.batch->at("bias") != n.batch->at("bias"))
+    notes.push_back(fmt::format("the inputs differ (logits {}, bias {}, {} tokens, seed {} / logits {}, bias {}, {} "
+                                "tokens, seed {}): the figures are over different batches",
+                                o.section->at("logits").get<std::string>(), o.batch->at("bias").get<std::string>(),
+                                to_int(o.batch->at("tokens")), o.section->at("seed").dump(),
+                                n.section->at("logits").get<std::string>(), n.batch->at("bias").get<std::string>(),
+                                to_int(n.batch->at("tokens")), n.section->at("seed").dump()));
+  const bool was = o.kernel_case->at("pass").get<bool>(), is = n.kernel_case->at("pass").get<bool>();
+  const char* status = was && !is   ? "regression"
+                       : !was && is ? "fixed"
+                       : figures.empty() && notes.empty() ? "unchanged"
+                                                          : "changed";
+  return {{"status", status},
+          {"verdict_old", o.kernel_case->at("verdict")},
+          {"verdict_new", n.kernel_case->at("verdict")},
+          {"figures", std::move(figures)},
+          {"notes", std::move(notes)}};
+}
+
+/// The routing cases of two documents matched by routing_key, in the new document's order,
+/// then those only in the old one; `counts` gains each one's status.
+nlohmann::json diff_routing(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
+                            std::map<std::string, std::int64_t>& counts) {
+  const std::vector<RoutingCaseRef> old_cases = routing_cases(old_doc), new_cases = routing_cases(new_doc);
+  std::map<RoutingKey, const RoutingCaseRef*> by_key;
+  for (const RoutingCaseRef& c : old_cases) by_key.emplace(routing_key(c), &c);
+  std::set<RoutingKey> matched;
+  nlohmann::json out = nlohmann::json::array();
+  auto entry = [](const RoutingCaseRef& c) {
+    return nlohmann::json{{"config", c.section->at("config").at("label")},
+                          {"logits_dtype", c.batch->at("logits_dtype")},
+                          {"bias_dtype", c.batch->at("bias_dtype")},
+                          {"bias_name", c.batch->at("bias_name")},
+                          {"kernel", c.kernel_case->at("kernel")}};
+  };
+  for (const RoutingCaseRef& n : new_cases) {
+    nlohmann::json e = entry(n);
+    const auto it = by_key.find(routing_key(n));
+    if (it == by_key.end() || !matched.insert(it->first).second) {
+      e["status"] = "only_new";
+    } else {
+      e.update(compare_routing_case(*it->second, n));
+      e["old"] = routing_headline(*it->second);
+    }
+    e["new"] = routing_headline(n);
+    ++counts[e["status"].get<std::string>()];
+    out.push_back(std::move(e));
+  }
+  for (const RoutingCaseRef& o : old_cases)
+    if (!matched.count(routing_key(o))) {
+      nlohmann::json e = entry(o);
+      e["status"] = "only_old";
+      e["old"] = routing_headline(o);
+      ++counts["only_old"];
+      out.push_back(std::move(e));
+    }
+  return out;
+}
+
 }  // namespace
 
 ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new_doc, const std::string& old_name,
@@ -167,6 +302,7 @@ ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new
       ++counts["only_old"];
       cases.push_back(std::move(e));
     }
+  nlohmann::json routing = diff_routing(old_doc, new_doc, counts);
   ReportDiff d;
   d.regressions = counts["regression"];
   d.json = {{"schema", kReportDiffSchema},
@@ -180,7 +316,8 @@ ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new
               {"unchanged", counts["unchanged"]},
               {"only_old", counts["only_old"]},
               {"only_new", counts["only_new"]}}},
-            {"cases", std::move(cases)}};
+            {"cases", std::move(cases)},
+            {"routing", std::move(routing)}};
   return d;
 }
 
@@ -212,6 +349,50 @@ std::string verdict_cell(const nlohmann::json& e) {
   return e["new"].at("verdict").get<std::string>();
 }
 
+
+/// The routing cases that are not unchanged: a table, then each one's figures.
+std::string routing_diff_markdown(const nlohmann::json& diff) {
+  if (!diff.contains("routing")) return {};
+  std::vector<const nlohmann::json*> shown;
+  for (const nlohmann::json& e : diff["routing"])
+    if (e.at("status") != "unchanged") shown.push_back(&e);
+  if (shown.empty()) return {};
+  std::string out = "## biased_grouped_topk\n\n| config | logits | bias | kernel | status | verdict | routing errors | "
+                    "near-ties | invalid ids | max weight ULP | weight breaches |\n"
+                    "|---|---|---|---|---|---|---:|---:|---:|---:|---:|\n";
+  for (const nlohmann::json* e : shown)
+    out += fmt::format("| {} | {} | {} {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                       e->at("config").get<std::string>(), e->at("logits_dtype").get<std::string>(),
+                       e->at("bias_dtype").get<std::string>(), e->at("bias_name").get<std::string>(),
+                       e->at("kernel").get<std::string>(), e->at("status").get<std::string>(), verdict_cell(*e),
+                       change_cell(*e, "mismatches", Unit::count), change_cell(*e, "near_ties", Unit::count),
+                       change_cell(*e, "invalid", Unit::count),
+                       change_cell(*e, "weights_max_ulp", Unit::ulp),
+                       change_cell(*e, "weights_breaches", Unit::count));
+  out += '\n';
+  for (const nlohmann::json* e : shown) {
+    const std::string status = e->at("status").get<std::string>();
+    if (status == "only_old" || status == "only_new") continue;
+    out += fmt::format("### {} logits, {} {} bias, {}: {}\n\n", e->at("logits_dtype").get<std::string>(),
+                       e->at("bias_dtype").get<std::string>(), e->at("bias_name").get<std::string>(),
+                       e->at("kernel").get<std::string>(), status);
+    for (const nlohmann::json& note : e->at("notes")) out += fmt::format("- {}\n", note.get<std::string>());
+    if (!e->at("notes").empty()) out += '\n';
+    if (e->at("figures").empty()) continue;
+    out += "| figure | OLD | NEW | change |\n|---|---:|---:|---:|\n";
+    for (const nlohmann::json& f : e->at("figures")) {
+      Unit u = Unit::count;
+      for (const RoutingFigure& known : kRoutingFigures)
+        if (f.at("figure") == known.key) u = known.unit;
+      const double a = to_double(f.at("old")), b = to_double(f.at("new"));
+      out += fmt::format("| {} | {} | {} | {} |\n", f.at("name").get<std::string>(), value_text(a, u), value_text(b, u),
+                         delta_text(a, b, u));
+    }
+    out += '\n';
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render_diff_markdown(const nlohmann::json& diff) {
@@ -228,7 +409,7 @@ std::string render_diff_markdown(const nlohmann::json& diff) {
   std::vector<const nlohmann::json*> shown;
   for (const nlohmann::json& e : diff.at("cases"))
     if (e.at("status") != "unchanged") shown.push_back(&e);
-  if (shown.empty()) return out;
+  if (shown.empty()) return out + routing_diff_markdown(diff);
 
   out += "| dtype | op | params | kernel | status | verdict | max ULP | max ULP outside floor | correctly rounded | p99 "
          "ULP | breaches |\n|---|---|---|---|---|---|---:|---:|---:|---:|---:|\n";
@@ -266,7 +447,7 @@ std::string render_diff_markdown(const nlohmann::json& diff) {
       out += report_text::markdown_element_table(e->at("arity") == 2, e->at("new_worst"));
     }
   }
-  return out;
+  return out + routing_diff_markdown(diff);
 }
 
 }  // namespace ulpcheck

@@ -9,6 +9,7 @@
 #include "reports/report_text.hpp"
 #include "ulpcheck/reports/approximation_report.hpp"
 #include "ulpcheck/reports/precision_report.hpp"
+#include "ulpcheck/reports/routing_report.hpp"
 
 namespace ulpcheck {
 
@@ -16,9 +17,17 @@ using report_text::to_double;
 using report_text::to_int;
 
 nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vector<SkippedCase>& skipped,
-                               const ReportSettings& settings, std::vector<nlohmann::json> approximations) {
-  std::int64_t passed = 0, did_not_run = 0;
+                               const ReportSettings& settings, std::vector<nlohmann::json> approximations,
+                               std::optional<nlohmann::json> routing) {
+  std::int64_t passed = 0, did_not_run = 0, routing_cases = 0;
+  bool routing_pass = true;
   for (const nlohmann::json& c : cases) passed += c.at("pass").get<bool>();
+  if (routing) {
+    const nlohmann::json& rs = routing->at("summary");
+    routing_cases = rs.at("cases").get<std::int64_t>();
+    passed += rs.at("passed").get<std::int64_t>();
+    routing_pass = rs.at("pass").get<bool>();
+  }
   nlohmann::json skipped_rows = nlohmann::json::array();
   for (const SkippedCase& s : skipped) {
     did_not_run += s.did_not_run;
@@ -29,22 +38,24 @@ nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vec
                             {"reason", s.reason},
                             {"did_not_run", s.did_not_run}});
   }
-  const auto n = static_cast<std::int64_t>(cases.size());
-  const bool pass = passed == n && did_not_run == 0;
-  return {{"schema", kReportSchema},
-          {"version", kReportVersion},
-          {"settings", {{"seed", settings.seed}, {"samples", settings.samples}}},
-          {"summary",
-           {{"cases", n},
-            {"passed", passed},
-            {"failed", n - passed},
-            {"skipped", static_cast<std::int64_t>(skipped.size())},
-            {"did_not_run", did_not_run},
-            {"pass", pass},
-            {"verdict", pass ? "PASS" : "FAIL"}}},
-          {"cases", std::move(cases)},
-          {"skipped", std::move(skipped_rows)},
-          {"approximations", nlohmann::json(std::move(approximations))}};
+  const auto n = static_cast<std::int64_t>(cases.size()) + routing_cases;
+  const bool pass = passed == n && did_not_run == 0 && routing_pass;
+  nlohmann::json doc{{"schema", kReportSchema},
+                     {"version", kReportVersion},
+                     {"settings", {{"seed", settings.seed}, {"samples", settings.samples}}},
+                     {"summary",
+                      {{"cases", n},
+                       {"passed", passed},
+                       {"failed", n - passed},
+                       {"skipped", static_cast<std::int64_t>(skipped.size())},
+                       {"did_not_run", did_not_run},
+                       {"pass", pass},
+                       {"verdict", pass ? "PASS" : "FAIL"}}},
+                     {"cases", std::move(cases)},
+                     {"skipped", std::move(skipped_rows)},
+                     {"approximations", nlohmann::json(std::move(approximations))}};
+  if (routing) doc["routing"] = std::move(*routing);
+  return doc;
 }
 
 // --- checking a document read from a file ------------------------------------------------
@@ -185,6 +196,8 @@ std::string check_report(const nlohmann::json& doc) {
     for (const nlohmann::json& a : doc["approximations"])
       if (std::string p = check_approximation_section(a, fmt::format("approximations[{}]", i++)); !p.empty()) return p;
   }
+  if (doc.contains("routing") && !doc["routing"].is_null())
+    if (std::string p = check_routing_section(doc["routing"]); !p.empty()) return p;
   i = 0;
   for (const nlohmann::json& s : doc["skipped"])
     if (std::string p = check_fields(s, fmt::format("skipped[{}]", i++),
@@ -275,6 +288,18 @@ std::string breaches_cell(const nlohmann::json& c) {
   return out;
 }
 
+/// The cases asked for but not measured, as a list; empty for none.
+std::string not_measured(const nlohmann::json& skipped) {
+  if (skipped.empty()) return {};
+  std::string out = "Not measured:\n\n";
+  for (const nlohmann::json& s : skipped) {
+    const std::string& label = s.at("params_label").get_ref<const std::string&>();
+    out += fmt::format("- {} {} {}{}: {}{}\n", str(s, "dtype"), str(s, "op"), label.empty() ? "" : label + " ",
+                       str(s, "kernel"), s.at("did_not_run").get<bool>() ? "**did not run**: " : "", str(s, "reason"));
+  }
+  return out + '\n';
+}
+
 }  // namespace
 
 std::string render_report_markdown(const nlohmann::json& doc) {
@@ -282,7 +307,9 @@ std::string render_report_markdown(const nlohmann::json& doc) {
   const nlohmann::json& skipped = doc.at("skipped");
   static const nlohmann::json kNone = nlohmann::json::array();
   const nlohmann::json& approximations = doc.contains("approximations") ? doc["approximations"] : kNone;
-  if (cases.size() == 1 && skipped.empty() && approximations.empty()) return render_case_markdown(cases[0], 1);
+  const bool routing = doc.contains("routing") && doc["routing"].is_object();
+  if (cases.size() == 1 && skipped.empty() && approximations.empty() && !routing)
+    return render_case_markdown(cases[0], 1);
 
   const nlohmann::json& sum = doc.at("summary");
   std::string out = "# Precision report\n\n";
@@ -290,9 +317,18 @@ std::string render_report_markdown(const nlohmann::json& doc) {
   const std::int64_t not_run = to_int(sum.at("did_not_run"));
   if (sum.at("pass").get<bool>())
     out += fmt::format("**PASS**: all {} cases within their kernel's budget.\n\n", n);
+  else if (failed == 0 && not_run == 0)
+    out += fmt::format("**FAIL**: all {} cases within their kernel's budget, but casting the routing bias once and on "
+                       "every call differ (see {}).\n\n",
+                       n, kRoutingOpName);
   else
     out += fmt::format("**FAIL**: {} of {} cases breach their kernel's budget{}.\n\n", failed, n,
                        not_run ? fmt::format("; {} did not run", not_run) : "");
+  if (cases.empty()) {  // a report of routing alone
+    out += not_measured(skipped);
+    if (routing) out += render_routing_markdown(doc["routing"], 2);
+    return out;
+  }
   out += fmt::format("Inputs: unary ops in a 16-bit dtype on all 65536 values, everything else on {} uniformly random "
                      "bit patterns (seed {}); every kernel of a case is measured on the same inputs against the same "
                      "oracle answers. Figures in ULP of the exact result.\n\n",
@@ -310,17 +346,9 @@ std::string render_report_markdown(const nlohmann::json& doc) {
                        report_text::ulp(to_double(c.at("p99_ulp"))), breaches_cell(c),
                        c.at("pass").get<bool>() ? "PASS" : "**FAIL**");
   out += '\n';
-  if (!skipped.empty()) {
-    out += "Not measured:\n\n";
-    for (const nlohmann::json& s : skipped) {
-      const std::string& label = s.at("params_label").get_ref<const std::string&>();
-      out += fmt::format("- {} {} {}{}: {}{}\n", str(s, "dtype"), str(s, "op"), label.empty() ? "" : label + " ",
-                         str(s, "kernel"), s.at("did_not_run").get<bool>() ? "**did not run**: " : "",
-                         str(s, "reason"));
-    }
-    out += '\n';
-  }
+  out += not_measured(skipped);
   for (const nlohmann::json& a : approximations) out += render_approximation_markdown(a, 2);
+  if (routing) out += render_routing_markdown(doc["routing"], 2);
 
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const nlohmann::json& c = cases[i];

@@ -18,7 +18,9 @@
 #include "tests/cli/run_ulpcheck.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/device/routing_kernel.hpp"
 #include "ulpcheck/reference/registry.hpp"
+#include "ulpcheck/reports/report_document.hpp"
 
 #ifndef ULPCHECK_PLANTED_PLUGIN
 #error "ULPCHECK_PLANTED_PLUGIN must name the plugin of planted-bug kernels"
@@ -67,6 +69,14 @@ std::set<std::string> kernels_that_run_here() {
   return out;
 }
 
+std::set<std::string> routing_kernels_that_run_here() {
+  const bool gpu = ulpcheck::cuda::device_available();
+  std::set<std::string> out;
+  for (const ulpcheck::RoutingKernel* k : ulpcheck::all_routing_kernels())
+    if (k->name().starts_with(gpu ? "cuda." : "host.")) out.insert(std::string(k->name()));
+  return out;
+}
+
 const std::string kHostKernels = "--kernel host.single_rounding --kernel host.double_rounding --kernel host.composite";
 
 nlohmann::json parse(const CliRun& r) {
@@ -94,7 +104,15 @@ TEST(Cli_report_all, WithoutOpReportsEveryOpParameterAndKernelThatRunsHere) {
   EXPECT_TRUE(all_ops.count("silu_and_mul_clamp"));
   EXPECT_EQ(kernels, kernels_that_run_here());
   EXPECT_EQ(limits, (std::set<std::string>{"limit=0", "limit=7", "limit=7.3", "limit=10", "limit=inf"}));
-  EXPECT_EQ(doc["summary"]["cases"].get<std::size_t>(), doc["cases"].size());
+  // Routing too: every routing kernel that runs here, on 2000 tokens per batch.
+  ASSERT_TRUE(doc.contains("routing")) << r.output.substr(0, 2000);
+  EXPECT_EQ(doc["routing"]["tokens"], 2000);
+  std::set<std::string> routing_kernels;
+  for (const nlohmann::json& b : doc["routing"]["batches"])
+    for (const nlohmann::json& k : b["cases"]) routing_kernels.insert(k["kernel"].get<std::string>());
+  EXPECT_EQ(routing_kernels, routing_kernels_that_run_here());
+  EXPECT_EQ(doc["summary"]["cases"].get<std::size_t>(),
+            doc["cases"].size() + doc["routing"]["summary"]["cases"].get<std::size_t>());
   EXPECT_EQ(doc["summary"]["verdict"], "PASS");
 }
 
@@ -346,6 +364,7 @@ TEST_F(Cli_report_diff, JsonThatIsNotAReportExitsTwoSayingWhatIsWrong) {
 TEST_F(Cli_report_diff, MeasurementOptionsAndHtmlAreRefused) {
   const std::string a = version("a.json", "host.single_rounding", 0);
   expect_usage_error("report --diff '" + a + "' '" + a + "' --op silu", {"--diff", "excludes", "--op"});
+  expect_usage_error("report --diff '" + a + "' '" + a + "' --experts 64", {"--diff", "excludes", "--experts"});
   expect_usage_error("report --diff '" + a + "' '" + a + "' --format html", {"--format html", "md or json"});
   expect_usage_error("report --diff '" + a + "'", {"--diff"});
 }
@@ -368,6 +387,176 @@ TEST(Cli_report_usage, SamplesForOnlyExhaustiveCases) {
 TEST(Cli_report_usage, AKernelThatImplementsNoneOfTheSelection) {
   expect_usage_error("report " + kPlanted + " --op silu --dtype all --kernel planted.truncating_conversion",
                      {"--kernel planted.truncating_conversion", "implements none"});
+}
+
+// --- biased_grouped_topk
+
+/// The routing kernel a report of the routing op alone measures here.
+std::string default_routing_kernel() {
+  return ulpcheck::cuda::device_available() ? "cuda.routing_fp32" : "host.routing_fp32";
+}
+
+std::vector<std::string> batch_labels(const nlohmann::json& doc) {
+  std::vector<std::string> out;
+  for (const nlohmann::json& b : doc["routing"]["batches"])
+    out.push_back(b["logits_dtype"].get<std::string>() + "+" + b["bias_dtype"].get<std::string>() + " " +
+                  b["bias_name"].get<std::string>());
+  return out;
+}
+
+TEST(Cli_report_routing, TheRoutingOpAloneReportsTheDefaultKernelOnEveryCheckpointBias) {
+  const CliRun r = ulpcheck("report --op biased_grouped_topk --samples 256 --format json", Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
+  const nlohmann::json doc = parse(r);
+  EXPECT_EQ(ulpcheck::check_report(doc), "");
+  EXPECT_TRUE(doc["cases"].empty());
+  const nlohmann::json& s = doc["routing"];
+  EXPECT_EQ(s["config"]["label"], "E=256 groups=8 keep=4 top=8 sigmoid renorm scale=2.5");
+  EXPECT_EQ(s["logits"], "N(0, 2^2)");
+  EXPECT_EQ(s["tokens"], 256);
+  // bf16 logits (the default dtype) with the bias in fp32 and in bf16, for each bias.
+  EXPECT_EQ(batch_labels(doc), (std::vector<std::string>{"bf16+fp32 deepseek_v3", "bf16+bf16 deepseek_v3",
+                                                         "bf16+fp32 around_7", "bf16+bf16 around_7",
+                                                         "bf16+fp32 around_0", "bf16+bf16 around_0"}));
+  for (const nlohmann::json& b : s["batches"]) {
+    ASSERT_EQ(b["cases"].size(), 1u);
+    EXPECT_EQ(b["cases"][0]["kernel"], default_routing_kernel());
+  }
+  EXPECT_EQ(doc["summary"]["cases"], 6);
+  EXPECT_EQ(doc["summary"]["verdict"], "PASS");
+  // The precision study: three biases, six (logits, bias) pairs each, and the bias-cast runs.
+  const nlohmann::json& st = s["precision_study"];
+  ASSERT_TRUE(st.is_object());
+  EXPECT_EQ(st["kernel"], "host.routing_fp32");
+  EXPECT_EQ(st["holds"], true);
+  ASSERT_EQ(st["biases"].size(), 3u);
+  for (const nlohmann::json& b : st["biases"]) {
+    EXPECT_EQ(b["cells"].size(), 6u);
+    EXPECT_EQ(b["cells"][0]["oracle_differ"], 0);
+    EXPECT_EQ(b["cells"][0]["tokens"], 256);
+    EXPECT_EQ(b["bias_cast"][0]["tokens_differ"], 0);
+    EXPECT_EQ(b["bias_cast"][0]["calls"], 4);  // 256 tokens in calls of 64
+  }
+}
+
+TEST(Cli_report_routing, DtypeAllTakesEachLogitsDtypeWithTheBiasInFp32AndInItsOwnDtype) {
+  const CliRun r = ulpcheck("report --op biased_grouped_topk --dtype all --bias deepseek_v3 --samples 128 "
+                            "--no-precision-study --format json",
+                            Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
+  const nlohmann::json doc = parse(r);
+  EXPECT_EQ(batch_labels(doc), (std::vector<std::string>{"bf16+fp32 deepseek_v3", "bf16+bf16 deepseek_v3",
+                                                         "fp16+fp32 deepseek_v3", "fp16+fp16 deepseek_v3",
+                                                         "fp32+fp32 deepseek_v3"}));
+  EXPECT_TRUE(doc["routing"]["precision_study"].is_null());
+}
+
+TEST(Cli_report_routing, ConfigFlagsOverrideDeepSeekV3) {
+  const CliRun r = ulpcheck("report --op biased_grouped_topk --experts 64 --n-group 4 --topk-group 2 --topk 4 "
+                            "--scoring softmax --no-renormalize --scale 1.5 --bias around_0 --samples 128 "
+                            "--no-precision-study --format json",
+                            Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
+  const nlohmann::json doc = parse(r);
+  EXPECT_EQ(doc["routing"]["config"]["label"], "E=64 groups=4 keep=2 top=4 softmax no-renorm scale=1.5");
+  EXPECT_EQ(doc["routing"]["config"]["experts"], 64);
+  EXPECT_EQ(doc["routing"]["summary"]["cases"], 2);
+}
+
+TEST(Cli_report_routing, LogitsAndBiasDistributionsAreChosenByFlag) {
+  const CliRun r = ulpcheck("report --op biased_grouped_topk --logits bits --bias around_7 --bias normal:1,0.25 "
+                            "--samples 128 --format json",
+                            Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
+  const nlohmann::json doc = parse(r);
+  EXPECT_EQ(doc["routing"]["logits"], "uniform bit patterns");
+  EXPECT_EQ(batch_labels(doc), (std::vector<std::string>{"bf16+fp32 around_7", "bf16+bf16 around_7",
+                                                         "bf16+fp32 N(1, 0.25^2)", "bf16+bf16 N(1, 0.25^2)"}));
+  EXPECT_EQ(doc["routing"]["batches"][2]["bias"], "N(1, 0.25^2)");
+  EXPECT_EQ(doc["routing"]["precision_study"]["biases"].size(), 2u);
+}
+
+TEST(Cli_report_routing, NamedRoutingKernelsAreMeasuredTogether) {
+  const CliRun r = ulpcheck("report --op biased_grouped_topk --kernel host.routing_tanh_sigmoid --kernel "
+                            "host.routing_no_eps --bias around_0 --samples 128 --no-precision-study --format json",
+                            Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
+  const nlohmann::json doc = parse(r);
+  for (const nlohmann::json& b : doc["routing"]["batches"]) {
+    ASSERT_EQ(b["cases"].size(), 2u);
+    EXPECT_EQ(b["cases"][0]["kernel"], "host.routing_tanh_sigmoid");
+    EXPECT_EQ(b["cases"][1]["kernel"], "host.routing_no_eps");
+  }
+}
+
+TEST(Cli_report_routing, MarkdownAndHtmlShowTheSectionAndTheSameSeedGivesTheSameBytes) {
+  const std::string args = "report --op biased_grouped_topk --bias deepseek_v3 --samples 128 --seed 5";
+  const CliRun md = ulpcheck(args, Capture::stdout_only);
+  EXPECT_EQ(md.exit_code, 0) << md.output.substr(0, 2000);
+  EXPECT_TRUE(contains(md.output, "## biased_grouped_topk")) << md.output.substr(0, 2000);
+  EXPECT_TRUE(contains(md.output, "| bf16 | fp32 deepseek_v3 N(2.5, 0.5^2) | " + default_routing_kernel() + " |"))
+      << md.output.substr(0, 3000);
+  EXPECT_TRUE(contains(md.output, "### Precision study: rounding the logits and the bias"));
+  EXPECT_TRUE(contains(md.output, "#### Casting the bias once or on every call"));
+  EXPECT_EQ(ulpcheck(args, Capture::stdout_only).output, md.output);
+  const CliRun html = ulpcheck(args + " --format html", Capture::stdout_only);
+  EXPECT_EQ(html.exit_code, 0);
+  EXPECT_TRUE(contains(html.output, "aria-label=\"Histogram of the decision margins\""));
+  EXPECT_TRUE(contains(ulpcheck(args).output, "report biased_grouped_topk [bias 1/1] deepseek_v3"));
+}
+
+TEST(Cli_report_routing, AConfigurationTheOpRefusesExitsTwoNamingTheFlag) {
+  const std::string op = "report --op biased_grouped_topk ";
+  expect_usage_error(op + "--topk 300", {"--topk 300", "topk is 300", "[1, topk_group * experts / n_group = 128]"});
+  expect_usage_error(op + "--experts 10", {"--experts 10", "--n-group 8 (from --config deepseek_v3)",
+                                           "n_group 8 does not divide experts 10"});
+  expect_usage_error(op + "--experts 1024", {"--experts 1024", "experts is 1024", "[2, 512]"});
+  expect_usage_error(op + "--n-group 0", {"--n-group 0", "n_group is 0"});
+  expect_usage_error(op + "--experts 8 --n-group 8", {"--experts 8", "--n-group 8", "a group needs at least 2 experts"});
+  expect_usage_error(op + "--topk-group 9", {"--topk-group 9", "topk_group is 9", "[1, n_group = 8]"});
+  expect_usage_error(op + "--scale 0", {"--scale 0", "routed_scaling_factor is 0"});
+  expect_usage_error(op + "--scale -2.5", {"--scale -2.5", "must be a finite fp32 value > 0"});
+  expect_usage_error(op + "--scale abc", {"--scale abc", "not a finite number"});
+  expect_usage_error(op + "--scale 1e39", {"--scale 1e39", "beyond fp32's largest value"});
+  expect_usage_error(op + "--scoring tanh", {"--scoring"});
+  expect_usage_error(op + "--config kimi_k2", {"--config"});
+  expect_usage_error(op + "--experts many", {"--experts"});
+}
+
+TEST(Cli_report_routing, BadDistributionsTokensAndSelectionsExitTwoNamingTheFlag) {
+  const std::string op = "report --op biased_grouped_topk ";
+  expect_usage_error(op + "--logits normal:0", {"--logits normal:0", "normal:MEAN,SD"});
+  expect_usage_error(op + "--logits normal:0,-1", {"--logits normal:0,-1", "SD > 0"});
+  expect_usage_error(op + "--logits uniform", {"--logits uniform", "bits"});
+  expect_usage_error(op + "--bias around_3", {"--bias around_3", "deepseek_v3", "around_7", "around_0", "bits"});
+  expect_usage_error(op + "--samples 2000000", {"--samples 2000000", "at most 1048576 tokens"});
+  expect_usage_error(op + "--limit 7", {"--limit 7", "biased_grouped_topk takes no limit"});
+  expect_usage_error(op + "--kernel host.single_rounding",
+                     {"--kernel host.single_rounding", "implements elementwise ops, not biased_grouped_topk"});
+  expect_usage_error("report --op silu --kernel host.routing_fp32",
+                     {"--kernel host.routing_fp32", "implements biased_grouped_topk only", "add --op biased_grouped_topk"});
+  expect_usage_error("report --op silu --experts 64", {"--experts 64", "add --op biased_grouped_topk"});
+  expect_usage_error("report --op silu --no-precision-study", {"--no-precision-study", "add --op biased_grouped_topk"});
+}
+
+TEST(Cli_report_routing, DiffOfARoutingCaseThatNowFailsExitsOne) {
+  const TempDir dir;
+  const std::string old_path = dir.file("old.json"), new_path = dir.file("new.json");
+  const CliRun r = ulpcheck("report --op biased_grouped_topk --bias around_0 --samples 128 --no-precision-study "
+                            "--format json -o '" + old_path + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  nlohmann::json doc = nlohmann::json::parse(read(old_path));
+  nlohmann::json& k = doc["routing"]["batches"][0]["cases"][0];
+  k["invalid"] = 1;
+  k["matches"] = k["matches"].get<std::int64_t>() - 1;
+  k["pass"] = false;
+  k["verdict"] = "FAIL";
+  write(new_path, doc.dump());
+  const CliRun d = ulpcheck("report --diff '" + old_path + "' '" + new_path + "'", Capture::stdout_only);
+  EXPECT_EQ(d.exit_code, 1) << d.output;
+  EXPECT_TRUE(contains(d.output, "## biased_grouped_topk")) << d.output;
+  EXPECT_TRUE(contains(d.output, "| invalid ids | 0 | 1 | +1 |")) << d.output;
+  EXPECT_EQ(ulpcheck("report --diff '" + old_path + "' '" + old_path + "'").exit_code, 0);
 }
 
 }  // namespace

@@ -20,19 +20,27 @@ struct ReportDiff {
   /// only_old; only_new), "figures": [{"figure", "old", "new", "delta"}] for every figure
   /// that differs, "verdict_old" / "verdict_new", "new_worst": worst inputs (outside the
   /// floor region) and breaches of the new report whose inputs are not among the old
-  /// report's, and "notes" (inputs that differ, a budget that changed).
+  /// report's, and "notes" (inputs that differ, a budget that changed). "routing": the
+  /// biased_grouped_topk cases the same way, matched by (configuration, logits dtype, bias
+  /// dtype, bias, kernel): "config", "logits_dtype", "bias_dtype", "bias_name", "kernel",
+  /// "status", "figures" (routing errors, near-ties, invalid ids, weight figures, tokens),
+  /// "verdict_old" / "verdict_new", "notes" (other batches, another claim), "old" / "new"
+  /// (the headline figures). The summary counts both kinds; the precision study is not
+  /// compared.
   nlohmann::json json;
   std::int64_t regressions = 0;
 };
 
 /// Matches the cases of two documents that passed check_report by (op, dtype, parameter
-/// label, kernel), in the new document's order, then the cases only in the old one.
+/// label, kernel), in the new document's order, then the cases only in the old one; then
+/// their routing cases likewise. A routing case that passed and now fails is a regression.
 ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new_doc, const std::string& old_name,
                         const std::string& new_name);
 
 /// The diff for a pull request: the verdict (regressions or none), counts, a table of every
 /// case that is not unchanged with before -> after (change) per headline figure, then per
-/// such case every figure that moved and the new worst inputs.
+/// such case every figure that moved and the new worst inputs; then the same for the
+/// routing cases.
 std::string render_diff_markdown(const nlohmann::json& diff);
 
 }  // namespace ulpcheck

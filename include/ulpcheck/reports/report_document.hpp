@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,11 +36,15 @@ struct ReportSettings {
 /// {"cases", "passed", "failed", "skipped", "did_not_run", "pass", "verdict"}, "cases":
 /// [case objects of precision_report.hpp's to_json, in the order given], "skipped": [{"op",
 /// "dtype", "params_label", "kernel", "reason", "did_not_run"}], "approximations": [sections
-/// of approximation_report.hpp, one per op whose approximated op the report also covers]}.
-/// "approximations" came later within version 1: a reader takes a document without it as
-/// one with none. It holds no timestamp or timing: the same inputs give the same document.
+/// of approximation_report.hpp, one per op whose approximated op the report also covers],
+/// "routing": the biased_grouped_topk section (routing_report.hpp), present only when the
+/// report covers routing}. The summary counts the routing cases with the others, and
+/// passes only when the routing section does. "approximations" and "routing" came later
+/// within version 1: a reader takes a document without them as one with none. It holds no
+/// timestamp or timing: the same inputs give the same document.
 nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vector<SkippedCase>& skipped,
-                               const ReportSettings& settings, std::vector<nlohmann::json> approximations = {});
+                               const ReportSettings& settings, std::vector<nlohmann::json> approximations = {},
+                               std::optional<nlohmann::json> routing = std::nullopt);
 
 /// Empty when `doc` is a report document of this schema and version with every key the
 /// renderers and the diff read, of the right type; otherwise the first problem and where
@@ -56,8 +61,8 @@ std::string report_json_text(const nlohmann::json& doc);
 /// at level 1). More: a title, the verdict, a summary table (dtype, op, parameters,
 /// kernel, budget, max ULP, max ULP outside the floor region, correctly rounded, p99,
 /// breaches, verdict), the cases not measured, the "<op> vs <approximated op>" sections,
-/// then a section per dtype, per op and parameters (formula, inputs, oracle), and per
-/// kernel.
+/// the routing section, then a section per dtype, per op and parameters (formula, inputs,
+/// oracle), and per kernel.
 std::string render_report_markdown(const nlohmann::json& doc);
 
 }  // namespace ulpcheck
