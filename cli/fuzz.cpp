@@ -61,19 +61,9 @@ std::vector<Run> plan(const FuzzOptions& o) {
   std::vector<Format> formats;
   for (const std::string& n : o.dtypes) formats.push_back(resolve_format(n));
   if (formats.empty()) formats.assign(all_formats().begin(), all_formats().end());
-  std::vector<const Kernel*> kernels;
-  std::vector<const RoutingKernel*> routing_kernels;
-  for (const std::string& n : o.kernels) {
-    if (const Kernel* k = find_kernel(n)) kernels.push_back(k);
-    else if (const RoutingKernel* r = find_routing_kernel(n)) routing_kernels.push_back(r);
-    else
-      throw UsageError(fmt::format("--kernel {}: no such kernel; expected one of {} (see 'ulpcheck list')", n,
-                                   kernel_names()));
-  }
-  if (o.kernels.empty()) {
-    kernels = runnable_kernels();
-    routing_kernels = runnable_routing_kernels();
-  }
+  const KernelSelection selected = resolve_kernels(o.kernels);
+  const std::vector<const Kernel*>& kernels = selected.elementwise;
+  const std::vector<const RoutingKernel*>& routing_kernels = selected.routing;
 
   std::vector<Run> runs;
   for (const Kernel* k : kernels)

@@ -184,19 +184,9 @@ int run_golden_regen(const GoldenOptions& o) {
 int run_golden_check(const GoldenOptions& o) {
   load_plugins(o.plugins);
   const Selection selection = ops_with_files(o);
-  std::vector<const Kernel*> kernels;
-  std::vector<const RoutingKernel*> routing_kernels;
-  for (const std::string& n : o.kernels) {
-    if (const Kernel* k = find_kernel(n)) kernels.push_back(k);
-    else if (const RoutingKernel* r = find_routing_kernel(n)) routing_kernels.push_back(r);
-    else
-      throw UsageError(fmt::format("--kernel {}: no such kernel; expected one of {} (see 'ulpcheck list')", n,
-                                   kernel_names()));
-  }
-  if (o.kernels.empty()) {
-    kernels = runnable_kernels();
-    routing_kernels = runnable_routing_kernels();
-  }
+  const KernelSelection selected = resolve_kernels(o.kernels);
+  const std::vector<const Kernel*>& kernels = selected.elementwise;
+  const std::vector<const RoutingKernel*>& routing_kernels = selected.routing;
 
   bool pass = true;
   int groups = 0, failed = 0;

@@ -36,6 +36,22 @@ const Kernel& resolve_kernel(const std::string& name, const ElementwiseOp& op, F
   return *k;
 }
 
+KernelSelection resolve_kernels(const std::vector<std::string>& names) {
+  KernelSelection out;
+  for (const std::string& n : names) {
+    if (const Kernel* k = find_kernel(n)) out.elementwise.push_back(k);
+    else if (const RoutingKernel* r = find_routing_kernel(n)) out.routing.push_back(r);
+    else
+      throw UsageError(fmt::format("--kernel {}: no such kernel; expected one of {} (see 'ulpcheck list')", n,
+                                   kernel_names()));
+  }
+  if (names.empty()) {
+    out.elementwise = runnable_kernels();
+    out.routing = runnable_routing_kernels();
+  }
+  return out;
+}
+
 Params resolve_params(const ElementwiseOp& op, const std::optional<std::string>& limit) {
   Params p = op.default_params();
   if (!limit) return p;

@@ -49,6 +49,19 @@ std::string bin_text(double lo, double hi) {
 }
 
 /// The smallest of 1, 2, 4, 8, ... that keeps the number of steps over `span` at most `most`.
+/// Horizontal grid lines and labels at every decade 10^0 .. 10^top of a log-scale count
+/// axis spanning x in [left, left + width]; y_of maps a count to its y.
+template <class YOf>
+void count_grid(std::string& out, int top, double left, double width, YOf y_of) {
+  for (int d = 0; d <= top; ++d) {
+    const double y = y_of(std::pow(10.0, d));
+    out += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"{}\"/>", px(left), px(left + width),
+                       px(y), px(y), kGrid);
+    out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", px(left - 6),
+                       px(y + 4), count_text(d));
+  }
+}
+
 int tick_step(double span, int most) {
   int step = 1;
   while (span / step > most) step *= 2;
@@ -105,13 +118,7 @@ std::string ulp_histogram_svg(const nlohmann::json& c) {
   out += fmt::format("<text class=\"title\" x=\"0\" y=\"16\">ULP error histogram</text>");
   out += fmt::format("<text class=\"sub\" x=\"{}\" y=\"16\" text-anchor=\"end\">{} outputs, count on a log scale</text>",
                      px(W - R), total);
-  for (int d = 0; d <= top; ++d) {
-    const double y = y_of(std::pow(10.0, d));
-    out += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"{}\"/>", px(L), px(L + w), px(y), px(y),
-                       kGrid);
-    out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", px(L - 6), px(y + 4),
-                       count_text(d));
-  }
+  count_grid(out, top, L, w, y_of);
   for (int i = 0; i < shown; ++i) {
     const nlohmann::json& r = rows[static_cast<std::size_t>(i)];
     const std::int64_t count = to_int(r.at("count")), floor = to_int(r.at("in_floor_region"));
@@ -389,13 +396,7 @@ std::string margin_histogram_svg(const nlohmann::json& m) {
   out += fmt::format("<text class=\"sub\" x=\"{}\" y=\"16\" text-anchor=\"end\">{} tokens, count on a log "
                      "scale</text>",
                      px(W - R), to_int(m.at("tokens")));
-  for (int d = 0; d <= top; ++d) {
-    const double y = y_of(std::pow(10.0, d));
-    out += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"{}\"/>", px(L), px(L + w), px(y), px(y),
-                       kGrid);
-    out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", px(L - 6), px(y + 4),
-                       count_text(d));
-  }
+  count_grid(out, top, L, w, y_of);
   for (int i = 0; i < n; ++i) {
     const Bin& b = bins[static_cast<std::size_t>(i)];
     auto bar = [&](std::int64_t v, double offset, const char* color, const char* what) {

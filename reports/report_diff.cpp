@@ -158,13 +158,9 @@ RoutingKey routing_key(const RoutingCaseRef& c) {
           c.kernel_case->at("kernel").get<std::string>()};
 }
 
-struct RoutingFigure {
-  const char* key;  ///< a key of the case, or "weights.<key>"
-  const char* name;
-  Unit unit;
-};
 
-constexpr RoutingFigure kRoutingFigures[] = {
+/// Routing figures: a key of the case, or "weights.<key>" for a key of its weights.
+constexpr Figure kRoutingFigures[] = {
     {"mismatches", "routing errors", Unit::count},
     {"fraction_mismatches", "routing errors (share of tokens)", Unit::fraction},
     {"near_ties", "near-ties", Unit::count},
@@ -192,7 +188,7 @@ nlohmann::json routing_headline(const RoutingCaseRef& c) {
 
 nlohmann::json compare_routing_case(const RoutingCaseRef& o, const RoutingCaseRef& n) {
   nlohmann::json figures = nlohmann::json::array();
-  for (const RoutingFigure& f : kRoutingFigures) {
+  for (const Figure& f : kRoutingFigures) {
     const double a = routing_value(*o.kernel_case, f.key), b = routing_value(*n.kernel_case, f.key);
     if (same(a, b)) continue;
     figures.push_back({{"figure", f.key},
@@ -382,7 +378,7 @@ std::string routing_diff_markdown(const nlohmann::json& diff) {
     out += "| figure | OLD | NEW | change |\n|---|---:|---:|---:|\n";
     for (const nlohmann::json& f : e->at("figures")) {
       Unit u = Unit::count;
-      for (const RoutingFigure& known : kRoutingFigures)
+      for (const Figure& known : kRoutingFigures)
         if (f.at("figure") == known.key) u = known.unit;
       const double a = to_double(f.at("old")), b = to_double(f.at("new"));
       out += fmt::format("| {} | {} | {} | {} |\n", f.at("name").get<std::string>(), value_text(a, u), value_text(b, u),
