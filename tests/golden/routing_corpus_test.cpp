@@ -140,6 +140,9 @@ TEST_F(GoldenCheckRouting, HostKernelsPassAndReproduceTheirRecordedFigures) {
 
 TEST_F(GoldenCheckRouting, EveryPlantedRoutingBugFailsTheCheck) {
   for (const planted::PlantedRoutingKernel& p : planted::all_routing()) {
+    // A kernel that is right on every run but not always the same bits is a fuzz finding
+    // (reruns_are_identical), not a golden one.
+    if (p.caught_by == "reruns_are_identical") continue;
     const RoutingFileCheck c = check_routing_kernel(*file, *p.kernel);
     EXPECT_FALSE(c.passes()) << p.kernel->name() << " (" << p.bug << ") passed the golden check";
     int failing = 0;

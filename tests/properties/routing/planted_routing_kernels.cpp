@@ -35,7 +35,10 @@ class PlantedRouting final : public RoutingKernel {
   PlantedRouting(std::string_view name, Bug bug) : name_(name), bug_(bug) {}
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return "planted bug"; }
+  /// Sigmoid scoring only, as the loop below computes it: each planted kernel is right but
+  /// for its bug, so every failure the checks report is the bug's.
   std::optional<RoutingClaim> claim(const RoutingConfig& c, Format logits, Format bias) const override {
+    if (c.scoring != Scoring::sigmoid) return std::nullopt;
     return routing_variants::claim(routing_variants::kFp32, c, logits, bias);
   }
   void run(const RoutingConfig& c, const RoutingInputs& in, RoutingOutputs& out) const override {
