@@ -80,10 +80,12 @@ std::string input_key(const nlohmann::json& e) {
   return e.at("x0_bits").get<std::string>() + "/" + (e.contains("x1_bits") ? e["x1_bits"].get<std::string>() : "");
 }
 
-nlohmann::json compare_case(const nlohmann::json& o, const nlohmann::json& n) {
+/// The figures whose old and new values (values(f) -> {old, new}) differ, with the change.
+template <std::size_t N, class Values>
+nlohmann::json moved_figures(const Figure (&table)[N], Values values) {
   nlohmann::json figures = nlohmann::json::array();
-  for (const Figure& f : kFigures) {
-    const double a = to_double(o.at(f.key)), b = to_double(n.at(f.key));
+  for (const Figure& f : table) {
+    const auto [a, b] = values(f);
     if (same(a, b)) continue;
     figures.push_back({{"figure", f.key},
                        {"name", f.name},
@@ -91,6 +93,12 @@ nlohmann::json compare_case(const nlohmann::json& o, const nlohmann::json& n) {
                        {"new", report_text::number(b)},
                        {"delta", report_text::number(b - a)}});
   }
+  return figures;
+}
+
+nlohmann::json compare_case(const nlohmann::json& o, const nlohmann::json& n) {
+  const nlohmann::json figures =
+      moved_figures(kFigures, [&](const Figure& f) { return std::pair{to_double(o.at(f.key)), to_double(n.at(f.key))}; });
   nlohmann::json notes = nlohmann::json::array();
   if (o.at("budget") != n.at("budget"))
     notes.push_back(fmt::format("the kernel's budget changed: {} -> {}", report_text::budget(o.at("budget")),
@@ -187,16 +195,9 @@ nlohmann::json routing_headline(const RoutingCaseRef& c) {
 }
 
 nlohmann::json compare_routing_case(const RoutingCaseRef& o, const RoutingCaseRef& n) {
-  nlohmann::json figures = nlohmann::json::array();
-  for (const Figure& f : kRoutingFigures) {
-    const double a = routing_value(*o.kernel_case, f.key), b = routing_value(*n.kernel_case, f.key);
-    if (same(a, b)) continue;
-    figures.push_back({{"figure", f.key},
-                       {"name", f.name},
-                       {"old", report_text::number(a)},
-                       {"new", report_text::number(b)},
-                       {"delta", report_text::number(b - a)}});
-  }
+  const nlohmann::json figures = moved_figures(kRoutingFigures, [&](const Figure& f) {
+    return std::pair{routing_value(*o.kernel_case, f.key), routing_value(*n.kernel_case, f.key)};
+  });
   nlohmann::json notes = nlohmann::json::array();
   if (o.kernel_case->at("claim") != n.kernel_case->at("claim")) notes.push_back("the kernel's claim changed");
   if (o.section->at("logits") != n.section->at("logits") || o.section->at("seed") != n.section->at("seed") ||
