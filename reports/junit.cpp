@@ -8,23 +8,12 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "ulpcheck/reports/html_report.hpp"
+
 namespace ulpcheck {
 
 namespace {
 
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -45,14 +34,14 @@ std::string junit_xml(const std::vector<FuzzResult>& results) {
     std::string classname = r.id.substr(0, last);
     for (char& ch : classname)
       if (ch == '/') ch = '.';
-    xml += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"", escape(classname),
-                       escape(r.id.substr(last + 1)), r.seconds);
+    xml += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"", html_escape(classname),
+                       html_escape(r.id.substr(last + 1)), r.seconds);
     if (r.passed) {
       xml += fmt::format("><system-out>{} cases passed</system-out></testcase>\n", r.cases);
     } else {
       xml += fmt::format(">\n      <failure message=\"failed after {} passing cases\">{}\nminimal case:\n{}\nreplay: "
                          "ulpcheck fuzz --replay '{}'</failure>\n    </testcase>\n",
-                         r.cases, escape(r.failure), escape(r.counterexample), escape(r.replay_token));
+                         r.cases, html_escape(r.failure), html_escape(r.counterexample), html_escape(r.replay_token));
     }
   }
   xml += "  </testsuite>\n</testsuites>\n";

@@ -12,8 +12,7 @@ namespace ulpcheck {
 RoutingInputs with_logits_in(const RoutingInputs& in, Format logits_format) {
   RoutingInputs out = in;
   out.logits_format = logits_format;
-  for (std::size_t i = 0; i < in.logits.size(); ++i)
-    out.logits[i] = encode(logits_format, round_to(logits_format, decode(in.logits_format, in.logits[i])));
+  out.logits = rounded_bits(in.logits, in.logits_format, logits_format);
   return out;
 }
 

@@ -44,11 +44,16 @@ RoutingInputs routing_batch(const RoutingConfig& c, Format logits_format, Format
   return in;
 }
 
+std::vector<std::uint32_t> rounded_bits(const std::vector<std::uint32_t>& bits, Format from, Format to) {
+  std::vector<std::uint32_t> out(bits.size());
+  for (std::size_t i = 0; i < bits.size(); ++i) out[i] = encode(to, round_to(to, decode(from, bits[i])));
+  return out;
+}
+
 RoutingInputs with_bias_in(const RoutingInputs& in, Format bias_format) {
   RoutingInputs out = in;
   out.bias_format = bias_format;
-  for (std::size_t e = 0; e < in.bias.size(); ++e)
-    out.bias[e] = encode(bias_format, round_to(bias_format, decode(in.bias_format, in.bias[e])));
+  out.bias = rounded_bits(in.bias, in.bias_format, bias_format);
   return out;
 }
 

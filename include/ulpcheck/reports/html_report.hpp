@@ -20,7 +20,7 @@ namespace ulpcheck {
 std::string render_report_html(const nlohmann::json& doc);
 
 /// `text` with &, <, >, " and ' replaced by character references: safe in HTML text, in
-/// attribute values and in SVG.
+/// attribute values, in SVG, and in the XML of JUnit reports.
 std::string html_escape(std::string_view text);
 
 }  // namespace ulpcheck

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ulpcheck/reference/routing.hpp"
 
@@ -42,5 +43,8 @@ RoutingInputs routing_batch(const RoutingConfig& config, Format logits_format, F
 /// The same batch with its bias rounded to another format (its logits unchanged), as a
 /// kernel that casts the bias to the gate's dtype sees it.
 RoutingInputs with_bias_in(const RoutingInputs& inputs, Format bias_format);
+
+/// Bit patterns of `from` rounded to nearest even in `to`.
+std::vector<std::uint32_t> rounded_bits(const std::vector<std::uint32_t>& bits, Format from, Format to);
 
 }  // namespace ulpcheck
