@@ -106,33 +106,68 @@ void zero_limit_gives_zeros(const FuzzTarget& t, const FuzzCase& c) {
     }
 }
 
+/// The rows of `in` repeated cyclically to `rows` rows.
+BitTensor tiled_rows(const BitTensor& in, std::int64_t rows) {
+  BitTensor out{in.format, rows, in.cols, std::vector<std::uint32_t>(static_cast<std::size_t>(rows * in.cols))};
+  for (std::int64_t r = 0; r < rows; ++r)
+    std::copy_n(&in.bits[static_cast<std::size_t>(r % in.rows * in.cols)], in.cols,
+                &out.bits[static_cast<std::size_t>(r * in.cols)]);
+  return out;
+}
+
+/// Row r of `in` as a batch of one.
+BitTensor row_of(const BitTensor& in, std::int64_t r) {
+  const auto first = in.bits.begin() + r * in.cols;
+  return {in.format, 1, in.cols, std::vector<std::uint32_t>(first, first + in.cols)};
+}
+
+/// Output elements a batch of the rows_are_independent property may have (a kernel run
+/// each): every batch size up to 4096 rows for d <= 32, up to 129 rows (both sides of 128)
+/// for d <= 1016, the small batches for any d.
+constexpr std::int64_t kMaxBatchElements = std::int64_t{1} << 17;
+
 void rows_are_independent(const FuzzTarget& t, const FuzzCase& c) {
   const Params p = c.params(*t.op);
   require_supported(t, p);
   const BitTensor in = c.tensor();
+  if (in.rows == 0) return;
   const BitTensor out = run(*t.kernel, *t.op, p, in);
-  // The same rows in reverse order, and the first row alone, must give the same rows.
+  const std::int64_t d = c.shape.d;
+  // The same rows in reverse order must give the same rows.
   BitTensor reversed = in;
   for (std::int64_t r = 0; r < in.rows; ++r)
     std::copy_n(&in.bits[static_cast<std::size_t>(r * in.cols)], in.cols,
                 &reversed.bits[static_cast<std::size_t>((in.rows - 1 - r) * in.cols)]);
   const BitTensor out_reversed = run(*t.kernel, *t.op, p, reversed);
-  const std::int64_t d = c.shape.d;
   for (std::int64_t r = 0; r < in.rows; ++r)
     for (std::int64_t col = 0; col < d; ++col)
       if (out.at(r, col) != out_reversed.at(in.rows - 1 - r, col))
         fail(fmt::format("a row's output depends on the other rows: {}\n  in batch order:    {}\n  rows reversed:     {}",
-                            where(t, c, r * d + col), bits_text(t.format, out.at(r, col)),
-                            bits_text(t.format, out_reversed.at(in.rows - 1 - r, col))));
-  if (in.rows > 1) {
-    BitTensor first = in;
-    first.rows = 1;
-    first.bits.resize(static_cast<std::size_t>(in.cols));
-    const BitTensor alone = run(*t.kernel, *t.op, p, first);
+                         where(t, c, r * d + col), bits_text(t.format, out.at(r, col)),
+                         bits_text(t.format, out_reversed.at(in.rows - 1 - r, col))));
+  // Rows computed alone (up to 8 of them, first and last included: a launch each) must give
+  // their bits in the case's batch, and the case's rows, repeated to every batch size a
+  // production kernel dispatches on (both sides of 128, 256, ...), the same bits again.
+  const std::int64_t samples = std::min<std::int64_t>(in.rows, 8);
+  for (std::int64_t k = 0; k < samples; ++k) {
+    const std::int64_t r = samples == 1 ? 0 : k * (in.rows - 1) / (samples - 1);
+    const BitTensor alone = run(*t.kernel, *t.op, p, row_of(in, r));
     for (std::int64_t col = 0; col < d; ++col)
-      if (alone.at(0, col) != out.at(0, col))
-        fail(fmt::format("row 0 alone differs from row 0 in the batch: {}\n  in batch: {}\n  alone:    {}",
-                            where(t, c, col), bits_text(t.format, out.at(0, col)), bits_text(t.format, alone.at(0, col))));
+      if (alone.at(0, col) != out.at(r, col))
+        fail(fmt::format("row {} alone differs from row {} in the batch of {}: {}\n  in the batch: {}\n  alone:        {}",
+                         r, r, in.rows, where(t, c, r * d + col), bits_text(t.format, out.at(r, col)),
+                         bits_text(t.format, alone.at(0, col))));
+  }
+  for (std::int64_t rows : dispatch_batch_sizes()) {
+    if (rows == in.rows || rows * d > kMaxBatchElements) continue;
+    const BitTensor batch = run(*t.kernel, *t.op, p, tiled_rows(in, rows));
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t col = 0; col < d; ++col)
+        if (batch.at(r, col) != out.at(r % in.rows, col))
+          fail(fmt::format("row {} gives other bits in a batch of {} rows (as its row {}) than in the batch of {}: {}\n"
+                           "  batch of {}: {}\n  batch of {}: {}",
+                           r % in.rows, rows, r, in.rows, where(t, c, r % in.rows * d + col), in.rows,
+                           bits_text(t.format, out.at(r % in.rows, col)), rows, bits_text(t.format, batch.at(r, col))));
   }
 }
 
@@ -155,8 +190,10 @@ const FuzzProperty kProperties[] = {
     {"inf_limit_equals_unclamped", "limit = inf equals the unclamped op bit for bit", &has_unclamped_form,
      &inf_limit_equals_unclamped},
     {"zero_limit_gives_zeros", "limit = 0 gives zeros for finite inputs", &gated_with_limit, &zero_limit_gives_zeros},
-    {"rows_are_independent", "a row's output does not depend on the other rows of the batch", &always,
-     &rows_are_independent},
+    {"rows_are_independent",
+     "a row's output does not depend on the other rows of the batch, nor on its size (a row alone and inside "
+     "batches of 1 to 4096 rows)",
+     &always, &rows_are_independent},
     {"reruns_are_identical", "two runs give identical bits", &always, &reruns_are_identical},
 };
 

@@ -6,11 +6,12 @@
 #
 #   scripts/make-gpu-bundle.sh            # -> bundle/ (about 20 MB)
 #   bundle/run-gpu-checks.sh OUTDIR       # on the GPU machine: tests and reports into OUTDIR
+# CMAKE_ARGS adds configure options (e.g. a compiler launcher such as ccache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build-gpu
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DULPCHECK_CUDA=ON \
-  -DCMAKE_CUDA_ARCHITECTURES="90-real;90-virtual" '-DCMAKE_BUILD_RPATH=$ORIGIN/../lib' >/dev/null
+  -DCMAKE_CUDA_ARCHITECTURES="90-real;90-virtual" '-DCMAKE_BUILD_RPATH=$ORIGIN/../lib' ${CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" --parallel "$(nproc)"
 
 rm -rf bundle

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <ostream>
@@ -11,16 +12,31 @@
 namespace ulpcheck {
 
 namespace {
-constexpr std::int64_t kMaxElements = 1 << 14;
+
+/// Output elements per case: the oracle's cost, so it caps d where a batch is large, never
+/// the token count (kernels change code path with the batch, not with its byte size).
+constexpr std::int64_t kMaxElements = 1 << 15;
+
+/// d cut to fit `most` elements a row, keeping its residue mod 8, so a scalar-tail case
+/// stays one (a multiple of 8 stays on the vector path).
+std::int64_t fit_d(std::int64_t d, std::int64_t most) {
+  if (d <= most) return d;
+  const std::int64_t tail = d % 8, fitted = (most - tail) / 8 * 8 + tail;
+  return fitted >= 1 ? fitted : std::max<std::int64_t>(1, most);
 }
+
+}  // namespace
 
 rc::Gen<Shape> gen_shape() {
   using namespace rc;
+  const auto thresholds = dispatch_batch_sizes();
   const Gen<std::int64_t> tokens = gen::weightedOneOf<std::int64_t>({
       {1, gen::just<std::int64_t>(0)},
       {3, gen::just<std::int64_t>(1)},
       {4, gen::inRange<std::int64_t>(2, 9)},
       {1, gen::inRange<std::int64_t>(9, 65)},
+      {3, gen::elementOf(std::vector<std::int64_t>(thresholds.begin(), thresholds.end()))},
+      {1, gen::inRange<std::int64_t>(65, kMaxTokens + 1)},
   });
   const Gen<std::int64_t> d = gen::weightedOneOf<std::int64_t>({
       {2, gen::just<std::int64_t>(1)},
@@ -31,9 +47,8 @@ rc::Gen<Shape> gen_shape() {
       {1, gen::elementOf(std::vector<std::int64_t>{4096, 4099, 13824 + 3})},                   // large d
   });
   return gen::map(gen::pair(tokens, d), [](std::pair<std::int64_t, std::int64_t> p) {
-    Shape s{p.first, p.second};
-    if (s.tokens * s.d > kMaxElements) s.tokens = std::max<std::int64_t>(1, kMaxElements / s.d);
-    return s;
+    const std::int64_t t = p.first;
+    return Shape{t, t == 0 ? p.second : fit_d(p.second, kMaxElements / t)};
   });
 }
 
@@ -80,6 +95,14 @@ rc::Seq<FuzzCase> shrink_case(const FuzzCase& c) {
     for (std::int64_t r = 0; r < std::min<std::int64_t>(rows, 16); ++r) out.push_back(sub_case(c, r, r + 1, 0, d));
     out.push_back(sub_case(c, 0, rows / 2, 0, d));
     out.push_back(sub_case(c, rows / 2, rows, 0, d));
+    // A failure that needs a large batch (a kernel that switches path above 128 tokens)
+    // fails on no half: fewer rows from the end, by a quarter, a sixteenth, then one.
+    std::int64_t last_drop = 0;
+    for (std::int64_t drop : {rows / 4, rows / 16, std::int64_t{1}}) {
+      if (drop < 1 || drop == last_drop) continue;
+      out.push_back(sub_case(c, 0, rows - drop, 0, d));
+      last_drop = drop;
+    }
   }
   if (d > 1) {
     out.push_back(sub_case(c, 0, rows, 0, d / 2));

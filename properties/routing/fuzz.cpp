@@ -11,6 +11,7 @@
 
 #include "properties/property_runner.hpp"
 #include "ulpcheck/properties/routing/compare.hpp"
+#include "ulpcheck/properties/routing/gen.hpp"
 #include "ulpcheck/properties/routing/measure.hpp"
 
 namespace ulpcheck {
@@ -27,6 +28,19 @@ RoutingClaim claim_for(const RoutingFuzzTarget& t, const RoutingCase& c) {
 
 RoutingOutputs run(const RoutingKernel& k, const RoutingConfig& c, const RoutingInputs& in) {
   return run_routing_kernel(k, c, in);
+}
+
+/// The oracle's routing of every token of the case: of its distinct tokens, repeated.
+std::vector<TokenRouting> exact_routing(const RoutingCase& rc) {
+  if (!rc.distinct_tokens) return route_exact(rc.config, rc.inputs);
+  RoutingInputs distinct = rc.inputs;
+  distinct.tokens = rc.distinct_tokens;
+  distinct.logits.resize(static_cast<std::size_t>(rc.distinct_tokens * rc.config.experts));
+  const std::vector<TokenRouting> once = route_exact(rc.config, distinct);
+  std::vector<TokenRouting> all;
+  all.reserve(static_cast<std::size_t>(rc.inputs.tokens));
+  for (std::int64_t t = 0; t < rc.inputs.tokens; ++t) all.push_back(once[static_cast<std::size_t>(t % rc.distinct_tokens)]);
+  return all;
 }
 
 std::string ids_text(const RoutingOutputs& out, int topk, std::int64_t t) {
@@ -67,7 +81,7 @@ void ids_valid(const RoutingFuzzTarget& t, const RoutingCase& rc) {
 void matches_oracle(const RoutingFuzzTarget& t, const RoutingCase& rc) {
   const RoutingClaim claim = claim_for(t, rc);
   const RoutingOutputs out = run(*t.kernel, rc.config, rc.inputs);
-  const RoutingStats s = compare_routing(rc.config, claim, rc.inputs, route_exact(rc.config, rc.inputs), out);
+  const RoutingStats s = compare_routing(rc.config, claim, rc.inputs, exact_routing(rc), out);
   if (s.mismatches || s.invalid || s.weight_breaches) fail(s.failures.front());
 }
 
@@ -75,7 +89,7 @@ void weights_finite(const RoutingFuzzTarget& t, const RoutingCase& rc) {
   const RoutingConfig& c = rc.config;
   const RoutingClaim claim = claim_for(t, rc);
   const RoutingOutputs out = run(*t.kernel, c, rc.inputs);
-  const std::vector<TokenRouting> exact = route_exact(c, rc.inputs);
+  const std::vector<TokenRouting> exact = exact_routing(rc);
   for (std::int64_t tok = 0; tok < rc.inputs.tokens; ++tok) {
     const TokenCheck k = check_token(c, claim, rc.inputs, tok, exact[static_cast<std::size_t>(tok)],
                                      out.ids.data() + tok * c.topk, out.weights.data() + tok * c.topk);
@@ -100,7 +114,7 @@ void same_experts(const RoutingFuzzTarget& t, const RoutingCase& rc, const Routi
   const RoutingConfig& c = rc.config;
   const RoutingClaim claim = claim_for(t, rc);
   const RoutingOutputs a = run(*t.kernel, c, rc.inputs), b = run(*t.kernel, c, changed);
-  const std::vector<TokenRouting> exact = route_exact(c, rc.inputs);
+  const std::vector<TokenRouting> exact = exact_routing(rc);
   for (std::int64_t tok = 0; tok < rc.inputs.tokens; ++tok) {
     std::set<int> mapped;
     for (int e : id_set(b, c.topk, tok)) mapped.insert(to_original(e));
@@ -185,22 +199,47 @@ void raising_a_picked_logit_keeps_it_picked(const RoutingFuzzTarget& t, const Ro
                        tok, c.label(), picked[tok], ids_text(a, c.topk, tok), ids_text(b, c.topk, tok)));
 }
 
+/// Logits a batch of the tokens_are_independent property may have: every dispatch size up
+/// to 4096 tokens for E <= 32, up to 512 tokens for DeepSeek-V3's 256 experts.
+constexpr std::int64_t kMaxBatchLogits = std::int64_t{1} << 17;
+
 void tokens_are_independent(const RoutingFuzzTarget& t, const RoutingCase& rc) {
   const RoutingConfig& c = rc.config;
   claim_for(t, rc);
   const RoutingOutputs all = run(*t.kernel, c, rc.inputs);
-  for (std::int64_t tok = 0; tok < rc.inputs.tokens; ++tok) {
+  const std::int64_t tokens = rc.inputs.tokens;
+  const auto differs = [&](const RoutingOutputs& a, std::int64_t ta, std::int64_t tb) {
+    for (int k = 0; k < c.topk; ++k) {
+      const std::size_t i = static_cast<std::size_t>(ta * c.topk + k), j = static_cast<std::size_t>(tb * c.topk + k);
+      if (a.ids[i] != all.ids[j] || std::memcmp(&a.weights[i], &all.weights[j], 4) != 0) return true;
+    }
+    return false;
+  };
+  // Tokens routed alone (up to 8, first and last included: a launch each) give their bits
+  // in the batch.
+  const std::int64_t samples = std::min<std::int64_t>(tokens, 8);
+  for (std::int64_t k = 0; k < samples; ++k) {
+    const std::int64_t tok = samples == 1 ? 0 : k * (tokens - 1) / (samples - 1);
     RoutingInputs one = rc.inputs;
     one.tokens = 1;
     one.logits.assign(rc.inputs.logits.begin() + tok * c.experts, rc.inputs.logits.begin() + (tok + 1) * c.experts);
     const RoutingOutputs alone = run(*t.kernel, c, one);
-    for (int k = 0; k < c.topk; ++k) {
-      const std::size_t i = static_cast<std::size_t>(tok * c.topk + k);
-      if (alone.ids[k] != all.ids[i] || std::memcmp(&alone.weights[k], &all.weights[i], 4) != 0)
-        fail(fmt::format("token {} of {} routed alone differs from the same token in the batch\n  in batch:{}\n  "
-                         "alone:{}",
-                         tok, c.label(), ids_text(all, c.topk, tok), ids_text(alone, c.topk, 0)));
-    }
+    if (differs(alone, 0, tok))
+      fail(fmt::format("token {} of {} routed alone differs from the same token in the batch of {}\n  in batch:{}\n  "
+                       "alone:{}",
+                       tok, c.label(), tokens, ids_text(all, c.topk, tok), ids_text(alone, c.topk, 0)));
+  }
+  // The batch's tokens repeated to every batch size routing kernels dispatch on give the
+  // same bits again.
+  for (std::int64_t size : dispatch_batch_sizes()) {
+    if (size == tokens || size * c.experts > kMaxBatchLogits) continue;
+    const RoutingOutputs batch = run(*t.kernel, c, repeated_tokens(rc.inputs, c.experts, size));
+    for (std::int64_t tok = 0; tok < size; ++tok)
+      if (differs(batch, tok, tok % tokens))
+        fail(fmt::format("token {} of {} routed in a batch of {} (as its token {}) differs from the batch of {}\n  "
+                         "batch of {}:{}\n  batch of {}:{}",
+                         tok % tokens, c.label(), size, tok, tokens, tokens, ids_text(all, c.topk, tok % tokens), size,
+                         ids_text(batch, c.topk, tok)));
   }
 }
 
@@ -223,7 +262,9 @@ const RoutingFuzzProperty kProperties[] = {
      &expert_permutation_equivariant},
     {"raising_a_picked_logit_keeps_it_picked", "raising a picked expert's logit keeps it picked (sigmoid scoring)",
      &raising_a_picked_logit_keeps_it_picked},
-    {"tokens_are_independent", "a token's routing does not depend on the other tokens of the batch",
+    {"tokens_are_independent",
+     "a token's routing does not depend on the other tokens of the batch, nor on its size (a token alone and "
+     "inside batches of 1 to 4096 tokens)",
      &tokens_are_independent},
     {"reruns_are_identical", "two runs give identical bits", &reruns_are_identical},
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <ostream>
@@ -65,6 +66,15 @@ RoutingInputs with_ties(RoutingInputs in, const RoutingConfig& c, int kind, std:
 
 }  // namespace
 
+RoutingInputs repeated_tokens(const RoutingInputs& in, int experts, std::int64_t tokens) {
+  RoutingInputs out = in;
+  out.tokens = tokens;
+  out.logits.resize(static_cast<std::size_t>(tokens * experts));
+  for (std::int64_t t = 0; t < tokens; ++t)
+    std::copy_n(in.logits.begin() + t % in.tokens * experts, experts, out.logits.begin() + t * experts);
+  return out;
+}
+
 Gen<RoutingConfig> gen_routing_config() {
   const Gen<RoutingConfig> any = gen::mapcat(
       gen::pair(gen::inRange(1, 33), gen::inRange(2, 33)), [](std::pair<int, int> shape) {
@@ -91,18 +101,27 @@ Gen<RoutingConfig> gen_routing_config() {
 }
 
 Gen<RoutingCase> gen_routing_case(Format logits, Format bias) {
-  return gen::mapcat(gen::pair(gen_routing_config(), gen::inRange<std::int64_t>(1, 7)), [logits, bias](auto p) {
-    const RoutingConfig c = p.first;
-    const std::int64_t tokens = p.second;
-    const auto n = static_cast<std::size_t>(tokens * c.experts);
+  const auto sizes = dispatch_batch_sizes();
+  const Gen<std::int64_t> batch = gen::weightedOneOf<std::int64_t>({
+      {6, gen::just<std::int64_t>(0)},  // the distinct tokens alone
+      {3, gen::elementOf(std::vector<std::int64_t>(sizes.begin(), sizes.end()))},
+      {1, gen::inRange<std::int64_t>(7, kMaxTokens + 1)},
+  });
+  return gen::mapcat(gen::tuple(gen_routing_config(), gen::inRange<std::int64_t>(1, 7), batch), [logits, bias](auto p) {
+    const RoutingConfig c = std::get<0>(p);
+    const std::int64_t distinct = std::get<1>(p);
+    const std::int64_t tokens = std::min(std::get<2>(p) ? std::get<2>(p) : distinct, kMaxRoutingLogits / c.experts);
+    const auto n = static_cast<std::size_t>(distinct * c.experts);
     return gen::map(gen::tuple(gen::container<std::vector<double>>(n, gen_logit_value()),
                                gen::container<std::vector<double>>(static_cast<std::size_t>(c.experts), gen_bias_value()),
                                gen::elementOf(std::vector<int>{0, 0, 1, 2, 3, 3}), gen::arbitrary<std::uint64_t>()),
-                    [c, tokens, logits, bias](const std::tuple<std::vector<double>, std::vector<double>, int, std::uint64_t>& t) {
-                      RoutingInputs in{logits, bias, tokens, {}, {}};
+                    [c, distinct, tokens, logits, bias](
+                        const std::tuple<std::vector<double>, std::vector<double>, int, std::uint64_t>& t) {
+                      RoutingInputs in{logits, bias, distinct, {}, {}};
                       for (double v : std::get<0>(t)) in.logits.push_back(bits_of(logits, v));
                       for (double v : std::get<1>(t)) in.bias.push_back(bits_of(bias, v));
-                      return RoutingCase{c, with_ties(std::move(in), c, std::get<2>(t), std::get<3>(t))};
+                      in = with_ties(std::move(in), c, std::get<2>(t), std::get<3>(t));
+                      return RoutingCase{c, repeated_tokens(in, c.experts, tokens), tokens > distinct ? distinct : 0};
                     });
   });
 }
@@ -112,7 +131,10 @@ void showValue(const RoutingCase& c, std::ostream& os) {
   os << fmt::format("{}; logits {} [{}, {}], bias {}", c.config.label(), name(in.logits_format), in.tokens,
                     c.config.experts, name(in.bias_format));
   const int E = c.config.experts;
-  for (std::int64_t t = 0; t < in.tokens; ++t) {
+  const std::int64_t shown_tokens = c.distinct_tokens ? c.distinct_tokens : in.tokens;
+  if (c.distinct_tokens)
+    os << fmt::format("; the batch of {} tokens repeats the {} below cyclically", in.tokens, c.distinct_tokens);
+  for (std::int64_t t = 0; t < shown_tokens; ++t) {
     std::string row;
     int shown = 0;
     for (int e = 0; e < E; ++e)

@@ -95,6 +95,34 @@ TEST(Fuzz, ReplayTokenRunsExactlyTheMinimalCase) {
   EXPECT_EQ(replayed.counterexample, first.counterexample);
 }
 
+/// The token count of a shown case ("... (tokens N, d M) ...").
+long long shown_tokens(const std::string& counterexample) {
+  const auto at = counterexample.find("(tokens ");
+  return at == std::string::npos ? -1 : std::stoll(counterexample.substr(at + 8));
+}
+
+TEST(Fuzz, ABatchDependentKernelIsCaughtAndShrinksToTheSmallestBatchThatShowsIt) {
+  // Rounds toward zero only above 128 tokens: every case of 128 tokens or fewer passes.
+  const Kernel* k = nullptr;
+  for (const auto& pk : planted::all())
+    if (pk.kernel->name() == "planted.truncates_above_128_tokens") k = pk.kernel;
+  ASSERT_NE(k, nullptr);
+  const FuzzTarget target{k, find_op("silu_and_mul"), Format::bf16};
+  // The accuracy property sees it only in a case above 128 tokens, and shrinks to 129.
+  const FuzzResult budget = run_fuzz_property(target, property("within_budget"), kDefaults);
+  ASSERT_FALSE(budget.passed);
+  EXPECT_EQ(shown_tokens(budget.counterexample), 129) << budget.counterexample;
+  // The batch property sees it in any case: the case's rows repeated to 129 rows differ
+  // from the same rows alone, so it shrinks to one row.
+  const FuzzResult rows = run_fuzz_property(target, property("rows_are_independent"), kDefaults);
+  ASSERT_FALSE(rows.passed);
+  EXPECT_EQ(shown_tokens(rows.counterexample), 1) << rows.counterexample;
+  EXPECT_NE(rows.failure.find("in a batch of 129 rows"), std::string::npos) << rows.failure;
+  std::printf("within_budget after %d passing cases:\n%s%s\nrows_are_independent after %d passing cases:\n%s%s",
+              budget.cases, budget.failure.c_str(), budget.counterexample.c_str(), rows.cases, rows.failure.c_str(),
+              rows.counterexample.c_str());
+}
+
 TEST(FuzzCampaign, CorrectHostKernelsPassTwoThousandCasesPerProperty) {
   // The long campaign (label slow): 20x the default cases, another seed.
   for (const Kernel* k : all_kernels()) {

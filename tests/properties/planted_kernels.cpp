@@ -116,10 +116,17 @@ const HostOpImpl kGeluSwapped[] = {{find_op("gelu_and_mul"), PLANTED_FNS(gelu_co
 const HostOpImpl kWrongKappa[] = {{find_op("gelu_tanh"), PLANTED_FNS(gelu_tanh_truncated_kappa), gelu_budgets::kSingleUnary}};
 const HostOpImpl kCancelling[] = {{find_op("gelu_and_mul"), PLANTED_FNS(gelu_cancelling), gelu_budgets::kAccurateErfc}};
 
-/// Indexing bugs need the whole row, so they are kernels of their own.
+/// The bits of y rounded toward zero in format f.
+std::uint32_t toward_zero(Format f, float y) {
+  const std::uint32_t nearest = encode(f, round_to(f, y));
+  // Rounded away from zero: the next pattern toward zero (sign and magnitude: one less).
+  return std::fabs(decode(f, nearest)) > std::fabs(y) ? nearest - 1 : nearest;
+}
+
+/// Indexing and batch bugs need the whole tensor, so they are kernels of their own.
 class RowBugKernel final : public Kernel {
  public:
-  enum class Bug { tail_dropped, up_from_row_zero, nondeterministic };
+  enum class Bug { tail_dropped, up_from_row_zero, nondeterministic, truncates_above_128_tokens };
   RowBugKernel(std::string_view name, Bug bug) : name_(name), bug_(bug) {}
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return "planted indexing bug"; }
@@ -137,9 +144,11 @@ class RowBugKernel final : public Kernel {
         const std::int64_t up_row = bug_ == Bug::up_from_row_zero ? 0 : r;  // forgot the token offset
         const float g = static_cast<float>(decode(f, in.at(r, c)));
         const float u = static_cast<float>(decode(f, in.at(up_row, d + c)));
-        float y = silu_fp32(g) * u;
-        y = static_cast<float>(round_to(f, y));
-        out.at(r, c) = encode(f, y);
+        const float y = silu_fp32(g) * u;
+        // Above 128 tokens the wide-load path (vLLM switches there) converts to storage
+        // toward zero instead of to nearest.
+        out.at(r, c) = bug_ == Bug::truncates_above_128_tokens && in.rows > 128 ? toward_zero(f, y)
+                                                                                 : encode(f, round_to(f, y));
       }
     // A race: every other launch, the first element comes out one ulp up.
     if (bug_ == Bug::nondeterministic && (runs_.fetch_add(1) % 2) && !out.bits.empty()) ++out.bits[0];
@@ -167,6 +176,7 @@ const HostElementwiseKernel kCancellingK{"planted.gelu_cancelling_under_accurate
 const RowBugKernel kTailDroppedK{"planted.vector_tail_dropped", RowBugKernel::Bug::tail_dropped};
 const RowBugKernel kUpFromRowZeroK{"planted.up_from_row_zero", RowBugKernel::Bug::up_from_row_zero};
 const RowBugKernel kNondeterministicK{"planted.nondeterministic", RowBugKernel::Bug::nondeterministic};
+const RowBugKernel kBatchDependentK{"planted.truncates_above_128_tokens", RowBugKernel::Bug::truncates_above_128_tokens};
 
 const PlantedKernel kAll[] = {
     {&kClampAfterK, "clamp applied after the activation", "within_budget", "silu_and_mul_clamp"},
@@ -183,6 +193,8 @@ const PlantedKernel kAll[] = {
     {&kTailDroppedK, "the vector path drops the tail when d is not a multiple of 8", "nan_inf_semantics",
      "silu_and_mul"},
     {&kUpFromRowZeroK, "up read without the token offset", "rows_are_independent", "silu_and_mul"},
+    {&kBatchDependentK, "above 128 tokens another code path rounds toward zero", "rows_are_independent",
+     "silu_and_mul"},
     {&kGeluSwappedK, "exact GELU computed with the tanh form", "within_budget", "gelu_and_mul"},
     {&kWrongKappaK, "tanh GELU with 0.044715 typed as 0.0447", "within_budget", "gelu_tanh"},
     {&kCancellingK, "1 + erf (cancels for x < 0) under the accurate kernel's tight fp32 budget", "within_budget",

@@ -27,6 +27,7 @@ enum class Bug {
   large_logits_invalid,         // an "overflow guard" that drops logits above 88
   sum_not_reset,                // the renormalising sum carried from token to token
   nondeterministic,             // every other run, token 0's first weight one ulp up
+  tanh_sigmoid_above_128,       // above 128 tokens another kernel scores with 0.5 tanh(x/2) + 0.5
 };
 
 /// Scalar routing with the bug switched in; everything else as the fp32 reference kernel.
@@ -49,7 +50,10 @@ class PlantedRouting final : public RoutingKernel {
       for (int e = 0; e < E; ++e) {
         const float x = static_cast<float>(decode(in.logits_format, in.logits[t * E + e]));
         const float bias = static_cast<float>(decode(in.bias_format, in.bias[e]));
-        s[e] = std::isnan(x) ? 0.0f : 1.0f / (1.0f + std::exp(-x));
+        const bool other_path = bug_ == Bug::tanh_sigmoid_above_128 && in.tokens > 128;
+        s[e] = std::isnan(x)  ? 0.0f
+               : other_path ? 0.5f * std::tanh(0.5f * x) + 0.5f
+                            : 1.0f / (1.0f + std::exp(-x));
         const bool invalid = std::isnan(x) || (bug_ == Bug::large_logits_invalid && x > 88.0f);
         b[e] = invalid ? -INFINITY
                        : (bug_ == Bug::bias_ignored_in_selection ? s[e]
@@ -116,6 +120,7 @@ const PlantedRouting kFirstTwo{"planted.routing_group_score_first_two", Bug::gro
 const PlantedRouting kLargeInvalid{"planted.routing_large_logits_invalid", Bug::large_logits_invalid};
 const PlantedRouting kSumNotReset{"planted.routing_sum_not_reset", Bug::sum_not_reset};
 const PlantedRouting kNondeterministic{"planted.routing_nondeterministic", Bug::nondeterministic};
+const PlantedRouting kOtherPathAbove128{"planted.routing_tanh_sigmoid_above_128_tokens", Bug::tanh_sigmoid_above_128};
 
 const PlantedRoutingKernel kAll[] = {
     {&kWeightsFromBiased, "weights from the biased scores", "matches_oracle", false},
@@ -130,6 +135,8 @@ const PlantedRoutingKernel kAll[] = {
     {&kLargeInvalid, "logits above 88 dropped by an overflow guard", "raising_a_picked_logit_keeps_it_picked", true},
     {&kSumNotReset, "the renormalising sum carried from token to token", "tokens_are_independent", false},
     {&kNondeterministic, "every other run differs by one ulp in a weight", "reruns_are_identical", true},
+    {&kOtherPathAbove128, "above 128 tokens another code path scores with the tanh sigmoid", "tokens_are_independent",
+     false},
 };
 
 }  // namespace

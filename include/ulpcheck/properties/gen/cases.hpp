@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ulpcheck/device/tensor.hpp"
+#include "ulpcheck/properties/gen/batch_sizes.hpp"
 #include "ulpcheck/reference/op.hpp"
 
 namespace ulpcheck {
@@ -17,9 +18,10 @@ struct Shape {
   std::int64_t d = 0;
 };
 
-/// Shapes kernels get wrong: 0 and 1 tokens, d = 1, odd d, d a multiple of the 8-wide
-/// vector and d just past one (the scalar tail), large d (4099, 13827). At most 2^14
-/// output elements, so a case stays cheap for the oracle.
+/// Shapes kernels get wrong: 0 and 1 tokens, the dispatch batch sizes and any batch up to
+/// kMaxTokens; d = 1, odd d, d a multiple of the 8-wide vector and d just past one (the
+/// scalar tail), large d (4099, 13827). At most 2^15 output elements, so a case stays
+/// cheap for the oracle: a large batch gets a smaller d of the same residue mod 8.
 rc::Gen<Shape> gen_shape();
 
 /// Clamp limits: 0, the smallest fp32 subnormal, 1, 7, 10, 1e30, inf, fp32(7.3) (no 16-bit

@@ -8,6 +8,7 @@
 
 #include <iosfwd>
 
+#include "ulpcheck/properties/gen/batch_sizes.hpp"
 #include "ulpcheck/properties/routing/routing_case.hpp"
 #include "ulpcheck/reference/routing.hpp"
 
@@ -19,8 +20,18 @@ namespace ulpcheck {
 /// fp32 in (0, 16]. DeepSeek-V3's configuration a third of the time.
 rc::Gen<RoutingConfig> gen_routing_config();
 
-/// One case: a configuration, a batch of 1 to 6 tokens in the given formats.
+/// Logits a routing case's batch has at most (tokens x experts): what a kernel run costs,
+/// so it caps the batch only for the largest expert counts (4096 tokens up to E = 256).
+inline constexpr std::int64_t kMaxRoutingLogits = std::int64_t{1} << 20;
+
+/// One case: a configuration, 1 to 6 distinct tokens in the given formats, and the batch
+/// the kernel sees: those tokens alone, or repeated to a batch size production kernels
+/// dispatch on (dispatch_batch_sizes(), up to 4096) or any size up to 4096, within
+/// kMaxRoutingLogits. Shrinks the batch size toward the distinct tokens.
 rc::Gen<RoutingCase> gen_routing_case(Format logits, Format bias);
+
+/// The batch of `tokens` tokens that repeats the tokens of `inputs` cyclically.
+RoutingInputs repeated_tokens(const RoutingInputs& inputs, int experts, std::int64_t tokens);
 
 /// The configuration, each token's logits that are not +0 as index and bits, and the bias:
 /// what a shrunk counterexample needs to be read.

@@ -2,6 +2,8 @@
 // shrink, and what a golden file's corpus keeps of a counterexample.
 #pragma once
 
+#include <cstdint>
+
 #include "ulpcheck/reference/routing.hpp"
 
 namespace ulpcheck {
@@ -9,6 +11,9 @@ namespace ulpcheck {
 struct RoutingCase {
   RoutingConfig config;
   RoutingInputs inputs;
+  /// The batch repeats its first `distinct_tokens` tokens cyclically (0: every token is its
+  /// own), so a batch of thousands of tokens costs the oracle only its distinct ones.
+  std::int64_t distinct_tokens = 0;
 };
 
 }  // namespace ulpcheck
