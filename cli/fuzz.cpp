@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
-#include "cli/golden.hpp"
 #include "cli/plugins.hpp"
 #include "cli/resolve.hpp"
 #include "cli/usage_error.hpp"
@@ -105,45 +107,90 @@ Run resolve_replay(const std::string& token) {
                                id));
 }
 
-void print_failure(const FuzzResult& r) {
+/// `text` as one word for a POSIX shell: in single quotes, a quote inside as '\''.
+std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+/// Prints the explanation, the shrunk case and the command that runs it again. The run's
+/// plugins go into that command: a plugin kernel's token names a kernel only they register.
+void print_failure(const FuzzResult& r, const std::vector<std::string>& plugins) {
   fmt::print("  {}", r.failure);
   if (!r.failure.ends_with('\n')) fmt::print("\n");
   fmt::print("  minimal case: {}", r.counterexample);
-  fmt::print("  replay: ulpcheck fuzz --replay '{}'\n", r.replay_token);
+  std::string replay = "ulpcheck fuzz";
+  for (const std::string& p : plugins) replay += " --plugin " + shell_quoted(p);
+  fmt::print("  replay: {} --replay {}\n", replay, shell_quoted(r.replay_token));
 }
 
-/// The directory whose golden corpus keeps counterexamples, or empty for none.
-std::string corpus_dir(const FuzzOptions& o) {
-  if (o.no_corpus) return {};
-  if (o.golden_dir) {
-    if (!std::filesystem::is_directory(*o.golden_dir))
-      throw UsageError(fmt::format("--golden-dir {}: no such directory", *o.golden_dir));
-    return *o.golden_dir;
-  }
-  return std::filesystem::is_directory(kDefaultGoldenDir) ? kDefaultGoldenDir : "";
+/// Whether `dir` is the golden/data of an ulpcheck source tree (this build's, a clone, a
+/// copy): it is a folder data/ in a folder golden/ whose parent's CMakeLists.txt declares
+/// project(ulpcheck. Its files are committed with the project and pin the project's own
+/// kernels; they are the one place a plugin kernel's counterexamples must not go.
+bool is_project_golden_data(const std::string& dir) {
+  std::error_code ec;
+  const std::filesystem::path p = std::filesystem::canonical(dir, ec);
+  if (ec || p.filename() != "data" || p.parent_path().filename() != "golden") return false;
+  std::ifstream cmake(p.parent_path().parent_path() / "CMakeLists.txt");
+  std::stringstream text;
+  text << cmake.rdbuf();
+  return text.str().find("project(ulpcheck") != std::string::npos;
+}
+
+/// Where counterexamples are kept, and which may be: nothing unless --golden-dir names a
+/// directory, so that a run in a checkout leaves it as it was.
+struct Corpus {
+  std::string dir;  ///< empty: keep none
+  bool project_data = false;  ///< dir is the project's own golden/data: no plugin kernel's
+  std::vector<const Kernel*> plugin_kernels;
+};
+
+Corpus corpus_for(const FuzzOptions& o, std::vector<const Kernel*> plugin_kernels) {
+  if (!o.golden_dir) return {};
+  if (!std::filesystem::is_directory(*o.golden_dir))
+    throw UsageError(fmt::format("--golden-dir {}: {}; give an existing directory (its <op>.h5 files are created when "
+                                 "missing)",
+                                 *o.golden_dir,
+                                 std::filesystem::exists(*o.golden_dir) ? "not a directory" : "no such directory"));
+  return {*o.golden_dir, is_project_golden_data(*o.golden_dir), std::move(plugin_kernels)};
 }
 
 /// Adds the shrunk case to the golden corpus, so that `golden check` runs it from now on,
 /// and says where it went: its inputs for an elementwise op, the whole case (configuration
-/// and batch) for routing.
-void keep_counterexample(const std::string& dir, const Run& run, const FuzzResult& r) {
+/// and batch) for routing. Where it is not kept, says why and how to keep it.
+void keep_counterexample(const FuzzOptions& o, const Corpus& corpus, const Run& run, const FuzzResult& r) {
   if (run.routing_property ? !r.minimal_routing_case : !r.minimal_case) return;
+  const std::string& dir = corpus.dir;
+  const std::string op_name = run.routing_property ? std::string(kRoutingOpName) : std::string(run.target.op->name);
   if (dir.empty()) {
-    fmt::print("  not kept in a golden corpus: no golden/data here (give --golden-dir DIR)\n");
+    if (o.no_corpus) fmt::print("  not kept in a golden corpus (--no-corpus)\n");
+    else
+      fmt::print("  not kept in a golden corpus: fuzz writes no file unless asked; --golden-dir DIR keeps it in "
+                 "DIR/{}.h5\n",
+                 op_name);
     return;
   }
+  if (corpus.project_data && !run.routing_property &&
+      std::ranges::find(corpus.plugin_kernels, run.target.kernel) != corpus.plugin_kernels.end()) {
+    fmt::print("  not kept in a golden corpus: {} is a plugin kernel, and {} is this project's own golden data, which "
+               "keeps only its own kernels' counterexamples; give --golden-dir a directory of your own\n",
+               run.target.kernel->name(), dir);
+    return;
+  }
+  const std::string check = fmt::format("'ulpcheck golden check --dir {}' runs it from now on", dir);
   if (run.routing_property) {
     const golden::KeptCounterexample kept = golden::add_to_routing_corpus(dir, *r.minimal_routing_case, r.id);
-    fmt::print("  kept in the golden corpus: {} {} ({}); 'ulpcheck golden check' runs it from now on\n",
-               golden::golden_path(dir, kRoutingOpName), kept.group,
-               kept.added ? "+1 counterexample" : "+0 counterexamples, it was there");
+    fmt::print("  kept in the golden corpus: {} {} ({}); {}\n", golden::golden_path(dir, kRoutingOpName), kept.group,
+               kept.added ? "+1 counterexample" : "+0 counterexamples, it was there", check);
     return;
   }
   const ElementwiseOp& op = *run.target.op;
   const std::size_t added = golden::add_to_corpus(dir, op, run.target.format, r.minimal_case->params(op),
                                                   r.minimal_case->tensor());
-  fmt::print("  kept in the golden corpus: {} /{}/corpus (+{} elements); 'ulpcheck golden check' runs it from now on\n",
-             golden::golden_path(dir, op.name), name(run.target.format), added);
+  fmt::print("  kept in the golden corpus: {} /{}/corpus (+{} elements); {}\n", golden::golden_path(dir, op.name),
+             name(run.target.format), added, check);
 }
 
 }  // namespace
@@ -163,16 +210,19 @@ void setup_fuzz(CLI::App& app, int& exit_code) {
   sub->add_option("--replay", o->replay, "run exactly the failing case a previous run printed");
   sub->add_option("--junit", o->junit, "also write the results as JUnit XML to FILE");
   sub->add_option("--golden-dir", o->golden_dir,
-                  "keep counterexamples in the corpus of DIR/<op>.h5 (default: golden/data when it exists)");
-  sub->add_flag("--no-corpus", o->no_corpus, "do not keep counterexamples in a golden corpus")->excludes("--golden-dir");
+                  "keep counterexamples in the corpus of DIR/<op>.h5, created when missing (without it nothing is "
+                  "written; a plugin kernel's are never kept in the project's own golden/data)")
+      ->type_name("DIR");
+  sub->add_flag("--no-corpus", o->no_corpus, "keep no counterexample (the default; for scripts that say so)")
+      ->excludes("--golden-dir");
   sub->callback([o, &exit_code] { exit_code = run_fuzz(*o); });
 }
 
 int run_fuzz(const FuzzOptions& o) {
-  load_plugins(o.plugins);
+  std::vector<const Kernel*> plugin_kernels = load_plugins(o.plugins);
   const std::vector<Run> runs = o.replay ? std::vector<Run>{resolve_replay(*o.replay)} : plan(o);
   const FuzzSettings settings{o.cases, o.seed};
-  const std::string corpus = corpus_dir(o);
+  const Corpus corpus = corpus_for(o, std::move(plugin_kernels));
   const auto start = std::chrono::steady_clock::now();
   std::vector<FuzzResult> results;
   int failed = 0;
@@ -193,8 +243,8 @@ int run_fuzz(const FuzzOptions& o) {
     } else {
       ++failed;
       fmt::print("FAILED after {} passing cases\n", r.cases);
-      print_failure(r);
-      keep_counterexample(corpus, run, r);
+      print_failure(r, o.plugins);
+      keep_counterexample(o, corpus, run, r);
     }
     std::fflush(stdout);
     results.push_back(r);

@@ -21,10 +21,12 @@ struct FuzzOptions {
   std::optional<double> time_budget;
   std::optional<std::string> replay;
   std::optional<std::string> junit;
-  /// Where counterexamples are kept (the corpus of <dir>/<op>.h5); unset: golden/data when
-  /// that directory exists.
+  /// Where counterexamples are kept (the corpus of <dir>/<op>.h5); unset: nowhere, so that
+  /// fuzzing in a checkout changes no file of it. A plugin kernel's are never kept in the
+  /// project's own golden/data, whose files pin the project's kernels.
   std::optional<std::string> golden_dir;
-  bool no_corpus = false;
+  bool no_corpus = false;  ///< keep none: the default, said out loud
+
 };
 
 void setup_fuzz(CLI::App& app, int& exit_code);

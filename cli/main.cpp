@@ -4,6 +4,9 @@
 
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "cli/fuzz.hpp"
 #include "cli/golden.hpp"
@@ -12,11 +15,41 @@
 #include "cli/usage_error.hpp"
 #include "ulpcheck/device/kernel.hpp"
 #include "ulpcheck/golden/golden_file.hpp"
+#include "ulpcheck/version.hpp"
+
+namespace {
+
+/// What is wrong when a word where a command belongs names none: "ulpcheck frobnicate" or
+/// "ulpcheck golden frobnicate". CLI11's own message then says only that a subcommand is
+/// required, or that it did not expect the word, without naming the commands there are.
+std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv) {
+  CLI::App* at = &app;
+  std::string path = "ulpcheck";
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.starts_with('-')) return {};  // options from here on, CLI11's to judge
+    CLI::App* next = nullptr;
+    std::string names;
+    for (CLI::App* sub : at->get_subcommands([](CLI::App*) { return true; })) {
+      if (sub->check_name(word)) next = sub;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (names.empty()) return {};  // a command without subcommands: the rest are its arguments
+    if (!next)
+      return fmt::format("unknown command '{} {}'; expected one of {} (see '{} --help')", path, word, names, path);
+    at = next;
+    path += " " + word;
+  }
+  return {};
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace ulpcheck::cli;
   CLI::App app{"ulpcheck: how far GPU activation and MoE-routing kernels are from the exact answer"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "ulpcheck " ULPCHECK_VERSION, "print the version and exit");
   int exit_code = kExitPass;
   setup_list(app, exit_code);
   setup_report(app, exit_code);
@@ -28,7 +61,13 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (const std::optional<std::string> why = unknown_command(app, argc, argv)) {
+      fmt::print(stderr, "ulpcheck: error: {}\n", *why);
+      return kExitUsage;
+    }
     fmt::print(stderr, "ulpcheck: error: {}\nRun 'ulpcheck --help' or 'ulpcheck SUBCOMMAND --help' for the options.\n",
                e.what());
     return kExitUsage;

@@ -13,14 +13,17 @@ void add_plugin_option(CLI::App* sub, std::vector<std::string>& paths) {
       ->allow_extra_args(false);  // one path per --plugin: --plugin a.so --plugin b.so
 }
 
-void load_plugins(const std::vector<std::string>& paths) {
+std::vector<const Kernel*> load_plugins(const std::vector<std::string>& paths) {
+  std::vector<const Kernel*> kernels;
   for (const std::string& path : paths) {
     try {
-      load_plugin(path);
+      const std::vector<const Kernel*> loaded = load_plugin(path);
+      kernels.insert(kernels.end(), loaded.begin(), loaded.end());
     } catch (const PluginError& e) {
       throw UsageError(std::string("--plugin ") + e.what());
     }
   }
+  return kernels;
 }
 
 }  // namespace ulpcheck::cli

@@ -7,13 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "ulpcheck/device/kernel.hpp"
+
 namespace ulpcheck::cli {
 
 /// Adds the repeatable --plugin option to a subcommand; the paths land in `paths`.
 void add_plugin_option(CLI::App* sub, std::vector<std::string>& paths);
 
 /// Loads the plugins in order and registers their kernels. A subcommand calls it first,
-/// before it looks anything up. Throws UsageError ("--plugin PATH: what is wrong").
-void load_plugins(const std::vector<std::string>& paths);
+/// before it looks anything up. Returns the kernels the plugins brought. Throws UsageError
+/// ("--plugin PATH: what is wrong").
+std::vector<const Kernel*> load_plugins(const std::vector<std::string>& paths);
 
 }  // namespace ulpcheck::cli

@@ -70,7 +70,7 @@ void compute_corpus_exact(const ElementwiseOp& op, Corpus& c) {
 std::size_t add_to_corpus(const std::string& dir, const ElementwiseOp& op, Format f, const Params& params,
                           const BitTensor& rows) {
   const std::string path = golden_path(dir, op.name);
-  FileLock lock(path);
+  DirectoryLock lock(dir);
   GoldenFile file;
   if (std::filesystem::exists(path)) {
     file = read_golden(path);

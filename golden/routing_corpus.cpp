@@ -24,7 +24,7 @@ bool same_case(const RoutingCase& a, const RoutingCase& b) {
 KeptCounterexample add_to_routing_corpus(const std::string& dir, const RoutingCase& routing,
                                          const std::string& found_by) {
   const std::string path = golden_path(dir, kRoutingOpName);
-  FileLock lock(path);
+  DirectoryLock lock(dir);
   RoutingGoldenFile file;
   if (std::filesystem::exists(path)) file = read_routing_golden(path);
   const Format logits = routing.inputs.logits_format, bias = routing.inputs.bias_format;

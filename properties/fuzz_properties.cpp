@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "properties/property_runner.hpp"
 #include "ulpcheck/properties/explain.hpp"
@@ -37,11 +38,13 @@ BitTensor run(const Kernel& k, const ElementwiseOp& op, const Params& p, const B
   return out;
 }
 
-std::string where(const FuzzTarget& t, const FuzzCase& c, std::int64_t index) {
+/// The op, kernel, shape and element of a failure, with the limit the kernel ran with: the
+/// case's own, unless the property pinned another (`ran_with`, inf or 0).
+std::string where(const FuzzTarget& t, const FuzzCase& c, std::int64_t index, std::optional<float> ran_with = {}) {
   const std::int64_t d = c.shape.d;
   return fmt::format("{} on {} in {}, input [{}, {}], limit {:a}, element [{}, {}]", t.op->name, t.kernel->name(),
-                     name(t.format), c.shape.tokens, t.op->arity * d, c.limit, index / std::max<std::int64_t>(d, 1),
-                     index % std::max<std::int64_t>(d, 1));
+                     name(t.format), c.shape.tokens, t.op->arity * d, ran_with.value_or(c.limit),
+                     index / std::max<std::int64_t>(d, 1), index % std::max<std::int64_t>(d, 1));
 }
 
 std::string bits_text(Format f, std::uint32_t b) {
@@ -87,7 +90,7 @@ void inf_limit_equals_unclamped(const FuzzTarget& t, const FuzzCase& c) {
   const BitTensor unclamped = run(*t.kernel, *plain, plain->default_params(), in);
   const std::int64_t i = first_difference(clamped, unclamped);
   if (i >= 0)
-    fail(fmt::format("limit = inf differs from {}: {}\n  limit inf: {}\n  {}: {}", plain->name, where(t, c, i),
+    fail(fmt::format("limit = inf differs from {}: {}\n  limit inf: {}\n  {}: {}", plain->name, where(t, c, i, HUGE_VALF),
                         bits_text(t.format, clamped.bits[i]), plain->name, bits_text(t.format, unclamped.bits[i])));
 }
 
@@ -101,7 +104,7 @@ void zero_limit_gives_zeros(const FuzzTarget& t, const FuzzCase& c) {
       const double y = decode(t.format, out.at(r, col));
       if (std::isfinite(g) && std::isfinite(u) && y != 0.0)
         fail(fmt::format("limit = 0 with finite inputs must give 0: {}\n  gate: {}\n  up:   {}\n  got:  {}",
-                            where(t, c, r * d + col), bits_text(t.format, in.at(r, col)),
+                            where(t, c, r * d + col, 0.0f), bits_text(t.format, in.at(r, col)),
                             bits_text(t.format, in.at(r, d + col)), bits_text(t.format, out.at(r, col))));
     }
 }

@@ -18,6 +18,9 @@
 #ifndef ULPCHECK_EXAMPLE_PLUGIN
 #error "ULPCHECK_EXAMPLE_PLUGIN must name the example plugin (examples/plugin/)"
 #endif
+#ifndef ULPCHECK_PROJECT_VERSION
+#error "ULPCHECK_PROJECT_VERSION must be CMake's PROJECT_VERSION"
+#endif
 
 namespace {
 
@@ -166,6 +169,20 @@ TEST(Cli_report, SamplesNotAMultipleOf1000) {
 TEST(Cli_report, UnknownOutputFormat) { expect_usage_error("report --op silu --dtype bf16 --format xml", {"--format", "xml"}); }
 
 TEST(Cli_report, NoSubcommand) { expect_usage_error("", {"subcommand"}); }
+
+// --- the command itself
+
+TEST(Cli, VersionIsTheProjectVersionCMakeDeclares) {
+  const CliRun r = ulpcheck("--version", Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "ulpcheck " ULPCHECK_PROJECT_VERSION "\n");
+}
+
+TEST(Cli, UnknownCommandIsNamedWithTheCommandsThereAre) {
+  expect_usage_error("frobnicate", {"unknown command 'ulpcheck frobnicate'", "list, report, fuzz, golden"});
+  expect_usage_error("frobnicate --op silu", {"unknown command 'ulpcheck frobnicate'"});
+  expect_usage_error("golden frobnicate", {"unknown command 'ulpcheck golden frobnicate'", "regen, check, verify, show"});
+}
 
 // --- --plugin: kernels from a shared library (examples/plugin/silu_and_mul_plugin.c)
 

@@ -1,10 +1,17 @@
 // `ulpcheck fuzz` end to end: correct kernels pass, every planted-bug kernel (loaded as a
 // plugin) is caught within the default case count, failures print a shrunk case and a
 // replay token that reproduces it, the same seed gives the same output, --junit writes XML.
+// Run in a checkout, fuzz changes no file of it: counterexamples are kept only in the
+// directory --golden-dir names, and a plugin kernel's never in the project's golden/data.
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "tests/cli/run_ulpcheck.hpp"
@@ -12,6 +19,9 @@
 
 #ifndef ULPCHECK_PLANTED_PLUGIN
 #error "ULPCHECK_PLANTED_PLUGIN must name the planted-bug plugin"
+#endif
+#ifndef ULPCHECK_SOURCE_DIR
+#error "ULPCHECK_SOURCE_DIR must name the source tree (its golden/data is copied)"
 #endif
 
 namespace ulpcheck {
@@ -32,6 +42,113 @@ std::string replay_token(const std::string& output) {
   const auto start = at + marker.size();
   return output.substr(start, output.find('\'', start) - start);
 }
+
+namespace fs = std::filesystem;
+
+/// The line of `output` that starts with `prefix` (after leading spaces), without them.
+std::string line_starting(const std::string& output, const std::string& prefix) {
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    line.erase(0, line.find_first_not_of(' '));
+    if (line.starts_with(prefix)) return line;
+  }
+  return {};
+}
+
+/// The standard output of a shell command.
+std::string shell_output(const std::string& command) {
+  std::string out;
+  if (FILE* pipe = popen(command.c_str(), "r")) {
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
+    pclose(pipe);
+  }
+  return out;
+}
+
+/// A fresh directory, removed at scope exit.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (fs::temp_directory_path() / "ulpcheck-fuzz-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+/// Runs the tests in `dir` while alive, as a person runs ulpcheck in a checkout.
+class InDirectory {
+ public:
+  explicit InDirectory(const fs::path& dir) : before_(fs::current_path()) { fs::current_path(dir); }
+  ~InDirectory() { fs::current_path(before_); }
+
+ private:
+  fs::path before_;
+};
+
+/// A copy of what fuzz could touch in a checkout: the top-level CMakeLists.txt (it marks an
+/// ulpcheck tree) and golden/data with the clamp op's committed file; under git, committed,
+/// where git is installed.
+class CheckoutCopy {
+ public:
+  CheckoutCopy() {
+    const fs::path source = ULPCHECK_SOURCE_DIR;
+    fs::create_directories(root() / "golden/data");
+    fs::copy_file(source / "CMakeLists.txt", root() / "CMakeLists.txt");
+    fs::copy_file(source / "golden/data/silu_and_mul_clamp.h5", root() / "golden/data/silu_and_mul_clamp.h5");
+    git_ = std::system("git --version >/dev/null 2>&1") == 0;
+    if (git_)
+      git_ = std::system(("cd '" + root().string() + "' && git init -q && git add -A && git -c user.name=test "
+                          "-c user.email=test@example.com commit -q -m copy")
+                             .c_str()) == 0;
+  }
+  const fs::path& root() const { return dir_.path(); }
+
+  /// Every file under the copy but .git, with its bytes.
+  std::map<std::string, std::string> files() const {
+    std::map<std::string, std::string> out;
+    for (auto it = fs::recursive_directory_iterator(root()); it != fs::recursive_directory_iterator(); ++it) {
+      if (it->path().filename() == ".git") {
+        it.disable_recursion_pending();
+        continue;
+      }
+      if (!it->is_regular_file()) continue;
+      std::ifstream in(it->path(), std::ios::binary);
+      std::stringstream bytes;
+      bytes << in.rdbuf();
+      out[fs::relative(it->path(), root()).string()] = bytes.str();
+    }
+    return out;
+  }
+
+  /// `git status --porcelain` ("" when clean), or nothing where git is not installed.
+  std::optional<std::string> git_status() const {
+    if (!git_) return std::nullopt;
+    return shell_output("cd '" + root().string() + "' && git status --porcelain --untracked-files=all");
+  }
+
+ private:
+  ScratchDir dir_;
+  bool git_ = false;
+};
+
+/// The names in a directory.
+std::set<std::string> entries(const fs::path& dir) {
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
+  return names;
+}
+
+/// A plugin kernel that fuzz catches: it clamps after the activation.
+const std::string kClampAfter = "--kernel planted.clamp_after_activation --op silu_and_mul_clamp --dtype bf16 ";
 
 TEST(Cli_fuzz, CorrectKernelPassesWithExitZero) {
   const auto r = ulpcheck("fuzz --kernel host.double_rounding --dtype bf16 --dtype fp32 --cases 30");
@@ -74,6 +191,76 @@ TEST(Cli_fuzz, FailurePrintsTheShrunkCaseAndAReplayThatReproducesIt) {
   const auto explanation = first.output.substr(first.output.find("output outside"),
                                                first.output.find("replay:") - first.output.find("output outside"));
   EXPECT_TRUE(contains(replay.output, explanation)) << replay.output;
+}
+
+TEST(Cli_fuzz, TheReplayLineNamesEveryPluginAndRunsAsPrinted) {
+  const auto first = ulpcheck(kFuzzPlanted + kClampAfter, testing::Capture::stdout_only);
+  ASSERT_EQ(first.exit_code, 1) << first.output;
+  const std::string replay = line_starting(first.output, "replay: ");
+  EXPECT_TRUE(replay.starts_with(std::string("replay: ulpcheck fuzz --plugin '") + ULPCHECK_PLANTED_PLUGIN +
+                                 "' --replay '"))
+      << first.output;
+  // The printed command, run as it is, loads the plugin and fails the same way.
+  const auto again = ulpcheck(replay.substr(std::string("replay: ulpcheck ").size()), testing::Capture::stdout_only);
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+  EXPECT_TRUE(contains(again.output, "planted.clamp_after_activation silu_and_mul_clamp bf16 within_budget: FAILED"))
+      << again.output;
+}
+
+TEST(Cli_fuzz, RunInACheckoutChangesNoFileOfIt) {
+  CheckoutCopy checkout;
+  const auto before = checkout.files();
+  {
+    InDirectory in(checkout.root());
+    const auto first = ulpcheck(kFuzzPlanted + kClampAfter);
+    EXPECT_EQ(first.exit_code, 1) << first.output;
+    const std::string not_kept =
+        "not kept in a golden corpus: fuzz writes no file unless asked; --golden-dir DIR keeps it in "
+        "DIR/silu_and_mul_clamp.h5";
+    EXPECT_TRUE(contains(first.output, not_kept)) << first.output;
+    const auto replay = ulpcheck(kFuzzPlanted + "--replay '" + replay_token(first.output) + "'");
+    EXPECT_EQ(replay.exit_code, 1) << replay.output;
+    EXPECT_TRUE(contains(replay.output, not_kept)) << replay.output;
+  }
+  EXPECT_EQ(checkout.files(), before) << "fuzz changed or created a file in the checkout";
+  if (const auto status = checkout.git_status()) {
+    EXPECT_EQ(*status, "") << "git status after fuzz:\n" << *status;
+  }
+}
+
+TEST(Cli_fuzz, APluginKernelsCounterexampleIsNeverKeptInTheProjectsGoldenData) {
+  CheckoutCopy checkout;
+  const auto before = checkout.files();
+  {
+    InDirectory in(checkout.root());
+    const auto r = ulpcheck(kFuzzPlanted + kClampAfter + "--golden-dir golden/data");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, "not kept in a golden corpus: planted.clamp_after_activation is a plugin kernel, "
+                                   "and golden/data is this project's own golden data"))
+        << r.output;
+    EXPECT_FALSE(contains(r.output, "kept in the golden corpus:")) << r.output;
+  }
+  EXPECT_EQ(checkout.files(), before) << "fuzz changed or created a file in the checkout";
+  if (const auto status = checkout.git_status()) {
+    EXPECT_EQ(*status, "") << "git status after fuzz:\n" << *status;
+  }
+}
+
+TEST(Cli_fuzz, GoldenDirKeepsTheCounterexampleThereAndNothingElse) {
+  ScratchDir mine;
+  const auto r = ulpcheck(kFuzzPlanted + kClampAfter + "--golden-dir '" + mine.path().string() + "'");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "kept in the golden corpus: " + (mine.path() / "silu_and_mul_clamp.h5").string() +
+                                     " /bf16/corpus (+"))
+      << r.output;
+  EXPECT_EQ(entries(mine.path()), std::set<std::string>{"silu_and_mul_clamp.h5"}) << "a lock or temporary file was left";
+}
+
+TEST(Cli_fuzz, NoCorpusSaysThatIsWhyNothingWasKept) {
+  const auto r = ulpcheck(kFuzzPlanted + kClampAfter + "--no-corpus");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "not kept in a golden corpus (--no-corpus)")) << r.output;
+  EXPECT_FALSE(contains(r.output, "golden/data here")) << r.output;
 }
 
 TEST(Cli_fuzz, SameSeedSameOutput) {

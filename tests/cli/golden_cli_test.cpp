@@ -132,6 +132,18 @@ TEST_F(GoldenCli, FuzzCounterexamplesAreKeptOnceAndCheckedFromThenOn) {
   EXPECT_EQ(ulpcheck("golden verify --op silu_and_mul_clamp --dir " + dir.str()).exit_code, 0);
 }
 
+TEST_F(GoldenCli, FilesNameTheirWriterAsVersionDoes) {
+  // The `tool` attribute and `ulpcheck --version` come from the one project version.
+  const auto version = ulpcheck("--version", testing::Capture::stdout_only);
+  ASSERT_EQ(version.exit_code, 0) << version.output;
+  ASSERT_TRUE(version.output.starts_with("ulpcheck ")) << version.output;
+  const std::string writer = version.output.substr(0, version.output.find('\n'));
+  for (const char* op : {"silu_and_mul_clamp", "biased_grouped_topk"}) {
+    const auto show = ulpcheck(std::string("golden show --op ") + op + " --dir " + dir.str());
+    EXPECT_TRUE(contains(show.output, "written by " + writer + ";")) << show.output;
+  }
+}
+
 TEST_F(GoldenCli, ShowPrintsProvenanceCasesAndFigures) {
   const auto r = ulpcheck("golden show --op silu_and_mul_clamp --dir " + dir.str());
   EXPECT_EQ(r.exit_code, 0) << r.output;

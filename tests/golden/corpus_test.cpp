@@ -1,8 +1,14 @@
 // The corpus keeps each counterexample once, with its own parameters, survives a regen, and
 // `golden check` runs it: a planted-bug kernel fails on the very element that caught it.
+// Writers in several processes take turns and leave nothing in the directory but the file.
 #include "ulpcheck/golden/corpus.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
 
 #include "tests/golden/h5_edit.hpp"
 #include "tests/properties/planted_kernels.hpp"
@@ -50,6 +56,47 @@ TEST(GoldenCorpus_silu_and_mul_clamp, TheSameCounterexampleIsKeptOnce) {
   // silu(min(10, 7)) * min(2, 7) = 2 silu(7) = 13.98724528..., correctly rounded to bf16 14.
   EXPECT_NEAR(parts[0].data.exact_hi[0], 13.98724528, 1e-8);
   EXPECT_EQ(parts[0].data.rounded_bits[0], 0x4160u);
+}
+
+/// The names in a directory.
+std::set<std::string> entries(const std::string& dir) {
+  std::set<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) names.insert(e.path().filename().string());
+  return names;
+}
+
+TEST(GoldenCorpus_silu_and_mul_clamp, ConcurrentWritersKeepEveryElementAndLeaveNoLockFile) {
+  // Each writer reads, appends to and rewrites the one file, again and again: without
+  // turns, one would rewrite the file from a copy read before another's write, losing it.
+  constexpr int kWriters = 4, kAddsEach = 6;
+  TempDir dir;
+  std::vector<pid_t> children;
+  for (int w = 0; w < kWriters; ++w) {
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0) << "fork failed";
+    if (pid == 0) {
+      int status = 0;
+      try {
+        for (int i = 0; i < kAddsEach; ++i)  // gate 1 + (w * kAddsEach + i) bf16 ULPs, up 1: one new element each
+          if (add_to_corpus(dir.str(), clamp_op(), Format::bf16, limit(7),
+                            pair(0x3f80 + static_cast<std::uint32_t>(w * kAddsEach + i), 0x3f80)) != 1)
+            status = 1;
+      } catch (const std::exception&) {
+        status = 2;
+      }
+      ::_exit(status);  // not exit(): the parent's gtest and HDF5 handlers must not run here
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "writer " << pid << " status " << status;
+  }
+  const GoldenFile f = read_golden(golden_path(dir.str(), "silu_and_mul_clamp"));
+  ASSERT_EQ(f.corpora.size(), 1u);
+  EXPECT_EQ(f.corpora[0].data.size(), static_cast<std::size_t>(kWriters * kAddsEach));
+  EXPECT_EQ(entries(dir.str()), std::set<std::string>{"silu_and_mul_clamp.h5"});
 }
 
 TEST(GoldenCorpus_silu_and_mul_clamp, RegenCarriesTheCorpusOver) {

@@ -123,6 +123,23 @@ TEST(Fuzz, ABatchDependentKernelIsCaughtAndShrinksToTheSmallestBatchThatShowsIt)
               rows.counterexample.c_str());
 }
 
+/// The first failure of a planted kernel under the property that catches it, in bf16.
+FuzzResult planted_failure(std::string_view kernel, std::string_view property_name) {
+  for (const planted::PlantedKernel& pk : planted::all())
+    if (pk.kernel->name() == kernel)
+      return run_fuzz_property({pk.kernel, find_op(pk.op), Format::bf16}, property(property_name), kDefaults);
+  throw std::invalid_argument(std::string(kernel));
+}
+
+TEST(Fuzz, AnInfLimitFailureStatesTheLimitTheKernelRanWith) {
+  // The property runs the kernel with limit inf whatever limit the generated case holds
+  // (shrinking takes that one to 0); the message must say inf.
+  const FuzzResult r = planted_failure("planted.clamp_path_rounds_twice", "inf_limit_equals_unclamped");
+  ASSERT_FALSE(r.passed);
+  ASSERT_EQ(r.counterexample.find("limit inf"), std::string::npos) << "generated with limit inf: shows nothing";
+  EXPECT_NE(r.failure.find(", limit inf, element ["), std::string::npos) << r.failure;
+}
+
 TEST(FuzzCampaign, CorrectHostKernelsPassTwoThousandCasesPerProperty) {
   // The long campaign (label slow): 20x the default cases, another seed.
   for (const Kernel* k : all_kernels()) {

@@ -24,7 +24,8 @@ std::vector<CorpusPart> split_by_params(const Corpus& corpus);
 /// Appends the elements of `rows` ([rows, arity * d] in format f) to /<dtype>/corpus of
 /// op's golden file under `dir`, skipping elements whose (parameters, input bits) are
 /// already there, and rewrites the file atomically. Creates the file, with no cases, when
-/// it does not exist. Concurrent callers are serialised by a lock on "<file>.lock".
+/// it does not exist. Concurrent callers take turns by an flock on `dir` itself, which
+/// leaves no lock file behind.
 /// Returns how many elements were added. Throws GoldenError.
 std::size_t add_to_corpus(const std::string& dir, const ElementwiseOp& op, Format f, const Params& params,
                           const BitTensor& rows);

@@ -14,11 +14,14 @@
 #include "ulpcheck/reference/format.hpp"
 #include "ulpcheck/reference/op.hpp"
 #include "ulpcheck/reference/params.hpp"
+#include "ulpcheck/version.hpp"
 
 namespace ulpcheck::golden {
 
 inline constexpr int kSchemaVersion = 1;
-inline constexpr const char* kTool = "ulpcheck 0.1.0";
+/// The writer, from the project version: "ulpcheck 0.1.0" in every committed file while the
+/// version is 0.1.0 (a bump changes what regen writes, not what verify compares).
+inline constexpr const char* kTool = "ulpcheck " ULPCHECK_VERSION;
 inline constexpr const char* kOracleMethod = "special rules + double tier + MPFR Ziv 136..2126 bits";
 
 /// A golden file that cannot be used: missing, not HDF5, wrong schema, inconsistent.

@@ -16,8 +16,8 @@ struct KeptCounterexample {
 /// Appends `routing` with its oracle answers to /<logits>+<bias>/corpus of the routing file
 /// under `dir`, unless an identical counterexample is there, and rewrites the file
 /// atomically. Creates the file, with no cases, when it does not exist. Concurrent callers
-/// are serialised by a lock on "<file>.lock". `found_by` names the fuzz run. Throws
-/// GoldenError.
+/// take turns by an flock on `dir` itself, which leaves no lock file behind. `found_by`
+/// names the fuzz run. Throws GoldenError.
 KeptCounterexample add_to_routing_corpus(const std::string& dir, const RoutingCase& routing,
                                          const std::string& found_by);
 
