@@ -6,13 +6,16 @@
 #   GPU_TEST_FILTER   narrows the GPU tests (a gtest filter)
 #   SKIP_CPU_TESTS=1  leaves the CPU suite out
 #   GOLDEN_DIR        the golden files (default: golden/data beside the bundle)
-#   FUZZ_CASES        cases per property in the fuzz campaign (default 200)
+#   FUZZ_CASES        cases per property in the fuzz campaign (default 100, the command's default)
+# Each section prints how long it took; the whole script fits one 10-minute call on an H200.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here/gpu-results}"
 mkdir -p "$out"
 bin="$here/bin"
 golden="${GOLDEN_DIR:-$here/../golden/data}"
+section_start=$SECONDS
+took() { echo "  ($((SECONDS - section_start)) s)"; section_start=$SECONDS; }
 echo "== machine"; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 "$bin/ulpcheck" list | grep '^GPU:'
 
@@ -21,6 +24,7 @@ echo "== GPU tests"
 gpu_rc=$?
 grep -E '^\[ *(OK|FAILED|SKIPPED|PASSED) |^[a-z].*(ULP|differ|tokens|tanh.approx)' "$out/gpu_tests.log" | sed 's/^/  /'
 
+took
 echo "== CPU tests from the bundle"
 cpu_rc=0
 : > "$out/cpu_tests.log"
@@ -33,6 +37,7 @@ for t in "$bin"/*_test; do
 done
 grep -cE '^\[       OK \]' "$out/cpu_tests.log" | sed 's/^/  passed: /'
 
+took
 echo "== every CUDA kernel against the golden files in $golden"
 golden_rc=0
 if [ -d "$golden" ]; then
@@ -44,6 +49,7 @@ else
   echo "  no golden directory at $golden"
 fi
 
+took
 echo "== precision report of the CUDA backend, every op and dtype"
 "$bin/ulpcheck" report --dtype all --format json -o "$out/report_gpu.json" 2> "$out/report.err"
 report_rc=$?
@@ -59,14 +65,17 @@ for c in d["cases"]:
           f"{'PASS' if c['pass'] else 'FAIL'}")
 PY
 
-echo "== fuzz campaign of every CUDA kernel (${FUZZ_CASES:-200} cases per property)"
+took
+echo "== fuzz campaign of every CUDA kernel (${FUZZ_CASES:-100} cases per property)"
 "$bin/ulpcheck" fuzz $("$bin/ulpcheck" list | awk '/^  cuda\.[a-z_]*:/ {sub(":", "", $1); print "--kernel", $1}') \
-  --cases "${FUZZ_CASES:-200}" --seed 20261123 --no-corpus --junit "$out/fuzz_gpu.xml" > "$out/fuzz_gpu.log" 2>&1
+  --cases "${FUZZ_CASES:-100}" --seed 20261123 --no-corpus --junit "$out/fuzz_gpu.xml" > "$out/fuzz_gpu.log" 2>&1
 fuzz_rc=$?
 grep -v "cases passed" "$out/fuzz_gpu.log" | sed 's/^/  /'
 
+took
 echo "== benchmarks"
 "$bin/ulpcheck_bench" 2>&1 | tee "$out/bench.log" | sed 's/^/  /'
 
+took
 echo "== exit: gpu tests $gpu_rc, cpu tests $cpu_rc, golden check $golden_rc, report $report_rc, fuzz $fuzz_rc"
 exit $(( gpu_rc | cpu_rc | golden_rc | report_rc | fuzz_rc ))

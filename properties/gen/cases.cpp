@@ -14,8 +14,12 @@ namespace ulpcheck {
 namespace {
 
 /// Output elements per case: the oracle's cost, so it caps d where a batch is large, never
-/// the token count (kernels change code path with the batch, not with its byte size).
-constexpr std::int64_t kMaxElements = 1 << 15;
+/// the token count (kernels change code path with the batch, not with its byte size). A
+/// row keeps at least one 8-wide vector: 4096 tokens of d = 8 are 2^15 elements.
+constexpr std::int64_t kMaxElements = 1 << 14;
+
+/// Rows of a case drawn one by one; a larger batch repeats them.
+constexpr std::int64_t kDistinctRows = 64;
 
 /// d cut to fit `most` elements a row, keeping its residue mod 8, so a scalar-tail case
 /// stays one (a multiple of 8 stays on the vector path).
@@ -31,10 +35,10 @@ rc::Gen<Shape> gen_shape() {
   using namespace rc;
   const auto thresholds = dispatch_batch_sizes();
   const Gen<std::int64_t> tokens = gen::weightedOneOf<std::int64_t>({
-      {1, gen::just<std::int64_t>(0)},
-      {3, gen::just<std::int64_t>(1)},
-      {4, gen::inRange<std::int64_t>(2, 9)},
-      {1, gen::inRange<std::int64_t>(9, 65)},
+      {2, gen::just<std::int64_t>(0)},
+      {6, gen::just<std::int64_t>(1)},
+      {8, gen::inRange<std::int64_t>(2, 9)},
+      {2, gen::inRange<std::int64_t>(9, 65)},
       {3, gen::elementOf(std::vector<std::int64_t>(thresholds.begin(), thresholds.end()))},
       {1, gen::inRange<std::int64_t>(65, kMaxTokens + 1)},
   });
@@ -48,7 +52,7 @@ rc::Gen<Shape> gen_shape() {
   });
   return gen::map(gen::pair(tokens, d), [](std::pair<std::int64_t, std::int64_t> p) {
     const std::int64_t t = p.first;
-    return Shape{t, t == 0 ? p.second : fit_d(p.second, kMaxElements / t)};
+    return Shape{t, t == 0 ? p.second : fit_d(p.second, std::max<std::int64_t>(kMaxElements / t, 8))};
   });
 }
 
@@ -141,11 +145,16 @@ rc::Gen<FuzzCase> gen_case(const ElementwiseOp& op, Format f) {
   const int arity = op.arity;
   const ElementwiseOp* o = &op;
   const Gen<FuzzCase> raw = gen::noShrink(gen::mapcat(gen::pair(gen_shape(), limit), [f, arity, o](std::pair<Shape, float> p) {
-    const std::size_t n = static_cast<std::size_t>(p.first.tokens * arity * p.first.d);
+    // A large batch repeats its first kDistinctRows rows: drawing every input costs more
+    // than the kernel and the oracle together, and the batch size is what it is there for.
+    const std::int64_t row = arity * p.first.d, distinct = std::min(p.first.tokens, kDistinctRows);
     FuzzCase shape_only;
     shape_only.limit = p.second;
-    return gen::map(gen::container<std::vector<std::uint32_t>>(n, gen_input_value(f, *o, shape_only.params(*o))),
-                    [f, arity, p](std::vector<std::uint32_t> bits) {
+    return gen::map(gen::container<std::vector<std::uint32_t>>(static_cast<std::size_t>(distinct * row),
+                                                               gen_input_value(f, *o, shape_only.params(*o))),
+                    [f, arity, p, row, distinct](std::vector<std::uint32_t> bits) {
+                      bits.resize(static_cast<std::size_t>(p.first.tokens * row));
+                      for (std::int64_t i = distinct * row; i < p.first.tokens * row; ++i) bits[i] = bits[i % (distinct * row)];
                       return FuzzCase{f, arity, p.first, p.second, std::move(bits)};
                     });
   }));

@@ -200,8 +200,8 @@ void raising_a_picked_logit_keeps_it_picked(const RoutingFuzzTarget& t, const Ro
 }
 
 /// Logits a batch of the tokens_are_independent property may have: every dispatch size up
-/// to 4096 tokens for E <= 32, up to 512 tokens for DeepSeek-V3's 256 experts.
-constexpr std::int64_t kMaxBatchLogits = std::int64_t{1} << 17;
+/// to 4096 tokens for E <= 16, up to 256 tokens for DeepSeek-V3's 256 experts.
+constexpr std::int64_t kMaxBatchLogits = std::int64_t{1} << 16;
 
 void tokens_are_independent(const RoutingFuzzTarget& t, const RoutingCase& rc) {
   const RoutingConfig& c = rc.config;

@@ -103,8 +103,8 @@ Gen<RoutingConfig> gen_routing_config() {
 Gen<RoutingCase> gen_routing_case(Format logits, Format bias) {
   const auto sizes = dispatch_batch_sizes();
   const Gen<std::int64_t> batch = gen::weightedOneOf<std::int64_t>({
-      {6, gen::just<std::int64_t>(0)},  // the distinct tokens alone
-      {3, gen::elementOf(std::vector<std::int64_t>(sizes.begin(), sizes.end()))},
+      {8, gen::just<std::int64_t>(0)},  // the distinct tokens alone
+      {1, gen::elementOf(std::vector<std::int64_t>(sizes.begin(), sizes.end()))},
       {1, gen::inRange<std::int64_t>(7, kMaxTokens + 1)},
   });
   return gen::mapcat(gen::tuple(gen_routing_config(), gen::inRange<std::int64_t>(1, 7), batch), [logits, bias](auto p) {

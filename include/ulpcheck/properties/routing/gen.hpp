@@ -21,13 +21,14 @@ namespace ulpcheck {
 rc::Gen<RoutingConfig> gen_routing_config();
 
 /// Logits a routing case's batch has at most (tokens x experts): what a kernel run costs,
-/// so it caps the batch only for the largest expert counts (4096 tokens up to E = 256).
-inline constexpr std::int64_t kMaxRoutingLogits = std::int64_t{1} << 20;
+/// so it caps the batch only for the large expert counts (4096 tokens up to E = 16, 256
+/// for DeepSeek-V3's 256 experts: both sides of 128).
+inline constexpr std::int64_t kMaxRoutingLogits = std::int64_t{1} << 16;
 
 /// One case: a configuration, 1 to 6 distinct tokens in the given formats, and the batch
 /// the kernel sees: those tokens alone, or repeated to a batch size production kernels
-/// dispatch on (dispatch_batch_sizes(), up to 4096) or any size up to 4096, within
-/// kMaxRoutingLogits. Shrinks the batch size toward the distinct tokens.
+/// dispatch on (dispatch_batch_sizes(), up to 4096) or any size up to 4096 (a fifth of the
+/// cases), within kMaxRoutingLogits. Shrinks the batch size toward the distinct tokens.
 rc::Gen<RoutingCase> gen_routing_case(Format logits, Format bias);
 
 /// The batch of `tokens` tokens that repeats the tokens of `inputs` cyclically.
