@@ -101,7 +101,7 @@ KernelFigures figures_of(const Measurement& m) {
   k.frac_correctly_rounded = m.stats.fraction(m.stats.correctly_rounded);
   k.budget_breaches = m.stats.budget_breaches;
   k.semantic_violations = m.stats.semantic_violations;
-  for (const ElementReport& e : m.stats.worst) k.worst_index.push_back(e.row * m.d + e.col);
+  for (const ElementReport& e : m.stats.worst) k.worst_index.push_back(e.index);
   return k;
 }
 
