@@ -62,7 +62,7 @@ InputSet as_input_set(const ElementwiseOp& op, Format f, const Elements& e, cons
     s.tensor.at(r, c) = e.x0_bits[static_cast<std::size_t>(i)];
     if (op.arity == 2) s.tensor.at(r, d + c) = e.x1_bits[static_cast<std::size_t>(i)];
   }
-  return s;
+  return in_default_batches(std::move(s), op.arity);
 }
 
 void compute_exact(const ElementwiseOp& op, Format f, const Params& params, Elements& data) {
