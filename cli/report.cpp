@@ -35,6 +35,7 @@ namespace ulpcheck::cli {
 
 namespace {
 constexpr std::int64_t kDefaultSamples = 1'000'000;
+constexpr std::int64_t kMaxSamples = std::int64_t{1} << 32;
 
 using Clock = std::chrono::steady_clock;
 
@@ -87,6 +88,9 @@ struct Plan {
   std::vector<Group> groups;
   std::vector<SkippedCase> skipped;
   std::int64_t samples = kDefaultSamples;
+  /// The one call of the sampled cases' inputs that --tokens and --d ask for; empty: the
+  /// default calls.
+  std::optional<Batch> layout;
   std::size_t cases = 0;
   std::optional<RoutingPlan> routing;  ///< when the report covers biased_grouped_topk
 };
@@ -122,6 +126,44 @@ std::vector<Format> resolve_formats(const std::vector<std::string>& names) {
   }
   if (out.empty()) out.push_back(Format::bf16);
   return out;
+}
+
+/// The one call --tokens and --d ask for, checked against the cases and --samples (and
+/// p.samples set to its element count).
+Batch plan_layout(const ReportOptions& o, Plan& p, bool elementwise_sampled, bool routing_measured) {
+  const std::string given = o.tokens && o.d ? fmt::format("--tokens {} --d {}", *o.tokens, *o.d)
+                            : o.tokens      ? fmt::format("--tokens {}", *o.tokens)
+                                            : fmt::format("--d {}", *o.d);
+  if (!elementwise_sampled) {
+    if (p.groups.empty() && routing_measured)
+      throw UsageError(fmt::format("{}: lays out the random inputs of elementwise ops, which this report does not "
+                                   "cover; {} takes its tokens per batch from --samples",
+                                   given, kRoutingOpName));
+    throw UsageError(fmt::format("{}: every selected elementwise case is checked on all 65536 inputs of its dtype, in "
+                                 "the default calls; drop {}",
+                                 given, o.tokens && o.d ? "--tokens and --d" : o.tokens ? "--tokens" : "--d"));
+  }
+  if (o.tokens && o.d) {
+    // Each is at most 2^32 (CLI::Range), so the quotient is exact and the product cannot
+    // overflow once it passes.
+    if (*o.tokens > kMaxSamples / *o.d)
+      throw UsageError(
+          fmt::format("{}: {} x {} elements is more than the 2^32 a report takes", given, *o.tokens, *o.d));
+    const std::int64_t n = *o.tokens * *o.d;
+    if (o.samples && *o.samples != n)
+      throw UsageError(fmt::format("--samples {} conflicts with {} ({} x {} = {} elements); drop --samples, or give "
+                                   "--samples {}",
+                                   *o.samples, given, *o.tokens, *o.d, n, n));
+    p.samples = n;
+    return {*o.tokens, *o.d};
+  }
+  const std::int64_t given_value = o.tokens ? *o.tokens : *o.d;
+  const std::string samples_text =
+      o.samples ? fmt::format("--samples {}", p.samples) : fmt::format("--samples {} (the default)", p.samples);
+  if (p.samples % given_value != 0)
+    throw UsageError(fmt::format("{}: {} is not a multiple of {}; give {} too, or --samples a multiple of {}", given,
+                                 samples_text, given_value, o.tokens ? "--d" : "--tokens", given_value));
+  return o.tokens ? Batch{*o.tokens, p.samples / *o.tokens} : Batch{p.samples / *o.d, *o.d};
 }
 
 Plan plan(const ReportOptions& o) {
@@ -254,7 +296,9 @@ Plan plan(const ReportOptions& o) {
                                  *o.samples));
   }
   p.samples = o.samples.value_or(kDefaultSamples);
-  if (elementwise_sampled && p.samples > 1000 && p.samples % 1000 != 0)
+  if (o.tokens || o.d)
+    p.layout = plan_layout(o, p, elementwise_sampled, routing_measured);
+  else if (elementwise_sampled && p.samples > 1000 && p.samples % 1000 != 0)
     throw UsageError(fmt::format("--samples {}: above 1000, give a multiple of 1000 (rows of 1000 elements)", p.samples));
   if (routing_measured) {
     p.routing = plan_routing(o.routing, formats, routing_kernels, o.samples.value_or(kDefaultRoutingTokens), o.seed);
@@ -419,10 +463,21 @@ void setup_report(CLI::App& app, int& exit_code) {
       "--limit", opts->limit,
       "clamp limit L for ops that take one (rounded to fp32; inf = no clamp; default: 0, 7, 7.3, 10 and inf)");
   CLI::Option* samples = sub->add_option("--samples", opts->samples,
-                                         fmt::format("random inputs for sampled cases (default 1000000); for {}, tokens "
-                                                     "per batch (default {})",
+                                         fmt::format("random inputs for sampled cases (default 1000000, or --tokens x "
+                                                     "--d); for {}, tokens per batch (default {})",
                                                      kRoutingOpName, kDefaultRoutingTokens))
-                             ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 32));
+                             ->check(CLI::Range(std::int64_t{1}, kMaxSamples));
+  CLI::Option* tokens =
+      sub->add_option("--tokens", opts->tokens,
+                      "lay the random inputs of sampled elementwise cases out as one kernel call of TOKENS rows "
+                      "(default: several calls, see the README); with --d, --samples defaults to TOKENS x D")
+          ->check(CLI::Range(std::int64_t{1}, kMaxSamples))
+          ->type_name("TOKENS");
+  CLI::Option* d = sub->add_option("--d", opts->d,
+                                   "elements per row (gate and up each D wide) of that one call; alone, the rows are "
+                                   "--samples / D")
+                       ->check(CLI::Range(std::int64_t{1}, kMaxSamples))
+                       ->type_name("D");
   CLI::Option* seed =
       sub->add_option("--seed", opts->seed, "seed of the random inputs (0 to 2^64-1)")
           ->check(CLI::Validator(
@@ -450,6 +505,8 @@ void setup_report(CLI::App& app, int& exit_code) {
       ->excludes(kernel)
       ->excludes(limit)
       ->excludes(samples)
+      ->excludes(tokens)
+      ->excludes(d)
       ->excludes(seed)
       ->excludes(plugin);
   sub->callback([opts, &exit_code] { exit_code = run_report(*opts); });
@@ -474,8 +531,10 @@ int run_report(const ReportOptions& o) {
     const std::string label = g.params.label();
     const std::string what =
         fmt::format("{} {}{}", name(g.format), g.op->name, label.empty() ? "" : " " + label);
-    InputSet inputs =
-        checks_every_input(*g.op, g.format) ? all_values(g.format) : random_bits(g.format, g.op->arity, p.samples, o.seed);
+    const int arity = g.op->arity;
+    InputSet inputs = checks_every_input(*g.op, g.format) ? in_default_batches(all_values(g.format), 1)
+                      : p.layout ? random_rows(g.format, arity, p.layout->rows, p.layout->d, o.seed)
+                                 : in_default_batches(random_bits(g.format, arity, p.samples, o.seed), arity);
     const auto group_start = Clock::now();
     fmt::print(stderr, "report [{}/{}] {}: oracle on {}\n", i + 1, p.groups.size(), what, inputs.description);
     OracleAnswers answers = evaluate_inputs(*g.op, g.format, g.params, inputs, progress_printer("oracle"));

@@ -22,6 +22,11 @@ struct ReportOptions {
   std::vector<std::string> kernels;
   std::optional<std::string> limit;  ///< empty: each op's checked parameter values
   std::optional<std::int64_t> samples;  ///< random inputs of sampled cases; routing: tokens per batch
+  /// --tokens and --d: the sampled elementwise cases' inputs as one kernel call of
+  /// [tokens, arity * d] instead of the default calls (default_batches); given alone, the
+  /// other is --samples over it. --samples then defaults to tokens * d.
+  std::optional<std::int64_t> tokens;
+  std::optional<std::int64_t> d;
   std::uint64_t seed = 1;
   std::string format = "md";
   std::optional<std::string> output;  ///< -o: written atomically instead of stdout

@@ -62,7 +62,7 @@ InputSet as_input_set(const ElementwiseOp& op, Format f, const Elements& e, cons
     s.tensor.at(r, c) = e.x0_bits[static_cast<std::size_t>(i)];
     if (op.arity == 2) s.tensor.at(r, d + c) = e.x1_bits[static_cast<std::size_t>(i)];
   }
-  return s;
+  return in_default_batches(std::move(s), op.arity);
 }
 
 void compute_exact(const ElementwiseOp& op, Format f, const Params& params, Elements& data) {
@@ -101,7 +101,7 @@ KernelFigures figures_of(const Measurement& m) {
   k.frac_correctly_rounded = m.stats.fraction(m.stats.correctly_rounded);
   k.budget_breaches = m.stats.budget_breaches;
   k.semantic_violations = m.stats.semantic_violations;
-  for (const ElementReport& e : m.stats.worst) k.worst_index.push_back(e.row * m.d + e.col);
+  for (const ElementReport& e : m.stats.worst) k.worst_index.push_back(e.index);
   return k;
 }
 

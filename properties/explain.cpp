@@ -14,9 +14,14 @@ std::string value(Format f, std::uint32_t bits) {
 
 std::string explain(const Measurement& m, const ElementReport& e) {
   const Format f = m.format;
-  std::string out = fmt::format("{} on {} in {}{}{}, input [{}, {}], element [{}, {}]\n", m.op->name, m.kernel->name(),
-                                name(f), m.params.values().empty() ? "" : ", ", m.params.to_string(), m.rows,
-                                m.op->arity * m.d, e.row, e.col);
+  // With several calls, the one that computed the element: a layout bug shows in its shape.
+  const std::string call =
+      m.batches.size() == 1
+          ? fmt::format("input {}", input_shapes(m.batches, m.op->arity))
+          : fmt::format("input {} (call {} of {}: {})", input_shapes({m.batches.at(e.batch)}, m.op->arity),
+                        e.batch + 1, m.batches.size(), input_shapes(m.batches, m.op->arity));
+  std::string out = fmt::format("{} on {} in {}{}{}, {}, element [{}, {}]\n", m.op->name, m.kernel->name(), name(f),
+                                m.params.values().empty() ? "" : ", ", m.params.to_string(), call, e.row, e.col);
   out += fmt::format("  {:<9} {}\n", m.op->arity == 2 ? "gate:" : "input:", value(f, e.x0_bits));
   if (m.op->arity == 2) out += fmt::format("  {:<9} {}\n", "up:", value(f, e.x1_bits));
   out += fmt::format("  {:<9} {}\n", "got:", value(f, e.got_bits));

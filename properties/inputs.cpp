@@ -29,6 +29,17 @@ InputSet random_rows(Format f, int arity, std::int64_t rows, std::int64_t d, std
   return {std::move(t), fmt::format("{} random {} {} (uniform bit patterns, seed {})", rows * d, name(f), what, seed)};
 }
 
+std::vector<Batch> batches_of(const InputSet& inputs, int arity) {
+  if (!inputs.batches.empty()) return inputs.batches;
+  return {{inputs.tensor.rows, inputs.tensor.cols / arity}};
+}
+
+InputSet in_default_batches(InputSet inputs, int arity) {
+  const std::int64_t n = inputs.tensor.rows * (inputs.tensor.cols / arity);
+  inputs.batches = n > 0 ? default_batches(n) : std::vector<Batch>{};
+  return inputs;
+}
+
 InputSet random_bits(Format f, int arity, std::int64_t elements, std::uint64_t seed) {
   if (elements <= 0) throw std::invalid_argument("random_bits: elements must be positive");
   const std::int64_t d = std::min<std::int64_t>(elements, 1000);

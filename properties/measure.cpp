@@ -57,6 +57,18 @@ std::int64_t columns_of(const ElementwiseOp& op, Format f, const InputSet& input
   return in.cols / op.arity;
 }
 
+/// The kernel calls of `inputs`, checked to cover its [rows, d] elements exactly.
+std::vector<Batch> calls_of(const ElementwiseOp& op, Format f, const InputSet& inputs) {
+  const std::int64_t d = columns_of(op, f, inputs);
+  std::vector<Batch> calls = batches_of(inputs, op.arity);
+  const bool shapes_ok =
+      std::all_of(calls.begin(), calls.end(), [](const Batch& b) { return b.rows >= 0 && b.d >= 0; });
+  if (!shapes_ok || elements_of(calls) != inputs.tensor.rows * d)
+    throw std::invalid_argument(fmt::format("{} inputs: batches {} do not cover the {} elements", op.name,
+                                            input_shapes(calls, op.arity), inputs.tensor.rows * d));
+  return calls;
+}
+
 }  // namespace
 
 OracleAnswers evaluate_inputs(const ElementwiseOp& op, Format f, const Params& params, const InputSet& inputs,
@@ -100,9 +112,32 @@ BitTensor run_kernel(const ElementwiseOp& op, const Kernel& kernel, Format f, co
   claimed_budget(op, kernel, f, params);
   const BitTensor& in = inputs.tensor;
   const std::int64_t d = columns_of(op, f, inputs);
+  const std::vector<Batch> calls = calls_of(op, f, inputs);
   BitTensor out = BitTensor::zeros(f, in.rows, d);
-  std::fill(out.bits.begin(), out.bits.end(), info(f).storage_bits == 16 ? 0xffffu : 0xffffffffu);
-  kernel.run(op, params, in, out);
+  std::fill(out.bits.begin(), out.bits.end(), poison_bits(f));
+  if (calls.size() == 1 && calls[0] == Batch{in.rows, d}) {
+    kernel.run(op, params, in, out);
+    return out;
+  }
+  // Element i of the set is [i / d, i % d] of the tensor; a call takes a run of them
+  // as its own [rows, arity * d'] and gives back [rows, d'].
+  std::int64_t first = 0;
+  for (const Batch& b : calls) {
+    BitTensor call_in = BitTensor::zeros(f, b.rows, op.arity * b.d);
+    BitTensor call_out = BitTensor::zeros(f, b.rows, b.d);
+    std::fill(call_out.bits.begin(), call_out.bits.end(), poison_bits(f));
+    for (std::int64_t j = 0; j < b.elements(); ++j) {
+      const std::int64_t i = first + j, r = j / b.d, c = j % b.d;
+      call_in.at(r, c) = in.at(i / d, i % d);
+      if (op.arity == 2) call_in.at(r, b.d + c) = in.at(i / d, d + i % d);
+    }
+    kernel.run(op, params, call_in, call_out);
+    for (std::int64_t j = 0; j < b.elements(); ++j) {
+      const std::int64_t i = first + j;
+      out.at(i / d, i % d) = call_out.at(j / b.d, j % b.d);
+    }
+    first += b.elements();
+  }
   return out;
 }
 
@@ -118,18 +153,23 @@ Measurement measure_outputs(const ElementwiseOp& op, const Kernel& kernel, Forma
     throw std::invalid_argument(fmt::format("{} outputs of {} must be {} [{}, {}]; got {} [{}, {}]", kernel.name(),
                                             op.name, name(f), in.rows, d, name(out.format), out.rows, out.cols));
 
-  Measurement m{&op, &kernel, f, params, claim, inputs.description, in.rows, d, answers.counts, {}};
+  Measurement m{&op, &kernel, f, params, claim, inputs.description, in.rows, d, calls_of(op, f, inputs), answers.counts,
+                {}};
   std::vector<ErrorStats> chunks(static_cast<std::size_t>(chunk_count(in.rows, d)));
   for_each_chunk(in.rows, d, progress, [&](std::int64_t k, std::int64_t r0, std::int64_t r1) {
     ErrorStats& stats = chunks[static_cast<std::size_t>(k)];
     for (std::int64_t r = r0; r < r1; ++r)
       for (std::int64_t c = 0; c < d; ++c) {
-        const Exact& exact = answers.exact[static_cast<std::size_t>(r * d + c)];
+        const std::int64_t index = r * d + c;
+        const Exact& exact = answers.exact[static_cast<std::size_t>(index)];
         const double a = decode(f, in.at(r, c));
         const double b = op.arity == 2 ? decode(f, in.at(r, d + c)) : 1.0;
         const double scale = ElementwiseOp::floor_scale(op.prepare(a, b, params));
         const std::uint32_t got_bits = out.at(r, c);
-        ElementReport e{r, c, op.arity, in.at(r, c), op.arity == 2 ? in.at(r, d + c) : 0u, got_bits, exact, {}};
+        // Reported where the kernel computed it: its call, row and column there.
+        const BatchPosition at = locate(m.batches, index);
+        ElementReport e{at.row, at.col, op.arity, in.at(r, c), op.arity == 2 ? in.at(r, d + c) : 0u, got_bits,
+                        exact, {}, at.batch, index};
         e.check = check_element(f, decode(f, got_bits), exact, std::isfinite(a) && std::isfinite(b), scale, claim);
         stats.add(e);
       }

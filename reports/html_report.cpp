@@ -196,7 +196,10 @@ void element_table(std::string& out, const nlohmann::json& c, const nlohmann::js
   auto value = [](const nlohmann::json& e, const char* bits, const char* v) {
     return fmt::format("<code>{}</code><br>{}", esc(e.at(bits)), html_escape(fmt::format("{:.9g}", to_double(e.at(v)))));
   };
-  out += "<div class=\"scroll\"><table class=\"elements\"><thead><tr><th class=\"n\">row</th><th class=\"n\">col</th>";
+  const bool with_call = report_text::calls_of(c).size() > 1;
+  out += "<div class=\"scroll\"><table class=\"elements\"><thead><tr>";
+  if (with_call) out += "<th class=\"n\">call</th>";
+  out += "<th class=\"n\">row</th><th class=\"n\">col</th>";
   out += gated ? "<th>gate</th><th>up</th>" : "<th>input</th>";
   out += "<th>got</th><th>exact</th><th>correctly rounded</th><th class=\"n\">ULP error</th><th>verdict</th></tr>"
          "</thead><tbody>";
@@ -207,8 +210,10 @@ void element_table(std::string& out, const nlohmann::json& c, const nlohmann::js
         sem != describe(Semantics::agree)
             ? html_escape(sem) + (e.at("semantic_violation").get<bool>() ? " (fails)" : " (reported)")
             : (e.at("within_budget").get<bool>() ? "within budget" : "<strong>BREACH</strong>");
-    out += fmt::format("<tr{}><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td>", breach ? " class=\"fail\"" : "",
-                       to_int(e.at("row")), to_int(e.at("col")), value(e, "x0_bits", "x0"));
+    out += fmt::format("<tr{}>", breach ? " class=\"fail\"" : "");
+    if (with_call) out += fmt::format("<td class=\"n\">{}</td>", report_text::call_cell(e));
+    out += fmt::format("<td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td>", to_int(e.at("row")),
+                       to_int(e.at("col")), value(e, "x0_bits", "x0"));
     if (gated) out += fmt::format("<td>{}</td>", value(e, "x1_bits", "x1"));
     out += fmt::format("<td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
                        value(e, "got_bits", "got"),
@@ -235,8 +240,8 @@ void case_section(std::string& out, const nlohmann::json& c, std::size_t index) 
   out += fmt::format("<dt>op</dt><dd><code>{}</code>: {}</dd>", esc(c.at("op")), esc(c.at("formula")));
   out += fmt::format("<dt>kernel</dt><dd><code>{}</code>: {}</dd>", esc(c.at("kernel")),
                      esc(c.at("kernel_description")));
-  out += fmt::format("<dt>inputs</dt><dd>{}, shape [{}, {}]</dd>", esc(c.at("inputs")), to_int(c.at("shape")[0]),
-                     to_int(c.at("shape")[1]));
+  out += fmt::format("<dt>inputs</dt><dd>{}, {}</dd>", esc(c.at("inputs")),
+                     html_escape(report_text::calls_text(c)));
   out += fmt::format("<dt>oracle</dt><dd>{} special-value rules, {} double tier (proven bound), {} MPFR (Ziv's loop, "
                      "{} re-evaluations at higher precision)</dd>",
                      to_int(o.at("special")), to_int(o.at("double_tier")), to_int(o.at("mpfr_tier")),

@@ -20,10 +20,19 @@ using report_text::to_int;
 namespace {
 
 
+/// The input shape of each kernel call, in order: [[rows, arity * d], ...].
+nlohmann::json calls_json(const Measurement& m) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Batch& b : m.batches) out.push_back({b.rows, m.op->arity * b.d});
+  return out;
+}
+
 nlohmann::json element_json(const Measurement& m, const ElementReport& e) {
   const Format f = m.format;
-  nlohmann::json j{{"row", e.row},
+  nlohmann::json j{{"batch", e.batch},
+                   {"row", e.row},
                    {"col", e.col},
+                   {"index", e.index},
                    {"x0_bits", hex_bits(f, e.x0_bits)},
                    {"x0", number(decode(f, e.x0_bits))},
                    {"got_bits", hex_bits(f, e.got_bits)},
@@ -366,12 +375,13 @@ std::string short_value(const nlohmann::json& v) { return fmt::format("{:.9g}", 
 
 }  // namespace
 
-std::string report_text::markdown_element_table(bool gated, const nlohmann::json& rows) {
+std::string report_text::markdown_element_table(bool gated, const nlohmann::json& rows, bool with_call) {
   std::string out;
+  out += with_call ? "| call " : "";
   out += gated ? "| row | col | gate | up | got | exact | correctly rounded | ULP error | verdict |\n"
-                 "|---:|---:|---|---|---|---|---|---:|---|\n"
-               : "| row | col | input | got | exact | correctly rounded | ULP error | verdict |\n"
-                 "|---:|---:|---|---|---|---|---:|---|\n";
+               : "| row | col | input | got | exact | correctly rounded | ULP error | verdict |\n";
+  out += with_call ? "|---:" : "";
+  out += gated ? "|---:|---:|---|---|---|---|---|---:|---|\n" : "|---:|---:|---|---|---|---|---:|---|\n";
   for (const nlohmann::json& e : rows) {
     auto value = [&](const char* bits, const char* v) {
       return fmt::format("`{}` {}", e.at(bits).get<std::string>(), short_value(e.at(v)));
@@ -383,6 +393,7 @@ std::string report_text::markdown_element_table(bool gated, const nlohmann::json
             ? fmt::format("{}{}", sem, e.at("semantic_violation").get<bool>() ? " (fails)" : " (reported)")
             : (e.at("within_budget").get<bool>() ? "within budget" : "BREACH");
     const std::string exact = fmt::format("{:.17g}", to_double(e.at("exact_hi")));
+    if (with_call) out += fmt::format("| {} ", call_cell(e));
     if (gated)
       out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", to_int(e.at("row")), to_int(e.at("col")),
                          value("x0_bits", "x0"), value("x1_bits", "x1"), value("got_bits", "got"), exact,
@@ -399,7 +410,7 @@ std::string report_text::markdown_element_table(bool gated, const nlohmann::json
 namespace {
 
 void element_table(std::string& out, const nlohmann::json& c, const nlohmann::json& rows) {
-  out += report_text::markdown_element_table(c.at("arity") == 2, rows);
+  out += report_text::markdown_element_table(c.at("arity") == 2, rows, report_text::calls_of(c).size() > 1);
 }
 
 void ranges_md(std::string& out, const nlohmann::json& rows, const char* what) {
@@ -446,6 +457,7 @@ nlohmann::json to_json(const Measurement& m) {
       {"params_label", m.params.label()},
       {"inputs", m.inputs},
       {"shape", {m.rows, m.op->arity * m.d}},
+      {"calls", calls_json(m)},
       {"budget", {{"max_ulp", m.budget.max_ulp}, {"abs_floor", m.budget.abs_floor}}},
       {"oracle", {{"special", m.oracle.special}, {"double_tier", m.oracle.double_tier},
                   {"mpfr_tier", m.oracle.mpfr_tier}, {"mpfr_retries", m.oracle.mpfr_retries}}},
@@ -506,8 +518,7 @@ std::string render_case_markdown(const nlohmann::json& c, int level, bool with_c
                      c.at("kernel_description").get<std::string>());
   if (with_case_lines) {
     const nlohmann::json& o = c.at("oracle");
-    out += fmt::format("- inputs: {}, shape [{}, {}]\n", c.at("inputs").get<std::string>(), to_int(c.at("shape")[0]),
-                       to_int(c.at("shape")[1]));
+    out += fmt::format("- inputs: {}, {}\n", c.at("inputs").get<std::string>(), report_text::calls_text(c));
     out += fmt::format("- oracle: {} special-value rules, {} double tier (proven bound), {} MPFR (Ziv's loop, "
                        "{} re-evaluations at higher precision)\n",
                        to_int(o.at("special")), to_int(o.at("double_tier")), to_int(o.at("mpfr_tier")),

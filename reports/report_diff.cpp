@@ -106,6 +106,9 @@ nlohmann::json compare_case(const nlohmann::json& o, const nlohmann::json& n) {
   if (o.at("inputs") != n.at("inputs") || o.at("shape") != n.at("shape"))
     notes.push_back(fmt::format("the inputs differ ({} / {}): the figures are over different inputs",
                                 o.at("inputs").get<std::string>(), n.at("inputs").get<std::string>()));
+  else if (report_text::calls_of(o) != report_text::calls_of(n))
+    notes.push_back(fmt::format("the kernel calls differ ({} / {}): the same inputs in other shapes",
+                                report_text::calls_text(o), report_text::calls_text(n)));
   // Worst inputs and breaches of the new report that the old one did not list.
   std::set<std::string> seen;
   for (const char* list : {"worst", "worst_in_floor", "breaches", "semantic"})
@@ -441,7 +444,8 @@ std::string render_diff_markdown(const nlohmann::json& diff) {
     }
     if (!e->at("new_worst").empty()) {
       out += "New worst inputs (breaches and worst outside the floor region that OLD did not list):\n\n";
-      out += report_text::markdown_element_table(e->at("arity") == 2, e->at("new_worst"));
+      out += report_text::markdown_element_table(e->at("arity") == 2, e->at("new_worst"),
+                                                 report_text::rows_past_first_call(e->at("new_worst")));
     }
   }
   return out + routing_diff_markdown(diff);

@@ -93,6 +93,8 @@ std::string check_case(const nlohmann::json& c, const std::string& at) {
   if (const int a = c["arity"].get<int>(); a != 1 && a != 2) return fmt::format("{}: \"arity\" is {}, expected 1 or 2", where, a);
   if (c["shape"].size() != 2 || !c["shape"][0].is_number_integer() || !c["shape"][1].is_number_integer())
     return fmt::format("{}: \"shape\" must be [rows, columns]", where);
+  if (c.contains("calls") && !report_text::is_calls(c["calls"]))
+    return fmt::format("{}: \"calls\" must be [[rows, columns], ...], one per kernel call", where);
   if (p = check_fields(c["budget"], where + ".budget", {{"max_ulp", Kind::number}, {"abs_floor", Kind::number}});
       !p.empty())
     return p;
@@ -358,8 +360,7 @@ std::string render_report_markdown(const nlohmann::json& doc) {
       const nlohmann::json& o = c.at("oracle");
       out += fmt::format("### {}{}, {}\n\n", str(c, "op"), label.empty() ? "" : ", " + label, str(c, "dtype"));
       out += fmt::format("- op: `{}`: {}\n", str(c, "op"), str(c, "formula"));
-      out += fmt::format("- inputs: {}, shape [{}, {}]\n", str(c, "inputs"), to_int(c.at("shape")[0]),
-                         to_int(c.at("shape")[1]));
+      out += fmt::format("- inputs: {}, {}\n", str(c, "inputs"), report_text::calls_text(c));
       out += fmt::format("- oracle: {} special-value rules, {} double tier (proven bound), {} MPFR (Ziv's loop, {} "
                          "re-evaluations at higher precision)\n\n",
                          to_int(o.at("special")), to_int(o.at("double_tier")), to_int(o.at("mpfr_tier")),

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -73,9 +74,48 @@ inline std::string params_or_dash(const nlohmann::json& c) {
   return label.empty() ? "-" : label;
 }
 
-/// A Markdown table of element rows of a case object ("worst", "breaches", ...): position,
-/// inputs, output and correctly rounded result as bits and decimal, the exact value, the
-/// ULP error and the verdict. `gated`: the case's arity is 2 (gate and up columns).
-std::string markdown_element_table(bool gated, const nlohmann::json& rows);
+/// Whether `calls` is a case's "calls": the input shape of each kernel call, in element
+/// order, [[rows, columns], ...].
+inline bool is_calls(const nlohmann::json& calls) {
+  return calls.is_array() && !calls.empty() && std::all_of(calls.begin(), calls.end(), [](const nlohmann::json& p) {
+           return p.is_array() && p.size() == 2 && p[0].is_number_integer() && p[1].is_number_integer();
+         });
+}
+
+/// A case's kernel calls: its "calls", or for a report written before cases had them, one
+/// call of its "shape".
+inline nlohmann::json calls_of(const nlohmann::json& c) {
+  return c.contains("calls") ? c["calls"] : nlohmann::json::array({c.at("shape")});
+}
+
+/// A case's calls as the reports print them: "shape [1000, 2000]" for one call, "3 kernel
+/// calls: [983, 2000] + [7, 1998] + [1, 20014]" for several.
+inline std::string calls_text(const nlohmann::json& c) {
+  const nlohmann::json calls = calls_of(c);
+  std::string shapes;
+  for (const nlohmann::json& p : calls)
+    shapes += fmt::format("{}[{}, {}]", shapes.empty() ? "" : " + ", to_int(p[0]), to_int(p[1]));
+  return calls.size() == 1 ? "shape " + shapes : fmt::format("{} kernel calls: {}", calls.size(), shapes);
+}
+
+/// Whether element rows, where their case is not at hand, need a column for the kernel
+/// call: one of them was computed by a call after the first.
+inline bool rows_past_first_call(const nlohmann::json& rows) {
+  return std::any_of(rows.begin(), rows.end(), [](const nlohmann::json& e) {
+    return e.contains("batch") && e["batch"].is_number_integer() && e["batch"] != 0;
+  });
+}
+
+/// A Markdown table of element rows of a case object ("worst", "breaches", ...): position
+/// (with `with_call`, the kernel call first, counted from 1), inputs, output and correctly
+/// rounded result as bits and decimal, the exact value, the ULP error and the verdict.
+/// `gated`: the case's arity is 2 (gate and up columns).
+std::string markdown_element_table(bool gated, const nlohmann::json& rows, bool with_call = false);
+
+/// The kernel call of an element row, counted from 1, as the tables show it; "-" for a
+/// row of a report written before rows named their call.
+inline std::string call_cell(const nlohmann::json& e) {
+  return e.contains("batch") && e["batch"].is_number_integer() ? std::to_string(to_int(e["batch"]) + 1) : "-";
+}
 
 }  // namespace ulpcheck::report_text

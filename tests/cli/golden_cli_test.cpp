@@ -51,6 +51,18 @@ TEST_F(GoldenCli, RegenWritesEveryOpAndShowsProgress) {
     EXPECT_TRUE(std::filesystem::exists(file(op)));
 }
 
+TEST(GoldenCliCommitted, CheckCatchesALayoutBugAndNamesItsCall) {
+  // The committed file, read only: its inputs go to the kernel in several calls, the last
+  // one a row wider than 8192 (ulpcheck/properties/batches.hpp).
+  const auto r = ulpcheck("golden check --dir '" + std::string(ULPCHECK_GOLDEN_DATA) + "' --op silu_and_mul " +
+                          kPlugin + "--kernel planted.wide_row_wraps_at_8192");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "0 of 3 groups passed")) << r.output;
+  EXPECT_TRUE(contains(r.output, "input [1, 20014] (call 4 of 4: [1, 2000] + [1, 640] + [7, 1998] + [1, 20014]), "
+                                 "element [0, 8"))
+      << r.output;
+}
+
 TEST_F(GoldenCli, AFreshFileVerifies) {
   const auto r = ulpcheck("golden verify --dir " + dir.str());
   EXPECT_EQ(r.exit_code, 0) << r.output;

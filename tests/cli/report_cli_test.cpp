@@ -290,6 +290,103 @@ TEST(Cli_report_output, AMissingDirectoryIsRefusedBeforeMeasuring) {
   expect_usage_error("report --op silu -o /nonexistent-dir/report.md", {"-o /nonexistent-dir/report.md", "does not exist"});
 }
 
+// --- the kernel calls: by default several shapes, or one of --tokens x --d
+
+/// The planted kernels wrong only in one shape: the scalar tail, an odd token count, d
+/// past 8192 (tests/properties/planted_kernels.cpp).
+const std::string kLayoutBugs = " --kernel planted.scalar_tail_multiplies_gate --kernel "
+                                "planted.odd_batch_last_token_unwritten --kernel planted.wide_row_wraps_at_8192";
+
+/// Whether every case of `doc` by a planted kernel fails and every other passes.
+void expect_planted_fail_others_pass(const nlohmann::json& doc) {
+  for (const nlohmann::json& c : doc["cases"]) {
+    const std::string kernel = c["kernel"];
+    EXPECT_EQ(c["pass"], !kernel.starts_with("planted.")) << kernel;
+  }
+}
+
+TEST(Cli_report_calls, TheDefaultCallsCatchEveryLayoutBug) {
+  const CliRun r = ulpcheck("report " + kPlanted + " --op silu_and_mul" + kLayoutBugs +
+                                " --kernel host.single_rounding --samples 20000 --format json",
+                            Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const nlohmann::json doc = parse(r);
+  ASSERT_EQ(doc["cases"].size(), 4u);
+  expect_planted_fail_others_pass(doc);
+  const nlohmann::json& c = doc["cases"][0];
+  EXPECT_EQ(c["shape"], nlohmann::json::parse("[20, 2000]"));
+  EXPECT_EQ(c["calls"], nlohmann::json::parse("[[3, 2000], [7, 1998], [1, 20014]]"));
+}
+
+TEST(Cli_report_calls, OneEvenCallOfRowsOf1000MissesThem) {
+  // What report handed over before it made several calls: the bugs pass.
+  const CliRun r = ulpcheck("report " + kPlanted + " --op silu_and_mul" + kLayoutBugs +
+                                " --tokens 20 --d 1000 --format json",
+                            Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json doc = parse(r);
+  EXPECT_EQ(doc["settings"]["samples"], 20000);
+  for (const nlohmann::json& c : doc["cases"]) EXPECT_EQ(c["calls"], nlohmann::json::parse("[[20, 2000]]"));
+}
+
+TEST(Cli_report_calls, TokensAndDLayOutTheSamplesAsOneCall) {
+  const CliRun r = ulpcheck("report --op silu_and_mul --op silu --dtype fp32 --kernel host.single_rounding --tokens 3 "
+                            "--d 5 --format json",
+                            Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json doc = parse(r);
+  EXPECT_EQ(doc["settings"]["samples"], 15);
+  ASSERT_EQ(doc["cases"].size(), 2u);
+  for (const nlohmann::json& c : doc["cases"]) {
+    const int arity = c["arity"];
+    EXPECT_EQ(c["count"], 15);
+    EXPECT_EQ(c["calls"], nlohmann::json::array({{3, arity * 5}}));
+  }
+}
+
+TEST(Cli_report_calls, TokensAloneTakesItsRowsFromSamples) {
+  const CliRun r = ulpcheck("report --op silu_and_mul --kernel host.single_rounding --tokens 4 --samples 2000 "
+                            "--format json",
+                            Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(parse(r)["cases"][0]["calls"], nlohmann::json::parse("[[4, 1000]]"));
+}
+
+TEST(Cli_report_calls, MarkdownListsTheCallsAndWhichOneAWorstInputCameFrom) {
+  const CliRun r = ulpcheck("report " + kPlanted + " --op silu_and_mul --kernel planted.wide_row_wraps_at_8192 "
+                            "--samples 20000",
+                            Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "3 kernel calls: [3, 2000] + [7, 1998] + [1, 20014]")) << r.output;
+  EXPECT_TRUE(contains(r.output, "| call | row | col | gate | up |")) << r.output;
+  EXPECT_TRUE(contains(r.output, "| 3 | 0 | ")) << r.output;
+}
+
+TEST(Cli_report_usage, SamplesThatConflictWithTokensAndD) {
+  expect_usage_error("report --op silu_and_mul --tokens 3 --d 5 --samples 20",
+                     {"--samples 20 conflicts with --tokens 3 --d 5", "3 x 5 = 15", "give --samples 15"});
+}
+
+TEST(Cli_report_usage, DThatDoesNotDivideTheSamples) {
+  expect_usage_error("report --op silu_and_mul --d 999",
+                     {"--d 999", "--samples 1000000 (the default) is not a multiple of 999", "give --tokens too"});
+}
+
+TEST(Cli_report_usage, TokensAndDMustBePositive) {
+  expect_usage_error("report --op silu_and_mul --tokens 0 --d 5", {"--tokens", "0"});
+  expect_usage_error("report --op silu_and_mul --tokens 3 --d -1", {"--d", "-1"});
+}
+
+TEST(Cli_report_usage, TokensForRoutingAlone) {
+  expect_usage_error("report --op biased_grouped_topk --tokens 64",
+                     {"--tokens 64", "biased_grouped_topk takes its tokens per batch from --samples"});
+}
+
+TEST(Cli_report_usage, TokensAndDForOnlyExhaustiveCases) {
+  expect_usage_error("report --op silu --tokens 4 --d 4",
+                     {"--tokens 4 --d 4", "all 65536 inputs", "drop --tokens and --d"});
+}
+
 // --- --diff OLD NEW
 
 class Cli_report_diff : public ::testing::Test {

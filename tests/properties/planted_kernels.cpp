@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <iterator>
+#include <vector>
 
 #include "ulpcheck/device/host/elementwise_kernel.hpp"
 #include "ulpcheck/device/math/silu.cuh"
@@ -201,8 +203,77 @@ const PlantedKernel kAll[] = {
      "gelu_and_mul"},
 };
 
+// --- Layout bugs: right on the shapes `report` and `golden check` used to hand over
+// (even batches, d a multiple of 8 and at most 8192), wrong on others. Each is caught by
+// fuzz (its shapes; see all() on the wide row) and by the default calls of report and
+// golden check (default_batches).
+
+/// A silu_and_mul kernel, correct but for one shape-dependent mistake.
+class LayoutBugKernel final : public Kernel {
+ public:
+  enum class Bug { tail_multiplies_gate, odd_batch_last_token_unwritten, wide_row_wraps_at_8192 };
+  LayoutBugKernel(std::string_view name, Bug bug) : name_(name), bug_(bug) {}
+  std::string_view name() const override { return name_; }
+  std::string_view description() const override { return "planted layout bug"; }
+  std::optional<Budget> claim(const ElementwiseOp& o, Format f) const override {
+    if (&o != &mul_op()) return std::nullopt;
+    return silu_budgets::kSingle[static_cast<int>(f)];
+  }
+  void run(const ElementwiseOp&, const Params&, const BitTensor& in, BitTensor& out) const override {
+    const Format f = in.format;
+    const std::int64_t d = out.cols;
+    // Tokens go two to a block and the grid is rows / 2 blocks, rounded down: the last
+    // token of an odd batch has no block.
+    const std::int64_t rows = bug_ == Bug::odd_batch_last_token_unwritten ? in.rows / 2 * 2 : in.rows;
+    const std::int64_t vector_end = d / 8 * 8;
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t c = 0; c < d; ++c) {
+        // The row is staged in a tile of 8192 elements indexed modulo its size.
+        const std::int64_t at = bug_ == Bug::wide_row_wraps_at_8192 ? c % 8192 : c;
+        // The scalar tail loop indexes up without the offset d: it multiplies by the gate.
+        const std::int64_t up_at = bug_ == Bug::tail_multiplies_gate && c >= vector_end ? c : d + at;
+        const float g = static_cast<float>(decode(f, in.at(r, at)));
+        const float u = static_cast<float>(decode(f, in.at(r, up_at)));
+        out.at(r, c) = encode(f, round_to(f, silu_fp32(g) * u));
+      }
+  }
+
+ private:
+  std::string_view name_;
+  Bug bug_;
+};
+
+const LayoutBugKernel kTailGateK{"planted.scalar_tail_multiplies_gate", LayoutBugKernel::Bug::tail_multiplies_gate};
+const LayoutBugKernel kOddBatchK{"planted.odd_batch_last_token_unwritten",
+                                 LayoutBugKernel::Bug::odd_batch_last_token_unwritten};
+const LayoutBugKernel kWideRowK{"planted.wide_row_wraps_at_8192", LayoutBugKernel::Bug::wide_row_wraps_at_8192};
+
+const PlantedKernel kLayoutBugs[] = {
+    {&kTailGateK, "the scalar tail (d not a multiple of 8) multiplies by the gate instead of up", "within_budget",
+     "silu_and_mul"},
+    {&kOddBatchK, "the last token of an odd token count is never written (grid of rows / 2 blocks of two)",
+     "nan_inf_semantics", "silu_and_mul"},
+    {&kWideRowK, "columns past 8192 read the inputs 8192 columns back (a tile indexed modulo its size)",
+     "within_budget", "silu_and_mul"},
+};
+
+// --- end of the layout bugs.
+
 }  // namespace
 
-std::span<const PlantedKernel> all() { return kAll; }
+std::span<const PlantedKernel> layout_bugs() { return kLayoutBugs; }
+
+std::span<const PlantedKernel> all() {
+  // The layout bugs but the wide row: fuzz finds that one too, but shrinking a failure
+  // that needs a row of 13827 runs the oracle on the whole row for every candidate, for
+  // many minutes.
+  static const std::vector<PlantedKernel> every = [] {
+    std::vector<PlantedKernel> v(std::begin(kAll), std::end(kAll));
+    for (const PlantedKernel& k : kLayoutBugs)
+      if (k.kernel != &kWideRowK) v.push_back(k);
+    return v;
+  }();
+  return every;
+}
 
 }  // namespace ulpcheck::planted

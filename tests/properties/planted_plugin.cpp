@@ -1,6 +1,7 @@
 // The planted-bug kernels of planted_kernels.cpp as a plugin (include/ulpcheck/kernel_abi.h),
 // so that tests can point the ulpcheck command itself at them: `ulpcheck fuzz --plugin
 // libulpcheck_planted_plugin.so --kernel planted.gate_up_swapped` must fail.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -31,12 +32,16 @@ struct Entry {
 };
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> all = [] {
+    std::vector<const Kernel*> kernels;
+    for (auto list : {planted::all(), planted::layout_bugs()})
+      for (const planted::PlantedKernel& pk : list)
+        if (std::find(kernels.begin(), kernels.end(), pk.kernel) == kernels.end()) kernels.push_back(pk.kernel);
     std::vector<Entry> e;
-    for (const planted::PlantedKernel& pk : planted::all())
+    for (const Kernel* kernel : kernels)
       for (const ElementwiseOp* op : all_ops())
-        if (pk.kernel->supports(*op, Format::bf16) || pk.kernel->supports(*op, Format::fp16) ||
-            pk.kernel->supports(*op, Format::fp32))
-          e.push_back({pk.kernel, op});
+        if (kernel->supports(*op, Format::bf16) || kernel->supports(*op, Format::fp16) ||
+            kernel->supports(*op, Format::fp32))
+          e.push_back({kernel, op});
     return e;
   }();
   return all;

@@ -30,8 +30,10 @@ std::vector<CaseSpec> case_specs(const ElementwiseOp& op);
 Elements case_inputs(const ElementwiseOp& op, Format f, const Params& params, std::int64_t samples,
                      std::uint64_t seed, std::string* description = nullptr);
 
-/// The elements as a kernel input [n / d, arity * d], d the largest of 1024, 256, ..., 1
-/// that divides n.
+/// The elements stored as [n / d, arity * d], d the largest of 1024, 256, ..., 1 that
+/// divides n, and handed to kernels in default_batches(n): the calls of `golden check`
+/// (and of regen and verify, whose figures a correct kernel gives in any calls) include
+/// an odd token count, d not a multiple of 8 and, from 11006 elements, d above 8192.
 InputSet as_input_set(const ElementwiseOp& op, Format f, const Elements& e, const std::string& description = {});
 
 /// Fills exact_hi, exact_lo and rounded_bits of `data` from a fresh oracle run, every

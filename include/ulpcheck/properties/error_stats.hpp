@@ -1,6 +1,7 @@
 // Figures over many elements: what a precision report quotes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -11,7 +12,7 @@ namespace ulpcheck {
 
 /// One element worth showing: where it is, its inputs and output as bits, the exact value.
 struct ElementReport {
-  std::int64_t row = 0;
+  std::int64_t row = 0;  ///< in the kernel call (batch) that computed it
   std::int64_t col = 0;
   int arity = 1;
   std::uint32_t x0_bits = 0;  ///< input (unary) or gate
@@ -19,6 +20,8 @@ struct ElementReport {
   std::uint32_t got_bits = 0;
   Exact exact;
   ElementCheck check;
+  std::size_t batch = 0;   ///< which call of the input set's batches (0 when there is one)
+  std::int64_t index = 0;  ///< the element's place in the input set, whatever its batches
 };
 
 /// One element, compactly, for the tables of a report (where the error lives, special

@@ -4,16 +4,27 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ulpcheck/device/tensor.hpp"
+#include "ulpcheck/properties/batches.hpp"
 #include "ulpcheck/reference/op.hpp"
 
 namespace ulpcheck {
 
 struct InputSet {
-  BitTensor tensor;        ///< [rows, arity * d]
+  BitTensor tensor;        ///< [rows, arity * d]: the elements, row-major over [rows, d]
   std::string description; ///< for reports: "all 65536 bf16 values", "1000000 random ..."
+  /// The kernel calls the elements are handed over in: consecutive runs of them, in
+  /// element order, covering all. Empty: one call on the tensor as it is.
+  std::vector<Batch> batches;
 };
+
+/// The calls of `inputs` for an op of `arity`: its batches, or the tensor's own shape.
+std::vector<Batch> batches_of(const InputSet& inputs, int arity);
+
+/// `inputs` with its elements handed over in default_batches() (the tensor unchanged).
+InputSet in_default_batches(InputSet inputs, int arity);
 
 /// Whether every input of (op, f) can be checked: a unary op in a 16-bit format has 65536;
 /// everything else is sampled.

@@ -19,8 +19,9 @@ struct Measurement {
   Params params;
   Budget budget;
   std::string inputs;
-  std::int64_t rows = 0;
+  std::int64_t rows = 0;       ///< the inputs as stored: element i is [i / d, i % d]
   std::int64_t d = 0;
+  std::vector<Batch> batches;  ///< the kernel calls, in element order
   OracleCounts oracle;
   ErrorStats stats;
 };
@@ -51,9 +52,11 @@ OracleAnswers evaluate_inputs(const ElementwiseOp& op, Format f, const Params& p
 Measurement measure(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
                     const InputSet& inputs, const OracleAnswers& answers, const Progress& progress = {});
 
-/// Runs `kernel` on the inputs and returns its output [rows, d], poisoned with all-ones
-/// patterns (NaN in every format) before the run, so that an element the kernel never
-/// writes cannot pass for a result. Throws std::invalid_argument as measure() does.
+/// Runs `kernel` on the inputs, one call per batch of `inputs`, and returns its output
+/// [rows, d] in the element order of the inputs, poisoned with all-ones patterns (NaN in
+/// every format) before the run, so that an element the kernel never writes cannot pass
+/// for a result. Throws std::invalid_argument as measure() does, and when the batches do
+/// not cover the elements.
 BitTensor run_kernel(const ElementwiseOp& op, const Kernel& kernel, Format f, const Params& params,
                      const InputSet& inputs);
 

@@ -11,11 +11,14 @@
 namespace ulpcheck {
 
 /// The case object of one measurement: what was measured (op, formula, dtype, kernel,
-/// parameters and their label, inputs, budget, oracle provenance), every figure, the worst
-/// inputs, the special-value table, and where the error lives: at full resolution per sign
-/// and binade of the input (gate) and per binade of the exact result ("binades_input",
-/// "binades_result"; exact results below the smallest subnormal, which round to 0 or to it
-/// whatever the kernel does, form one "underflow" row), as a ULP histogram in powers of
+/// parameters and their label, inputs, their stored "shape" [rows, arity * d] and the
+/// kernel "calls" [[rows, arity * d], ...] they were handed over in, budget, oracle
+/// provenance), every figure, the worst inputs (each with its call "batch", from 0, its
+/// "row" and "col" in that call, and its "index" in the inputs), the special-value table,
+/// and where the error lives: at full resolution per sign and binade of the input (gate)
+/// and per binade of the exact result ("binades_input", "binades_result"; exact results
+/// below the smallest subnormal, which round to 0 or to it whatever the kernel does, form
+/// one "underflow" row), as a ULP histogram in powers of
 /// two, and grouped into a few ranges for text ("ranges_input", "ranges_result"). A row
 /// has "count", "max_ulp", "max_ulp_above_floor", "p99_ulp", "not_correctly_rounded",
 /// "in_floor_region" and "breaches". Ranges: consecutive binades of one sign merge while

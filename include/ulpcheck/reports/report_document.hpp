@@ -40,7 +40,9 @@ struct ReportSettings {
 /// "routing": the biased_grouped_topk section (routing_report.hpp), present only when the
 /// report covers routing}. The summary counts the routing cases with the others, and
 /// passes only when the routing section does. "approximations" and "routing" came later
-/// within version 1: a reader takes a document without them as one with none. It holds no
+/// within version 1: a reader takes a document without them as one with none; so did a
+/// case's "calls" and an element's "batch" and "index" (a case without "calls" was one
+/// call of its "shape"). It holds no
 /// timestamp or timing: the same inputs give the same document.
 nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vector<SkippedCase>& skipped,
                                const ReportSettings& settings, std::vector<nlohmann::json> approximations = {},
