@@ -46,9 +46,10 @@ TEST(DefaultBatches, EveryCountIsCoveredWithAnOddBatchOfOddD) {
     const std::vector<Batch> b = default_batches(n);
     EXPECT_EQ(elements_of(b), n) << n;
     EXPECT_TRUE(std::all_of(b.begin(), b.end(), [](const Batch& x) { return x.rows > 0 && x.d > 0; })) << n;
-    if (n >= kOddD)
+    if (n >= kOddD) {
       EXPECT_TRUE(std::any_of(b.begin(), b.end(), [](const Batch& x) { return x.rows % 2 == 1 && x.d % 8 == 7; }))
           << n;
+    }
     EXPECT_EQ(std::any_of(b.begin(), b.end(), [](const Batch& x) { return x.d > 8192; }), n >= kWideD + kOddD) << n;
   }
 }

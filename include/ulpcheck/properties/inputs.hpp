@@ -17,7 +17,7 @@ struct InputSet {
   std::string description; ///< for reports: "all 65536 bf16 values", "1000000 random ..."
   /// The kernel calls the elements are handed over in: consecutive runs of them, in
   /// element order, covering all. Empty: one call on the tensor as it is.
-  std::vector<Batch> batches;
+  std::vector<Batch> batches = {};
 };
 
 /// The calls of `inputs` for an op of `arity`: its batches, or the tensor's own shape.
