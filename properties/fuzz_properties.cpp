@@ -151,9 +151,7 @@ void rows_are_independent(const FuzzTarget& t, const FuzzCase& c) {
   // Rows computed alone (up to 8 of them, first and last included: a launch each) must give
   // their bits in the case's batch, and the case's rows, repeated to every batch size a
   // production kernel dispatches on (both sides of 128, 256, ...), the same bits again.
-  const std::int64_t samples = std::min<std::int64_t>(in.rows, 8);
-  for (std::int64_t k = 0; k < samples; ++k) {
-    const std::int64_t r = samples == 1 ? 0 : k * (in.rows - 1) / (samples - 1);
+  for (const std::int64_t r : rows_run_alone(in.rows)) {
     const BitTensor alone = run(*t.kernel, *t.op, p, row_of(in, r));
     for (std::int64_t col = 0; col < d; ++col)
       if (alone.at(0, col) != out.at(r, col))

@@ -217,9 +217,7 @@ void tokens_are_independent(const RoutingFuzzTarget& t, const RoutingCase& rc) {
   };
   // Tokens routed alone (up to 8, first and last included: a launch each) give their bits
   // in the batch.
-  const std::int64_t samples = std::min<std::int64_t>(tokens, 8);
-  for (std::int64_t k = 0; k < samples; ++k) {
-    const std::int64_t tok = samples == 1 ? 0 : k * (tokens - 1) / (samples - 1);
+  for (const std::int64_t tok : rows_run_alone(tokens)) {
     RoutingInputs one = rc.inputs;
     one.tokens = 1;
     one.logits.assign(rc.inputs.logits.begin() + tok * c.experts, rc.inputs.logits.begin() + (tok + 1) * c.experts);
