@@ -10,102 +10,15 @@
 #include <memory>
 #include <sstream>
 
+#include "cli/fuzz_corpus.hpp"
 #include "cli/plugins.hpp"
-#include "cli/resolve.hpp"
 #include "cli/usage_error.hpp"
-#include "ulpcheck/device/registry.hpp"
-#include "ulpcheck/device/routing_kernel.hpp"
-#include "ulpcheck/properties/routing/fuzz.hpp"
-#include "ulpcheck/golden/corpus.hpp"
-#include "ulpcheck/golden/routing_corpus.hpp"
-#include "ulpcheck/properties/fuzz.hpp"
-#include "ulpcheck/reference/registry.hpp"
 #include "ulpcheck/reports/junit.hpp"
+#include "ulpcheck/runs/fuzz.hpp"
 
 namespace ulpcheck::cli {
 
 namespace {
-
-/// One property run: elementwise (target, property) or routing (routing_target, routing_property).
-struct Run {
-  FuzzTarget target{};
-  const FuzzProperty* property = nullptr;
-  RoutingFuzzTarget routing_target{};
-  const RoutingFuzzProperty* routing_property = nullptr;
-
-  std::string label() const {
-    if (routing_property)
-      return fmt::format("{} {} {}+{} {}", routing_target.kernel->name(), kRoutingOpName, name(routing_target.logits),
-                         name(routing_target.bias), routing_property->name);
-    return fmt::format("{} {} {} {}", target.kernel->name(), target.op->name, name(target.format), property->name);
-  }
-  FuzzResult execute(const FuzzSettings& s, const std::optional<std::string>& replay) const {
-    return routing_property ? run_routing_fuzz_property(routing_target, *routing_property, s, replay)
-                            : run_fuzz_property(target, *property, s, replay);
-  }
-};
-
-/// The (logits, bias) formats routing is fuzzed in for a logits dtype: the bias in the same
-/// dtype, and in fp32 as checkpoints store it.
-std::vector<std::pair<Format, Format>> routing_formats(Format logits) {
-  if (logits == Format::fp32) return {{logits, logits}};
-  return {{logits, logits}, {logits, Format::fp32}};
-}
-
-std::vector<Run> plan(const FuzzOptions& o) {
-  std::vector<const ElementwiseOp*> ops;
-  bool routing = o.ops.empty();
-  for (const std::string& n : o.ops) {
-    if (n == kRoutingOpName) routing = true;
-    else ops.push_back(&resolve_op(n));
-  }
-  if (o.ops.empty()) ops.assign(all_ops().begin(), all_ops().end());
-  std::vector<Format> formats;
-  for (const std::string& n : o.dtypes) formats.push_back(resolve_format(n));
-  if (formats.empty()) formats.assign(all_formats().begin(), all_formats().end());
-  const KernelSelection selected = resolve_kernels(o.kernels);
-  const std::vector<const Kernel*>& kernels = selected.elementwise;
-  const std::vector<const RoutingKernel*>& routing_kernels = selected.routing;
-
-  std::vector<Run> runs;
-  for (const Kernel* k : kernels)
-    for (const ElementwiseOp* op : ops)
-      for (Format f : formats)
-        if (k->supports(*op, f))
-          for (const FuzzProperty& p : all_fuzz_properties())
-            if (p.applies({k, op, f})) runs.push_back({{k, op, f}, &p});
-  if (routing)
-    for (const RoutingKernel* k : routing_kernels)
-      for (Format f : formats)
-        for (const auto& [logits, bias] : routing_formats(f))
-          for (const RoutingFuzzProperty& p : all_routing_fuzz_properties())
-            runs.push_back({{}, nullptr, {k, logits, bias}, &p});
-  if (runs.empty()) throw UsageError("nothing to fuzz: no selected kernel implements the selected ops and dtypes");
-  return runs;
-}
-
-/// The run a replay token names ("kernel/op/dtype/property").
-Run resolve_replay(const std::string& token) {
-  std::string id;
-  try {
-    id = replay_token_id(token);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(fmt::format("--replay: {}", e.what()));
-  }
-  for (const Kernel* k : all_kernels())
-    for (const ElementwiseOp* op : all_ops())
-      for (Format f : all_formats())
-        for (const FuzzProperty& p : all_fuzz_properties())
-          if (fuzz_id({k, op, f}, p) == id) return {{k, op, f}, &p};
-  for (const RoutingKernel* k : all_routing_kernels())
-    for (Format logits : all_formats())
-      for (Format bias : all_formats())
-        for (const RoutingFuzzProperty& p : all_routing_fuzz_properties())
-          if (routing_fuzz_id({k, logits, bias}, p) == id) return {{}, nullptr, {k, logits, bias}, &p};
-  throw UsageError(fmt::format("--replay: the token is for '{}', which this build does not have (a plugin kernel "
-                               "needs the same --plugin as the run that printed the token)",
-                               id));
-}
 
 /// `text` as one word for a POSIX shell: in single quotes, a quote inside as '\''.
 std::string shell_quoted(const std::string& text) {
@@ -144,53 +57,42 @@ bool is_project_golden_data(const std::string& dir) {
 struct Corpus {
   std::string dir;  ///< empty: keep none
   bool project_data = false;  ///< dir is the project's own golden/data: no plugin kernel's
-  std::vector<const Kernel*> plugin_kernels;
+  std::vector<std::string_view> plugin_kernels;
 };
 
-Corpus corpus_for(const FuzzOptions& o, std::vector<const Kernel*> plugin_kernels) {
+Corpus corpus_for(const FuzzOptions& o, const std::vector<const Kernel*>& plugin_kernels) {
   if (!o.golden_dir) return {};
   if (!std::filesystem::is_directory(*o.golden_dir))
     throw UsageError(fmt::format("--golden-dir {}: {}; give an existing directory (its <op>.h5 files are created when "
                                  "missing)",
                                  *o.golden_dir,
                                  std::filesystem::exists(*o.golden_dir) ? "not a directory" : "no such directory"));
-  return {*o.golden_dir, is_project_golden_data(*o.golden_dir), std::move(plugin_kernels)};
+  Corpus corpus{*o.golden_dir, is_project_golden_data(*o.golden_dir), {}};
+  for (const Kernel* k : plugin_kernels) corpus.plugin_kernels.push_back(k->name());
+  return corpus;
 }
 
 /// Adds the shrunk case to the golden corpus, so that `golden check` runs it from now on,
-/// and says where it went: its inputs for an elementwise op, the whole case (configuration
-/// and batch) for routing. Where it is not kept, says why and how to keep it.
-void keep_counterexample(const FuzzOptions& o, const Corpus& corpus, const Run& run, const FuzzResult& r) {
-  if (run.routing_property ? !r.minimal_routing_case : !r.minimal_case) return;
+/// and says where it went. Where it is not kept, says why and how to keep it.
+void keep_counterexample(const FuzzOptions& o, const Corpus& corpus, const FuzzRun& run, const FuzzResult& r) {
+  if (!r.minimal) return;
   const std::string& dir = corpus.dir;
-  const std::string op_name = run.routing_property ? std::string(kRoutingOpName) : std::string(run.target.op->name);
   if (dir.empty()) {
     if (o.no_corpus) fmt::print("  not kept in a golden corpus (--no-corpus)\n");
     else
       fmt::print("  not kept in a golden corpus: fuzz writes no file unless asked; --golden-dir DIR keeps it in "
                  "DIR/{}.h5\n",
-                 op_name);
+                 op_name(run));
     return;
   }
-  if (corpus.project_data && !run.routing_property &&
-      std::ranges::find(corpus.plugin_kernels, run.target.kernel) != corpus.plugin_kernels.end()) {
+  if (corpus.project_data && std::ranges::find(corpus.plugin_kernels, kernel_name(run)) != corpus.plugin_kernels.end()) {
     fmt::print("  not kept in a golden corpus: {} is a plugin kernel, and {} is this project's own golden data, which "
                "keeps only its own kernels' counterexamples; give --golden-dir a directory of your own\n",
-               run.target.kernel->name(), dir);
+               kernel_name(run), dir);
     return;
   }
-  const std::string check = fmt::format("'ulpcheck golden check --dir {}' runs it from now on", dir);
-  if (run.routing_property) {
-    const golden::KeptCounterexample kept = golden::add_to_routing_corpus(dir, *r.minimal_routing_case, r.id);
-    fmt::print("  kept in the golden corpus: {} {} ({}); {}\n", golden::golden_path(dir, kRoutingOpName), kept.group,
-               kept.added ? "+1 counterexample" : "+0 counterexamples, it was there", check);
-    return;
-  }
-  const ElementwiseOp& op = *run.target.op;
-  const std::size_t added = golden::add_to_corpus(dir, op, run.target.format, r.minimal_case->params(op),
-                                                  r.minimal_case->tensor());
-  fmt::print("  kept in the golden corpus: {} /{}/corpus (+{} elements); {}\n", golden::golden_path(dir, op.name),
-             name(run.target.format), added, check);
+  const std::string kept = std::visit([&](const auto& family_run) { return keep_in_corpus(dir, family_run, r); }, run);
+  fmt::print("  kept in the golden corpus: {}; 'ulpcheck golden check --dir {}' runs it from now on\n", kept, dir);
 }
 
 }  // namespace
@@ -219,10 +121,11 @@ void setup_fuzz(CLI::App& app, int& exit_code) {
 }
 
 int run_fuzz(const FuzzOptions& o) {
-  std::vector<const Kernel*> plugin_kernels = load_plugins(o.plugins);
-  const std::vector<Run> runs = o.replay ? std::vector<Run>{resolve_replay(*o.replay)} : plan(o);
+  const std::vector<const Kernel*> plugin_kernels = load_plugins(o.plugins);
+  const std::vector<FuzzRun> runs =
+      o.replay ? std::vector<FuzzRun>{resolve_replay(*o.replay)} : plan_fuzz({o.ops, o.dtypes, o.kernels});
   const FuzzSettings settings{o.cases, o.seed};
-  const Corpus corpus = corpus_for(o, std::move(plugin_kernels));
+  const Corpus corpus = corpus_for(o, plugin_kernels);
   const auto start = std::chrono::steady_clock::now();
   std::vector<FuzzResult> results;
   int failed = 0;
@@ -234,17 +137,17 @@ int run_fuzz(const FuzzOptions& o) {
                  runs.size() - i, runs.size());
       break;
     }
-    const Run& run = runs[i];
-    const FuzzResult r = run.execute(settings, o.replay);
+    const FuzzRun& each = runs[i];
+    const FuzzResult r = run(each, settings, o.replay);
     cases += r.cases;
-    fmt::print("[{:>{}}/{}] {}: ", i + 1, fmt::formatted_size("{}", runs.size()), runs.size(), run.label());
+    fmt::print("[{:>{}}/{}] {}: ", i + 1, fmt::formatted_size("{}", runs.size()), runs.size(), label(each));
     if (r.passed) {
       fmt::print("{} cases passed\n", r.cases);
     } else {
       ++failed;
       fmt::print("FAILED after {} passing cases\n", r.cases);
       print_failure(r, o.plugins);
-      keep_counterexample(o, corpus, run, r);
+      keep_counterexample(o, corpus, each, r);
     }
     std::fflush(stdout);
     results.push_back(r);

@@ -5,11 +5,15 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "cli/usage_error.hpp"
+#include "ulpcheck/golden/golden_file.hpp"
 #include "ulpcheck/golden/routing_regen.hpp"
 
 namespace ulpcheck::cli {
@@ -27,6 +31,33 @@ struct GoldenOptions {
   std::int64_t tokens = golden::kDefaultRoutingTokens;  ///< regen: tokens per routing case
   std::uint64_t seed = 1;            ///< regen
   bool drop_corpus = false;          ///< regen: do not carry the old file's corpus over
+};
+
+/// The corpus of the file at `path` that regen carries over: `read(path).corpora`, or none
+/// with --drop-corpus or when there is no file. A file that cannot be read is a UsageError
+/// that says how to replace it without its corpus.
+template <class Read>
+auto corpus_to_carry(const GoldenOptions& o, const std::string& path, Read read) -> decltype(read(path).corpora) {
+  if (!std::filesystem::exists(path) || o.drop_corpus) return {};
+  try {
+    return read(path).corpora;
+  } catch (const golden::GoldenError& e) {
+    throw UsageError(fmt::format("{}\nThe old file cannot be read, so its fuzz corpus cannot be carried over; rerun "
+                                 "with --drop-corpus to replace it without the corpus",
+                                 e.what()));
+  }
+}
+
+/// Where the figures were measured, for the files' provenance attributes.
+struct Provenance {
+  std::string device = "none (host kernels only)", cuda_version = device, driver_version = device;
+  /// Into the build options of either kind of file.
+  template <class BuildOptions>
+  void set_in(BuildOptions& b) const {
+    b.device = device;
+    b.cuda_version = cuda_version;
+    b.driver_version = driver_version;
+  }
 };
 
 void setup_golden(CLI::App& app, int& exit_code);

@@ -1,13 +1,12 @@
 // Bad input from the command line or a file: the command prints the message and exits 2.
 #pragma once
 
-#include <stdexcept>
+#include "ulpcheck/runs/request_error.hpp"
 
 namespace ulpcheck::cli {
 
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+/// The library's RequestError, raised by the commands' own checks too.
+using UsageError = RequestError;
 
 /// Exit codes of every command.
 inline constexpr int kExitPass = 0;

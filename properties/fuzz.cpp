@@ -15,6 +15,10 @@ std::string fuzz_id(const FuzzTarget& t, const FuzzProperty& p) {
   return fmt::format("{}/{}/{}/{}", t.kernel->name(), t.op->name, name(t.format), p.name);
 }
 
+std::string fuzz_label(const FuzzTarget& t, const FuzzProperty& p) {
+  return fmt::format("{} {} {} {}", t.kernel->name(), t.op->name, name(t.format), p.name);
+}
+
 std::string replay_token_id(const std::string& token) {
   std::unordered_map<std::string, rc::detail::Reproduce> map;
   try {
@@ -34,7 +38,7 @@ FuzzResult run_fuzz_property(const FuzzTarget& target, const FuzzProperty& prope
   FuzzResult result = detail::run_property<FuzzCase>(
       fuzz_id(target, property), property.sentence, settings, replay, gen_case(*t.op, t.format),
       [t, check](const FuzzCase& c) { check(t, c); }, &shrunk);
-  result.minimal_case = std::move(shrunk);
+  result.minimal = std::move(shrunk);
   return result;
 }
 

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "reports/report_text.hpp"
+#include "ulpcheck/reports/approximation_report.hpp"
 
 namespace ulpcheck {
 
@@ -53,319 +54,79 @@ nlohmann::json element_json(const Measurement& m, const ElementReport& e) {
   return j;
 }
 
-/// Input classes of the special-value table.
-constexpr std::array<const char*, 6> kClasses{"NaN", "+inf", "-inf", "zero", "subnormal", "normal"};
-
-int value_class(Format f, double v) {
-  if (std::isnan(v)) return 0;
-  if (std::isinf(v)) return v > 0 ? 1 : 2;
-  if (v == 0.0) return 3;
-  if (std::fabs(v) < std::ldexp(1.0, info(f).emin)) return 4;
-  return 5;
-}
-
-double nearest_rank(std::vector<float>& v, double q) {
-  if (v.empty()) return 0.0;
-  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
-  const std::size_t k = rank == 0 ? 0 : rank - 1;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
-}
-
-// --- where the error lives -------------------------------------------------------------
-
-/// The numeric elements of one binade (or of zero, or of non-finite values).
-struct Bucket {
-  std::int64_t count = 0, not_cr = 0, in_floor = 0, breaches = 0;
-  double max_ulp = 0.0, max_ulp_above_floor = 0.0;
-  std::vector<float> errors;
-
-  void add(const ElementTrace& t) {
-    ++count;
-    if (!t.has(ElementTrace::kCorrectlyRounded)) ++not_cr;
-    if (t.has(ElementTrace::kInFloorRegion))
-      ++in_floor;
-    else
-      max_ulp_above_floor = std::max(max_ulp_above_floor, static_cast<double>(t.ulp_error));
-    if (t.has(ElementTrace::kBreach)) ++breaches;
-    max_ulp = std::max(max_ulp, static_cast<double>(t.ulp_error));
-    errors.push_back(t.ulp_error);
+const char* row_key(RowKind kind) {
+  switch (kind) {
+    case RowKind::zero: return "zero";
+    case RowKind::underflow: return "underflow";
+    case RowKind::non_finite: return "non-finite";
+    case RowKind::binade: break;
   }
-  void absorb(const Bucket& b) {
-    count += b.count;
-    not_cr += b.not_cr;
-    in_floor += b.in_floor;
-    breaches += b.breaches;
-    max_ulp = std::max(max_ulp, b.max_ulp);
-    max_ulp_above_floor = std::max(max_ulp_above_floor, b.max_ulp_above_floor);
-  }
-  /// Whether most elements lie in the floor region: the tail, in a table of ranges.
-  bool mostly_floor() const { return 2 * in_floor >= count; }
-};
-
-nlohmann::json figures(const Bucket& b, std::vector<float>& errors) {
-  return {{"count", b.count},
-          {"max_ulp", b.max_ulp},
-          {"max_ulp_above_floor", b.max_ulp_above_floor},
-          {"p99_ulp", nearest_rank(errors, 0.99)},
-          {"not_correctly_rounded", b.not_cr},
-          {"in_floor_region", b.in_floor},
-          {"breaches", b.breaches}};
-}
-
-/// Binades from below the smallest fp32 subnormal (2^-149) to past the largest fp32
-/// value, as vector indices.
-constexpr int kBinadeOffset = 160, kBinadeSlots = 320;
-
-/// The binade of the smallest subnormal of `f`: exact results below it round to 0 or to
-/// that subnormal whatever the kernel does well, so they form one bucket.
-int lowest_binade(Format f) { return info(f).emin - info(f).precision + 1; }
-
-/// The buckets of one table: by sign and binade of the input, or by binade of |result|.
-struct Buckets {
-  std::array<std::vector<Bucket>, 2> by_sign{std::vector<Bucket>(kBinadeSlots), std::vector<Bucket>(kBinadeSlots)};
-  Bucket zero, underflow, non_finite;
-};
-
-/// One non-empty binade in number-line order: sign -1 or +1 for inputs, 0 for |result|.
-struct Item {
-  int sign;
-  int binade;
-  Bucket* bucket;
-};
-
-Buckets fill_buckets(const Measurement& m, bool by_input) {
-  Buckets b;
-  for (const ElementTrace& t : m.stats.elements) {
-    if (!t.has(ElementTrace::kNumeric)) continue;
-    if (by_input) {
-      const double v = decode(m.format, t.x0_bits);
-      if (!std::isfinite(v))
-        b.non_finite.add(t);
-      else if (v == 0.0)
-        b.zero.add(t);
-      else
-        b.by_sign[std::signbit(v) ? 0 : 1][static_cast<std::size_t>(std::ilogb(v) + kBinadeOffset)].add(t);
-    } else if (t.result_binade == ElementTrace::kBinadeZero) {
-      b.zero.add(t);
-    } else if (t.result_binade == ElementTrace::kBinadeNonFinite) {
-      b.non_finite.add(t);
-    } else if (t.result_binade < lowest_binade(m.format)) {
-      b.underflow.add(t);
-    } else {
-      b.by_sign[1][static_cast<std::size_t>(std::min(t.result_binade + kBinadeOffset, kBinadeSlots - 1))].add(t);
-    }
-  }
-  return b;
-}
-
-/// The non-empty binades, negative inputs from the largest magnitude down, then positive
-/// (or |result|) from the smallest up.
-std::vector<Item> items_of(Buckets& b, bool by_input) {
-  std::vector<Item> items;
-  if (by_input)
-    for (int i = kBinadeSlots - 1; i >= 0; --i)
-      if (Bucket& x = b.by_sign[0][static_cast<std::size_t>(i)]; x.count) items.push_back({-1, i - kBinadeOffset, &x});
-  for (int i = 0; i < kBinadeSlots; ++i)
-    if (Bucket& x = b.by_sign[1][static_cast<std::size_t>(i)]; x.count)
-      items.push_back({by_input ? 1 : 0, i - kBinadeOffset, &x});
-  return items;
+  return "binade";
 }
 
 const char* sign_text(int sign) { return sign < 0 ? "-" : "+"; }
 
-nlohmann::json binade_rows(Buckets& b, bool by_input) {
-  nlohmann::json rows = nlohmann::json::array();
-  auto special = [&](Bucket& x, const char* key) {
-    if (!x.count) return;
-    nlohmann::json r = figures(x, x.errors);
-    r["binade"] = key;
-    rows.push_back(std::move(r));
-  };
-  const std::vector<Item> items = items_of(b, by_input);
-  // Number-line order: zero sits between the negative and the positive inputs.
-  bool zero_done = !by_input;
-  if (!by_input) {
-    special(b.zero, "zero");
-    special(b.underflow, "underflow");
-  }
-  for (const Item& it : items) {
-    if (!zero_done && it.sign > 0) {
-      special(b.zero, "zero");
-      zero_done = true;
+nlohmann::json figures_json(const ErrorFigures& f) {
+  return {{"count", f.count},
+          {"max_ulp", f.max_ulp},
+          {"max_ulp_above_floor", f.max_ulp_above_floor},
+          {"p99_ulp", f.p99_ulp},
+          {"not_correctly_rounded", f.not_correctly_rounded},
+          {"in_floor_region", f.in_floor_region},
+          {"breaches", f.breaches}};
+}
+
+/// Input tables give binade rows a "sign"; result tables (sign 0) do not.
+nlohmann::json binade_rows_json(const std::vector<BinadeRow>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const BinadeRow& row : rows) {
+    nlohmann::json r = figures_json(row.figures);
+    if (row.kind != RowKind::binade) {
+      r["binade"] = row_key(row.kind);
+    } else {
+      r["binade"] = row.binade;
+      if (row.sign != 0) r["sign"] = sign_text(row.sign);
     }
-    nlohmann::json r = figures(*it.bucket, it.bucket->errors);
-    r["binade"] = it.binade;
-    if (by_input) r["sign"] = sign_text(it.sign);
-    rows.push_back(std::move(r));
+    out.push_back(std::move(r));
   }
-  if (!zero_done) special(b.zero, "zero");
-  special(b.non_finite, "non-finite");
-  return rows;
+  return out;
 }
 
-/// The maxima outside the floor region of the binades of a range span at most a factor
-/// of two, so that figures hovering around 0.5 or 1 (0.4999 and 0.5000001 alike) share a
-/// range; all below 2^-20 count as 2^-20; exact (0) binades only join exact ones.
-constexpr double kSpan = 2.0, kNegligible = 0x1p-20;
-
-struct Range {
-  std::size_t first, last;  ///< items
-  Bucket total;             ///< without errors
-  double low, high;         ///< least and largest of the binades' max_ulp_above_floor
-  bool subnormal;           ///< every binade below the format's smallest normal
-  int sign;
-
-  bool alike(double max_low, double max_high) const {
-    if ((high == 0.0) != (max_high == 0.0) || (low == 0.0) != (max_low == 0.0)) return false;
-    return std::max(high, max_high) <= kSpan * std::max(kNegligible, std::min(low, max_low));
-  }
-  void take(const Range& next) {
-    last = next.last;
-    total.absorb(next.total);
-    low = std::min(low, next.low);
-    high = std::max(high, next.high);
-    subnormal = subnormal && next.subnormal;
-  }
-};
-
-std::string pow2(int e) { return fmt::format("2^{}", e); }
-
-std::string range_label(const Range& r, const std::vector<Item>& items) {
-  const int a = items[r.first].binade, b = items[r.last].binade;
-  const std::string suffix = r.subnormal ? " subnormal" : "";
-  if (r.sign < 0) return fmt::format("(-{}, -{}]{}", pow2(a + 1), pow2(b), suffix);
-  return fmt::format("[{}, {}){}", pow2(a), pow2(b + 1), suffix);
-}
-
-nlohmann::json range_rows(Buckets& b, bool by_input, Format f, std::size_t max_rows) {
-  std::vector<Item> items = items_of(b, by_input);
-  std::vector<Range> ranges;
-  // Ranges follow the maximum outside the floor region: elements in it have errors of any
-  // size (that is what the floor allows), which would split ranges for no reason; the floor
-  // region shows as ranges of its own (mostly_floor) and in the max ULP column.
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const Item& it = items[i];
-    Range next{i, i, {}, it.bucket->max_ulp_above_floor, it.bucket->max_ulp_above_floor, it.binade < info(f).emin,
-               it.sign};
-    next.total.absorb(*it.bucket);
-    if (!ranges.empty()) {
-      Range& r = ranges.back();
-      if (r.sign == next.sign && r.subnormal == next.subnormal &&
-          r.total.mostly_floor() == next.total.mostly_floor() &&
-          (r.total.breaches > 0) == (next.total.breaches > 0) && r.alike(next.low, next.high)) {
-        r.take(next);
-        continue;
-      }
+nlohmann::json range_rows_json(const std::vector<RangeRow>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const RangeRow& row : rows) {
+    nlohmann::json r = figures_json(row.figures);
+    r["label"] = row.label;
+    if (row.kind != RowKind::binade) {
+      r["binade"] = row_key(row.kind);
+    } else {
+      r["binade_lo"] = row.binade_lo;
+      r["binade_hi"] = row.binade_hi;
+      if (row.sign != 0) r["sign"] = sign_text(row.sign);
     }
-    ranges.push_back(next);
+    out.push_back(std::move(r));
   }
-  // Too many ranges for a table: merge the most alike neighbours of one sign. A difference
-  // in kind (floor region, breaches, subnormal) weighs more than any spread of maxima.
-  auto cost = [](const Range& x, const Range& y) {
-    const double spread = std::log2(std::max(kNegligible, std::max(x.high, y.high)) /
-                                    std::max(kNegligible, std::min(x.low, y.low)));
-    return spread + 64.0 * (x.total.mostly_floor() != y.total.mostly_floor()) +
-           64.0 * ((x.total.breaches > 0) != (y.total.breaches > 0)) + 64.0 * (x.subnormal != y.subnormal);
-  };
-  while (ranges.size() > max_rows) {
-    std::size_t best = ranges.size();
-    double best_cost = HUGE_VAL;
-    for (std::size_t i = 0; i + 1 < ranges.size(); ++i)
-      if (ranges[i].sign == ranges[i + 1].sign)
-        if (const double c = cost(ranges[i], ranges[i + 1]); c < best_cost) {
-          best_cost = c;
-          best = i;
-        }
-    if (best == ranges.size()) break;
-    ranges[best].take(ranges[best + 1]);
-    ranges.erase(ranges.begin() + static_cast<std::ptrdiff_t>(best) + 1);
-  }
-
-  nlohmann::json rows = nlohmann::json::array();
-  auto special = [&](Bucket& x, const char* label, const char* key) {
-    if (!x.count) return;
-    nlohmann::json row = figures(x, x.errors);
-    row["label"] = label;
-    row["binade"] = key;
-    rows.push_back(std::move(row));
-  };
-  const char* zero_label = by_input ? "+-0" : "0";
-  const std::string underflow_label = fmt::format("(0, 2^{}) below subnormal", lowest_binade(f));
-  if (!by_input) {
-    special(b.zero, zero_label, "zero");
-    special(b.underflow, underflow_label.c_str(), "underflow");
-  }
-  bool zero_done = !by_input;
-  for (const Range& r : ranges) {
-    if (!zero_done && r.sign > 0) {
-      special(b.zero, zero_label, "zero");
-      zero_done = true;
-    }
-    std::vector<float> errors;
-    for (std::size_t i = r.first; i <= r.last; ++i)
-      errors.insert(errors.end(), items[i].bucket->errors.begin(), items[i].bucket->errors.end());
-    nlohmann::json row = figures(r.total, errors);
-    row["label"] = range_label(r, items);
-    const int a = items[r.first].binade, c = items[r.last].binade;
-    row["binade_lo"] = std::min(a, c);
-    row["binade_hi"] = std::max(a, c);
-    if (by_input) row["sign"] = sign_text(r.sign);
-    rows.push_back(std::move(row));
-  }
-  if (!zero_done) special(b.zero, zero_label, "zero");
-  special(b.non_finite, by_input ? "NaN, +-inf" : "non-finite", "non-finite");
-  return rows;
+  return out;
 }
 
-nlohmann::json special_value_table(const Measurement& m) {
-  struct Acc {
-    std::int64_t count = 0, semantic = 0, breaches = 0;
-  };
-  std::map<std::pair<int, int>, Acc> acc;
-  const bool gated = m.op->arity == 2;
-  for (const ElementTrace& t : m.stats.elements) {
-    const int a = value_class(m.format, decode(m.format, t.x0_bits));
-    const int b = gated ? value_class(m.format, decode(m.format, t.x1_bits)) : -1;
-    Acc& x = acc[{a, b}];
-    ++x.count;
-    if (t.has(ElementTrace::kSemanticDifference)) ++x.semantic;
-    if (t.has(ElementTrace::kBreach)) ++x.breaches;
+nlohmann::json special_values_json(const std::vector<SpecialValueRow>& rows, bool gated) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const SpecialValueRow& row : rows) {
+    nlohmann::json r{{gated ? "gate" : "x", name(row.x0)}};
+    if (gated) r["up"] = name(row.x1);
+    r["count"] = row.count;
+    r["semantic_differences"] = row.semantic_differences;
+    r["breaches"] = row.breaches;
+    out.push_back(std::move(r));
   }
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& [k, x] : acc) {
-    nlohmann::json r{{gated ? "gate" : "x", kClasses[static_cast<std::size_t>(k.first)]}};
-    if (gated) r["up"] = kClasses[static_cast<std::size_t>(k.second)];
-    r["count"] = x.count;
-    r["semantic_differences"] = x.semantic;
-    r["breaches"] = x.breaches;
-    rows.push_back(r);
-  }
-  return rows;
+  return out;
 }
 
-/// Counts of ULP errors in log-scale bins: [0, 2^-8), [2^k, 2^(k+1)) for k = -8..31, and
-/// [2^32, inf), with how many of each lie in the floor region. 2^32 is past any ULP error a
-/// 24-bit format can have short of a wrong exponent.
-nlohmann::json ulp_histogram(const ErrorStats& s) {
-  constexpr int kLo = -8, kHi = 32;
-  const std::size_t n = static_cast<std::size_t>(kHi - kLo + 2);
-  std::vector<std::int64_t> bins(n, 0), floor(n, 0);
-  for (const ElementTrace& t : s.elements) {
-    if (!t.has(ElementTrace::kNumeric)) continue;
-    const float e = t.ulp_error;
-    std::size_t i = 0;
-    if (e >= std::ldexp(1.0f, kLo)) i = std::min<std::size_t>(n - 1, static_cast<std::size_t>(std::ilogb(e) - kLo + 1));
-    ++bins[i];
-    if (t.has(ElementTrace::kInFloorRegion)) ++floor[i];
-  }
-  nlohmann::json rows = nlohmann::json::array();
-  for (std::size_t i = 0; i < n; ++i) {
-    const double lo = i == 0 ? 0.0 : std::ldexp(1.0, kLo + static_cast<int>(i) - 1);
-    const double hi = i + 1 == n ? HUGE_VAL : std::ldexp(1.0, kLo + static_cast<int>(i));
-    rows.push_back({{"lo", lo}, {"hi", number(hi)}, {"count", bins[i]}, {"in_floor_region", floor[i]}});
-  }
-  return rows;
+nlohmann::json histogram_json(const std::vector<HistogramBin>& bins) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const HistogramBin& b : bins)
+    out.push_back({{"lo", b.lo}, {"hi", number(b.hi)}, {"count", b.count}, {"in_floor_region", b.in_floor_region}});
+  return out;
 }
 
 // --- Markdown from a case object ---------------------------------------------------------
@@ -435,7 +196,11 @@ void ranges_md(std::string& out, const nlohmann::json& rows, const char* what) {
 
 }  // namespace
 
-nlohmann::json to_json(const Measurement& m) {
+nlohmann::json to_json(const Measurement& m) { return to_json(CaseResult{m, case_figures(m)}); }
+
+nlohmann::json to_json(const CaseResult& r) {
+  const Measurement& m = r.measurement;
+  const CaseFigures& fig = r.figures;
   const ErrorStats& s = m.stats;
   auto list = [&](const std::vector<ElementReport>& rows) {
     nlohmann::json a = nlohmann::json::array();
@@ -444,8 +209,6 @@ nlohmann::json to_json(const Measurement& m) {
   };
   nlohmann::json params = nlohmann::json::object();
   for (const auto& [k, v] : m.params.values()) params[k] = number(v);
-  Buckets by_input = fill_buckets(m, true), by_result = fill_buckets(m, false);
-  constexpr std::size_t kRangeRows = 14;
   return {
       {"op", m.op->name},
       {"formula", m.op->formula},
@@ -477,22 +240,31 @@ nlohmann::json to_json(const Measurement& m) {
       {"semantic_differences", s.semantic_differences},
       {"semantic_violations", s.semantic_violations},
       {"budget_breaches", s.budget_breaches},
-      {"p50_ulp", s.percentile(0.5)},
-      {"p99_ulp", s.percentile(0.99)},
-      {"p99_9_ulp", s.percentile(0.999)},
+      {"p50_ulp", fig.p50_ulp},
+      {"p99_ulp", fig.p99_ulp},
+      {"p99_9_ulp", fig.p99_9_ulp},
       {"pass", s.passes()},
       {"verdict", s.passes() ? "PASS" : "FAIL"},
-      {"binades_input", binade_rows(by_input, true)},
-      {"binades_result", binade_rows(by_result, false)},
-      {"ranges_input", range_rows(by_input, true, m.format, kRangeRows)},
-      {"ranges_result", range_rows(by_result, false, m.format, kRangeRows)},
-      {"special_values", special_value_table(m)},
-      {"ulp_histogram", ulp_histogram(s)},
+      {"binades_input", binade_rows_json(fig.binades_input)},
+      {"binades_result", binade_rows_json(fig.binades_result)},
+      {"ranges_input", range_rows_json(fig.ranges_input)},
+      {"ranges_result", range_rows_json(fig.ranges_result)},
+      {"special_values", special_values_json(fig.special_values, m.op->arity == 2)},
+      {"ulp_histogram", histogram_json(fig.ulp_histogram)},
       {"worst", list(s.worst)},
       {"worst_in_floor", list(s.worst_in_floor)},
       {"semantic", list(s.semantic)},
       {"breaches", list(s.breaches)},
   };
+}
+
+void section_parts(DocumentParts& parts, const ElementwiseReport& report) {
+  for (const CaseResult& c : report.cases) parts.cases.push_back(to_json(c));
+  for (const ApproximationSection& s : report.approximations) {
+    std::vector<nlohmann::json> dtypes;
+    for (const ApproximationFigures& f : s.dtypes) dtypes.push_back(approximation_dtype_json(*s.exact, f));
+    parts.approximations.push_back(approximation_section_json(*s.exact, *s.approx, s.real, std::move(dtypes)));
+  }
 }
 
 std::string render_case_markdown(const nlohmann::json& c, int level, bool with_case_lines) {

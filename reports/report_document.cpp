@@ -371,4 +371,12 @@ std::string render_report_markdown(const nlohmann::json& doc) {
   return out;
 }
 
+nlohmann::json report_document(const ReportResults& results) {
+  DocumentParts parts;
+  for (const FamilyReport& family : results.families)
+    std::visit([&](const auto& report) { section_parts(parts, report); }, family);
+  return report_document(std::move(parts.cases), results.skipped, results.settings, std::move(parts.approximations),
+                         std::move(parts.routing));
+}
+
 }  // namespace ulpcheck

@@ -574,4 +574,17 @@ std::string render_routing_markdown(const nlohmann::json& s, int level) {
   return out;
 }
 
+void section_parts(DocumentParts& parts, const RoutingReport& report) {
+  std::vector<nlohmann::json> batches;
+  for (const RoutingBatchResult& b : report.batches) {
+    std::vector<nlohmann::json> cases;
+    for (const RoutingCaseResult& c : b.cases) cases.push_back(routing_case_json(*c.kernel, c.claim, c.stats, c.band));
+    batches.push_back(routing_batch_json(b.info, b.oracle, b.margins, std::move(cases)));
+  }
+  std::optional<nlohmann::json> study;
+  if (report.precision_study) study = precision_study_json(*report.precision_study);
+  parts.routing =
+      routing_section_json(report.config, report.logits, report.tokens, report.seed, std::move(batches), std::move(study));
+}
+
 }  // namespace ulpcheck

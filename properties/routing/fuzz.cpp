@@ -271,6 +271,10 @@ const RoutingFuzzProperty kProperties[] = {
 
 std::span<const RoutingFuzzProperty> all_routing_fuzz_properties() { return kProperties; }
 
+std::string fuzz_label(const RoutingFuzzTarget& t, const RoutingFuzzProperty& p) {
+  return fmt::format("{} {} {}+{} {}", t.kernel->name(), kRoutingOpName, name(t.logits), name(t.bias), p.name);
+}
+
 std::string routing_fuzz_id(const RoutingFuzzTarget& t, const RoutingFuzzProperty& p) {
   return fmt::format("{}/biased_grouped_topk/{}+{}/{}", t.kernel->name(), name(t.logits), name(t.bias), p.name);
 }
@@ -283,7 +287,7 @@ FuzzResult run_routing_fuzz_property(const RoutingFuzzTarget& target, const Rout
   FuzzResult result = detail::run_property<RoutingCase>(routing_fuzz_id(target, property), property.sentence, settings,
                                                         replay, gen_routing_case(t.logits, t.bias),
                                                         [t, check](const RoutingCase& c) { check(t, c); }, &shrunk);
-  result.minimal_routing_case = std::move(shrunk);
+  result.minimal = std::move(shrunk);
   return result;
 }
 

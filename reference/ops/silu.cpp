@@ -102,6 +102,10 @@ const ParamSpec kLimitParam[] = {{
     .default_value = kInf,
     .validate = &validate_limit,
     .checked_values = kCheckedLimits,
+    .carrier = ParamCarrier::fp32,
+    .examples = "10, 7.3, 0, inf",
+    .infinity_means = "no clamp",
+    .zero_means = "clamp everything to 0",
 }};
 
 // Default budgets, derived as act_and_mul.hpp says, for t / (1 + e^-t) in fp32 (vLLM,

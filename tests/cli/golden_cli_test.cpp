@@ -262,8 +262,8 @@ TEST_F(GoldenCli, RoutingCounterexamplesAreCheckedVerifiedAndCarriedOver) {
   for (const RoutingFuzzProperty& p : all_routing_fuzz_properties())
     if (p.name == "matches_oracle") matches = &p;
   const FuzzResult found = run_routing_fuzz_property({planted, Format::bf16, Format::fp32}, *matches, FuzzSettings{});
-  ASSERT_TRUE(found.minimal_routing_case.has_value()) << found.failure;
-  EXPECT_TRUE(golden::add_to_routing_corpus(dir.str(), *found.minimal_routing_case, found.id).added);
+  ASSERT_TRUE(minimal_as<RoutingCase>(found) != nullptr) << found.failure;
+  EXPECT_TRUE(golden::add_to_routing_corpus(dir.str(), *minimal_as<RoutingCase>(found), found.id).added);
 
   const auto check = ulpcheck("golden check --kernel host.routing_fp32 --op biased_grouped_topk --dir " + dir.str());
   EXPECT_EQ(check.exit_code, 0) << check.output;

@@ -36,18 +36,18 @@ FuzzResult counterexample_of(std::string_view kernel) {
   const FuzzResult r = run_routing_fuzz_property({&planted_kernel(kernel), Format::fp32, Format::fp32},
                                                  property("matches_oracle"), FuzzSettings{100, 1});
   EXPECT_FALSE(r.passed);
-  EXPECT_TRUE(r.minimal_routing_case.has_value());
+  EXPECT_TRUE(minimal_as<RoutingCase>(r) != nullptr);
   return r;
 }
 
 TEST(GoldenCorpus_biased_grouped_topk, AFuzzCounterexampleIsKeptOnce) {
   TempDir dir;
   const FuzzResult r = counterexample_of("planted.routing_group_score_is_max");
-  ASSERT_TRUE(r.minimal_routing_case);
-  const KeptCounterexample first = add_to_routing_corpus(dir.str(), *r.minimal_routing_case, r.id);
+  ASSERT_TRUE(minimal_as<RoutingCase>(r));
+  const KeptCounterexample first = add_to_routing_corpus(dir.str(), *minimal_as<RoutingCase>(r), r.id);
   EXPECT_TRUE(first.added);
   EXPECT_EQ(first.group, "/fp32+fp32/corpus/0000");
-  const KeptCounterexample again = add_to_routing_corpus(dir.str(), *r.minimal_routing_case, r.id);
+  const KeptCounterexample again = add_to_routing_corpus(dir.str(), *minimal_as<RoutingCase>(r), r.id);
   EXPECT_FALSE(again.added);
   EXPECT_EQ(again.group, "/fp32+fp32/corpus/0000");
 
@@ -57,8 +57,8 @@ TEST(GoldenCorpus_biased_grouped_topk, AFuzzCounterexampleIsKeptOnce) {
   ASSERT_EQ(f.corpora[0].entries.size(), 1u);
   const RoutingCounterexample& e = f.corpora[0].entries[0];
   EXPECT_EQ(e.found_by, r.id);
-  EXPECT_EQ(e.routing.config, r.minimal_routing_case->config);
-  EXPECT_EQ(e.routing.inputs.logits, r.minimal_routing_case->inputs.logits);
+  EXPECT_EQ(e.routing.config, minimal_as<RoutingCase>(r)->config);
+  EXPECT_EQ(e.routing.inputs.logits, minimal_as<RoutingCase>(r)->inputs.logits);
   EXPECT_EQ(e.answers.ids, compute_routing_answers(e.routing.config, e.routing.inputs).ids);
   // Keeping it left the golden file and nothing else (no lock file beside it).
   std::vector<std::string> names;
@@ -81,8 +81,8 @@ TEST(GoldenCorpus_biased_grouped_topk, AnotherConfigurationOrFormatPairIsAnother
 TEST(GoldenCorpus_biased_grouped_topk, RegenCarriesTheCorpusOver) {
   TempDir dir;
   const FuzzResult r = counterexample_of("planted.routing_bias_ignored_in_selection");
-  ASSERT_TRUE(r.minimal_routing_case);
-  add_to_routing_corpus(dir.str(), *r.minimal_routing_case, r.id);
+  ASSERT_TRUE(minimal_as<RoutingCase>(r));
+  add_to_routing_corpus(dir.str(), *minimal_as<RoutingCase>(r), r.id);
   const std::string path = golden_path(dir.str(), kRoutingOpName);
   RoutingBuildOptions o;
   o.tokens = 4;
@@ -92,14 +92,14 @@ TEST(GoldenCorpus_biased_grouped_topk, RegenCarriesTheCorpusOver) {
   EXPECT_EQ(f.cases.size(), routing_case_specs().size());
   ASSERT_EQ(f.corpora.size(), 1u);
   ASSERT_EQ(f.corpora[0].entries.size(), 1u);
-  EXPECT_EQ(f.corpora[0].entries[0].routing.inputs.logits, r.minimal_routing_case->inputs.logits);
+  EXPECT_EQ(f.corpora[0].entries[0].routing.inputs.logits, minimal_as<RoutingCase>(r)->inputs.logits);
 }
 
 TEST(GoldenCheck_biased_grouped_topk, APlantedKernelFailsOnTheCounterexampleThatCaughtIt) {
   TempDir dir;
   const FuzzResult r = counterexample_of("planted.routing_one_group_too_few");
-  ASSERT_TRUE(r.minimal_routing_case);
-  add_to_routing_corpus(dir.str(), *r.minimal_routing_case, r.id);
+  ASSERT_TRUE(minimal_as<RoutingCase>(r));
+  add_to_routing_corpus(dir.str(), *minimal_as<RoutingCase>(r), r.id);
   const RoutingGoldenFile f = read_routing_golden(golden_path(dir.str(), kRoutingOpName));
   const RoutingFileCheck bad = check_routing_kernel(f, planted_kernel("planted.routing_one_group_too_few"));
   ASSERT_EQ(bad.groups.size(), 1u);

@@ -37,6 +37,9 @@ std::span<const FuzzProperty> all_fuzz_properties();
 /// "<kernel>/<op>/<dtype>/<property>": names a property run, and keys its replay token.
 std::string fuzz_id(const FuzzTarget& t, const FuzzProperty& p);
 
+/// A shrunk counterexample of any family.
+using FuzzCounterexample = PerFamily<FuzzCaseOf>;
+
 struct FuzzResult {
   std::string id;
   bool passed = false;
@@ -44,8 +47,7 @@ struct FuzzResult {
   std::string failure;          ///< the explanation of the shrunk counterexample
   std::string counterexample;   ///< the shrunk case, shown
   std::string replay_token;     ///< give to --replay to run exactly that case again
-  std::optional<FuzzCase> minimal_case;  ///< the shrunk counterexample itself (elementwise)
-  std::optional<RoutingCase> minimal_routing_case;  ///< the shrunk counterexample itself (routing)
+  std::optional<FuzzCounterexample> minimal;  ///< the shrunk counterexample itself
   double seconds = 0.0;
 };
 
@@ -61,5 +63,15 @@ FuzzResult run_fuzz_property(const FuzzTarget& target, const FuzzProperty& prope
 
 /// The id a replay token is for; throws std::invalid_argument for a malformed token.
 std::string replay_token_id(const std::string& token);
+
+/// The shrunk counterexample of `r` as a case of one family, or null when it is none (or
+/// the run passed).
+template <class Case>
+const Case* minimal_as(const FuzzResult& r) {
+  return r.minimal ? std::get_if<Case>(&*r.minimal) : nullptr;
+}
+
+/// "<kernel> <op> <dtype> <property>": a run as the command lists it.
+std::string fuzz_label(const FuzzTarget& t, const FuzzProperty& p);
 
 }  // namespace ulpcheck

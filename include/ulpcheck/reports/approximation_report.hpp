@@ -11,22 +11,9 @@
 
 #include "ulpcheck/properties/approximation.hpp"
 #include "ulpcheck/reference/approximation.hpp"
+#include "ulpcheck/runs/elementwise/report.hpp"
 
 namespace ulpcheck {
-
-/// What was measured for one dtype and parameter set.
-struct ApproximationFigures {
-  Format format = Format::bf16;
-  Params params;
-  std::string inputs;       ///< the input set's description
-  DifferenceStats rounded;  ///< compare_rounded: the correctly rounded results
-  struct KernelPair {
-    std::string exact_kernel;   ///< a kernel of the exact op
-    std::string approx_kernel;  ///< a kernel of the approximation
-    DifferenceStats stats;      ///< compare_outputs on their outputs
-  };
-  std::vector<KernelPair> kernel_pairs;
-};
 
 /// One dtype entry of a section: {"dtype", "params_label", "inputs", "abs_floor" (the exact
 /// op's floor, see DifferenceStats), "rounded": figures, "kernel_pairs": [{"exact_kernel",

@@ -6,7 +6,8 @@
 
 #include <string>
 
-#include "ulpcheck/properties/measure.hpp"
+#include "ulpcheck/properties/case_figures.hpp"
+#include "ulpcheck/reports/report_document.hpp"
 
 namespace ulpcheck {
 
@@ -29,7 +30,12 @@ namespace ulpcheck {
 /// are left out. Non-finite numbers are the strings "nan", "inf", "-inf". It keeps nothing
 /// per element, so a report of many measurements holds their case objects, not the
 /// measurements.
+nlohmann::json to_json(const CaseResult& r);
+/// to_json of m with its figures (case_figures).
 nlohmann::json to_json(const Measurement& m);
+
+/// The elementwise family's part of a document: its cases and approximation sections.
+void section_parts(DocumentParts& parts, const ElementwiseReport& report);
 
 /// The Markdown of a case object. level 1: a document of its own ("# Precision report:
 /// op / dtype / kernel"); level n > 1: a section headed by the kernel at heading level n,

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "ulpcheck/runs/report.hpp"
+
 namespace ulpcheck {
 
 /// The document's "schema" and "version". A reader refuses other schemas and versions; the
@@ -17,19 +19,12 @@ namespace ulpcheck {
 inline constexpr const char* kReportSchema = "ulpcheck.report";
 inline constexpr int kReportVersion = 1;
 
-/// A case that was asked for but not measured.
-struct SkippedCase {
-  std::string op, dtype, params_label, kernel;
-  std::string reason;
-  /// The kernel failed to run (a CUDA kernel without a GPU, a plugin's own error), as
-  /// opposed to declining the case (a parameter it does not take).
-  bool did_not_run = false;
-};
-
-/// How the inputs were chosen: seed and sample count of the sampled cases.
-struct ReportSettings {
-  std::uint64_t seed = 1;
-  std::int64_t samples = 0;
+/// The document's parts that the families fill, in the document's own keys: each family's
+/// section_parts overload (precision_report.hpp, routing_report.hpp) adds what it measured.
+struct DocumentParts {
+  std::vector<nlohmann::json> cases;
+  std::vector<nlohmann::json> approximations;
+  std::optional<nlohmann::json> routing;
 };
 
 /// The document: {"schema", "version", "settings": {"seed", "samples"}, "summary":
@@ -52,6 +47,9 @@ nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vec
 /// renderers and the diff read, of the right type; otherwise the first problem and where
 /// it is: "cases[3] (silu_and_mul bf16 host.single_rounding): \"max_ulp\" is missing".
 std::string check_report(const nlohmann::json& doc);
+
+/// The document of a run's results: every family's parts, then report_document above.
+nlohmann::json report_document(const ReportResults& results);
 
 /// The document as JSON text: objects and arrays nest over lines, but an object or array
 /// holding only numbers, strings and booleans (a table row, a budget) takes one line, so

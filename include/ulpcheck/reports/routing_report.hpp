@@ -16,6 +16,8 @@
 #include "ulpcheck/properties/routing/compare.hpp"
 #include "ulpcheck/properties/routing/input_rounding.hpp"
 #include "ulpcheck/properties/routing/margins.hpp"
+#include "ulpcheck/reports/report_document.hpp"
+#include "ulpcheck/runs/routing/report.hpp"
 
 namespace ulpcheck {
 
@@ -30,38 +32,12 @@ namespace ulpcheck {
 nlohmann::json routing_case_json(const RoutingKernel& kernel, const RoutingClaim& claim, const RoutingStats& stats,
                                  const MarginsWithinBand& band);
 
-/// What a batch was drawn from.
-struct RoutingBatchInfo {
-  Format logits = Format::bf16;
-  Format bias = Format::fp32;
-  std::string bias_name;          ///< "deepseek_v3", or the distribution's label
-  std::string bias_distribution;  ///< "N(2.5, 0.5^2)"
-  std::int64_t tokens = 0;
-};
-
 /// One batch: {"logits_dtype", "bias_dtype", "bias_name", "bias", "tokens", "oracle":
 /// {"comparisons", "special", "double_tier", "exact_ties", "mpfr_tier", "mpfr_retries"},
 /// "margin_histogram": {"tokens", "group_ties", "expert_ties", "group_unbounded",
 /// "expert_unbounded", "binades": [{"binade", "group", "expert"}]}, "cases": [cases]}.
 nlohmann::json routing_batch_json(const RoutingBatchInfo& batch, const RoutingOracleCounts& oracle,
                                   const MarginHistogram& margins, std::vector<nlohmann::json> cases);
-
-/// The precision study of one bias distribution.
-struct PrecisionStudyBias {
-  std::string name, distribution;
-  std::vector<InputRoundingCell> cells;
-  /// Cast once against per call: runs whose target never changes, then runs whose target
-  /// alternates.
-  std::vector<BiasCastComparison> bias_cast;
-  /// Per logits dtype: tokens whose expert set differs between the bias in fp32 and in bf16.
-  std::vector<std::pair<Format, SetDifference>> flips;
-};
-
-struct PrecisionStudy {
-  std::string kernel;            ///< the kernel routed on the rounded inputs
-  std::int64_t call_tokens = 0;  ///< tokens per call in the bias-cast runs
-  std::vector<PrecisionStudyBias> biases;
-};
 
 /// {"kernel", "call_tokens", "holds" (every run whose target never changes is bit-identical),
 /// "biases": [{"bias_name", "bias", "cells": [{"logits_dtype", "bias_dtype", "tokens",
@@ -82,6 +58,9 @@ nlohmann::json routing_section_json(const RoutingConfig& config, const std::stri
 
 /// Empty when `section` has every key above with the right type; otherwise the first
 /// problem, named from `where` ("routing.batches[2].cases[0] (host.routing_fp32)").
+/// The routing family's part of a document: its section, from a run's results.
+void section_parts(DocumentParts& parts, const RoutingReport& report);
+
 std::string check_routing_section(const nlohmann::json& section, const std::string& where = "routing");
 
 /// The Markdown of the section at heading level `level`: the op, configuration and inputs,

@@ -10,6 +10,7 @@
 #include "ulpcheck/device/tensor.hpp"
 #include "ulpcheck/properties/gen/batch_sizes.hpp"
 #include "ulpcheck/reference/op.hpp"
+#include "ulpcheck/properties/fuzz_part.hpp"
 
 namespace ulpcheck {
 
@@ -51,5 +52,15 @@ rc::Gen<FuzzCase> gen_case(const ElementwiseOp& op, Format f);
 /// Shape, limit, and every input that is not +0 as row/column and bits: what a shrunk
 /// counterexample needs to be read.
 void showValue(const FuzzCase& c, std::ostream& os);
+
+struct FuzzTarget;
+struct FuzzProperty;
+
+template <>
+struct FuzzPart<ElementwiseFamily> {
+  using Case = FuzzCase;
+  using Target = FuzzTarget;
+  using Property = FuzzProperty;
+};
 
 }  // namespace ulpcheck

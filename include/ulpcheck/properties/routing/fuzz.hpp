@@ -38,4 +38,15 @@ FuzzResult run_routing_fuzz_property(const RoutingFuzzTarget& target, const Rout
                                      const FuzzSettings& settings,
                                      const std::optional<std::string>& replay = std::nullopt);
 
+/// The routing family's overloads of fuzz.hpp's names, so that generic code runs either
+/// family's properties alike.
+inline std::string fuzz_id(const RoutingFuzzTarget& t, const RoutingFuzzProperty& p) { return routing_fuzz_id(t, p); }
+inline FuzzResult run_fuzz_property(const RoutingFuzzTarget& target, const RoutingFuzzProperty& property,
+                                    const FuzzSettings& settings,
+                                    const std::optional<std::string>& replay = std::nullopt) {
+  return run_routing_fuzz_property(target, property, settings, replay);
+}
+/// "<kernel> biased_grouped_topk <logits>+<bias> <property>".
+std::string fuzz_label(const RoutingFuzzTarget& t, const RoutingFuzzProperty& p);
+
 }  // namespace ulpcheck

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "ulpcheck/reference/routing.hpp"
+#include "ulpcheck/properties/fuzz_part.hpp"
 
 namespace ulpcheck {
 
@@ -14,6 +15,16 @@ struct RoutingCase {
   /// The batch repeats its first `distinct_tokens` tokens cyclically (0: every token is its
   /// own), so a batch of thousands of tokens costs the oracle only its distinct ones.
   std::int64_t distinct_tokens = 0;
+};
+
+struct RoutingFuzzTarget;
+struct RoutingFuzzProperty;
+
+template <>
+struct FuzzPart<RoutingFamily> {
+  using Case = RoutingCase;
+  using Target = RoutingFuzzTarget;
+  using Property = RoutingFuzzProperty;
 };
 
 }  // namespace ulpcheck

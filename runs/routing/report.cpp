@@ -1,4 +1,4 @@
-#include "cli/report_routing.hpp"
+#include "ulpcheck/runs/routing/report.hpp"
 
 #include <fmt/format.h>
 
@@ -12,15 +12,14 @@
 #include <tuple>
 #include <utility>
 
-#include "cli/usage_error.hpp"
 #include "ulpcheck/properties/routing/bias_cast.hpp"
 #include "ulpcheck/properties/routing/compare.hpp"
 #include "ulpcheck/properties/routing/input_rounding.hpp"
 #include "ulpcheck/properties/routing/margins.hpp"
 #include "ulpcheck/properties/routing/measure.hpp"
-#include "ulpcheck/reports/routing_report.hpp"
+#include "ulpcheck/runs/request_error.hpp"
 
-namespace ulpcheck::cli {
+namespace ulpcheck {
 
 namespace {
 
@@ -60,7 +59,7 @@ RoutingBias resolve_bias(const std::string& text) {
   std::string names;
   for (const NamedBias& b : kCheckpointBiases)
     names += fmt::format("{}{} {}", names.empty() ? "" : ", ", b.name, b.distribution.label());
-  throw UsageError(fmt::format("--bias {}: no such bias; expected a checkpoint's ({}), normal:MEAN,SD with SD > 0, or "
+  throw RequestError(fmt::format("--bias {}: no such bias; expected a checkpoint's ({}), normal:MEAN,SD with SD > 0, or "
                                "bits",
                                text, names));
 }
@@ -68,10 +67,10 @@ RoutingBias resolve_bias(const std::string& text) {
 /// The routed_scaling_factor a kernel receives: the fp32 value nearest to `text`.
 double resolve_scale(const std::string& text) {
   const std::optional<double> v = parse_number(text);
-  if (!v) throw UsageError(fmt::format("--scale {}: not a finite number (DeepSeek-V3's is 2.5)", text));
+  if (!v) throw RequestError(fmt::format("--scale {}: not a finite number (DeepSeek-V3's is 2.5)", text));
   const auto as_fp32 = static_cast<double>(static_cast<float>(*v));
   if (std::isinf(as_fp32))
-    throw UsageError(fmt::format("--scale {}: beyond fp32's largest value 3.40282347e+38", text));
+    throw RequestError(fmt::format("--scale {}: beyond fp32's largest value 3.40282347e+38", text));
   return as_fp32;
 }
 
@@ -120,7 +119,7 @@ RoutingConfig resolve_config(const RoutingReportOptions& o) {
   if (o.no_renormalize) c.renormalize = false;
   if (o.scale) c.routed_scaling_factor = resolve_scale(*o.scale);
   if (const std::string problem = c.validate(); !problem.empty())
-    throw UsageError(fmt::format("{}: {}", flags_for(problem, o, c), problem));
+    throw RequestError(fmt::format("{}: {}", flags_for(problem, o, c), problem));
   return c;
 }
 
@@ -139,7 +138,7 @@ std::string pair_text(FormatPair p) { return fmt::format("{} logits, {} bias", n
 
 struct PendingBatch {
   std::size_t logits_index, bias_index, bias_order;
-  nlohmann::json batch;
+  RoutingBatchResult batch;
 };
 
 }  // namespace
@@ -163,39 +162,14 @@ std::vector<std::string> RoutingReportOptions::given() const {
   return out;
 }
 
-void add_routing_options(CLI::App& sub, RoutingReportOptions& o) {
-  const char* group = "biased_grouped_topk";
-  sub.add_option("--config", o.config, "routing configuration: deepseek_v3 (256 experts, 8 groups, 4 kept, top 8, "
-                                       "sigmoid, renormalised, scale 2.5; the default)")
-      ->check(CLI::IsMember({"deepseek_v3"}))
-      ->group(group);
-  sub.add_option("--experts", o.experts, "routed experts E (overrides --config)")->group(group);
-  sub.add_option("--n-group", o.n_group, "expert groups (overrides --config)")->group(group);
-  sub.add_option("--topk-group", o.topk_group, "groups kept (overrides --config)")->group(group);
-  sub.add_option("--topk", o.topk, "experts picked (overrides --config)")->group(group);
-  sub.add_option("--scoring", o.scoring, "sigmoid or softmax (overrides --config)")
-      ->check(CLI::IsMember({"sigmoid", "softmax"}))
-      ->group(group);
-  sub.add_flag("--no-renormalize", o.no_renormalize, "weights not divided by the picked scores' sum")->group(group);
-  sub.add_option("--scale", o.scale, "routed_scaling_factor, rounded to fp32 (overrides --config)")->group(group);
-  sub.add_option("--logits", o.logits, "logits distribution: normal:MEAN,SD or bits (default normal:0,2)")
-      ->group(group);
-  sub.add_option("--bias", o.biases,
-                 "bias distribution (repeatable): deepseek_v3, around_7, around_0 (the default: all three), "
-                 "normal:MEAN,SD or bits")
-      ->group(group);
-  sub.add_flag("--no-precision-study", o.no_precision_study,
-               "leave out the precision study (rounded logits and bias, bias cast once or per call)")
-      ->group(group);
-}
-
-RoutingPlan plan_routing(const RoutingReportOptions& o, std::vector<Format> logits_formats,
-                         std::vector<const RoutingKernel*> kernels, std::int64_t tokens, std::uint64_t seed) {
-  RoutingPlan p;
+RoutingReportPlan plan_routing(const RoutingReportOptions& o, std::vector<Format> logits_formats,
+                               std::vector<const RoutingKernel*> kernels, std::int64_t tokens,
+                               std::uint64_t seed) {
+  RoutingReportPlan p;
   p.config = resolve_config(o);
   if (o.logits) {
     const std::optional<Distribution> d = parse_distribution(*o.logits);
-    if (!d) throw UsageError(fmt::format("--logits {}: expected normal:MEAN,SD with SD > 0 (the default is normal:0,2) or "
+    if (!d) throw RequestError(fmt::format("--logits {}: expected normal:MEAN,SD with SD > 0 (the default is normal:0,2) or "
                                          "bits",
                                          *o.logits));
     p.logits = *d;
@@ -210,7 +184,7 @@ RoutingPlan plan_routing(const RoutingReportOptions& o, std::vector<Format> logi
   if (p.biases.empty())
     for (const NamedBias& b : kCheckpointBiases) p.biases.push_back({std::string(b.name), b.distribution});
   if (tokens > kMaxRoutingTokens)
-    throw UsageError(fmt::format("--samples {}: {} takes at most {} tokens per batch", tokens, kRoutingOpName,
+    throw RequestError(fmt::format("--samples {}: {} takes at most {} tokens per batch", tokens, kRoutingOpName,
                                  kMaxRoutingTokens));
   p.logits_formats = std::move(logits_formats);
   p.kernels = std::move(kernels);
@@ -220,11 +194,11 @@ RoutingPlan plan_routing(const RoutingReportOptions& o, std::vector<Format> logi
   return p;
 }
 
-RoutingRun run_routing(const RoutingPlan& p, const std::vector<std::string>& named_kernels) {
+RoutingReport run_family_report(const RoutingReportPlan& p, Observer& observer) {
   const RoutingConfig& c = p.config;
   // The study routes with the reference arithmetic on the host, where it always runs.
   const RoutingKernel& study_kernel = *find_routing_kernel("host.routing_fp32");
-  RoutingRun run;
+  RoutingReport run;
   std::vector<PendingBatch> batches;
   PrecisionStudy study{std::string(study_kernel.name()), kBiasCastCallTokens, {}};
   const RoutingOracleOptions oracle_options{};
@@ -240,8 +214,8 @@ RoutingRun run_routing(const RoutingPlan& p, const std::vector<std::string>& nam
         routing_batch(c, Format::fp32, Format::fp32, p.tokens, p.logits, bias.distribution, p.seed);
     RoutingOracleCounts truth_counts;
     const std::vector<TokenRouting> truth = route_exact(c, fp32, oracle_options, &truth_counts);
-    fmt::print(stderr, "report {} [bias {}/{}] {}: oracle on {} fp32 tokens ({:.2f} s)\n", kRoutingOpName, bi + 1,
-               p.biases.size(), bias_text, p.tokens, seconds_since(step));
+    observer.note(fmt::format("report {} [bias {}/{}] {}: oracle on {} fp32 tokens ({:.2f} s)", kRoutingOpName, bi + 1,
+               p.biases.size(), bias_text, p.tokens, seconds_since(step)));
 
     // Every (logits, bias) pair this distribution needs: the study's grid, then the kernel
     // cases'; each is rounded from the fp32 batch and routed by the oracle once.
@@ -276,8 +250,8 @@ RoutingRun run_routing(const RoutingPlan& p, const std::vector<std::string>& nam
       const bool study_pair = p.precision_study && std::find(input_rounding_grid().begin(), input_rounding_grid().end(),
                                                              pair) != input_rounding_grid().end();
       if (case_at != cases.end()) {
-        fmt::print(stderr, "  {}: oracle {:.2f} s\n", pair_text(pair), oracle_seconds);
-        std::vector<nlohmann::json> case_objects;
+        observer.note(fmt::format("  {}: oracle {:.2f} s", pair_text(pair), oracle_seconds));
+        std::vector<RoutingCaseResult> case_results;
         for (const RoutingKernel* k : p.kernels) {
           const auto kernel_start = Clock::now();
           SkippedCase skip{std::string(kRoutingOpName), fmt::format("{}+{}", name(pair.first), name(pair.second)),
@@ -292,33 +266,33 @@ RoutingRun run_routing(const RoutingPlan& p, const std::vector<std::string>& nam
           try {
             outputs = run_routing_kernel(*k, c, inputs);
           } catch (const KernelError& e) {
-            if (std::find(named_kernels.begin(), named_kernels.end(), k->name()) != named_kernels.end()) throw;
-            fmt::print(stderr, "    {}: did not run: {}\n", k->name(), e.what());
+            if (std::ranges::find(p.named_kernels, k->name()) != p.named_kernels.end()) throw;
+            observer.note(fmt::format("    {}: did not run: {}", k->name(), e.what()));
             skip.reason = e.what();
             skip.did_not_run = true;
             run.skipped.push_back(std::move(skip));
             continue;
           }
           const RoutingStats stats = compare_routing(c, *claim, inputs, answers, outputs);
-          case_objects.push_back(routing_case_json(*k, *claim, stats, margins_within_band(c, *claim, inputs, answers)));
-          fmt::print(stderr, "    {}: {}, {} routing errors, {} near-ties, max weight {:.4g} ULP ({:.2f} s)\n",
+          case_results.push_back({k, *claim, stats, margins_within_band(c, *claim, inputs, answers)});
+          observer.note(fmt::format("    {}: {}, {} routing errors, {} near-ties, max weight {:.4g} ULP ({:.2f} s)",
                      k->name(), stats.passes() ? "PASS" : "FAIL", stats.mismatches, stats.near_ties,
-                     stats.max_weight_ulp, seconds_since(kernel_start));
+                     stats.max_weight_ulp, seconds_since(kernel_start)));
           if (k == &study_kernel && study_pair) study_outputs[pair] = std::move(outputs);
         }
         const RoutingBatchInfo info{pair.first, pair.second, bias.name, bias.distribution.label(), p.tokens};
         batches.push_back({static_cast<std::size_t>(logits_at - p.logits_formats.begin()), bi,
                            static_cast<std::size_t>(case_at - cases.begin()),
-                           routing_batch_json(info, counts, margin_histogram(answers), std::move(case_objects))});
+                           {info, counts, margin_histogram(answers), std::move(case_results)}});
       }
       if (study_pair) {
         if (!study_outputs.count(pair)) study_outputs[pair] = run_routing_kernel(study_kernel, c, inputs);
         study_bias.cells.push_back(input_rounding_cell(c, truth, pair.first, pair.second, answers, study_outputs[pair]));
         if (case_at == cases.end())
-          fmt::print(stderr, "  study, {}: oracle {:.2f} s, expert sets differ from the fp32 truth on {} (oracle) and "
-                             "{} ({}) tokens\n",
+          observer.note(fmt::format("  study, {}: oracle {:.2f} s, expert sets differ from the fp32 truth on {} (oracle) and "
+                             "{} ({}) tokens",
                      pair_text(pair), oracle_seconds, study_bias.cells.back().oracle.differ,
-                     study_bias.cells.back().kernel.differ, study_kernel.name());
+                     study_bias.cells.back().kernel.differ, study_kernel.name()));
       }
     }
     if (!p.precision_study) continue;
@@ -341,24 +315,28 @@ RoutingRun run_routing(const RoutingPlan& p, const std::vector<std::string>& nam
         study_kernel, c, fp32, Format::bf16,
         [](std::int64_t call) { return call % 2 == 0 ? Format::fp32 : Format::bf16; }, kBiasCastCallTokens));
     const BiasCastComparison& alternating = study_bias.bias_cast.back();
-    fmt::print(stderr, "  bias cast once and per call: {} with a steady target; alternating fp32/bf16, {} of {} "
-                       "tokens change experts ({:.2f} s)\n",
+    observer.note(fmt::format("  bias cast once and per call: {} with a steady target; alternating fp32/bf16, {} of {} "
+                       "tokens change experts ({:.2f} s)",
                study_bias.bias_cast.front().bit_identical() ? "bit-identical" : "DIFFERENT",
-               alternating.sets_differ(), alternating.tokens(), seconds_since(step));
+               alternating.sets_differ(), alternating.tokens(), seconds_since(step)));
     study.biases.push_back(std::move(study_bias));
   }
 
   std::stable_sort(batches.begin(), batches.end(), [](const PendingBatch& a, const PendingBatch& b) {
     return std::tie(a.logits_index, a.bias_index, a.bias_order) < std::tie(b.logits_index, b.bias_index, b.bias_order);
   });
-  std::vector<nlohmann::json> batch_objects;
-  for (PendingBatch& b : batches) batch_objects.push_back(std::move(b.batch));
-  std::optional<nlohmann::json> study_json;
-  if (p.precision_study) study_json = precision_study_json(study);
-  run.section = routing_section_json(c, p.logits.label(), p.tokens, p.seed, std::move(batch_objects), std::move(study_json));
-  fmt::print(stderr, "report {}: {} cases in {:.1f} s\n", kRoutingOpName,
-             run.section["summary"]["cases"].get<std::int64_t>(), seconds_since(start));
+  std::int64_t cases = 0;
+  for (PendingBatch& b : batches) {
+    cases += static_cast<std::int64_t>(b.batch.cases.size());
+    run.batches.push_back(std::move(b.batch));
+  }
+  run.config = c;
+  run.logits = p.logits.label();
+  run.tokens = p.tokens;
+  run.seed = p.seed;
+  if (p.precision_study) run.precision_study = std::move(study);
+  observer.note(fmt::format("report {}: {} cases in {:.1f} s", kRoutingOpName, cases, seconds_since(start)));
   return run;
 }
 
-}  // namespace ulpcheck::cli
+}  // namespace ulpcheck

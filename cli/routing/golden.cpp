@@ -1,12 +1,15 @@
-#include "cli/golden_routing.hpp"
+// The routing family's golden file, biased_grouped_topk.h5: regenerated, checked, verified
+// and shown beside the elementwise files, with the same messages and exit codes.
+#include "cli/golden_file.hpp"
 
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <algorithm>
 
-#include "cli/usage_error.hpp"
+#include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/golden/routing_check.hpp"
 #include "ulpcheck/golden/routing_regen.hpp"
 #include "ulpcheck/golden/routing_verify.hpp"
@@ -18,14 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string routing_path(const GoldenOptions& o) { return golden::golden_path(o.dir, kRoutingOpName); }
-
-std::string figure(double v) { return fmt::format("{:.4g}", v); }
-
-/// The figure now, with the recorded one beside it when they differ.
-std::string beside(double now, std::optional<double> was) {
-  if (!was || *was == now) return figure(now);
-  return fmt::format("{} (was {})", figure(now), figure(*was));
-}
 
 void print_group(const golden::RoutingGroupCheck& g) {
   const RoutingStats& s = g.stats;
@@ -45,7 +40,14 @@ void print_group(const golden::RoutingGroupCheck& g) {
 
 }  // namespace
 
-void regen_routing_file(const GoldenOptions& o, const Provenance& p, const std::function<void()>& before_rename) {
+std::string file_op(const GoldenFileOf<RoutingFamily>&) { return std::string(kRoutingOpName); }
+
+void add_golden_files(RoutingFamily, const std::vector<std::string>& ops, std::vector<GoldenFile>& out) {
+  if (ops.empty() || std::ranges::find(ops, kRoutingOpName) != ops.end()) out.push_back(GoldenFileOf<RoutingFamily>{});
+}
+
+void regen_file(const GoldenOptions& o, const GoldenFileOf<RoutingFamily>&, const Provenance& p,
+                const std::function<void()>& before_rename) {
   const std::string path = routing_path(o);
   std::vector<golden::RoutingCorpus> corpora = corpus_to_carry(o, path, golden::read_routing_golden);
   golden::RoutingBuildOptions b;
@@ -64,7 +66,8 @@ void regen_routing_file(const GoldenOptions& o, const Provenance& p, const std::
              counterexamples, static_cast<double>(fs::file_size(path)) / 1e6);
 }
 
-CheckTally check_routing_file(const GoldenOptions& o, std::span<const RoutingKernel* const> kernels) {
+CheckTally check_file(const GoldenOptions& o, const GoldenFileOf<RoutingFamily>&, const KernelSelection& selected) {
+  const std::vector<const RoutingKernel*>& kernels = selected.routing;
   CheckTally tally;
   if (kernels.empty()) return tally;
   const std::string path = routing_path(o);
@@ -81,10 +84,8 @@ CheckTally check_routing_file(const GoldenOptions& o, std::span<const RoutingKer
       if (g.stats.passes()) continue;
       ++tally.failed;
       const RoutingStats& s = g.stats;
-      std::string text = s.failures.empty() ? std::string("(no token explained)\n") : s.failures.front();
-      for (std::size_t at = 0; (at = text.find('\n', at)) != std::string::npos && at + 1 < text.size(); at += 5)
-        text.replace(at, 1, "\n    ");
-      fmt::print("    first failing token: {}", text);
+      fmt::print("    first failing token: {}",
+                 indented(s.failures.empty() ? std::string("(no token explained)\n") : s.failures.front()));
     }
     for (const std::string& s : c.skipped) fmt::print("  skipped {}\n", s);
     std::fflush(stdout);
@@ -92,7 +93,7 @@ CheckTally check_routing_file(const GoldenOptions& o, std::span<const RoutingKer
   return tally;
 }
 
-golden::VerifyResult verify_routing_file(const GoldenOptions& o) {
+golden::VerifyResult verify_file(const GoldenOptions& o, const GoldenFileOf<RoutingFamily>&) {
   const std::string path = routing_path(o);
   golden::VerifyResult r;
   try {
@@ -106,7 +107,7 @@ golden::VerifyResult verify_routing_file(const GoldenOptions& o) {
   return r;
 }
 
-void show_routing_file(const GoldenOptions& o) {
+void show_file(const GoldenOptions& o, const GoldenFileOf<RoutingFamily>&) {
   const std::string path = routing_path(o);
   const golden::RoutingGoldenFile f = golden::read_routing_golden(path);
   fmt::print("{}: {} ({})\n", path, f.op, f.formula);
