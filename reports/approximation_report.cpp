@@ -13,10 +13,8 @@
 
 namespace ulpcheck {
 
-using report_text::hex_bits;
-using report_text::number;
-using report_text::to_double;
-using report_text::to_int;
+// The report's number and bit formatting (report_text.hpp).
+using namespace report_text;
 
 namespace {
 

@@ -14,14 +14,16 @@ section per dtype); routing without the study. With PLANTED_PLUGIN (the plugin o
 planted-bug kernels) they also hold failing cases, budget breaches, semantic differences and
 cases not measured, and the diffs a regression and a fix.
 
-Every error is printed with the JSON path of the value it is about. The check must also be
-able to fail: damaged copies of a report and of a diff (a number turned into a string, a
+Each document gets one line: how it was made, its counts, and whether it is valid; then its
+errors, each with the JSON path of the value it is about. The check must also be able to
+fail: damaged copies of a report and of a diff (a number turned into a string, a
 required key deleted, a key added, a value outside its set) must each fail validation, at
 the damaged value. Finally the documents together must still show every part listed in
 COVERAGE, so that a change to ulpcheck's defaults cannot leave parts of the schema
 unexercised without notice.
 
-Exits 0 when every document validates and every damaged copy fails, 1 otherwise.
+Exits 0 when every document validates and every damaged copy fails, 1 otherwise, 2 on
+wrong arguments.
 """
 
 import copy
@@ -33,8 +35,11 @@ import tempfile
 import time
 import warnings
 
-import jsonschema
-from jsonschema import Draft202012Validator
+try:
+    import jsonschema
+    from jsonschema import Draft202012Validator
+except ImportError:
+    sys.exit("report_schema_check: python3-jsonschema is missing (scripts/install-deps.sh installs it)")
 
 # Printing stops after this many errors per document (the count is still given): a schema
 # that is wrong about a table row is wrong about thousands of them.
@@ -55,10 +60,10 @@ REPORTS = [
                  "--kernel", "planted.truncating_conversion", "--kernel", "planted.clamp_path_rounds_twice",
                  "--samples", "2000"], True),
     # The same case passing on 64 tokens and failing on 256: a regression and a fix.
-    ("tokens64", ["--op", "silu_and_mul", "--kernel", "planted.truncates_above_128_tokens", "--tokens", "64", "--d", "8"],
-     True),
-    ("tokens256", ["--op", "silu_and_mul", "--kernel", "planted.truncates_above_128_tokens", "--tokens", "256", "--d",
-                   "8"], True),
+    ("tokens64", ["--op", "silu_and_mul", "--kernel", "planted.truncates_above_128_tokens",
+                  "--tokens", "64", "--d", "8"], True),
+    ("tokens256", ["--op", "silu_and_mul", "--kernel", "planted.truncates_above_128_tokens",
+                   "--tokens", "256", "--d", "8"], True),
 ]
 
 # (name, old report, new report)
@@ -129,13 +134,18 @@ def validators(schema_dir):
 
 
 def errors_of(validator, doc):
-    return sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
+    """Every error of `doc`, in document order."""
+    return sorted(validator.iter_errors(doc),
+                  key=lambda e: [(0, p, "") if isinstance(p, int) else (1, 0, p) for p in e.absolute_path])
 
 
 def run(cmd, cwd):
     """Runs ulpcheck; its exit status is 0 (pass) or 1 (a failing case, a regression) for a
     document written. Returns an error text, or None."""
-    r = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        r = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except OSError as e:
+        return f"cannot run {cmd[0]}: {e}"
     if r.returncode not in (0, 1):
         return f"exit status {r.returncode}: {' '.join(cmd)}\n{short(r.stderr.strip(), 2000)}"
     return None
@@ -290,22 +300,25 @@ def main(argv):
     v = validators(schema_dir)
     failed = False
 
-    def check(label, validator, doc):
+    def check(line, validator, doc):
+        """Prints `line` with the verdict, then every error; True when `doc` is valid."""
         nonlocal failed
         t = time.monotonic()
         errors = errors_of(validator, doc)
         seconds = time.monotonic() - t
         if not errors:
-            print(f"{label}: valid ({seconds:.1f} s)")
-            return
+            print(f"{line}; valid ({seconds:.1f} s)")
+            return True
         failed = True
-        print(f"{label}: {len(errors)} schema error{'s' if len(errors) != 1 else ''}")
+        print(f"{line}; INVALID: {len(errors)} schema error{'s' if len(errors) != 1 else ''}")
         for e in errors[:MAX_ERRORS_SHOWN]:
             print(f"  {json_path(e.absolute_path)}: {short(e.message)}")
         if len(errors) > MAX_ERRORS_SHOWN:
             print(f"  ... and {len(errors) - MAX_ERRORS_SHOWN} more")
+        return False
 
-    reports, diffs = {}, {}
+    # The documents as written, and those of them that are valid.
+    written, reports, diffs = {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="ulpcheck-schema-") as tmp:
         for name, args, needs_plugin in REPORTS:
             if needs_plugin and not plugin:
@@ -318,13 +331,19 @@ def main(argv):
                 print(f"report {name}: {err}")
                 failed = True
                 continue
-            reports[name] = load(out)
-            c, s = reports[name]["cases"], reports[name]["summary"]
-            print(f"report {name} ({' '.join(args)}): {len(c)} cases, {s['cases']} in the summary, "
-                  f"{s['verdict']} ({time.monotonic() - t:.1f} s)")
-            check(f"  report {name}", v["report"], reports[name])
+            try:
+                doc = written[name] = load(out)
+            except (OSError, ValueError) as e:
+                print(f"report {name}: not a JSON document: {e}")
+                failed = True
+                continue
+            line = f"report {name} ({' '.join(args)}): written in {time.monotonic() - t:.1f} s"
+            if isinstance(doc, dict) and isinstance(doc.get("summary"), dict):
+                line += f", {doc['summary'].get('cases')} cases, {doc['summary'].get('verdict')}"
+            if check(line, v["report"], doc):
+                reports[name] = doc
         for name, old, new in DIFFS:
-            if old not in reports or new not in reports:
+            if old not in written or new not in written:
                 continue
             out = pathlib.Path(tmp) / f"diff_{name}.json"
             cmd = [ulpcheck, "report", "--diff", str(pathlib.Path(tmp) / f"{old}.json"),
@@ -333,18 +352,38 @@ def main(argv):
                 print(f"diff {name}: {err}")
                 failed = True
                 continue
-            diffs[name] = load(out)
-            s = diffs[name]["summary"]
-            print(f"diff {name} ({old} -> {new}): " + ", ".join(f"{k} {s[k]}" for k in s))
-            check(f"  diff {name}", v["report_diff"], diffs[name])
+            try:
+                doc = load(out)
+            except (OSError, ValueError) as e:
+                print(f"diff {name}: not a JSON document: {e}")
+                failed = True
+                continue
+            line = f"diff {name} ({old} -> {new})"
+            if isinstance(doc, dict) and isinstance(doc.get("summary"), dict):
+                line += ": " + ", ".join(f"{k} {n}" for k, n in doc["summary"].items())
+            if check(line, v["report_diff"], doc):
+                diffs[name] = doc
 
     if "every" in reports and "one_to_every" in diffs:
-        every, diff = trimmed_report(reports["every"]), trimmed_diff(diffs["one_to_every"])
-        check("trimmed copy of report every", v["report"], every)
-        check("trimmed copy of diff one_to_every", v["report_diff"], diff)
-        for what, doc, schema, path, damage in damages(every, diff):
+        try:
+            every, diff = trimmed_report(reports["every"]), trimmed_diff(diffs["one_to_every"])
+            damaged = damages(every, diff)
+        except (KeyError, IndexError, TypeError, StopIteration) as e:
+            failed = True
+            print(f"damaged copies: the documents lack a part to damage ({type(e).__name__} {e})")
+            damaged = []
+        else:
+            if not (check("trimmed copy of report every", v["report"], every) and
+                    check("trimmed copy of diff one_to_every", v["report_diff"], diff)):
+                damaged = []
+        for what, doc, schema, path, damage in damaged:
             bad = copy.deepcopy(doc)
-            damage(bad)
+            try:
+                damage(bad)
+            except (KeyError, IndexError, TypeError) as e:
+                failed = True
+                print(f"damaged copy, {what}: the document has no {json_path(path)} ({type(e).__name__} {e})")
+                continue
             errors = errors_of(v[schema], bad)
             at = [e for e in errors if list(e.absolute_path) == path]
             if at:
@@ -360,14 +399,16 @@ def main(argv):
 
     seen = covered(reports, diffs)
     missing = [name for name, needs_plugin in COVERAGE if (plugin or not needs_plugin) and name not in seen]
-    if missing:
+    if failed and missing:
+        print("coverage: not checked, since documents above failed")
+    elif missing:
         failed = True
         print("the documents no longer show: " + "; ".join(missing))
     else:
         print(f"coverage: the documents show all {sum(1 for _, p in COVERAGE if plugin or not p)} parts listed"
               + ("" if plugin else " (without the planted plugin: no failing case, diff regression or fix)"))
 
-    print(f"{'FAILED' if failed else 'passed'}: {len(reports)} reports, {len(diffs)} diffs "
+    print(f"{'FAILED' if failed else 'passed'}: {len(reports)} valid reports, {len(diffs)} valid diffs "
           f"in {time.monotonic() - start:.1f} s")
     return 1 if failed else 0
 

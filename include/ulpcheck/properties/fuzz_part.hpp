@@ -10,6 +10,15 @@ namespace ulpcheck {
 template <class Family>
 struct FuzzPart;
 
+/// What a family's FuzzPart holds: FuzzPart<F> derives from FuzzTypes<its case, target,
+/// property>.
+template <class CaseType, class TargetType, class PropertyType>
+struct FuzzTypes {
+  using Case = CaseType;
+  using Target = TargetType;
+  using Property = PropertyType;
+};
+
 template <class Family>
 using FuzzCaseOf = typename FuzzPart<Family>::Case;
 

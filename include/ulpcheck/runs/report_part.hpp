@@ -7,4 +7,12 @@ namespace ulpcheck {
 template <class Family>
 struct ReportPart;
 
+/// What a family's ReportPart holds: ReportPart<F> derives from ReportTypes<its plan, its
+/// result>.
+template <class PlanType, class ResultType>
+struct ReportTypes {
+  using Plan = PlanType;
+  using Result = ResultType;
+};
+
 }  // namespace ulpcheck

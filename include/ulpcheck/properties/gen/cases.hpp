@@ -55,12 +55,7 @@ void showValue(const FuzzCase& c, std::ostream& os);
 
 struct FuzzTarget;
 struct FuzzProperty;
-
 template <>
-struct FuzzPart<ElementwiseFamily> {
-  using Case = FuzzCase;
-  using Target = FuzzTarget;
-  using Property = FuzzProperty;
-};
+struct FuzzPart<ElementwiseFamily> : FuzzTypes<FuzzCase, FuzzTarget, FuzzProperty> {};
 
 }  // namespace ulpcheck

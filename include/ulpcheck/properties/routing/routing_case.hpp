@@ -19,12 +19,7 @@ struct RoutingCase {
 
 struct RoutingFuzzTarget;
 struct RoutingFuzzProperty;
-
 template <>
-struct FuzzPart<RoutingFamily> {
-  using Case = RoutingCase;
-  using Target = RoutingFuzzTarget;
-  using Property = RoutingFuzzProperty;
-};
+struct FuzzPart<RoutingFamily> : FuzzTypes<RoutingCase, RoutingFuzzTarget, RoutingFuzzProperty> {};
 
 }  // namespace ulpcheck

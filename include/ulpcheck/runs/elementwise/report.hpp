@@ -74,9 +74,6 @@ struct ElementwiseReport {
 ElementwiseReport run_family_report(const ElementwiseReportPlan& plan, Observer& observer);
 
 template <>
-struct ReportPart<ElementwiseFamily> {
-  using Plan = ElementwiseReportPlan;
-  using Result = ElementwiseReport;
-};
+struct ReportPart<ElementwiseFamily> : ReportTypes<ElementwiseReportPlan, ElementwiseReport> {};
 
 }  // namespace ulpcheck

@@ -127,9 +127,6 @@ struct RoutingReport {
 RoutingReport run_family_report(const RoutingReportPlan& plan, Observer& observer);
 
 template <>
-struct ReportPart<RoutingFamily> {
-  using Plan = RoutingReportPlan;
-  using Result = RoutingReport;
-};
+struct ReportPart<RoutingFamily> : ReportTypes<RoutingReportPlan, RoutingReport> {};
 
 }  // namespace ulpcheck
