@@ -21,6 +21,7 @@
 #include "ulpcheck/properties/fuzz.hpp"
 #include "ulpcheck/reference/registry.hpp"
 #include "ulpcheck/reports/junit.hpp"
+#include "ulpcheck/support/atomic_file.hpp"
 
 namespace ulpcheck::cli {
 

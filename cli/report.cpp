@@ -26,10 +26,10 @@
 #include "ulpcheck/reference/registry.hpp"
 #include "ulpcheck/reports/approximation_report.hpp"
 #include "ulpcheck/reports/html_report.hpp"
-#include "ulpcheck/reports/junit.hpp"
 #include "ulpcheck/reports/precision_report.hpp"
 #include "ulpcheck/reports/report_diff.hpp"
 #include "ulpcheck/reports/report_document.hpp"
+#include "ulpcheck/support/atomic_file.hpp"
 
 namespace ulpcheck::cli {
 
