@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "ulpcheck/reports/html_report.hpp"
+#include "ulpcheck/support/escape.hpp"
 
 namespace ulpcheck {
 
