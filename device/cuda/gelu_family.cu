@@ -7,15 +7,9 @@
 #include "ulpcheck/device/cuda/elementwise_kernel.hpp"
 #include "ulpcheck/device/gelu_family_claims.hpp"
 #include "ulpcheck/device/math/gelu.cuh"
+#include "ulpcheck/reference/registry.hpp"
 
-namespace ulpcheck {
-
-extern const ElementwiseOp kGeluOp;
-extern const ElementwiseOp kGeluAndMulOp;
-extern const ElementwiseOp kGeluTanhOp;
-extern const ElementwiseOp kGeluTanhAndMulOp;
-
-namespace cuda {
+namespace ulpcheck::cuda {
 namespace {
 
 using namespace gelu_budgets;
@@ -54,5 +48,4 @@ extern constinit const std::array<CudaOpImpl, 4> kGeluDoubleFastRows =
     family<math::GeluErf, math::GeluTanhApprox, GatedDoubleRounding>(kSingleUnary, kDoubleGated, kFastTanh,
                                                                       kFastTanhDoubleGated);
 
-}  // namespace cuda
-}  // namespace ulpcheck
+}  // namespace ulpcheck::cuda

@@ -8,14 +8,9 @@
 #include "ulpcheck/device/cuda/elementwise_kernel.hpp"
 #include "ulpcheck/device/math/silu.cuh"
 #include "ulpcheck/device/silu_family_claims.hpp"
+#include "ulpcheck/reference/registry.hpp"
 
-namespace ulpcheck {
-
-extern const ElementwiseOp kSiluOp;
-extern const ElementwiseOp kSiluAndMulOp;
-extern const ElementwiseOp kSiluAndMulClampOp;
-
-namespace cuda {
+namespace ulpcheck::cuda {
 namespace {
 
 using namespace silu_budgets;
@@ -43,5 +38,4 @@ extern constinit const std::array<CudaOpImpl, 3> kSiluSingleFastRows =
 extern constinit const std::array<CudaOpImpl, 3> kSiluDoubleFastRows =
     family<math::FastExp, math::SiluAndMulDoubleRounding>(kSingleFastExp, kDoubleFastExp, &limit_fits_storage);
 
-}  // namespace cuda
-}  // namespace ulpcheck
+}  // namespace ulpcheck::cuda

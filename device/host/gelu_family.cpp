@@ -7,15 +7,9 @@
 #include "ulpcheck/device/host/elementwise_kernel.hpp"
 #include "ulpcheck/device/host/per_format.hpp"
 #include "ulpcheck/device/math/gelu.cuh"
+#include "ulpcheck/reference/registry.hpp"
 
-namespace ulpcheck {
-
-extern const ElementwiseOp kGeluOp;
-extern const ElementwiseOp kGeluAndMulOp;
-extern const ElementwiseOp kGeluTanhOp;
-extern const ElementwiseOp kGeluTanhAndMulOp;
-
-namespace host {
+namespace ulpcheck::host {
 
 namespace {
 using namespace gelu_budgets;
@@ -48,5 +42,4 @@ extern constinit const std::array<HostOpImpl, 4> kGeluAccurateRows = family<math
                                                                              GatedSingleRounding>(
     kAccurateErfc, kAccurateErfc, kAccurateTanh, kAccurateTanh);
 
-}  // namespace host
-}  // namespace ulpcheck
+}  // namespace ulpcheck::host

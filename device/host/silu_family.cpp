@@ -7,14 +7,9 @@
 #include "ulpcheck/device/host/per_format.hpp"
 #include "ulpcheck/device/math/silu.cuh"
 #include "ulpcheck/device/silu_family_claims.hpp"
+#include "ulpcheck/reference/registry.hpp"
 
-namespace ulpcheck {
-
-extern const ElementwiseOp kSiluOp;
-extern const ElementwiseOp kSiluAndMulOp;
-extern const ElementwiseOp kSiluAndMulClampOp;
-
-namespace host {
+namespace ulpcheck::host {
 
 namespace {
 using namespace silu_budgets;
@@ -40,5 +35,4 @@ extern constinit const std::array<HostOpImpl, 3> kSiluCompositeRows{{
     {&kSiluAndMulClampOp, portable<math::SiluAndMulComposite>(), kComposite, &limit_fits_storage},
 }};
 
-}  // namespace host
-}  // namespace ulpcheck
+}  // namespace ulpcheck::host

@@ -1,17 +1,10 @@
-// The op table: one row per op. Adding an op = its file under reference/ops/ + one row here.
+// The op table: one row per op. Adding an op = its file under reference/ops/ + one row here
+// + its declaration in ulpcheck/reference/registry.hpp.
 #include "ulpcheck/reference/registry.hpp"
 
 #include <array>
 
 namespace ulpcheck {
-
-extern const ElementwiseOp kSiluOp;
-extern const ElementwiseOp kSiluAndMulOp;
-extern const ElementwiseOp kSiluAndMulClampOp;
-extern const ElementwiseOp kGeluOp;
-extern const ElementwiseOp kGeluAndMulOp;
-extern const ElementwiseOp kGeluTanhOp;
-extern const ElementwiseOp kGeluTanhAndMulOp;
 
 namespace {
 const std::array<const ElementwiseOp*, 7> kOps{
