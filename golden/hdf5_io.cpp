@@ -164,6 +164,7 @@ void write_atomically(const std::string& path, const std::function<void(const st
   try {
     file->commit();
   } catch (const std::runtime_error& e) {
+    if (file->renamed()) throw GoldenError(e.what());  // the new file is in place, maybe not yet on disk
     throw failed(e.what());
   }
 }

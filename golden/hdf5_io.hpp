@@ -118,9 +118,9 @@ void dataset_2d(hid_t group, const char* name, const std::vector<T>& v, std::siz
 
 /// Runs `write(tmp)` with tmp a new, uniquely named temporary beside `path`
 /// (ulpcheck/support/atomic_file.hpp), then `before_rename` when set (tests throw from it),
-/// then flushes tmp to disk and renames it over `path`. Any failure removes the temporary
-/// and leaves `path` as it was; a WriteError or a failure to create, flush or rename the
-/// temporary becomes a GoldenError naming the path.
+/// then flushes tmp to disk, renames it over `path` and flushes the directory. A failure
+/// before the rename removes the temporary and leaves `path` as it was; a WriteError or a
+/// failure of the file system becomes a GoldenError naming the path.
 void write_atomically(const std::string& path, const std::function<void(const std::string& tmp)>& write,
                       const std::function<void()>& before_rename);
 

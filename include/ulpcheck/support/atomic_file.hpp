@@ -28,6 +28,9 @@ class AtomicFile {
 
   const std::string& path() const { return path_; }
   const std::string& temp_path() const { return temp_; }
+  /// Whether commit() got as far as the rename: the new content is in place, though a
+  /// failure to flush the directory after it may still be thrown.
+  bool renamed() const { return renamed_; }
 
   /// Appends `text` to the temporary.
   void write(std::string_view text);
