@@ -15,6 +15,7 @@
 #include "cli/usage_error.hpp"
 #include "ulpcheck/reports/junit.hpp"
 #include "ulpcheck/runs/fuzz.hpp"
+#include "ulpcheck/support/atomic_file.hpp"
 
 namespace ulpcheck::cli {
 

@@ -18,9 +18,9 @@
 #include "cli/usage_error.hpp"
 #include "ulpcheck/reference/routing.hpp"
 #include "ulpcheck/reports/html_report.hpp"
-#include "ulpcheck/reports/junit.hpp"
 #include "ulpcheck/reports/report_diff.hpp"
 #include "ulpcheck/reports/report_document.hpp"
+#include "ulpcheck/support/atomic_file.hpp"
 
 namespace ulpcheck::cli {
 

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "ulpcheck/golden/golden_file.hpp"
+#include "ulpcheck/support/atomic_file.hpp"
 
 namespace ulpcheck::golden::h5 {
 
@@ -143,21 +145,27 @@ void write_dataset(hid_t group, const char* name, hid_t file_type, hid_t mem_typ
 
 void write_atomically(const std::string& path, const std::function<void(const std::string& tmp)>& write,
                       const std::function<void()>& before_rename) {
-  const std::string tmp = path + ".tmp";
+  const auto failed = [&](const char* why) {
+    return GoldenError(fmt::format("{}: writing failed ({}); the previous file, if any, is unchanged", path, why));
+  };
+  // The temporary is removed when `file` goes out of scope uncommitted, whatever is thrown.
+  std::optional<AtomicFile> file;
   try {
-    write(tmp);
-    if (before_rename) before_rename();
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) throw WriteError(fmt::format("rename {} -> {}: {}", tmp, path, ec.message()));
+    file.emplace(path);
+  } catch (const std::runtime_error& e) {
+    throw failed(e.what());
+  }
+  try {
+    write(file->temp_path());
   } catch (const WriteError& e) {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    throw GoldenError(fmt::format("{}: writing failed ({}); the previous file, if any, is unchanged", path, e.what()));
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    throw;
+    throw failed(e.what());
+  }
+  if (before_rename) before_rename();
+  try {
+    file->commit();
+  } catch (const std::runtime_error& e) {
+    if (file->renamed()) throw GoldenError(e.what());  // the new file is in place, maybe not yet on disk
+    throw failed(e.what());
   }
 }
 

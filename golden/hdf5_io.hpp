@@ -1,6 +1,6 @@
 // The HDF5 plumbing every golden file shares (internal to golden/): handles closed on scope
 // exit, attributes and chunked, shuffled, deflated, checksummed datasets written with no
-// times (the same content gives the same bytes), files written to "<path>.tmp" and renamed,
+// times (the same content gives the same bytes), files written to a temporary and renamed,
 // and reads that check every type and shape and name the object that is wrong.
 #pragma once
 
@@ -116,9 +116,11 @@ void dataset_2d(hid_t group, const char* name, const std::vector<T>& v, std::siz
   write_dataset(group, name, Type<T>::file(), Type<T>::memory(), {cols ? v.size() / cols : 0, cols}, v.data());
 }
 
-/// Runs `write(tmp)` with tmp = "<path>.tmp", then `before_rename` when set (tests throw from
-/// it), then renames tmp over `path`. Any failure removes the temporary and leaves `path`
-/// as it was; a WriteError becomes a GoldenError naming the path.
+/// Runs `write(tmp)` with tmp a new, uniquely named temporary beside `path`
+/// (ulpcheck/support/atomic_file.hpp), then `before_rename` when set (tests throw from it),
+/// then flushes tmp to disk, renames it over `path` and flushes the directory. A failure
+/// before the rename removes the temporary and leaves `path` as it was; a WriteError or a
+/// failure of the file system becomes a GoldenError naming the path.
 void write_atomically(const std::string& path, const std::function<void(const std::string& tmp)>& write,
                       const std::function<void()>& before_rename);
 

@@ -7,7 +7,8 @@
 #include <cmath>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
+
+#include "ulpcheck/support/parallel.hpp"
 
 namespace ulpcheck {
 
@@ -17,36 +18,31 @@ namespace {
 /// merged in row order, so nothing depends on the thread count.
 constexpr std::int64_t kChunkElements = 1 << 16;
 
-/// Calls work(r0, r1) for every chunk of rows of a [rows, d] element grid on all cores
-/// and reports the elements done after each chunk.
-template <class Work>
-void for_each_chunk(std::int64_t rows, std::int64_t d, const Progress& progress, Work&& work) {
-  const std::int64_t total = rows * d;
-  const std::int64_t rows_per_chunk = std::max<std::int64_t>(1, kChunkElements / std::max<std::int64_t>(d, 1));
-  const std::int64_t chunks = (rows + rows_per_chunk - 1) / rows_per_chunk;
-  std::atomic<std::int64_t> next{0}, done_elements{0};
-  std::mutex progress_mutex;
-  auto worker = [&] {
-    for (std::int64_t k; (k = next.fetch_add(1)) < chunks;) {
-      const std::int64_t r0 = k * rows_per_chunk, r1 = std::min(rows, r0 + rows_per_chunk);
-      work(k, r0, r1);
-      const std::int64_t done = done_elements += (r1 - r0) * d;
-      if (progress) {
-        std::lock_guard lock(progress_mutex);
-        progress(done, total);
-      }
-    }
-  };
-  const auto threads = std::min<std::int64_t>(chunks, std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> pool;
-  for (std::int64_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& t : pool) t.join();
+std::int64_t rows_per_chunk(std::int64_t d) {
+  return std::max<std::int64_t>(1, kChunkElements / std::max<std::int64_t>(d, 1));
 }
 
 std::int64_t chunk_count(std::int64_t rows, std::int64_t d) {
-  const std::int64_t rows_per_chunk = std::max<std::int64_t>(1, kChunkElements / std::max<std::int64_t>(d, 1));
-  return (rows + rows_per_chunk - 1) / rows_per_chunk;
+  return (rows + rows_per_chunk(d) - 1) / rows_per_chunk(d);
+}
+
+/// Calls work(k, r0, r1) for every chunk k of rows [r0, r1) of a [rows, d] element grid on
+/// all cores and reports the elements done after each chunk.
+template <class Work>
+void for_each_chunk(std::int64_t rows, std::int64_t d, const Progress& progress, Work&& work) {
+  const std::int64_t total = rows * d;
+  const std::int64_t chunk_rows = rows_per_chunk(d);
+  std::atomic<std::int64_t> done_elements{0};
+  std::mutex progress_mutex;
+  parallel_for(chunk_count(rows, d), [&](std::int64_t k) {
+    const std::int64_t r0 = k * chunk_rows, r1 = std::min(rows, r0 + chunk_rows);
+    work(k, r0, r1);
+    const std::int64_t done = done_elements += (r1 - r0) * d;
+    if (progress) {
+      std::lock_guard lock(progress_mutex);
+      progress(done, total);
+    }
+  });
 }
 
 std::int64_t columns_of(const ElementwiseOp& op, Format f, const InputSet& inputs) {

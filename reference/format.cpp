@@ -16,7 +16,7 @@ constexpr std::array<FormatInfo, 3> kFormats{{
     {"fp16", 16, 11, -14, 15},
     {"fp32", 32, 24, -126, 127},
 }};
-constexpr std::array<Format, 3> kAll{Format::bf16, Format::fp16, Format::fp32};
+constexpr std::array kAll{Format::bf16, Format::fp16, Format::fp32};
 
 int exponent_bits(const FormatInfo& fi) { return fi.storage_bits - fi.precision; }
 int bias(const FormatInfo& fi) { return fi.emax; }

@@ -61,10 +61,8 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <bit>
 #include <cmath>
-#include <exception>
 #include <initializer_list>
 #include <limits>
 #include <numeric>
@@ -72,13 +70,13 @@
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
 
 #include "reference/ops/ziv.hpp"
 #include "ulpcheck/reference/mpfr_rounding.hpp"
+#include "ulpcheck/support/parallel.hpp"
 
 namespace ulpcheck {
 namespace {
@@ -754,42 +752,28 @@ std::vector<TokenRouting> route_exact(const RoutingConfig& config, const Routing
   for (std::size_t e = 0; e < E; ++e) bias[e] = decode(inputs.bias_format, inputs.bias[e]);
 
   // Chunks of tokens on a pool of threads; each token's answer depends on its row alone,
-  // and counts and errors are merged in chunk order, so nothing depends on the thread count.
+  // counts are merged in chunk order and an error is the first chunk's (parallel_for), so
+  // nothing depends on the thread count.
   constexpr std::int64_t kChunkTokens = 64;
   const std::int64_t chunks = (inputs.tokens + kChunkTokens - 1) / kChunkTokens;
   std::vector<TokenRouting> out(static_cast<std::size_t>(inputs.tokens));
   std::vector<RoutingOracleCounts> chunk_counts(static_cast<std::size_t>(chunks));
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(chunks));
-  std::atomic<std::int64_t> next{0};
-  auto worker = [&] {
-    Token t;
-    t.config = &config;
-    t.method = options.method;
-    t.ex.resize(E);
-    for (std::int64_t k; (k = next.fetch_add(1)) < chunks;) {
-      const std::int64_t t0 = k * kChunkTokens, t1 = std::min(inputs.tokens, t0 + kChunkTokens);
-      t.counts = {};
-      try {
+  parallel_for(
+      chunks,
+      [&](std::int64_t k) {
+        Token t;
+        t.config = &config;
+        t.method = options.method;
+        t.ex.resize(E);
+        const std::int64_t t0 = k * kChunkTokens, t1 = std::min(inputs.tokens, t0 + kChunkTokens);
         for (std::int64_t i = t0; i < t1; ++i) {
           reset(t, i, std::span(inputs.logits).subspan(static_cast<std::size_t>(i) * E, E), inputs.logits_format, bias);
           out[static_cast<std::size_t>(i)] = route_token(t);
           ++t.counts.tokens;
         }
-      } catch (...) {
-        errors[static_cast<std::size_t>(k)] = std::current_exception();
-      }
-      chunk_counts[static_cast<std::size_t>(k)] = t.counts;
-    }
-  };
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const std::int64_t threads =
-      std::min<std::int64_t>(chunks, options.threads > 0 ? options.threads : static_cast<std::int64_t>(cores));
-  std::vector<std::thread> pool;
-  for (std::int64_t i = 1; i < threads; ++i) pool.emplace_back(worker);
-  worker();
-  for (std::thread& th : pool) th.join();
-  for (const std::exception_ptr& e : errors)
-    if (e) std::rethrow_exception(e);
+        chunk_counts[static_cast<std::size_t>(k)] = t.counts;
+      },
+      options.threads);
   if (counts)
     for (const RoutingOracleCounts& c : chunk_counts) *counts += c;
   return out;

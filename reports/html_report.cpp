@@ -10,27 +10,12 @@
 #include "ulpcheck/properties/compare.hpp"
 #include "ulpcheck/reports/approximation_report.hpp"
 #include "ulpcheck/reference/routing.hpp"
+#include "ulpcheck/support/escape.hpp"
 
 namespace ulpcheck {
 
 using report_text::to_double;
 using report_text::to_int;
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
-}
 
 namespace {
 

@@ -2,20 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <stdexcept>
-
-#include "ulpcheck/reports/html_report.hpp"
+#include "ulpcheck/support/escape.hpp"
 
 namespace ulpcheck {
-
-namespace {
-
-
-}  // namespace
 
 std::string junit_xml(const std::vector<FuzzResult>& results) {
   int failures = 0;
@@ -46,22 +35,6 @@ std::string junit_xml(const std::vector<FuzzResult>& results) {
   }
   xml += "  </testsuite>\n</testsuites>\n";
   return xml;
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(fmt::format("{}: cannot write ({})", tmp, std::strerror(errno)));
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error(fmt::format("{}: write failed ({})", tmp, std::strerror(errno)));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw std::runtime_error(fmt::format("{}: cannot rename {} into place ({})", path, tmp, why));
-  }
 }
 
 }  // namespace ulpcheck

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "reports/report_text.hpp"
-#include "ulpcheck/reports/html_report.hpp"
+#include "ulpcheck/support/escape.hpp"
 
 namespace ulpcheck::plots {
 

@@ -379,7 +379,7 @@ std::string bias_text(const nlohmann::json& b) {
 
 /// The margin bins of the Markdown tables: exact ties, then powers of 16 from 2^-24 to
 /// 2^-4, then unbounded (nothing, or only invalid candidates, dropped).
-constexpr std::array<int, 6> kEdges{-24, -20, -16, -12, -8, -4};
+constexpr std::array kEdges{-24, -20, -16, -12, -8, -4};
 
 std::vector<std::int64_t> margin_bins(const nlohmann::json& m, const char* which) {
   std::vector<std::int64_t> bins(kEdges.size() + 3, 0);

@@ -1,16 +1,13 @@
 // The CUDA kernel table. A kernel is one arithmetic variant; its rows come from every op
-// family that has the variant. Adding a family = its file under device/cuda/ + its rows in
-// the kernels here.
+// family that has the variant. Adding a family = its file under device/cuda/ + its tables
+// in family_rows.hpp + its rows in the kernels here.
 #include <array>
 #include <span>
 
+#include "family_rows.hpp"
 #include "ulpcheck/device/cuda/elementwise_kernel.hpp"
 
 namespace ulpcheck::cuda {
-
-extern const std::array<CudaOpImpl, 3> kSiluSingleRows, kSiluDoubleRows, kSiluSingleFastRows, kSiluDoubleFastRows;
-extern const std::array<CudaOpImpl, 4> kGeluSingleRows, kGeluDoubleRows, kGeluAccurateRows, kGeluSingleFastRows,
-    kGeluDoubleFastRows;
 
 std::span<const Kernel* const> builtin_kernels() {
   static const CudaElementwiseKernel single{
@@ -37,7 +34,8 @@ std::span<const Kernel* const> builtin_kernels() {
       "one rounding, with forms that do not cancel for negative inputs: t/2 erfc(-t/sqrt 2) for GELU, "
       "t / (1 + e^-2z) for tanh GELU (SiLU as cuda.single_rounding)",
       {kSiluSingleRows, kGeluAccurateRows}};
-  static const std::array<const Kernel*, 5> all{&single, &double_rounding, &single_fast, &double_fast, &accurate};
+  static const auto all =
+      std::to_array<const Kernel*>({&single, &double_rounding, &single_fast, &double_fast, &accurate});
   return all;
 }
 

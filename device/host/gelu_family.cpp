@@ -3,19 +3,14 @@
 // erff, erfcf and tanhf, and the budget each variant claims (gelu_family_claims.hpp).
 #include <array>
 
+#include "family_rows.hpp"
 #include "ulpcheck/device/gelu_family_claims.hpp"
 #include "ulpcheck/device/host/elementwise_kernel.hpp"
 #include "ulpcheck/device/host/per_format.hpp"
 #include "ulpcheck/device/math/gelu.cuh"
+#include "ulpcheck/reference/registry.hpp"
 
-namespace ulpcheck {
-
-extern const ElementwiseOp kGeluOp;
-extern const ElementwiseOp kGeluAndMulOp;
-extern const ElementwiseOp kGeluTanhOp;
-extern const ElementwiseOp kGeluTanhAndMulOp;
-
-namespace host {
+namespace ulpcheck::host {
 
 namespace {
 using namespace gelu_budgets;
@@ -26,27 +21,29 @@ using math::UnaryRounding;
 
 /// The four ops for one exact-GELU form, one tanh-GELU form and one gated variant.
 template <class Erf, class Tanh, template <Format, class> class Gated>
-constexpr std::array<HostOpImpl, 4> family(const std::array<Budget, 3>& erf_unary, const std::array<Budget, 3>& erf_gated,
-                                           const std::array<Budget, 3>& tanh_unary,
-                                           const std::array<Budget, 3>& tanh_gated) {
-  return {{
+constexpr auto family(const std::array<Budget, 3>& erf_unary, const std::array<Budget, 3>& erf_gated,
+                      const std::array<Budget, 3>& tanh_unary, const std::array<Budget, 3>& tanh_gated) {
+  return std::to_array<HostOpImpl>({
       {&kGeluOp, per_format<UnaryRounding, Erf>(), erf_unary},
       {&kGeluAndMulOp, per_format<Gated, Erf>(), erf_gated},
       {&kGeluTanhOp, per_format<UnaryRounding, Tanh>(), tanh_unary},
       {&kGeluTanhAndMulOp, per_format<Gated, Tanh>(), tanh_gated},
-  }};
+  });
 }
+
+constexpr auto kSingleTable =
+    family<math::GeluErf, math::GeluTanh, GatedSingleRounding>(kSingleUnary, kSingleGated, kSingleUnary, kSingleGated);
+constexpr auto kDoubleTable =
+    family<math::GeluErf, math::GeluTanh, GatedDoubleRounding>(kSingleUnary, kDoubleGated, kSingleUnary, kDoubleGated);
+constexpr auto kCompositeTable =
+    family<math::GeluErf, math::GeluTanh, GatedComposite>(kSingleUnary, kDoubleGated, kSingleUnary, kDoubleGated);
+constexpr auto kAccurateTable = family<math::GeluErfc, math::GeluTanhExp, GatedSingleRounding>(
+    kAccurateErfc, kAccurateErfc, kAccurateTanh, kAccurateTanh);
 }  // namespace
 
-extern constinit const std::array<HostOpImpl, 4> kGeluSingleRows =
-    family<math::GeluErf, math::GeluTanh, GatedSingleRounding>(kSingleUnary, kSingleGated, kSingleUnary, kSingleGated);
-extern constinit const std::array<HostOpImpl, 4> kGeluDoubleRows =
-    family<math::GeluErf, math::GeluTanh, GatedDoubleRounding>(kSingleUnary, kDoubleGated, kSingleUnary, kDoubleGated);
-extern constinit const std::array<HostOpImpl, 4> kGeluCompositeRows =
-    family<math::GeluErf, math::GeluTanh, GatedComposite>(kSingleUnary, kDoubleGated, kSingleUnary, kDoubleGated);
-extern constinit const std::array<HostOpImpl, 4> kGeluAccurateRows = family<math::GeluErfc, math::GeluTanhExp,
-                                                                             GatedSingleRounding>(
-    kAccurateErfc, kAccurateErfc, kAccurateTanh, kAccurateTanh);
+constinit const std::span<const HostOpImpl> kGeluSingleRows = kSingleTable;
+constinit const std::span<const HostOpImpl> kGeluDoubleRows = kDoubleTable;
+constinit const std::span<const HostOpImpl> kGeluCompositeRows = kCompositeTable;
+constinit const std::span<const HostOpImpl> kGeluAccurateRows = kAccurateTable;
 
-}  // namespace host
-}  // namespace ulpcheck
+}  // namespace ulpcheck::host

@@ -1,15 +1,13 @@
 // The host kernel table. A kernel is one arithmetic variant; its rows come from every op
-// family that has the variant. Adding a family = its file under device/host/ + its rows in
-// the kernels here.
+// family that has the variant. Adding a family = its file under device/host/ + its tables
+// in family_rows.hpp + its rows in the kernels here.
 #include <array>
 #include <span>
 
+#include "family_rows.hpp"
 #include "ulpcheck/device/host/elementwise_kernel.hpp"
 
 namespace ulpcheck::host {
-
-extern const std::array<HostOpImpl, 3> kSiluSingleRows, kSiluDoubleRows, kSiluCompositeRows;
-extern const std::array<HostOpImpl, 4> kGeluSingleRows, kGeluDoubleRows, kGeluCompositeRows, kGeluAccurateRows;
 
 std::span<const Kernel* const> builtin_kernels() {
   static const HostElementwiseKernel single{
@@ -28,7 +26,7 @@ std::span<const Kernel* const> builtin_kernels() {
       "one rounding, with forms that do not cancel for negative inputs: t/2 erfc(-t/sqrt 2) for GELU, "
       "t / (1 + e^-2z) for tanh GELU (SiLU as host.single_rounding)",
       {kSiluSingleRows, kGeluAccurateRows}};
-  static const std::array<const Kernel*, 4> all{&single, &double_rounding, &composite, &accurate};
+  static const auto all = std::to_array<const Kernel*>({&single, &double_rounding, &composite, &accurate});
   return all;
 }
 

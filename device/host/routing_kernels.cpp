@@ -61,7 +61,7 @@ class HostRoutingKernel final : public RoutingKernel {
 std::span<const RoutingKernel* const> builtin_routing_kernels() {
   static const HostRoutingKernel fp32(routing_variants::kFp32), input(routing_variants::kInputDtype),
       tanh(routing_variants::kTanhSigmoid), no_eps(routing_variants::kNoEpsilon);
-  static const std::array<const RoutingKernel*, 4> all{&fp32, &input, &tanh, &no_eps};
+  static const auto all = std::to_array<const RoutingKernel*>({&fp32, &input, &tanh, &no_eps});
   return all;
 }
 

@@ -3,18 +3,14 @@
 // variant claims (device/silu_family_claims.hpp derives them).
 #include <array>
 
+#include "family_rows.hpp"
 #include "ulpcheck/device/host/elementwise_kernel.hpp"
 #include "ulpcheck/device/host/per_format.hpp"
 #include "ulpcheck/device/math/silu.cuh"
 #include "ulpcheck/device/silu_family_claims.hpp"
+#include "ulpcheck/reference/registry.hpp"
 
-namespace ulpcheck {
-
-extern const ElementwiseOp kSiluOp;
-extern const ElementwiseOp kSiluAndMulOp;
-extern const ElementwiseOp kSiluAndMulClampOp;
-
-namespace host {
+namespace ulpcheck::host {
 
 namespace {
 using namespace silu_budgets;
@@ -22,23 +18,26 @@ template <template <Format, class> class V>
 constexpr std::array<ElementFn, 3> portable() {
   return per_format<V, math::PortableExp>();
 }
-}  // namespace
 
-extern constinit const std::array<HostOpImpl, 3> kSiluSingleRows{{
+constexpr auto kSingleTable = std::to_array<HostOpImpl>({
     {&kSiluOp, portable<math::SiluUnary>(), kSingle},
     {&kSiluAndMulOp, portable<math::SiluAndMulSingleRounding>(), kSingle},
     {&kSiluAndMulClampOp, portable<math::SiluAndMulSingleRounding>(), kSingle},
-}};
-extern constinit const std::array<HostOpImpl, 3> kSiluDoubleRows{{
+});
+constexpr auto kDoubleTable = std::to_array<HostOpImpl>({
     {&kSiluOp, portable<math::SiluUnary>(), kSingle},
     {&kSiluAndMulOp, portable<math::SiluAndMulDoubleRounding>(), kDouble},
     {&kSiluAndMulClampOp, portable<math::SiluAndMulDoubleRounding>(), kDouble, &limit_fits_storage},
-}};
-extern constinit const std::array<HostOpImpl, 3> kSiluCompositeRows{{
+});
+constexpr auto kCompositeTable = std::to_array<HostOpImpl>({
     {&kSiluOp, portable<math::SiluUnary>(), kSingle},
     {&kSiluAndMulOp, portable<math::SiluAndMulComposite>(), kDouble},
     {&kSiluAndMulClampOp, portable<math::SiluAndMulComposite>(), kComposite, &limit_fits_storage},
-}};
+});
+}  // namespace
 
-}  // namespace host
-}  // namespace ulpcheck
+constinit const std::span<const HostOpImpl> kSiluSingleRows = kSingleTable;
+constinit const std::span<const HostOpImpl> kSiluDoubleRows = kDoubleTable;
+constinit const std::span<const HostOpImpl> kSiluCompositeRows = kCompositeTable;
+
+}  // namespace ulpcheck::host

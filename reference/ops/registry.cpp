@@ -1,20 +1,13 @@
-// The op table: one row per op. Adding an op = its file under reference/ops/ + one row here.
+// The op table: one row per op. Adding an op = its file under reference/ops/ + one row here
+// + its declaration in ulpcheck/reference/registry.hpp.
 #include "ulpcheck/reference/registry.hpp"
 
 #include <array>
 
 namespace ulpcheck {
 
-extern const ElementwiseOp kSiluOp;
-extern const ElementwiseOp kSiluAndMulOp;
-extern const ElementwiseOp kSiluAndMulClampOp;
-extern const ElementwiseOp kGeluOp;
-extern const ElementwiseOp kGeluAndMulOp;
-extern const ElementwiseOp kGeluTanhOp;
-extern const ElementwiseOp kGeluTanhAndMulOp;
-
 namespace {
-const std::array<const ElementwiseOp*, 7> kOps{
+constexpr auto kOps = std::to_array<const ElementwiseOp*>({
     &kSiluOp,
     &kSiluAndMulOp,
     &kSiluAndMulClampOp,
@@ -22,7 +15,7 @@ const std::array<const ElementwiseOp*, 7> kOps{
     &kGeluAndMulOp,
     &kGeluTanhOp,
     &kGeluTanhAndMulOp,
-};
+});
 
 /// Other names an op goes by, accepted wherever an op is named (find_op); the op keeps its
 /// own name everywhere it is reported. Hugging Face transformers calls PyTorch's tanh GELU
@@ -32,10 +25,10 @@ struct Alias {
   std::string_view name;
   const ElementwiseOp* op;
 };
-const std::array<Alias, 2> kAliases{{
+constexpr auto kAliases = std::to_array<Alias>({
     {"gelu_pytorch_tanh", &kGeluTanhOp},
     {"gelu_pytorch_tanh_and_mul", &kGeluTanhAndMulOp},
-}};
+});
 }  // namespace
 
 std::span<const ElementwiseOp* const> all_ops() { return kOps; }

@@ -17,6 +17,7 @@
 #include "reference/ops/act_and_mul.hpp"
 #include "reference/ops/ziv.hpp"
 #include "ulpcheck/reference/op.hpp"
+#include "ulpcheck/reference/registry.hpp"
 
 namespace ulpcheck {
 namespace {

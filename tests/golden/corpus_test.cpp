@@ -20,6 +20,7 @@
 namespace ulpcheck::golden {
 namespace {
 
+using testing::entries;
 using testing::TempDir;
 
 const ElementwiseOp& clamp_op() { return *find_op("silu_and_mul_clamp"); }
@@ -56,13 +57,6 @@ TEST(GoldenCorpus_silu_and_mul_clamp, TheSameCounterexampleIsKeptOnce) {
   // silu(min(10, 7)) * min(2, 7) = 2 silu(7) = 13.98724528..., correctly rounded to bf16 14.
   EXPECT_NEAR(parts[0].data.exact_hi[0], 13.98724528, 1e-8);
   EXPECT_EQ(parts[0].data.rounded_bits[0], 0x4160u);
-}
-
-/// The names in a directory.
-std::set<std::string> entries(const std::string& dir) {
-  std::set<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) names.insert(e.path().filename().string());
-  return names;
 }
 
 TEST(GoldenCorpus_silu_and_mul_clamp, ConcurrentWritersKeepEveryElementAndLeaveNoLockFile) {

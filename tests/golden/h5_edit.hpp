@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -115,6 +116,13 @@ inline void flip_chunk_bytes(const std::string& file, const std::string& dataset
     s.seekp(at + i);
     s.put(static_cast<char>(~c));
   }
+}
+
+/// The names in a directory.
+inline std::set<std::string> entries(const std::string& dir) {
+  std::set<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) names.insert(e.path().filename().string());
+  return names;
 }
 
 inline std::string read_bytes(const std::string& file) {

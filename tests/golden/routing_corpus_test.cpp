@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 #include "tests/golden/h5_edit.hpp"
 #include "tests/properties/routing/planted_routing_kernels.hpp"
@@ -61,9 +62,7 @@ TEST(GoldenCorpus_biased_grouped_topk, AFuzzCounterexampleIsKeptOnce) {
   EXPECT_EQ(e.routing.inputs.logits, minimal_as<RoutingCase>(r)->inputs.logits);
   EXPECT_EQ(e.answers.ids, compute_routing_answers(e.routing.config, e.routing.inputs).ids);
   // Keeping it left the golden file and nothing else (no lock file beside it).
-  std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.str())) names.push_back(entry.path().filename());
-  EXPECT_EQ(names, std::vector<std::string>{"biased_grouped_topk.h5"});
+  EXPECT_EQ(testing::entries(dir.str()), std::set<std::string>{"biased_grouped_topk.h5"});
 }
 
 TEST(GoldenCorpus_biased_grouped_topk, AnotherConfigurationOrFormatPairIsAnotherCounterexample) {

@@ -385,7 +385,9 @@ def main(argv):
                 print(f"damaged copy, {what}: the document has no {json_path(path)} ({type(e).__name__} {e})")
                 continue
             errors = errors_of(v[schema], bad)
-            at = [e for e in errors if list(e.absolute_path) == path]
+            # At the damaged value, or at the object holding it (newer jsonschema releases
+            # place a "false" subschema's error there).
+            at = [e for e in errors if list(e.absolute_path) in (path, path[:-1])]
             if at:
                 print(f"damaged copy, {what}: fails as it must: {json_path(path)}: {short(at[0].message, 160)}")
             elif errors:

@@ -1,6 +1,6 @@
 // Golden HDF5 files (schema v1, golden/SCHEMA.md): inputs, exact oracle values and the
-// recorded figures of the host kernels, one file per op. Written atomically (to
-// "<path>.tmp", then renamed), read and validated in full: a file that does not follow the
+// recorded figures of the host kernels, one file per op. Written atomically (to a
+// temporary beside the file, then renamed), read and validated in full: a file that does not follow the
 // schema is a GoldenError naming the file, the object, found vs expected and the next step.
 #pragma once
 
@@ -92,9 +92,9 @@ struct GoldenFile {
 /// The file of `op` under `dir`: "<dir>/<op>.h5".
 std::string golden_path(const std::string& dir, std::string_view op);
 
-/// Writes `file` to "<path>.tmp" and renames it over `path`. `before_rename`, when set,
-/// runs between the two (tests throw from it); an exception leaves `path` untouched and
-/// removes the temporary. Throws GoldenError naming the path.
+/// Writes `file` to a temporary "<path>.tmp.XXXXXX" and renames it over `path`.
+/// `before_rename`, when set, runs between the two (tests throw from it); an exception
+/// leaves `path` untouched and removes the temporary. Throws GoldenError naming the path.
 void write_golden(const std::string& path, const GoldenFile& file,
                   const std::function<void()>& before_rename = {});
 

@@ -84,7 +84,7 @@ struct RoutingGoldenFile {
 std::string format_pair(Format logits, Format bias);
 std::optional<std::pair<Format, Format>> parse_format_pair(std::string_view text);
 
-/// Writes `file` to "<path>.tmp" and renames it over `path` (as write_golden).
+/// Writes `file` to a temporary and renames it over `path` (as write_golden).
 void write_routing_golden(const std::string& path, const RoutingGoldenFile& file,
                           const std::function<void()>& before_rename = {});
 

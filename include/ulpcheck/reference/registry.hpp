@@ -20,4 +20,15 @@ const ElementwiseOp* find_op(std::string_view name);
 /// comma separated, for error messages ("expected one of ...").
 std::string op_names();
 
+/// The built-in ops (reference/ops/), for tables that must name them as constants: the
+/// registry's own and the built-in kernels' rows (device/host/, device/cuda/). Everything
+/// else finds an op with find_op or all_ops.
+extern const ElementwiseOp kSiluOp;
+extern const ElementwiseOp kSiluAndMulOp;
+extern const ElementwiseOp kSiluAndMulClampOp;
+extern const ElementwiseOp kGeluOp;
+extern const ElementwiseOp kGeluAndMulOp;
+extern const ElementwiseOp kGeluTanhOp;
+extern const ElementwiseOp kGeluTanhAndMulOp;
+
 }  // namespace ulpcheck

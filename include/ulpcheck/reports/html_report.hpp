@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
-#include <string_view>
 
 namespace ulpcheck {
 
@@ -18,9 +17,5 @@ namespace ulpcheck {
 /// floor region shaded), the tables of where the error lives and of special values, and
 /// the worst inputs. Every text from the document is escaped.
 std::string render_report_html(const nlohmann::json& doc);
-
-/// `text` with &, <, >, " and ' replaced by character references: safe in HTML text, in
-/// attribute values, in SVG, and in the XML of JUnit reports.
-std::string html_escape(std::string_view text);
 
 }  // namespace ulpcheck

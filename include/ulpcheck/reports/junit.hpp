@@ -12,8 +12,4 @@ namespace ulpcheck {
 /// name "<property>", a <failure> carrying the explanation, minimal case and replay token.
 std::string junit_xml(const std::vector<FuzzResult>& results);
 
-/// Writes `text` to `path` through a temporary file and a rename, so a reader never sees
-/// half a file. Throws std::runtime_error naming the path on failure.
-void write_file_atomically(const std::string& path, const std::string& text);
-
 }  // namespace ulpcheck
