@@ -10,10 +10,6 @@
 
 namespace ulpcheck::golden {
 
-bool FileCheck::passes() const {
-  return std::all_of(groups.begin(), groups.end(), [](const GroupCheck& g) { return g.measurement.stats.passes(); });
-}
-
 FileCheck check_kernel(const GoldenFile& file, const Kernel& kernel) {
   const ElementwiseOp& op = *find_op(file.op);
   FileCheck out;

@@ -5,25 +5,38 @@
 
 #include <fmt/format.h>
 
+#include <span>
+#include <string>
+
 #include "golden/hdf5_io.hpp"
 #include "ulpcheck/golden/golden_file.hpp"
 
 namespace ulpcheck::golden {
 
+/// A string attribute of the root and the file's field it holds.
+template <class File>
+struct RootString {
+  const char* name;
+  std::string File::*field;
+};
+/// What the file is (after schema_version), and where its answers and figures come from.
+template <class File>
+constexpr RootString<File> kIdentity[] = {{"tool", &File::tool}, {"op", &File::op}, {"formula", &File::formula}};
+template <class File>
+constexpr RootString<File> kProvenance[] = {{"oracle_method", &File::oracle_method},
+                                            {"device", &File::device},
+                                            {"cuda_version", &File::cuda_version},
+                                            {"driver_version", &File::driver_version}};
+
 template <class File>
 void write_identity(hid_t root, const File& f) {
   h5::attr_int64(root, "schema_version", f.schema_version);
-  h5::attr_string(root, "tool", f.tool);
-  h5::attr_string(root, "op", f.op);
-  h5::attr_string(root, "formula", f.formula);
+  for (const RootString<File>& a : kIdentity<File>) h5::attr_string(root, a.name, f.*a.field);
 }
 
 template <class File>
 void write_provenance(hid_t root, const File& f) {
-  h5::attr_string(root, "oracle_method", f.oracle_method);
-  h5::attr_string(root, "device", f.device);
-  h5::attr_string(root, "cuda_version", f.cuda_version);
-  h5::attr_string(root, "driver_version", f.driver_version);
+  for (const RootString<File>& a : kProvenance<File>) h5::attr_string(root, a.name, f.*a.field);
 }
 
 /// Reads both, refusing any schema version but this build's.
@@ -32,13 +45,8 @@ void read_root(const h5::Ctx& ctx, hid_t root, File& f) {
   f.schema_version = static_cast<int>(h5::read_attr_int64(ctx, root, "/", "schema_version"));
   if (f.schema_version != kSchemaVersion)
     ctx.fail("/", fmt::format("has schema_version {}, expected {}", f.schema_version, kSchemaVersion));
-  f.tool = h5::read_attr_string(ctx, root, "/", "tool");
-  f.op = h5::read_attr_string(ctx, root, "/", "op");
-  f.formula = h5::read_attr_string(ctx, root, "/", "formula");
-  f.oracle_method = h5::read_attr_string(ctx, root, "/", "oracle_method");
-  f.device = h5::read_attr_string(ctx, root, "/", "device");
-  f.cuda_version = h5::read_attr_string(ctx, root, "/", "cuda_version");
-  f.driver_version = h5::read_attr_string(ctx, root, "/", "driver_version");
+  for (const auto& list : {std::span<const RootString<File>>(kIdentity<File>), std::span<const RootString<File>>(kProvenance<File>)})
+    for (const RootString<File>& a : list) f.*a.field = h5::read_attr_string(ctx, root, "/", a.name);
 }
 
 }  // namespace ulpcheck::golden

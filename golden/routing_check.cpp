@@ -8,10 +8,6 @@
 
 namespace ulpcheck::golden {
 
-bool RoutingFileCheck::passes() const {
-  return std::all_of(groups.begin(), groups.end(), [](const RoutingGroupCheck& g) { return g.stats.passes(); });
-}
-
 RoutingFileCheck check_routing_kernel(const RoutingGoldenFile& file, const RoutingKernel& kernel) {
   RoutingFileCheck out;
   auto run = [&](const std::string& group, const RoutingConfig& config, const RoutingInputs& inputs,

@@ -8,6 +8,7 @@
 #include "ulpcheck/device/kernel.hpp"
 #include "ulpcheck/golden/golden_file.hpp"
 #include "ulpcheck/properties/measure.hpp"
+#include "ulpcheck/golden/file_check.hpp"
 
 namespace ulpcheck::golden {
 
@@ -18,14 +19,10 @@ struct GroupCheck {
   /// The figures the file records for this kernel in this case; empty for corpus parts and
   /// for kernels the file does not record.
   std::optional<KernelFigures> recorded;
+  bool passes() const { return measurement.stats.passes(); }
 };
 
-struct FileCheck {
-  std::vector<GroupCheck> groups;
-  /// Groups the kernel does not implement or whose parameters it does not take.
-  std::vector<std::string> skipped;
-  bool passes() const;
-};
+using FileCheck = FileCheckOf<GroupCheck>;
 
 /// Runs `kernel` over every case and corpus part of `file` whose op, dtype and parameters it
 /// takes. Throws KernelError when the kernel cannot run.

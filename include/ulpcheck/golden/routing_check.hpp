@@ -9,6 +9,7 @@
 
 #include "ulpcheck/golden/routing_file.hpp"
 #include "ulpcheck/properties/routing/compare.hpp"
+#include "ulpcheck/golden/file_check.hpp"
 
 namespace ulpcheck::golden {
 
@@ -21,15 +22,11 @@ struct RoutingGroupCheck {
   /// The figures the file records for this kernel in this case; empty for counterexamples
   /// and for kernels the file does not record.
   std::optional<RoutingKernelFigures> recorded;
+  bool passes() const { return stats.passes(); }
 };
 
-struct RoutingFileCheck {
-  std::vector<RoutingGroupCheck> groups;
-  /// Groups whose configuration or formats the kernel does not take.
-  std::vector<std::string> skipped;
-  /// No mismatch, no invalid ids, no weight breach and no bad weight anywhere.
-  bool passes() const;
-};
+/// No mismatch, no invalid ids, no weight breach and no bad weight in any group.
+using RoutingFileCheck = FileCheckOf<RoutingGroupCheck>;
 
 /// Runs `kernel` over every case and counterexample of `file` it takes. Throws KernelError
 /// when the kernel cannot run.

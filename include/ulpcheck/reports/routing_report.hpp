@@ -58,10 +58,10 @@ nlohmann::json routing_section_json(const RoutingConfig& config, const std::stri
 
 /// Empty when `section` has every key above with the right type; otherwise the first
 /// problem, named from `where` ("routing.batches[2].cases[0] (host.routing_fp32)").
+std::string check_routing_section(const nlohmann::json& section, const std::string& where = "routing");
+
 /// The routing family's part of a document: its section, from a run's results.
 void section_parts(DocumentParts& parts, const RoutingReport& report);
-
-std::string check_routing_section(const nlohmann::json& section, const std::string& where = "routing");
 
 /// The Markdown of the section at heading level `level`: the op, configuration and inputs,
 /// a table of every case, the margins of every batch (ties, powers of 16, unbounded), the
