@@ -104,7 +104,7 @@ void setup_report(CLI::App& app, int& exit_code) {
   CLI::Option* tokens =
       sub->add_option("--tokens", opts->request.tokens,
                       "lay the random inputs of sampled elementwise cases out as one kernel call of TOKENS rows "
-                      "(default: several calls, see the README); with --d, --samples defaults to TOKENS x D")
+                      "(default: several calls, see docs/reports.md); with --d, --samples defaults to TOKENS x D")
           ->check(CLI::Range(std::int64_t{1}, kMaxSamples))
           ->type_name("TOKENS");
   CLI::Option* d = sub->add_option("--d", opts->request.d,
