@@ -317,6 +317,20 @@ def main(argv):
             print(f"  ... and {len(errors) - MAX_ERRORS_SHOWN} more")
         return False
 
+    def produce(what, cmd, out, cwd):
+        """Runs `cmd`, which writes the JSON document `out`; the document, or None (said)."""
+        nonlocal failed
+        if err := run(cmd, cwd):
+            print(f"{what}: {err}")
+            failed = True
+            return None
+        try:
+            return load(out)
+        except (OSError, ValueError) as e:
+            print(f"{what}: not a JSON document: {e}")
+            failed = True
+            return None
+
     # The documents as written, and those of them that are valid.
     written, reports, diffs = {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="ulpcheck-schema-") as tmp:
@@ -327,16 +341,10 @@ def main(argv):
             cmd = [ulpcheck, "report", *(["--plugin", plugin] if needs_plugin else []), *args, "--format", "json",
                    "-o", str(out)]
             t = time.monotonic()
-            if err := run(cmd, tmp):
-                print(f"report {name}: {err}")
-                failed = True
+            doc = produce(f"report {name}", cmd, out, tmp)
+            if doc is None:
                 continue
-            try:
-                doc = written[name] = load(out)
-            except (OSError, ValueError) as e:
-                print(f"report {name}: not a JSON document: {e}")
-                failed = True
-                continue
+            written[name] = doc
             line = f"report {name} ({' '.join(args)}): written in {time.monotonic() - t:.1f} s"
             if isinstance(doc, dict) and isinstance(doc.get("summary"), dict):
                 line += f", {doc['summary'].get('cases')} cases, {doc['summary'].get('verdict')}"
@@ -348,15 +356,8 @@ def main(argv):
             out = pathlib.Path(tmp) / f"diff_{name}.json"
             cmd = [ulpcheck, "report", "--diff", str(pathlib.Path(tmp) / f"{old}.json"),
                    str(pathlib.Path(tmp) / f"{new}.json"), "--format", "json", "-o", str(out)]
-            if err := run(cmd, tmp):
-                print(f"diff {name}: {err}")
-                failed = True
-                continue
-            try:
-                doc = load(out)
-            except (OSError, ValueError) as e:
-                print(f"diff {name}: not a JSON document: {e}")
-                failed = True
+            doc = produce(f"diff {name}", cmd, out, tmp)
+            if doc is None:
                 continue
             line = f"diff {name} ({old} -> {new})"
             if isinstance(doc, dict) and isinstance(doc.get("summary"), dict):
