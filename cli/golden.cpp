@@ -12,7 +12,7 @@
 #include "cli/plugins.hpp"
 #include "cli/usage_error.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
-#include "ulpcheck/golden/golden_file.hpp"
+#include "ulpcheck/golden/elementwise/golden_file.hpp"
 
 namespace ulpcheck::cli {
 

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "cli/usage_error.hpp"
-#include "ulpcheck/golden/golden_file.hpp"
-#include "ulpcheck/golden/routing_regen.hpp"
+#include "ulpcheck/golden/elementwise/golden_file.hpp"
+#include "ulpcheck/golden/routing/regen.hpp"
 
 namespace ulpcheck::cli {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cli/golden.hpp"
-#include "ulpcheck/golden/verify.hpp"
+#include "ulpcheck/golden/elementwise/verify.hpp"
 #include "ulpcheck/reference/op.hpp"
 #include "ulpcheck/runs/resolve.hpp"
 

@@ -14,7 +14,7 @@
 #include "cli/report.hpp"
 #include "cli/usage_error.hpp"
 #include "ulpcheck/device/kernel.hpp"
-#include "ulpcheck/golden/golden_file.hpp"
+#include "ulpcheck/golden/elementwise/golden_file.hpp"
 #include "ulpcheck/version.hpp"
 
 namespace {

@@ -18,7 +18,7 @@
 #include <cstring>
 #include <string>
 
-#include "ulpcheck/golden/golden_file.hpp"
+#include "ulpcheck/golden/elementwise/golden_file.hpp"
 
 namespace ulpcheck::golden {
 

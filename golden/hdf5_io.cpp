@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "ulpcheck/golden/golden_file.hpp"
+#include "ulpcheck/golden/elementwise/golden_file.hpp"
 #include "ulpcheck/support/atomic_file.hpp"
 
 namespace ulpcheck::golden::h5 {

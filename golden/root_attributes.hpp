@@ -9,7 +9,7 @@
 #include <string>
 
 #include "golden/hdf5_io.hpp"
-#include "ulpcheck/golden/golden_file.hpp"
+#include "ulpcheck/golden/elementwise/golden_file.hpp"
 
 namespace ulpcheck::golden {
 

@@ -8,7 +8,7 @@
 #include "reports/plots.hpp"
 #include "reports/report_text.hpp"
 #include "ulpcheck/properties/compare.hpp"
-#include "ulpcheck/reports/approximation_report.hpp"
+#include "ulpcheck/reports/elementwise/approximation_report.hpp"
 #include "ulpcheck/reference/routing.hpp"
 #include "ulpcheck/support/escape.hpp"
 

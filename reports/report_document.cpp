@@ -7,9 +7,9 @@
 
 #include "reports/report_check.hpp"
 #include "reports/report_text.hpp"
-#include "ulpcheck/reports/approximation_report.hpp"
-#include "ulpcheck/reports/precision_report.hpp"
-#include "ulpcheck/reports/routing_report.hpp"
+#include "ulpcheck/reports/elementwise/approximation_report.hpp"
+#include "ulpcheck/reports/elementwise/precision_report.hpp"
+#include "ulpcheck/reports/routing/routing_report.hpp"
 
 namespace ulpcheck {
 

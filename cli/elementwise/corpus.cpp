@@ -2,7 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/fuzz_corpus.hpp"
-#include "ulpcheck/golden/corpus.hpp"
+#include "ulpcheck/golden/elementwise/corpus.hpp"
 
 namespace ulpcheck::cli {
 

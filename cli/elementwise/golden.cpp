@@ -8,9 +8,9 @@
 
 #include "cli/golden_file.hpp"
 #include "ulpcheck/device/registry.hpp"
-#include "ulpcheck/golden/check.hpp"
-#include "ulpcheck/golden/corpus.hpp"
-#include "ulpcheck/golden/regen.hpp"
+#include "ulpcheck/golden/elementwise/check.hpp"
+#include "ulpcheck/golden/elementwise/corpus.hpp"
+#include "ulpcheck/golden/elementwise/regen.hpp"
 #include "ulpcheck/properties/explain.hpp"
 #include "ulpcheck/reference/registry.hpp"
 

@@ -2,7 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/fuzz_corpus.hpp"
-#include "ulpcheck/golden/routing_corpus.hpp"
+#include "ulpcheck/golden/routing/corpus.hpp"
 
 namespace ulpcheck::cli {
 

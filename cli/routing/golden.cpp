@@ -10,9 +10,9 @@
 #include <algorithm>
 
 #include "ulpcheck/device/registry.hpp"
-#include "ulpcheck/golden/routing_check.hpp"
-#include "ulpcheck/golden/routing_regen.hpp"
-#include "ulpcheck/golden/routing_verify.hpp"
+#include "ulpcheck/golden/routing/check.hpp"
+#include "ulpcheck/golden/routing/regen.hpp"
+#include "ulpcheck/golden/routing/verify.hpp"
 
 namespace ulpcheck::cli {
 

@@ -15,7 +15,7 @@
 #include "tests/cli/run_ulpcheck.hpp"
 #include "tests/golden/h5_edit.hpp"
 #include "tests/properties/routing/planted_routing_kernels.hpp"
-#include "ulpcheck/golden/routing_corpus.hpp"
+#include "ulpcheck/golden/routing/corpus.hpp"
 #include "ulpcheck/properties/routing/fuzz.hpp"
 
 #ifndef ULPCHECK_PLANTED_PLUGIN

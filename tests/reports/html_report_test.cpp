@@ -10,7 +10,7 @@
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/reference/registry.hpp"
 #include "ulpcheck/reports/html_report.hpp"
-#include "ulpcheck/reports/precision_report.hpp"
+#include "ulpcheck/reports/elementwise/precision_report.hpp"
 #include "ulpcheck/reports/report_document.hpp"
 
 namespace ulpcheck {

@@ -9,7 +9,7 @@
 #include "tests/reports/relabeled_kernel.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/reference/registry.hpp"
-#include "ulpcheck/reports/precision_report.hpp"
+#include "ulpcheck/reports/elementwise/precision_report.hpp"
 #include "ulpcheck/reports/report_diff.hpp"
 #include "ulpcheck/reports/report_document.hpp"
 

@@ -1,0 +1,134 @@
+#include "ulpcheck/golden/elementwise/verify.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "golden/column_diff.hpp"
+#include "ulpcheck/golden/elementwise/corpus.hpp"
+#include "ulpcheck/reference/registry.hpp"
+
+namespace ulpcheck::golden {
+
+namespace {
+
+void compare_exact(std::vector<std::string>& problems, const std::string& where, const Elements& recorded,
+                   const Elements& fresh, const std::string& cause) {
+  compare_column(problems, where, "exact_hi", recorded.exact_hi, fresh.exact_hi, cause);
+  compare_column(problems, where, "exact_lo", recorded.exact_lo, fresh.exact_lo, cause);
+  compare_column(problems, where, "rounded_bits", recorded.rounded_bits, fresh.rounded_bits, cause);
+}
+
+void compare_figures(std::vector<std::string>& problems, const std::string& where, const KernelFigures& r,
+                     const KernelFigures& m, const std::string& cause) {
+  compare_figure_list(problems, where,
+                      {
+                          {"budget_max_ulp", r.budget_max_ulp, m.budget_max_ulp},
+                          {"budget_abs_floor", r.budget_abs_floor, m.budget_abs_floor},
+                          {"max_ulp", r.max_ulp, m.max_ulp},
+                          {"max_ulp_above_floor", r.max_ulp_above_floor, m.max_ulp_above_floor},
+                          {"p50", r.p50, m.p50},
+                          {"p99", r.p99, m.p99},
+                          {"p999", r.p999, m.p999},
+                          {"frac_correctly_rounded", r.frac_correctly_rounded, m.frac_correctly_rounded},
+                          {"budget_breaches", static_cast<double>(r.budget_breaches),
+                           static_cast<double>(m.budget_breaches)},
+                          {"semantic_violations", static_cast<double>(r.semantic_violations),
+                           static_cast<double>(m.semantic_violations)},
+                      },
+                      cause);
+  compare_column(problems, where, "worst_index", r.worst_index, m.worst_index, cause);
+}
+
+}  // namespace
+
+VerifyResult verify_golden(const std::string& path, const GoldenFile& file, std::span<const Kernel* const> runnable,
+                           const Log& log) {
+  VerifyResult out;
+  const ElementwiseOp& op = *find_op(file.op);  // read_golden has checked it
+  const std::string regen = fmt::format("regenerate with 'ulpcheck golden regen --op {}'", op.name);
+  const std::string edited = "the file was edited or corrupted; " + regen;
+  const std::string stale =
+      "the file was edited, or the kernel or the oracle changed since the file was written; " + regen;
+
+  if (file.formula != op.formula)
+    out.problems.push_back(fmt::format("{}: / attribute formula is '{}', expected '{}'; {}", path, file.formula,
+                                       op.formula, stale));
+  std::map<std::pair<Format, std::string>, const GoldenCase*> recorded;
+  for (const GoldenCase& c : file.cases) recorded[{c.format, c.name}] = &c;
+  std::map<std::pair<Format, std::string>, CaseSpec> expected;
+  for (Format f : all_formats())
+    for (const CaseSpec& s : case_specs(op)) expected.emplace(std::pair{f, s.name}, s);
+  for (const auto& [key, spec] : expected)
+    if (!recorded.count(key))
+      out.problems.push_back(fmt::format("{}: /{}/{} is missing; every golden file of {} has it; {}", path,
+                                         name(key.first), key.second, op.name, regen));
+  for (const auto& [key, c] : recorded)
+    if (!expected.count(key))
+      out.problems.push_back(fmt::format("{}: /{}/{} is not a case of {} (expected one of its checked parameter "
+                                         "sets); {}",
+                                         path, name(key.first), key.second, op.name, edited));
+
+  for (const GoldenCase& c : file.cases) {
+    const auto spec = expected.find({c.format, c.name});
+    if (spec == expected.end()) continue;
+    const std::string where = fmt::format("{}: /{}/{}", path, name(c.format), c.name);
+    if (c.params.values() != spec->second.params.values()) {
+      out.problems.push_back(fmt::format("{} has parameters '{}', but its name says '{}'; {}", where,
+                                         c.params.to_string(), spec->second.params.to_string(), edited));
+      continue;
+    }
+    const bool all = checks_every_input(op, c.format);
+    if (all ? (c.samples != 0 || c.seed != 0) : c.samples < 0) {
+      out.problems.push_back(fmt::format("{} has seed {} and samples {}, which no regen writes; {}", where, c.seed,
+                                         c.samples, edited));
+      continue;
+    }
+    // Inputs: regenerated from the recorded seed and sample count.
+    std::string input;
+    Elements fresh = case_inputs(op, c.format, c.params, c.samples, c.seed, &input);
+    if (c.input != input)
+      out.problems.push_back(fmt::format("{} attribute input is '{}', expected '{}'; {}", where, c.input, input, edited));
+    const std::size_t before = out.problems.size();
+    compare_column(out.problems, where, "x0_bits", c.data.x0_bits, fresh.x0_bits, edited);
+    if (op.arity == 2) compare_column(out.problems, where, "x1_bits", c.data.x1_bits, fresh.x1_bits, edited);
+    if (out.problems.size() != before) continue;  // the rest would only repeat it
+    // The oracle, afresh.
+    compute_exact(op, c.format, c.params, fresh);
+    compare_exact(out.problems, where, c.data, fresh, edited);
+    // Figures of the kernels that can run here, measured against the fresh oracle.
+    const InputSet in = as_input_set(op, c.format, fresh, c.input);
+    const OracleAnswers answers = answers_of(c.format, fresh);
+    for (const KernelFigures& k : c.kernels) {
+      const auto it = std::find_if(runnable.begin(), runnable.end(), [&](const Kernel* r) { return r->name() == k.kernel; });
+      if (it == runnable.end()) {
+        out.notes.push_back(fmt::format("{}/kernels/{}: not re-measured (the kernel cannot run here)", where, k.kernel));
+        continue;
+      }
+      if (!(*it)->supports(op, c.format) || !(*it)->unsupported_params(op, c.format, c.params).empty()) {
+        out.problems.push_back(fmt::format("{}/kernels/{} records figures for a case the kernel does not take; {}",
+                                           where, k.kernel, stale));
+        continue;
+      }
+      compare_figures(out.problems, where + "/kernels/" + k.kernel, k,
+                      figures_of(measure(op, **it, c.format, c.params, in, answers)), stale);
+    }
+    // Every kernel that can run here and takes the case must have been recorded.
+    for (const Kernel* k : kernels_for(runnable, op, c.format, c.params))
+      if (std::none_of(c.kernels.begin(), c.kernels.end(), [&](const KernelFigures& r) { return r.kernel == k->name(); }))
+        out.problems.push_back(fmt::format("{}/kernels has no figures of {}, which takes this case: the file predates "
+                                           "the kernel; {}",
+                                           where, k->name(), regen));
+    if (log) log(fmt::format("verified {} /{}/{} ({} elements)", op.name, name(c.format), c.name, c.data.size()));
+  }
+  for (const Corpus& c : file.corpora) {
+    Corpus fresh = c;
+    compute_corpus_exact(op, fresh);
+    compare_exact(out.problems, fmt::format("{}: /{}/corpus", path, name(c.format)), c.data, fresh.data, edited);
+    if (log) log(fmt::format("verified {} /{}/corpus ({} elements)", op.name, name(c.format), c.data.size()));
+  }
+  return out;
+}
+
+}  // namespace ulpcheck::golden

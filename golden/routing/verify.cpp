@@ -1,0 +1,163 @@
+#include "ulpcheck/golden/routing/verify.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "golden/column_diff.hpp"
+#include "ulpcheck/golden/routing/regen.hpp"
+
+namespace ulpcheck::golden {
+
+namespace {
+
+void compare_inputs(std::vector<std::string>& problems, const std::string& where, const RoutingInputs& recorded,
+                    const RoutingInputs& fresh, const std::string& cause) {
+  compare_column(problems, where, "logits_bits", recorded.logits, fresh.logits, cause);
+  compare_column(problems, where, "bias_bits", recorded.bias, fresh.bias, cause);
+}
+
+void compare_answers(std::vector<std::string>& problems, const std::string& where, const RoutingAnswers& r,
+                     const RoutingAnswers& f, const std::string& cause) {
+  compare_column(problems, where, "ids", r.ids, f.ids, cause);
+  compare_column(problems, where, "weights_hi", r.weights_hi, f.weights_hi, cause);
+  compare_column(problems, where, "weights_lo", r.weights_lo, f.weights_lo, cause);
+  compare_column(problems, where, "groups", r.groups, f.groups, cause);
+  compare_column(problems, where, "group_margin", r.group_margin, f.group_margin, cause);
+  compare_column(problems, where, "expert_margin", r.expert_margin, f.expert_margin, cause);
+}
+
+double as_double(std::int64_t v) { return static_cast<double>(v); }
+double as_double(bool v) { return v ? 1.0 : 0.0; }
+
+void compare_figures(std::vector<std::string>& problems, const std::string& where, const RoutingKernelFigures& r,
+                     const RoutingKernelFigures& m, const std::string& cause) {
+  if (r.claim.arithmetic != m.claim.arithmetic)
+    problems.push_back(fmt::format("{} attribute arithmetic is {}, the kernel now claims {}; {}", where,
+                                   name(r.claim.arithmetic), name(m.claim.arithmetic), cause));
+  compare_figure_list(
+      problems, where,
+      {
+          {"score_abs_error", r.claim.score_abs_error, m.claim.score_abs_error},
+          {"budget_max_ulp", r.claim.weights.max_ulp, m.claim.weights.max_ulp},
+          {"budget_abs_floor", r.claim.weights.abs_floor, m.claim.weights.abs_floor},
+          {"min_score_sum", r.claim.min_score_sum, m.claim.min_score_sum},
+          {"nan_weights_when_scores_vanish", as_double(r.claim.nan_weights_when_scores_vanish),
+           as_double(m.claim.nan_weights_when_scores_vanish)},
+          {"sorted", as_double(r.claim.sorted), as_double(m.claim.sorted)},
+          {"matches", as_double(r.matches), as_double(m.matches)},
+          {"near_ties", as_double(r.near_ties), as_double(m.near_ties)},
+          {"mismatches", as_double(r.mismatches), as_double(m.mismatches)},
+          {"invalid", as_double(r.invalid), as_double(m.invalid)},
+          {"weight_tokens_checked", as_double(r.weight_tokens_checked), as_double(m.weight_tokens_checked)},
+          {"weights_in_floor", as_double(r.weights_in_floor), as_double(m.weights_in_floor)},
+          {"weight_breaches", as_double(r.weight_breaches), as_double(m.weight_breaches)},
+          {"bad_weights", as_double(r.bad_weights), as_double(m.bad_weights)},
+          {"max_weight_ulp", r.max_weight_ulp, m.max_weight_ulp},
+          {"p50_weight_ulp", r.p50_weight_ulp, m.p50_weight_ulp},
+          {"p99_weight_ulp", r.p99_weight_ulp, m.p99_weight_ulp},
+          {"max_weight_sum_error", r.max_weight_sum_error, m.max_weight_sum_error},
+      },
+      cause);
+  compare_column(problems, where, "near_tie_tokens", r.near_tie_tokens, m.near_tie_tokens, cause);
+}
+
+std::string group_of(const RoutingGoldenCase& c) {
+  return fmt::format("/{}/{}", format_pair(c.inputs.logits_format, c.inputs.bias_format), c.name);
+}
+
+bool same_distribution(const Distribution& a, const Distribution& b) {
+  return a.kind == b.kind && bits_of(a.mean) == bits_of(b.mean) && bits_of(a.sd) == bits_of(b.sd);
+}
+
+}  // namespace
+
+VerifyResult verify_routing_golden(const std::string& path, const RoutingGoldenFile& file,
+                                   std::span<const RoutingKernel* const> runnable, const Log& log) {
+  VerifyResult out;
+  const std::string regen = fmt::format("regenerate with 'ulpcheck golden regen --op {}'", kRoutingOpName);
+  const std::string edited = "the file was edited or corrupted; " + regen;
+  const std::string stale =
+      "the file was edited, or the kernel or the oracle changed since the file was written; " + regen;
+
+  if (file.formula != kRoutingFormula)
+    out.problems.push_back(fmt::format("{}: / attribute formula is '{}', expected '{}'; {}", path, file.formula,
+                                       kRoutingFormula, stale));
+  std::map<std::string, const RoutingGoldenCase*> recorded;
+  for (const RoutingGoldenCase& c : file.cases) recorded[group_of(c)] = &c;
+  std::map<std::string, RoutingCaseSpec> expected;
+  for (const RoutingCaseSpec& s : routing_case_specs()) expected.emplace(s.group(), s);
+  for (const auto& [group, spec] : expected)
+    if (!recorded.count(group))
+      out.problems.push_back(fmt::format("{}: {} is missing; every golden file of {} has it; {}", path, group,
+                                         kRoutingOpName, regen));
+  for (const auto& [group, c] : recorded)
+    if (!expected.count(group))
+      out.problems.push_back(fmt::format("{}: {} is not a case of {}; {}", path, group, kRoutingOpName, edited));
+
+  for (const RoutingGoldenCase& rc : file.cases) {
+    const RoutingGoldenCase* c = &rc;
+    const std::string group = group_of(rc);
+    const auto spec = expected.find(group);
+    if (spec == expected.end()) continue;
+    const RoutingCaseSpec& s = spec->second;
+    const std::string where = path + ": " + group;
+    if (!(c->config == s.config)) {
+      out.problems.push_back(fmt::format("{} has configuration '{}', but its name says '{}'; {}", where,
+                                         c->config.label(), s.config.label(), edited));
+      continue;
+    }
+    if (!same_distribution(c->logits_distribution, s.logits_distribution) ||
+        !same_distribution(c->bias_distribution, s.bias_distribution)) {
+      out.problems.push_back(fmt::format("{} has logits {} and bias {}, but its name says logits {} and bias {}; {}",
+                                         where, c->logits_distribution.label(), c->bias_distribution.label(),
+                                         s.logits_distribution.label(), s.bias_distribution.label(), edited));
+      continue;
+    }
+    // Inputs: regenerated from the recorded seed and token count.
+    const RoutingInputs fresh = routing_case_inputs(s, c->inputs.tokens, c->seed);
+    const std::size_t before = out.problems.size();
+    compare_inputs(out.problems, where, c->inputs, fresh, edited);
+    if (out.problems.size() != before) continue;  // the rest would only repeat it
+    // The oracle, afresh.
+    const std::vector<TokenRouting> exact = route_exact(c->config, fresh);
+    compare_answers(out.problems, where, c->answers, routing_answers(exact), edited);
+    // Figures of the kernels that can run here, measured against the fresh oracle.
+    const auto takers = routing_kernels_for(runnable, c->config, s.logits, s.bias);
+    for (const RoutingKernelFigures& k : c->kernels) {
+      const std::string kwhere = where + "/kernels/" + k.kernel;
+      if (std::none_of(runnable.begin(), runnable.end(), [&](const RoutingKernel* r) { return r->name() == k.kernel; })) {
+        out.notes.push_back(fmt::format("{}: not re-measured (the kernel cannot run here)", kwhere));
+        continue;
+      }
+      const auto it = std::find_if(takers.begin(), takers.end(), [&](const auto& t) { return t.first->name() == k.kernel; });
+      if (it == takers.end()) {
+        out.problems.push_back(fmt::format("{} records figures for a case the kernel does not take; {}", kwhere, stale));
+        continue;
+      }
+      compare_figures(out.problems, kwhere, k,
+                      routing_figures(k.kernel, it->second, measure_routing(*it->first, it->second, c->config, fresh, exact)),
+                      stale);
+    }
+    // Every kernel that can run here and takes the case must have been recorded.
+    for (const auto& [kernel, claim] : takers)
+      if (std::none_of(c->kernels.begin(), c->kernels.end(),
+                       [&](const RoutingKernelFigures& r) { return r.kernel == kernel->name(); }))
+        out.problems.push_back(fmt::format("{}/kernels has no figures of {}, which takes this case: the file predates "
+                                           "the kernel; {}",
+                                           where, kernel->name(), regen));
+    if (log) log(fmt::format("verified {} {} ({} tokens)", kRoutingOpName, group, c->inputs.tokens));
+  }
+  for (const RoutingCorpus& c : file.corpora) {
+    for (const RoutingCounterexample& e : c.entries)
+      compare_answers(out.problems, fmt::format("{}: /{}/corpus/{}", path, format_pair(c.logits, c.bias), e.name),
+                      e.answers, compute_routing_answers(e.routing.config, e.routing.inputs), edited);
+    if (log)
+      log(fmt::format("verified {} /{}/corpus ({} counterexamples)", kRoutingOpName, format_pair(c.logits, c.bias),
+                      c.entries.size()));
+  }
+  return out;
+}
+
+}  // namespace ulpcheck::golden

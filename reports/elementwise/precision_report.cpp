@@ -1,0 +1,363 @@
+#include "ulpcheck/reports/elementwise/precision_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <utility>
+
+#include "reports/report_text.hpp"
+#include "ulpcheck/reports/elementwise/approximation_report.hpp"
+
+namespace ulpcheck {
+
+// The report's number and bit formatting (report_text.hpp).
+using namespace report_text;
+
+namespace {
+
+
+/// The input shape of each kernel call, in order: [[rows, arity * d], ...].
+nlohmann::json calls_json(const Measurement& m) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Batch& b : m.batches) out.push_back({b.rows, m.op->arity * b.d});
+  return out;
+}
+
+nlohmann::json element_json(const Measurement& m, const ElementReport& e) {
+  const Format f = m.format;
+  nlohmann::json j{{"batch", e.batch},
+                   {"row", e.row},
+                   {"col", e.col},
+                   {"index", e.index},
+                   {"x0_bits", hex_bits(f, e.x0_bits)},
+                   {"x0", number(decode(f, e.x0_bits))},
+                   {"got_bits", hex_bits(f, e.got_bits)},
+                   {"got", number(decode(f, e.got_bits))},
+                   {"exact_hi", number(e.exact.value.hi)},
+                   {"exact_lo", number(e.exact.value.lo)},
+                   {"correctly_rounded_bits", hex_bits(f, encode(f, e.exact.rounded))},
+                   {"correctly_rounded", number(e.exact.rounded)},
+                   {"semantics", describe(e.check.semantics)},
+                   {"semantic_violation", e.check.semantic_violation},
+                   {"in_floor_region", e.check.in_floor_region},
+                   {"within_budget", e.check.within_budget}};
+  if (m.op->arity == 2) {
+    j["x1_bits"] = hex_bits(f, e.x1_bits);
+    j["x1"] = number(decode(f, e.x1_bits));
+  }
+  if (e.check.numeric) j["ulp_error"] = e.check.ulp_error;
+  return j;
+}
+
+const char* row_key(RowKind kind) {
+  switch (kind) {
+    case RowKind::zero: return "zero";
+    case RowKind::underflow: return "underflow";
+    case RowKind::non_finite: return "non-finite";
+    case RowKind::binade: break;
+  }
+  return "binade";
+}
+
+const char* sign_text(int sign) { return sign < 0 ? "-" : "+"; }
+
+nlohmann::json figures_json(const ErrorFigures& f) {
+  return {{"count", f.count},
+          {"max_ulp", f.max_ulp},
+          {"max_ulp_above_floor", f.max_ulp_above_floor},
+          {"p99_ulp", f.p99_ulp},
+          {"not_correctly_rounded", f.not_correctly_rounded},
+          {"in_floor_region", f.in_floor_region},
+          {"breaches", f.breaches}};
+}
+
+/// Input tables give binade rows a "sign"; result tables (sign 0) do not.
+nlohmann::json binade_rows_json(const std::vector<BinadeRow>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const BinadeRow& row : rows) {
+    nlohmann::json r = figures_json(row.figures);
+    if (row.kind != RowKind::binade) {
+      r["binade"] = row_key(row.kind);
+    } else {
+      r["binade"] = row.binade;
+      if (row.sign != 0) r["sign"] = sign_text(row.sign);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+nlohmann::json range_rows_json(const std::vector<RangeRow>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const RangeRow& row : rows) {
+    nlohmann::json r = figures_json(row.figures);
+    r["label"] = row.label;
+    if (row.kind != RowKind::binade) {
+      r["binade"] = row_key(row.kind);
+    } else {
+      r["binade_lo"] = row.binade_lo;
+      r["binade_hi"] = row.binade_hi;
+      if (row.sign != 0) r["sign"] = sign_text(row.sign);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+nlohmann::json special_values_json(const std::vector<SpecialValueRow>& rows, bool gated) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const SpecialValueRow& row : rows) {
+    nlohmann::json r{{gated ? "gate" : "x", name(row.x0)}};
+    if (gated) r["up"] = name(row.x1);
+    r["count"] = row.count;
+    r["semantic_differences"] = row.semantic_differences;
+    r["breaches"] = row.breaches;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+nlohmann::json histogram_json(const std::vector<HistogramBin>& bins) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const HistogramBin& b : bins)
+    out.push_back({{"lo", b.lo}, {"hi", number(b.hi)}, {"count", b.count}, {"in_floor_region", b.in_floor_region}});
+  return out;
+}
+
+// --- Markdown from a case object ---------------------------------------------------------
+
+/// A value of an input/output format: 9 significant digits is enough for fp32 round trip.
+std::string short_value(const nlohmann::json& v) { return fmt::format("{:.9g}", to_double(v)); }
+
+}  // namespace
+
+std::string report_text::markdown_element_table(bool gated, const nlohmann::json& rows, bool with_call) {
+  std::string out;
+  out += with_call ? "| call " : "";
+  out += gated ? "| row | col | gate | up | got | exact | correctly rounded | ULP error | verdict |\n"
+               : "| row | col | input | got | exact | correctly rounded | ULP error | verdict |\n";
+  out += with_call ? "|---:" : "";
+  out += gated ? "|---:|---:|---|---|---|---|---|---:|---|\n" : "|---:|---:|---|---|---|---|---:|---|\n";
+  for (const nlohmann::json& e : rows) {
+    auto value = [&](const char* bits, const char* v) {
+      return fmt::format("`{}` {}", e.at(bits).get<std::string>(), short_value(e.at(v)));
+    };
+    const std::string err = e.contains("ulp_error") ? report_text::ulp(e["ulp_error"].get<double>()) : "-";
+    const std::string& sem = e.at("semantics").get_ref<const std::string&>();
+    const std::string verdict =
+        sem != describe(Semantics::agree)
+            ? fmt::format("{}{}", sem, e.at("semantic_violation").get<bool>() ? " (fails)" : " (reported)")
+            : (e.at("within_budget").get<bool>() ? "within budget" : "BREACH");
+    const std::string exact = fmt::format("{:.17g}", to_double(e.at("exact_hi")));
+    if (with_call) out += fmt::format("| {} ", call_cell(e));
+    if (gated)
+      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", to_int(e.at("row")), to_int(e.at("col")),
+                         value("x0_bits", "x0"), value("x1_bits", "x1"), value("got_bits", "got"), exact,
+                         value("correctly_rounded_bits", "correctly_rounded"), err, verdict);
+    else
+      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", to_int(e.at("row")), to_int(e.at("col")),
+                         value("x0_bits", "x0"), value("got_bits", "got"), exact,
+                         value("correctly_rounded_bits", "correctly_rounded"), err, verdict);
+  }
+  out += '\n';
+  return out;
+}
+
+namespace {
+
+void element_table(std::string& out, const nlohmann::json& c, const nlohmann::json& rows) {
+  out += report_text::markdown_element_table(c.at("arity") == 2, rows, report_text::calls_of(c).size() > 1);
+}
+
+void ranges_md(std::string& out, const nlohmann::json& rows, const char* what) {
+  out += fmt::format("| {} | count | max ULP | max ULP outside floor | p99 ULP | not correctly rounded | in floor "
+                     "region | breaches |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
+                     what);
+  for (const auto& r : rows) {
+    const std::int64_t count = to_int(r.at("count")), floor = to_int(r.at("in_floor_region"));
+    const std::string floor_text = floor == 0 ? "-" : floor == count ? "all" : report_text::percent(
+                                                                                   static_cast<double>(floor) / count);
+    const std::int64_t breaches = to_int(r.at("breaches"));
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.at("label").get<std::string>(), count,
+                       report_text::ulp(r.at("max_ulp").get<double>()),
+                       report_text::ulp(r.at("max_ulp_above_floor").get<double>()),
+                       report_text::ulp(r.at("p99_ulp").get<double>()),
+                       report_text::percent(static_cast<double>(to_int(r.at("not_correctly_rounded"))) / count),
+                       floor_text,
+                       breaches ? fmt::format("**{}**", breaches) : "0");
+  }
+  out += '\n';
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Measurement& m) { return to_json(CaseResult{m, case_figures(m)}); }
+
+nlohmann::json to_json(const CaseResult& r) {
+  const Measurement& m = r.measurement;
+  const CaseFigures& fig = r.figures;
+  const ErrorStats& s = m.stats;
+  auto list = [&](const std::vector<ElementReport>& rows) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const ElementReport& e : rows) a.push_back(element_json(m, e));
+    return a;
+  };
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& [k, v] : m.params.values()) params[k] = number(v);
+  return {
+      {"op", m.op->name},
+      {"formula", m.op->formula},
+      {"arity", m.op->arity},
+      {"dtype", name(m.format)},
+      {"kernel", m.kernel->name()},
+      {"kernel_description", m.kernel->description()},
+      {"params", params},
+      {"params_label", m.params.label()},
+      {"inputs", m.inputs},
+      {"shape", {m.rows, m.op->arity * m.d}},
+      {"calls", calls_json(m)},
+      {"budget", {{"max_ulp", m.budget.max_ulp}, {"abs_floor", m.budget.abs_floor}}},
+      {"oracle", {{"special", m.oracle.special}, {"double_tier", m.oracle.double_tier},
+                  {"mpfr_tier", m.oracle.mpfr_tier}, {"mpfr_retries", m.oracle.mpfr_retries}}},
+      {"count", s.count},
+      {"numeric", s.numeric},
+      {"max_ulp", s.max_ulp},
+      {"max_ulp_above_floor", s.max_ulp_above_floor},
+      {"correctly_rounded", s.correctly_rounded},
+      {"fraction_correctly_rounded", s.fraction(s.correctly_rounded)},
+      {"above_floor", s.above_floor},
+      {"correctly_rounded_above_floor", s.correctly_rounded_above_floor},
+      {"fraction_correctly_rounded_above_floor",
+       s.above_floor ? static_cast<double>(s.correctly_rounded_above_floor) / static_cast<double>(s.above_floor) : 1.0},
+      {"off_by_one_ulp", s.off_by_one_ulp},
+      {"fraction_off_by_one_ulp", s.fraction(s.off_by_one_ulp)},
+      {"in_floor_region", s.in_floor_region},
+      {"semantic_differences", s.semantic_differences},
+      {"semantic_violations", s.semantic_violations},
+      {"budget_breaches", s.budget_breaches},
+      {"p50_ulp", fig.p50_ulp},
+      {"p99_ulp", fig.p99_ulp},
+      {"p99_9_ulp", fig.p99_9_ulp},
+      {"pass", s.passes()},
+      {"verdict", s.passes() ? "PASS" : "FAIL"},
+      {"binades_input", binade_rows_json(fig.binades_input)},
+      {"binades_result", binade_rows_json(fig.binades_result)},
+      {"ranges_input", range_rows_json(fig.ranges_input)},
+      {"ranges_result", range_rows_json(fig.ranges_result)},
+      {"special_values", special_values_json(fig.special_values, m.op->arity == 2)},
+      {"ulp_histogram", histogram_json(fig.ulp_histogram)},
+      {"worst", list(s.worst)},
+      {"worst_in_floor", list(s.worst_in_floor)},
+      {"semantic", list(s.semantic)},
+      {"breaches", list(s.breaches)},
+  };
+}
+
+void section_parts(DocumentParts& parts, const ElementwiseReport& report) {
+  for (const CaseResult& c : report.cases) parts.cases.push_back(to_json(c));
+  for (const ApproximationSection& s : report.approximations) {
+    std::vector<nlohmann::json> dtypes;
+    for (const ApproximationFigures& f : s.dtypes) dtypes.push_back(approximation_dtype_json(*s.exact, f));
+    parts.approximations.push_back(approximation_section_json(*s.exact, *s.approx, s.real, std::move(dtypes)));
+  }
+}
+
+std::string render_case_markdown(const nlohmann::json& c, int level, bool with_case_lines) {
+  using report_text::percent_of;
+  using report_text::ulp;
+  const std::string h(static_cast<std::size_t>(std::clamp(level, 1, 5)), '#');
+  const std::string h2 = h + "#";
+  const std::string& label = c.at("params_label").get_ref<const std::string&>();
+  const bool gated = c.at("arity") == 2;
+  auto n = [&](const char* key) { return to_int(c.at(key)); };
+  std::string out;
+  if (level <= 1)
+    out += fmt::format("# Precision report: {} / {} / {}\n\n", c.at("op").get<std::string>(),
+                       c.at("dtype").get<std::string>(), c.at("kernel").get<std::string>());
+  else
+    out += fmt::format("{} {}{}\n\n", h, c.at("kernel").get<std::string>(),
+                       with_case_lines && !label.empty() ? ", " + label : "");
+  if (with_case_lines) {
+    out += fmt::format("- op: `{}`: {}\n", c.at("op").get<std::string>(), c.at("formula").get<std::string>());
+    if (!label.empty()) out += fmt::format("- parameters: {}\n", label);
+  }
+  out += fmt::format("- kernel: `{}`: {}\n", c.at("kernel").get<std::string>(),
+                     c.at("kernel_description").get<std::string>());
+  if (with_case_lines) {
+    const nlohmann::json& o = c.at("oracle");
+    out += fmt::format("- inputs: {}, {}\n", c.at("inputs").get<std::string>(), report_text::calls_text(c));
+    out += fmt::format("- oracle: {} special-value rules, {} double tier (proven bound), {} MPFR (Ziv's loop, "
+                       "{} re-evaluations at higher precision)\n",
+                       to_int(o.at("special")), to_int(o.at("double_tier")), to_int(o.at("mpfr_tier")),
+                       to_int(o.at("mpfr_retries")));
+  }
+  out += fmt::format("- budget claimed by the kernel: {}{}\n\n", report_text::budget(c.at("budget")),
+                     gated && to_double(c.at("budget").at("abs_floor")) > 0 ? " (floor scaled by |up|)" : "");
+  const bool pass = c.at("pass").get<bool>();
+  out += "| figure | value |\n|---|---|\n";
+  out += fmt::format("| max ULP error, all outputs | {} |\n", ulp(to_double(c.at("max_ulp"))));
+  out += fmt::format("| max ULP error, outside the floor region | {} |\n", ulp(to_double(c.at("max_ulp_above_floor"))));
+  out += fmt::format("| correctly rounded | {} |\n", percent_of(n("correctly_rounded"), n("count")));
+  out += fmt::format("| correctly rounded, outside the floor region | {} |\n",
+                     percent_of(n("correctly_rounded_above_floor"), n("above_floor")));
+  out += fmt::format("| off by >= 1 ULP | {} |\n", percent_of(n("off_by_one_ulp"), n("count")));
+  out += fmt::format("| in the floor region (tail) | {} |\n", percent_of(n("in_floor_region"), n("count")));
+  out += fmt::format("| semantic differences (NaN/inf) | {} ({} fail) |\n", n("semantic_differences"),
+                     n("semantic_violations"));
+  out += fmt::format("| p50 / p99 / p99.9 ULP error | {} / {} / {} |\n", ulp(to_double(c.at("p50_ulp"))),
+                     ulp(to_double(c.at("p99_ulp"))), ulp(to_double(c.at("p99_9_ulp"))));
+  out += fmt::format("| budget breaches | {} |\n", n("budget_breaches"));
+  out += fmt::format("| budget compliance | **{}** |\n", pass ? "PASS" : "FAIL");
+  out += fmt::format("| verdict | **{}** |\n\n", pass ? "PASS" : "FAIL");
+
+  if (!c.at("ranges_input").empty() || !c.at("ranges_result").empty()) {
+    out += fmt::format("{} Where the error lives\n\n", h2);
+    out += fmt::format(
+        "Outputs with a ULP figure, by ranges of the {} and of the exact result (intervals of powers of two, "
+        "binades of like error merged; the JSON report has every binade).\n\n",
+        gated ? "gate" : "input x");
+    ranges_md(out, c.at("ranges_input"), gated ? "gate" : "x");
+    ranges_md(out, c.at("ranges_result"), "|exact result|");
+  }
+  if (!c.at("special_values").empty()) {
+    out += fmt::format("{} Special values\n\n", h2);
+    out += gated ? "| gate | up | count | semantic differences | breaches |\n|---|---|---:|---:|---:|\n"
+                 : "| x | count | semantic differences | breaches |\n|---|---:|---:|---:|\n";
+    for (const auto& r : c.at("special_values")) {
+      if (gated)
+        out += fmt::format("| {} | {} | {} | {} | {} |\n", r.at("gate").get<std::string>(), r.at("up").get<std::string>(),
+                           to_int(r.at("count")), to_int(r.at("semantic_differences")), to_int(r.at("breaches")));
+      else
+        out += fmt::format("| {} | {} | {} | {} |\n", r.at("x").get<std::string>(), to_int(r.at("count")),
+                           to_int(r.at("semantic_differences")), to_int(r.at("breaches")));
+    }
+    out += '\n';
+  }
+  if (!c.at("worst").empty()) {
+    out += fmt::format("{} Worst inputs (outside the floor region)\n\n", h2);
+    element_table(out, c, c.at("worst"));
+  }
+  if (!c.at("worst_in_floor").empty()) {
+    out += fmt::format("{} Worst inputs in the floor region\n\n", h2);
+    element_table(out, c, c.at("worst_in_floor"));
+  }
+  if (!c.at("semantic").empty()) {
+    out += fmt::format("{} Semantic differences (first {} of {})\n\n", h2, c.at("semantic").size(),
+                       n("semantic_differences"));
+    out += "Differences that need an infinite input are reported, not failed: t / (1 + e^-t) gives "
+           "NaN for t = -inf where the limit is -0.\n\n";
+    element_table(out, c, c.at("semantic"));
+  }
+  if (!c.at("breaches").empty()) {
+    out += fmt::format("{} Budget breaches (first {} of {})\n\n", h2, c.at("breaches").size(), n("budget_breaches"));
+    element_table(out, c, c.at("breaches"));
+  }
+  return out;
+}
+
+std::string render_markdown(const Measurement& m, int level) { return render_case_markdown(to_json(m), level); }
+
+}  // namespace ulpcheck

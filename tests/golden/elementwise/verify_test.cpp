@@ -1,0 +1,114 @@
+// `golden verify` recomputes what a file records and names every difference: an edited
+// input, exact value, rounded output, figure or parameter, a missing or extra case, an
+// edited corpus. A file just written by regen has none.
+#include "ulpcheck/golden/elementwise/verify.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/golden/h5_edit.hpp"
+#include "ulpcheck/device/registry.hpp"
+#include "ulpcheck/golden/elementwise/corpus.hpp"
+#include "ulpcheck/reference/registry.hpp"
+
+namespace ulpcheck::golden {
+namespace {
+
+using testing::TempDir;
+
+class VerifyGolden : public ::testing::Test {
+ protected:
+  void write(const char* op) {
+    op_ = op;
+    path = golden_path(dir.str(), op);
+    BuildOptions o;
+    o.samples = 200;
+    o.kernels = runnable_kernels();
+    write_golden(path, build_golden(*find_op(op), o));
+  }
+  VerifyResult verify() { return verify_golden(path, read_golden(path), runnable_kernels()); }
+  /// Exactly one problem, which contains every part.
+  void expect_one_problem(std::initializer_list<std::string> parts) {
+    const VerifyResult r = verify();
+    ASSERT_EQ(r.problems.size(), 1u) << ::testing::PrintToString(r.problems);
+    for (const std::string& p : parts) EXPECT_NE(r.problems[0].find(p), std::string::npos) << r.problems[0];
+    EXPECT_NE(r.problems[0].find(path), std::string::npos) << r.problems[0];
+    EXPECT_NE(r.problems[0].find(std::string("ulpcheck golden regen --op ") + op_), std::string::npos) << r.problems[0];
+  }
+  TempDir dir;
+  std::string path;
+  const char* op_ = "";
+};
+
+TEST_F(VerifyGolden, AFreshFileHasNoProblems) {
+  write("silu_and_mul_clamp");
+  const VerifyResult r = verify();
+  EXPECT_TRUE(r.problems.empty()) << ::testing::PrintToString(r.problems);
+  EXPECT_TRUE(r.notes.empty());
+}
+
+TEST_F(VerifyGolden, AnEditedExactValueIsNamedWithItsIndex) {
+  write("silu");
+  testing::edit_element(path, "/fp32/all/exact_hi", 40, 1.25);
+  expect_one_problem({"/fp32/all/exact_hi differs at 1 of", "first at index 40", "recorded 0x1.4p+0"});
+}
+
+TEST_F(VerifyGolden, AnEditedRoundedOutputIsNamed) {
+  write("silu");
+  testing::edit_element<std::uint32_t>(path, "/bf16/all/rounded_bits", 0x3f80, 0x3f81);
+  expect_one_problem({"/bf16/all/rounded_bits", "index 16256", "recorded 0x3f81"});
+}
+
+TEST_F(VerifyGolden, AnEditedInputIsNamed) {
+  write("silu_and_mul");
+  testing::edit_element<std::uint32_t>(path, "/fp16/all/x1_bits", 3, 0x3c00);
+  expect_one_problem({"/fp16/all/x1_bits", "index 3"});
+}
+
+TEST_F(VerifyGolden, AnEditedFigureIsNamed) {
+  write("silu_and_mul");
+  testing::edit_attribute(path, "/bf16/all/kernels/host.double_rounding", "max_ulp", 0.25);
+  expect_one_problem({"/bf16/all/kernels/host.double_rounding attribute max_ulp is 0.25"});
+}
+
+TEST_F(VerifyGolden, AMissingCaseIsNamed) {
+  write("silu_and_mul_clamp");
+  testing::delete_object(path, "/fp16/limit=10");
+  expect_one_problem({"/fp16/limit=10 is missing"});
+}
+
+TEST_F(VerifyGolden, AnEditedParameterIsNamed) {
+  write("silu_and_mul_clamp");
+  testing::edit_attribute(path, "/bf16/limit=7", "limit", 8.0);
+  expect_one_problem({"/bf16/limit=7 has parameters 'limit=8'"});
+}
+
+TEST_F(VerifyGolden, AnEditedSeedIsCaughtByTheInputs) {
+  write("silu");
+  testing::edit_attribute(path, "/fp32/all", "seed", 2);
+  const VerifyResult r = verify();
+  ASSERT_EQ(r.problems.size(), 2u) << ::testing::PrintToString(r.problems);
+  EXPECT_NE(r.problems[0].find("/fp32/all attribute input is"), std::string::npos) << r.problems[0];
+  EXPECT_NE(r.problems[1].find("/fp32/all/x0_bits differs at 200 of 246 elements"), std::string::npos) << r.problems[1];
+}
+
+TEST_F(VerifyGolden, AnEditedCorpusValueIsNamed) {
+  write("silu_and_mul");
+  BitTensor rows = BitTensor::zeros(Format::bf16, 1, 2);
+  rows.at(0, 0) = 0x4000;  // gate 2
+  rows.at(0, 1) = 0x3fc0;  // up 1.5
+  ASSERT_EQ(add_to_corpus(dir.str(), *find_op("silu_and_mul"), Format::bf16, Params{}, rows), 1u);
+  EXPECT_TRUE(verify().problems.empty());
+  testing::edit_element(path, "/bf16/corpus/exact_lo", 0, 1e-30);
+  expect_one_problem({"/bf16/corpus/exact_lo"});
+}
+
+TEST_F(VerifyGolden, FiguresOfAKernelThatCannotRunHereAreANoteNotAPass) {
+  write("silu");
+  const VerifyResult r = verify_golden(path, read_golden(path), {});
+  EXPECT_TRUE(r.problems.empty());
+  ASSERT_FALSE(r.notes.empty());
+  EXPECT_NE(r.notes[0].find("not re-measured"), std::string::npos) << r.notes[0];
+}
+
+}  // namespace
+}  // namespace ulpcheck::golden
