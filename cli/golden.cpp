@@ -13,45 +13,11 @@
 #include "cli/usage_error.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/golden/elementwise/golden_file.hpp"
+#include "ulpcheck/runs/observer.hpp"
 
 namespace ulpcheck::cli {
 
 namespace {
-
-namespace fs = std::filesystem;
-
-void require_dir(const std::string& dir, bool create) {
-  std::error_code ec;
-  if (fs::is_directory(dir, ec)) return;
-  if (create && !fs::exists(dir, ec) && fs::create_directories(dir, ec)) return;
-  throw UsageError(fmt::format("--dir {}: {}; run from the repository root (golden files live in {}) or give --dir",
-                               dir, fs::exists(dir) ? "not a directory" : "no such directory", kDefaultGoldenDir));
-}
-
-std::string path_of(const std::string& dir, const GoldenFile& f) {
-  return golden::golden_path(dir, std::visit([](const auto& file) { return file_op(file); }, f));
-}
-
-/// The files of the ops named by --op, or of every op when none is named.
-std::vector<GoldenFile> named_files(const GoldenOptions& o) {
-  for (const std::string& n : o.ops) require_known_op(n);
-  std::vector<GoldenFile> files;
-  Families::for_each([&](auto family) { add_golden_files(family, o.ops, files); });
-  return files;
-}
-
-/// The files of the ops named by --op, or for commands that read files, every file there is.
-std::vector<GoldenFile> files_present(const GoldenOptions& o) {
-  require_dir(o.dir, false);
-  std::vector<GoldenFile> files = named_files(o);
-  if (!o.ops.empty()) return files;
-  std::erase_if(files, [&](const GoldenFile& f) { return !fs::exists(path_of(o.dir, f)); });
-  if (files.empty())
-    throw UsageError(fmt::format("--dir {}: holds no golden file of any op ({}); create them with 'ulpcheck golden "
-                                 "regen --dir {}'",
-                                 o.dir, all_op_names(), o.dir));
-  return files;
-}
 
 /// Prints what verify found in one file; returns the number of problems.
 std::size_t print_verify(const std::string& path, const golden::VerifyResult& r) {
@@ -113,8 +79,8 @@ void setup_golden(CLI::App& app, int& exit_code) {
 
 int run_golden_regen(const GoldenOptions& o) {
   load_plugins(o.plugins);
-  require_dir(o.dir, true);
-  const std::vector<GoldenFile> files = named_files(o);
+  golden::require_dir(o.dir, true);
+  const std::vector<golden::FileRef> files = golden::named_files(o.ops);
   Provenance provenance;
   if (cuda::device_available()) {
     const cuda::Provenance p = cuda::provenance();
@@ -124,38 +90,40 @@ int run_golden_regen(const GoldenOptions& o) {
   // killed regen would.
   const bool die = std::getenv("ULPCHECK_TEST_DIE_BEFORE_RENAME") != nullptr;
   const std::function<void()> before_rename = die ? std::function<void()>([] { std::raise(SIGKILL); }) : nullptr;
-  for (const GoldenFile& f : files)
+  for (const golden::FileRef& f : files)
     std::visit([&](const auto& file) { regen_file(o, file, provenance, before_rename); }, f);
   return kExitPass;
 }
 
 int run_golden_check(const GoldenOptions& o) {
   load_plugins(o.plugins);
-  const std::vector<GoldenFile> files = files_present(o);
-  const KernelSelection kernels = resolve_kernels(o.kernels);
-  CheckTally total;
-  for (const GoldenFile& f : files) {
-    const CheckTally t = std::visit([&](const auto& file) { return check_file(o, file, kernels); }, f);
-    total.groups += t.groups;
-    total.failed += t.failed;
+  const golden::CheckPlan plan = golden::plan_check({o.dir, o.ops, o.kernels});
+  TerminalObserver observer;
+  std::size_t groups = 0, failed = 0;
+  for (const golden::KernelCheck& k : golden::run_check(plan, observer)) {
+    std::visit([&](const auto& c) { print_check(k, c); }, k.check);
+    groups += k.groups();
+    failed += k.failed();
   }
-  if (total.groups == 0)
+  if (groups == 0)
     throw UsageError("nothing to check: no selected kernel implements an op of the selected golden files");
-  fmt::print("{} of {} groups passed\n", total.groups - total.failed, total.groups);
-  return total.failed ? kExitViolation : kExitPass;
+  fmt::print("{} of {} groups passed\n", groups - failed, groups);
+  return failed ? kExitViolation : kExitPass;
 }
 
 int run_golden_verify(const GoldenOptions& o) {
   load_plugins(o.plugins);
   std::size_t problems = 0;
-  for (const GoldenFile& f : files_present(o))
-    problems += print_verify(path_of(o.dir, f), std::visit([&](const auto& file) { return verify_file(o, file); }, f));
+  for (const golden::FileRef& f : golden::files_present(o.dir, o.ops))
+    problems += print_verify(golden::file_path(o.dir, f),
+                             std::visit([&](const auto& file) { return verify_file(o, file); }, f));
   return problems ? kExitUsage : kExitPass;
 }
 
 int run_golden_show(const GoldenOptions& o) {
   load_plugins(o.plugins);
-  for (const GoldenFile& f : files_present(o)) std::visit([&](const auto& file) { show_file(o, file); }, f);
+  for (const golden::FileRef& f : golden::files_present(o.dir, o.ops))
+    std::visit([&](const auto& file) { show_file(o, file); }, f);
   return kExitPass;
 }
 

@@ -14,16 +14,13 @@
 
 #include "cli/usage_error.hpp"
 #include "ulpcheck/golden/elementwise/golden_file.hpp"
+#include "ulpcheck/golden/files.hpp"
 #include "ulpcheck/golden/routing/regen.hpp"
 
 namespace ulpcheck::cli {
 
-/// Where golden files live when --dir is not given: the repository's golden/data, as seen
-/// from the repository root.
-inline constexpr const char* kDefaultGoldenDir = "golden/data";
-
 struct GoldenOptions {
-  std::string dir = kDefaultGoldenDir;
+  std::string dir = golden::kDefaultDir;
   std::vector<std::string> ops;      ///< empty: every op (regen) or every op with a file (others)
   std::vector<std::string> kernels;  ///< check: empty = every kernel that can run here
   std::vector<std::string> plugins;

@@ -1,6 +1,6 @@
-// The golden files of each family, as `ulpcheck golden` handles them: which files the named
-// ops select, and regen, check, verify and show of one file. Each family implements these in
-// cli/<family>/golden.cpp; cli/golden.cpp drives them alike.
+// The golden files of each family (golden/files.hpp), as `ulpcheck golden` handles them:
+// regen, verify and show of one file, and the printing of a check. Each family implements
+// these in cli/<family>/golden.cpp; cli/golden.cpp drives them alike.
 #pragma once
 
 #include <functional>
@@ -8,55 +8,32 @@
 #include <vector>
 
 #include "cli/golden.hpp"
+#include "ulpcheck/golden/check_run.hpp"
+#include "ulpcheck/golden/files.hpp"
 #include "ulpcheck/golden/elementwise/verify.hpp"
 #include "ulpcheck/reference/op.hpp"
 #include "ulpcheck/runs/resolve.hpp"
 
 namespace ulpcheck::cli {
 
-/// One golden file of a family: elementwise ops have one each, routing has one.
-template <class Family>
-struct GoldenFileOf;
-template <>
-struct GoldenFileOf<ElementwiseFamily> {
-  const ElementwiseOp* op;
-};
-template <>
-struct GoldenFileOf<RoutingFamily> {};
-
-using GoldenFile = PerFamily<GoldenFileOf>;
-
-struct CheckTally {
-  int groups = 0;
-  int failed = 0;
-};
-
-/// The op whose file it is (the file is <dir>/<op>.h5).
-std::string file_op(const GoldenFileOf<ElementwiseFamily>& f);
-std::string file_op(const GoldenFileOf<RoutingFamily>& f);
-
-/// The family's files the named ops select (every file of the family when none is named).
-void add_golden_files(ElementwiseFamily, const std::vector<std::string>& ops, std::vector<GoldenFile>& out);
-void add_golden_files(RoutingFamily, const std::vector<std::string>& ops, std::vector<GoldenFile>& out);
-
 /// Rewrites the file under o.dir (carrying its corpus over unless --drop-corpus) and prints
 /// its summary line. `before_rename` as for golden::write_golden.
-void regen_file(const GoldenOptions& o, const GoldenFileOf<ElementwiseFamily>& f, const Provenance& provenance,
+void regen_file(const GoldenOptions& o, const golden::FileOf<ElementwiseFamily>& f, const Provenance& provenance,
                 const std::function<void()>& before_rename);
-void regen_file(const GoldenOptions& o, const GoldenFileOf<RoutingFamily>& f, const Provenance& provenance,
+void regen_file(const GoldenOptions& o, const golden::FileOf<RoutingFamily>& f, const Provenance& provenance,
                 const std::function<void()>& before_rename);
 
-/// Runs each selected kernel of the family over the file, prints each group's figures beside
-/// the recorded ones and explains the first failure of each failing group.
-CheckTally check_file(const GoldenOptions& o, const GoldenFileOf<ElementwiseFamily>& f, const KernelSelection& kernels);
-CheckTally check_file(const GoldenOptions& o, const GoldenFileOf<RoutingFamily>& f, const KernelSelection& kernels);
+/// Prints what one kernel over one file gave: each group's figures beside the recorded ones,
+/// the first failure of each failing group explained, the groups skipped.
+void print_check(const golden::KernelCheck& k, const golden::FileCheck& c);
+void print_check(const golden::KernelCheck& k, const golden::RoutingFileCheck& c);
 
 /// Reads and verifies the file; a file that cannot be read is one problem.
-golden::VerifyResult verify_file(const GoldenOptions& o, const GoldenFileOf<ElementwiseFamily>& f);
-golden::VerifyResult verify_file(const GoldenOptions& o, const GoldenFileOf<RoutingFamily>& f);
+golden::VerifyResult verify_file(const GoldenOptions& o, const golden::FileOf<ElementwiseFamily>& f);
+golden::VerifyResult verify_file(const GoldenOptions& o, const golden::FileOf<RoutingFamily>& f);
 
-void show_file(const GoldenOptions& o, const GoldenFileOf<ElementwiseFamily>& f);
-void show_file(const GoldenOptions& o, const GoldenFileOf<RoutingFamily>& f);
+void show_file(const GoldenOptions& o, const golden::FileOf<ElementwiseFamily>& f);
+void show_file(const GoldenOptions& o, const golden::FileOf<RoutingFamily>& f);
 
 /// Shared by the families' printing: a figure, and a figure now beside the one recorded
 /// ("0.75 (was 0.5)") when they differ.

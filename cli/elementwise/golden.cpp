@@ -31,20 +31,13 @@ void print_group(const golden::GroupCheck& g) {
              s.budget_breaches + s.semantic_violations, s.passes() ? "PASS" : "FAIL");
 }
 
-std::string path_of(const GoldenOptions& o, const GoldenFileOf<ElementwiseFamily>& f) {
+std::string path_of(const GoldenOptions& o, const golden::FileOf<ElementwiseFamily>& f) {
   return golden::golden_path(o.dir, f.op->name);
 }
 
 }  // namespace
 
-std::string file_op(const GoldenFileOf<ElementwiseFamily>& f) { return std::string(f.op->name); }
-
-void add_golden_files(ElementwiseFamily, const std::vector<std::string>& ops, std::vector<GoldenFile>& out) {
-  for (const ElementwiseOp* op : all_ops())
-    if (ops.empty() || std::ranges::find(ops, op->name) != ops.end()) out.push_back(GoldenFileOf<ElementwiseFamily>{op});
-}
-
-void regen_file(const GoldenOptions& o, const GoldenFileOf<ElementwiseFamily>& f, const Provenance& provenance,
+void regen_file(const GoldenOptions& o, const golden::FileOf<ElementwiseFamily>& f, const Provenance& provenance,
                 const std::function<void()>& before_rename) {
   golden::BuildOptions b;
   b.samples = o.samples;
@@ -65,34 +58,23 @@ void regen_file(const GoldenOptions& o, const GoldenFileOf<ElementwiseFamily>& f
   std::fflush(stdout);
 }
 
-CheckTally check_file(const GoldenOptions& o, const GoldenFileOf<ElementwiseFamily>& f, const KernelSelection& kernels) {
-  CheckTally tally;
-  const std::string path = path_of(o, f);
-  const golden::GoldenFile file = golden::read_golden(path);
-  for (const Kernel* k : kernels.elementwise) {
-    if (!std::ranges::any_of(all_formats(), [&](Format format) { return k->supports(*f.op, format); })) continue;
-    const golden::FileCheck c = golden::check_kernel(file, *k);
-    if (c.groups.empty()) continue;
-    fmt::print("{} on {} (figures now, and as recorded where they differ):\n", k->name(), path);
-    fmt::print("  {:<28} {:>7} {:>20} {:>20} {:>20} {:>22} {:>8}  {}\n", "group", "elements", "max ULP",
-               "max ULP > floor", "p99 ULP", "correctly rounded", "failing", "verdict");
-    for (const golden::GroupCheck& g : c.groups) {
-      print_group(g);
-      ++tally.groups;
-      if (g.measurement.stats.passes()) continue;
-      ++tally.failed;
-      const ErrorStats& s = g.measurement.stats;
-      const auto& first = !s.breaches.empty() ? s.breaches.front() : s.semantic_failures.front();
-      fmt::print("    first failure of {}: {}", s.budget_breaches + s.semantic_violations,
-                 indented(explain(g.measurement, first)));
-    }
-    for (const std::string& s : c.skipped) fmt::print("  skipped {}\n", s);
-    std::fflush(stdout);
+void print_check(const golden::KernelCheck& k, const golden::FileCheck& c) {
+  fmt::print("{} on {} (figures now, and as recorded where they differ):\n", k.kernel, k.path);
+  fmt::print("  {:<28} {:>7} {:>20} {:>20} {:>20} {:>22} {:>8}  {}\n", "group", "elements", "max ULP",
+             "max ULP > floor", "p99 ULP", "correctly rounded", "failing", "verdict");
+  for (const golden::GroupCheck& g : c.groups) {
+    print_group(g);
+    if (g.passes()) continue;
+    const ErrorStats& s = g.measurement.stats;
+    const auto& first = !s.breaches.empty() ? s.breaches.front() : s.semantic_failures.front();
+    fmt::print("    first failure of {}: {}", s.budget_breaches + s.semantic_violations,
+               indented(explain(g.measurement, first)));
   }
-  return tally;
+  for (const std::string& s : c.skipped) fmt::print("  skipped {}\n", s);
+  std::fflush(stdout);
 }
 
-golden::VerifyResult verify_file(const GoldenOptions& o, const GoldenFileOf<ElementwiseFamily>& f) {
+golden::VerifyResult verify_file(const GoldenOptions& o, const golden::FileOf<ElementwiseFamily>& f) {
   const std::string path = path_of(o, f);
   const ElementwiseOp& op = *f.op;
   golden::VerifyResult r;
@@ -111,7 +93,7 @@ golden::VerifyResult verify_file(const GoldenOptions& o, const GoldenFileOf<Elem
   return r;
 }
 
-void show_file(const GoldenOptions& o, const GoldenFileOf<ElementwiseFamily>& f) {
+void show_file(const GoldenOptions& o, const golden::FileOf<ElementwiseFamily>& f) {
   const std::string path = path_of(o, f);
   const golden::GoldenFile file = golden::read_golden(path);
   fmt::print("{}: {} ({})\n", path, file.op, file.formula);

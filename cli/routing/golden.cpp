@@ -40,13 +40,7 @@ void print_group(const golden::RoutingGroupCheck& g) {
 
 }  // namespace
 
-std::string file_op(const GoldenFileOf<RoutingFamily>&) { return std::string(kRoutingOpName); }
-
-void add_golden_files(RoutingFamily, const std::vector<std::string>& ops, std::vector<GoldenFile>& out) {
-  if (ops.empty() || std::ranges::find(ops, kRoutingOpName) != ops.end()) out.push_back(GoldenFileOf<RoutingFamily>{});
-}
-
-void regen_file(const GoldenOptions& o, const GoldenFileOf<RoutingFamily>&, const Provenance& p,
+void regen_file(const GoldenOptions& o, const golden::FileOf<RoutingFamily>&, const Provenance& p,
                 const std::function<void()>& before_rename) {
   const std::string path = routing_path(o);
   std::vector<golden::RoutingCorpus> corpora = corpus_to_carry(o, path, golden::read_routing_golden);
@@ -66,34 +60,22 @@ void regen_file(const GoldenOptions& o, const GoldenFileOf<RoutingFamily>&, cons
              counterexamples, static_cast<double>(fs::file_size(path)) / 1e6);
 }
 
-CheckTally check_file(const GoldenOptions& o, const GoldenFileOf<RoutingFamily>&, const KernelSelection& selected) {
-  const std::vector<const RoutingKernel*>& kernels = selected.routing;
-  CheckTally tally;
-  if (kernels.empty()) return tally;
-  const std::string path = routing_path(o);
-  const golden::RoutingGoldenFile file = golden::read_routing_golden(path);
-  for (const RoutingKernel* k : kernels) {
-    const golden::RoutingFileCheck c = golden::check_routing_kernel(file, *k);
-    if (c.groups.empty() && c.skipped.empty()) continue;
-    fmt::print("{} on {} (figures now, and as recorded where they differ):\n", k->name(), path);
-    fmt::print("  {:<44} {:>6} {:>14} {:>14} {:>14} {:>10} {:>10} {:>18} {:>18}  {}\n", "group", "tokens", "matches",
-               "near-ties", "mismatches", "invalid", "breaches", "max weight ULP", "p99 weight ULP", "verdict");
-    for (const golden::RoutingGroupCheck& g : c.groups) {
-      print_group(g);
-      ++tally.groups;
-      if (g.stats.passes()) continue;
-      ++tally.failed;
-      const RoutingStats& s = g.stats;
-      fmt::print("    first failing token: {}",
-                 indented(s.failures.empty() ? std::string("(no token explained)\n") : s.failures.front()));
-    }
-    for (const std::string& s : c.skipped) fmt::print("  skipped {}\n", s);
-    std::fflush(stdout);
+void print_check(const golden::KernelCheck& k, const golden::RoutingFileCheck& c) {
+  fmt::print("{} on {} (figures now, and as recorded where they differ):\n", k.kernel, k.path);
+  fmt::print("  {:<44} {:>6} {:>14} {:>14} {:>14} {:>10} {:>10} {:>18} {:>18}  {}\n", "group", "tokens", "matches",
+             "near-ties", "mismatches", "invalid", "breaches", "max weight ULP", "p99 weight ULP", "verdict");
+  for (const golden::RoutingGroupCheck& g : c.groups) {
+    print_group(g);
+    if (g.passes()) continue;
+    const RoutingStats& s = g.stats;
+    fmt::print("    first failing token: {}",
+               indented(s.failures.empty() ? std::string("(no token explained)\n") : s.failures.front()));
   }
-  return tally;
+  for (const std::string& s : c.skipped) fmt::print("  skipped {}\n", s);
+  std::fflush(stdout);
 }
 
-golden::VerifyResult verify_file(const GoldenOptions& o, const GoldenFileOf<RoutingFamily>&) {
+golden::VerifyResult verify_file(const GoldenOptions& o, const golden::FileOf<RoutingFamily>&) {
   const std::string path = routing_path(o);
   golden::VerifyResult r;
   try {
@@ -107,7 +89,7 @@ golden::VerifyResult verify_file(const GoldenOptions& o, const GoldenFileOf<Rout
   return r;
 }
 
-void show_file(const GoldenOptions& o, const GoldenFileOf<RoutingFamily>&) {
+void show_file(const GoldenOptions& o, const golden::FileOf<RoutingFamily>&) {
   const std::string path = routing_path(o);
   const golden::RoutingGoldenFile f = golden::read_routing_golden(path);
   fmt::print("{}: {} ({})\n", path, f.op, f.formula);

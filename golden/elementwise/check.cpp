@@ -1,5 +1,7 @@
 #include "ulpcheck/golden/elementwise/check.hpp"
 
+#include "ulpcheck/golden/check_run.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,7 +12,7 @@
 
 namespace ulpcheck::golden {
 
-FileCheck check_kernel(const GoldenFile& file, const Kernel& kernel) {
+FileCheck check_kernel(const GoldenFile& file, const Kernel& kernel, Observer& observer) {
   const ElementwiseOp& op = *find_op(file.op);
   FileCheck out;
   auto run = [&](const std::string& group, Format f, const Params& params, const Elements& data,
@@ -23,7 +25,9 @@ FileCheck check_kernel(const GoldenFile& file, const Kernel& kernel) {
       out.skipped.push_back(fmt::format("{}: {}", group, why));
       return;
     }
-    out.groups.push_back({group, measure(op, kernel, f, params, as_input_set(op, f, data, input), answers_of(f, data)),
+    out.groups.push_back({group,
+                          measure(op, kernel, f, params, as_input_set(op, f, data, input), answers_of(f, data),
+                                  progress_to(observer, std::string(kernel.name()) + " " + group)),
                           std::move(recorded)});
   };
   for (const GoldenCase& c : file.cases) {
@@ -39,6 +43,17 @@ FileCheck check_kernel(const GoldenFile& file, const Kernel& kernel) {
           part.data, fmt::format("{} fuzz counterexample elements", part.data.size()), std::nullopt);
     }
   return out;
+}
+
+void check_file(const std::string& path, const FileOf<ElementwiseFamily>& f, const KernelSelection& kernels,
+                Observer& observer, std::vector<KernelCheck>& out) {
+  const GoldenFile file = read_golden(path);
+  for (const Kernel* k : kernels.elementwise) {
+    if (!std::ranges::any_of(all_formats(), [&](Format format) { return k->supports(*f.op, format); })) continue;
+    observer.note(fmt::format("golden check: {} on {}", k->name(), path));
+    FileCheck c = check_kernel(file, *k, observer);
+    if (!c.groups.empty()) out.push_back({std::string(k->name()), path, std::move(c)});
+  }
 }
 
 }  // namespace ulpcheck::golden

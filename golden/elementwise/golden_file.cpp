@@ -130,10 +130,6 @@ Params Corpus::params_of(std::size_t row) const {
   return p;
 }
 
-std::string golden_path(const std::string& dir, std::string_view op) {
-  return (std::filesystem::path(dir) / (std::string(op) + ".h5")).string();
-}
-
 void write_golden(const std::string& path, const GoldenFile& file, const std::function<void()>& before_rename) {
   write_atomically(path, [&](const std::string& tmp) { write_file(tmp, file); }, before_rename);
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "ulpcheck/golden/check_run.hpp"
 #include "ulpcheck/golden/routing/regen.hpp"
 
 namespace ulpcheck::golden {
@@ -33,6 +34,17 @@ RoutingFileCheck check_routing_kernel(const RoutingGoldenFile& file, const Routi
       run(fmt::format("/{}/corpus/{}", format_pair(c.logits, c.bias), e.name), e.routing.config, e.routing.inputs,
           e.answers, std::nullopt);
   return out;
+}
+
+void check_file(const std::string& path, const FileOf<RoutingFamily>&, const KernelSelection& kernels,
+                Observer& observer, std::vector<KernelCheck>& out) {
+  if (kernels.routing.empty()) return;
+  const RoutingGoldenFile file = read_routing_golden(path);
+  for (const RoutingKernel* k : kernels.routing) {
+    observer.note(fmt::format("golden check: {} on {}", k->name(), path));
+    RoutingFileCheck c = check_routing_kernel(file, *k);
+    if (!c.groups.empty() || !c.skipped.empty()) out.push_back({std::string(k->name()), path, std::move(c)});
+  }
 }
 
 }  // namespace ulpcheck::golden

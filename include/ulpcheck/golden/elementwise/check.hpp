@@ -9,6 +9,7 @@
 #include "ulpcheck/golden/elementwise/golden_file.hpp"
 #include "ulpcheck/properties/measure.hpp"
 #include "ulpcheck/golden/file_check.hpp"
+#include "ulpcheck/runs/observer.hpp"
 
 namespace ulpcheck::golden {
 
@@ -25,7 +26,7 @@ struct GroupCheck {
 using FileCheck = FileCheckOf<GroupCheck>;
 
 /// Runs `kernel` over every case and corpus part of `file` whose op, dtype and parameters it
-/// takes. Throws KernelError when the kernel cannot run.
-FileCheck check_kernel(const GoldenFile& file, const Kernel& kernel);
+/// takes, each group's progress to `observer`. Throws KernelError when the kernel cannot run.
+FileCheck check_kernel(const GoldenFile& file, const Kernel& kernel, Observer& observer = silent_observer());
 
 }  // namespace ulpcheck::golden

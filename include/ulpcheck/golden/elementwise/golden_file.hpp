@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ulpcheck/golden/files.hpp"
 #include "ulpcheck/reference/format.hpp"
 #include "ulpcheck/reference/op.hpp"
 #include "ulpcheck/reference/params.hpp"
@@ -88,9 +89,6 @@ struct GoldenFile {
   std::vector<GoldenCase> cases;
   std::vector<Corpus> corpora;
 };
-
-/// The file of `op` under `dir`: "<dir>/<op>.h5".
-std::string golden_path(const std::string& dir, std::string_view op);
 
 /// Writes `file` to a temporary "<path>.tmp.XXXXXX" and renames it over `path`.
 /// `before_rename`, when set, runs between the two (tests throw from it); an exception
