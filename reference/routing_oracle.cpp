@@ -83,7 +83,7 @@ namespace {
 
 using detail::MpReal;
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
 /// Unit roundoff of double.
 constexpr double kUnit = 0x1p-53;
 /// Absolute error floor of the double tier: covers every score it rounds to 0 or 1 or
@@ -196,9 +196,9 @@ void score_sigmoid(Token& t) {
       e.sign = x > 0 ? -1 : 1;
     }
     double s = 0.0, err = 0.0;
-    if (x == kInf) {
+    if (x == kInfinity) {
       s = 1.0;
-    } else if (x == -kInf) {
+    } else if (x == -kInfinity) {
       s = 0.0;
     } else if (x >= 0) {
       s = 1.0 / (1.0 + std::exp(-x));
@@ -219,10 +219,10 @@ void score_sigmoid(Token& t) {
 void score_softmax(Token& t) {
   const int E = t.config->experts;
   int plus_inf = 0, finite = 0;
-  double M = -kInf;
+  double M = -kInfinity;
   for (const Expert& e : t.ex) {
     if (!e.valid) continue;
-    if (e.x == kInf) {
+    if (e.x == kInfinity) {
       ++plus_inf;
     } else if (std::isfinite(e.x)) {
       ++finite;
@@ -234,7 +234,7 @@ void score_softmax(Token& t) {
     t.den = plus_inf;
     for (Expert& e : t.ex) {
       if (!e.valid) continue;
-      e.num = e.x == kInf ? 1 : 0;
+      e.num = e.x == kInfinity ? 1 : 0;
       const double s = e.num / static_cast<double>(plus_inf);
       set_double_tier(e, s, kUnit * s);
     }
@@ -525,7 +525,7 @@ double margin_of(Token& t, const Form& f) {
       return side.is_zero() ? 0 : nonzero_sign(t, side).first;
     };
     auto even = [](double a, double b) { return (std::bit_cast<std::uint64_t>(a) & 1) == 0 ? a : b; };
-    const double up = std::nextafter(rounded, kInf), down = std::nextafter(rounded, -kInf);
+    const double up = std::nextafter(rounded, kInfinity), down = std::nextafter(rounded, -kInfinity);
     if (const int above = side_of_midpoint(up); above >= 0) {
       rounded = above > 0 ? up : even(rounded, up);
     } else if (const int below = side_of_midpoint(down); below <= 0) {
@@ -594,7 +594,7 @@ std::vector<DoubleDouble> weights_of(Token& t, const std::vector<std::int32_t>& 
   for (Eigen::Index i = 0; i < k; ++i) {
     const auto j = static_cast<std::size_t>(i);
     const Expert& e = t.ex[static_cast<std::size_t>(ids[j])];
-    zero[j] = !e.valid || e.x == -kInf || (plus_inf_regime && e.x != kInf);
+    zero[j] = !e.valid || e.x == -kInfinity || (plus_inf_regime && e.x != kInfinity);
     beta[i] = 0;
     if (zero[j]) continue;
     if (t.sigmoid()) {
@@ -689,19 +689,19 @@ TokenRouting route_token(Token& t) {
                     [&](int a, int b) { return expert_before(t, a, b); });
   out.ids.assign(candidates.begin(), candidates.begin() + c.topk);
 
-  out.group_margin = kInf;
+  out.group_margin = kInfinity;
   if (c.topk_group < c.n_group) {
     const Group& last = groups[static_cast<std::size_t>(order[static_cast<std::size_t>(c.topk_group - 1)])];
     const Group& next = groups[static_cast<std::size_t>(order[static_cast<std::size_t>(c.topk_group)])];
-    if (!next.valid) out.group_margin = last.valid ? kInf : 0.0;
+    if (!next.valid) out.group_margin = last.valid ? kInfinity : 0.0;
     else out.group_margin = margin_of(t, make_form(t, {{+1, last.top1}, {+1, last.top2}, {-1, next.top1}, {-1, next.top2}}));
   }
-  out.expert_margin = kInf;
+  out.expert_margin = kInfinity;
   if (candidates.size() > static_cast<std::size_t>(c.topk)) {
     const int last = candidates[static_cast<std::size_t>(c.topk - 1)];
     const int next = candidates[static_cast<std::size_t>(c.topk)];
     const bool last_valid = t.ex[static_cast<std::size_t>(last)].valid;
-    if (!t.ex[static_cast<std::size_t>(next)].valid) out.expert_margin = last_valid ? kInf : 0.0;
+    if (!t.ex[static_cast<std::size_t>(next)].valid) out.expert_margin = last_valid ? kInfinity : 0.0;
     else out.expert_margin = margin_of(t, make_form(t, {{+1, last}, {-1, next}}));
   }
   out.weights = weights_of(t, out.ids);

@@ -88,4 +88,8 @@ Progress progress_to(Observer& observer, std::string label) {
   };
 }
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace ulpcheck

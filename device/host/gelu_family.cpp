@@ -31,19 +31,19 @@ constexpr auto family(const std::array<Budget, 3>& erf_unary, const std::array<B
   });
 }
 
-constexpr auto kSingleTable =
+constexpr auto kGeluSingleTable =
     family<math::GeluErf, math::GeluTanh, GatedSingleRounding>(kSingleUnary, kSingleGated, kSingleUnary, kSingleGated);
-constexpr auto kDoubleTable =
+constexpr auto kGeluDoubleTable =
     family<math::GeluErf, math::GeluTanh, GatedDoubleRounding>(kSingleUnary, kDoubleGated, kSingleUnary, kDoubleGated);
-constexpr auto kCompositeTable =
+constexpr auto kGeluCompositeTable =
     family<math::GeluErf, math::GeluTanh, GatedComposite>(kSingleUnary, kDoubleGated, kSingleUnary, kDoubleGated);
 constexpr auto kAccurateTable = family<math::GeluErfc, math::GeluTanhExp, GatedSingleRounding>(
     kAccurateErfc, kAccurateErfc, kAccurateTanh, kAccurateTanh);
 }  // namespace
 
-constinit const std::span<const HostOpImpl> kGeluSingleRows = kSingleTable;
-constinit const std::span<const HostOpImpl> kGeluDoubleRows = kDoubleTable;
-constinit const std::span<const HostOpImpl> kGeluCompositeRows = kCompositeTable;
+constinit const std::span<const HostOpImpl> kGeluSingleRows = kGeluSingleTable;
+constinit const std::span<const HostOpImpl> kGeluDoubleRows = kGeluDoubleTable;
+constinit const std::span<const HostOpImpl> kGeluCompositeRows = kGeluCompositeTable;
 constinit const std::span<const HostOpImpl> kGeluAccurateRows = kAccurateTable;
 
 }  // namespace ulpcheck::host

@@ -19,25 +19,25 @@ constexpr std::array<ElementFn, 3> portable() {
   return per_format<V, math::PortableExp>();
 }
 
-constexpr auto kSingleTable = std::to_array<HostOpImpl>({
+constexpr auto kSiluSingleTable = std::to_array<HostOpImpl>({
     {&kSiluOp, portable<math::SiluUnary>(), kSingle},
     {&kSiluAndMulOp, portable<math::SiluAndMulSingleRounding>(), kSingle},
     {&kSiluAndMulClampOp, portable<math::SiluAndMulSingleRounding>(), kSingle},
 });
-constexpr auto kDoubleTable = std::to_array<HostOpImpl>({
+constexpr auto kSiluDoubleTable = std::to_array<HostOpImpl>({
     {&kSiluOp, portable<math::SiluUnary>(), kSingle},
     {&kSiluAndMulOp, portable<math::SiluAndMulDoubleRounding>(), kDouble},
     {&kSiluAndMulClampOp, portable<math::SiluAndMulDoubleRounding>(), kDouble, &limit_fits_storage},
 });
-constexpr auto kCompositeTable = std::to_array<HostOpImpl>({
+constexpr auto kSiluCompositeTable = std::to_array<HostOpImpl>({
     {&kSiluOp, portable<math::SiluUnary>(), kSingle},
     {&kSiluAndMulOp, portable<math::SiluAndMulComposite>(), kDouble},
     {&kSiluAndMulClampOp, portable<math::SiluAndMulComposite>(), kComposite, &limit_fits_storage},
 });
 }  // namespace
 
-constinit const std::span<const HostOpImpl> kSiluSingleRows = kSingleTable;
-constinit const std::span<const HostOpImpl> kSiluDoubleRows = kDoubleTable;
-constinit const std::span<const HostOpImpl> kSiluCompositeRows = kCompositeTable;
+constinit const std::span<const HostOpImpl> kSiluSingleRows = kSiluSingleTable;
+constinit const std::span<const HostOpImpl> kSiluDoubleRows = kSiluDoubleTable;
+constinit const std::span<const HostOpImpl> kSiluCompositeRows = kSiluCompositeTable;
 
 }  // namespace ulpcheck::host

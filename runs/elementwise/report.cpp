@@ -16,7 +16,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 /// An op and the op it approximates, both in the report for one dtype and parameter set:
 /// groups[approx] approximates groups[exact]. Ops of different arity are not paired (their

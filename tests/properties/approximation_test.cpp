@@ -14,9 +14,9 @@
 namespace ulpcheck {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kQuietNaN = std::numeric_limits<double>::quiet_NaN();
 
-const ElementwiseOp& op(const char* name) { return *find_op(name); }
+const ElementwiseOp& op_named(const char* name) { return *find_op(name); }
 
 /// bf16 inputs 1, 2, -1, -8 and NaN as one row: [1, 5].
 InputSet five_bf16_inputs() {
@@ -40,9 +40,9 @@ TEST(Approximation_bf16, RoundedResultsDifferWhereTheirValuesOrSignsDiffer) {
   // x = -8: -2^-24 against -2^-25, exact -2^-24 (ulp 2^-31): 64 ULP, below gelu's bf16
   //         floor 2^-21, so in the floor region.
   // x = NaN: both NaN: no difference and no ULP figure.
-  const OracleAnswers exact = answers({0.5, 1.0, -0.25, -0x1p-24, kNaN}, {0.5, 1.0 + 0x1p-10, -0.25, -0x1p-24, kNaN});
-  const OracleAnswers approx = answers({0.5, 1.0 + 0x1p-7, -0.25 - 0x1p-8, -0x1p-25, kNaN}, {0, 0, 0, 0, kNaN});
-  const DifferenceStats s = compare_rounded(op("gelu"), Format::bf16, {}, five_bf16_inputs(), exact, approx);
+  const OracleAnswers exact = answers({0.5, 1.0, -0.25, -0x1p-24, kQuietNaN}, {0.5, 1.0 + 0x1p-10, -0.25, -0x1p-24, kQuietNaN});
+  const OracleAnswers approx = answers({0.5, 1.0 + 0x1p-7, -0.25 - 0x1p-8, -0x1p-25, kQuietNaN}, {0, 0, 0, 0, kQuietNaN});
+  const DifferenceStats s = compare_rounded(op_named("gelu"), Format::bf16, {}, five_bf16_inputs(), exact, approx);
   EXPECT_EQ(s.count, 5);
   EXPECT_EQ(s.differ, 3);
   EXPECT_DOUBLE_EQ(s.fraction_differ(), 0.6);
@@ -77,11 +77,11 @@ TEST(Approximation_bf16, KernelOutputsDifferByBitsWithNaNsAlike) {
   // Outputs 0.5 / 0.5, 1 / 1 + 2^-7, -0.25 / -0.25, NaN / another NaN, +0 / -0: the second
   // and the last differ; the second by 2^-7 = 1 ULP of its exact value 1 + 2^-10; the last
   // has no ULP figure (its exact value, for a NaN input, is NaN).
-  const OracleAnswers exact = answers({0.5, 1.0, -0.25, -0x1p-24, kNaN}, {0.5, 1.0 + 0x1p-10, -0.25, -0x1p-24, kNaN});
+  const OracleAnswers exact = answers({0.5, 1.0, -0.25, -0x1p-24, kQuietNaN}, {0.5, 1.0 + 0x1p-10, -0.25, -0x1p-24, kQuietNaN});
   BitTensor a = BitTensor::zeros(Format::bf16, 1, 5), b = a;
   a.bits = {0x3f00, 0x3f80, 0xbe80, 0x7fc0, 0x0000};
   b.bits = {0x3f00, 0x3f81, 0xbe80, 0xffc1, 0x8000};
-  const DifferenceStats s = compare_outputs(op("gelu"), Format::bf16, {}, five_bf16_inputs(), exact, a, b);
+  const DifferenceStats s = compare_outputs(op_named("gelu"), Format::bf16, {}, five_bf16_inputs(), exact, a, b);
   EXPECT_EQ(s.count, 5);
   EXPECT_EQ(s.differ, 2);
   EXPECT_EQ(s.compared, 3);
@@ -94,10 +94,10 @@ TEST(Approximation_bf16, KernelOutputsDifferByBitsWithNaNsAlike) {
 
 TEST(Approximation_bf16, AKernelAgainstItselfNeverDiffers) {
   const InputSet in = all_values(Format::bf16);
-  const OracleAnswers exact = evaluate_inputs(op("gelu"), Format::bf16, {}, in);
+  const OracleAnswers exact = evaluate_inputs(op_named("gelu"), Format::bf16, {}, in);
   const Kernel& k = *find_kernel("host.single_rounding");
-  const BitTensor out = run_kernel(op("gelu"), k, Format::bf16, {}, in);
-  const DifferenceStats s = compare_outputs(op("gelu"), Format::bf16, {}, in, exact, out, out);
+  const BitTensor out = run_kernel(op_named("gelu"), k, Format::bf16, {}, in);
+  const DifferenceStats s = compare_outputs(op_named("gelu"), Format::bf16, {}, in, exact, out, out);
   EXPECT_EQ(s.count, 65536);
   EXPECT_EQ(s.differ, 0);
   EXPECT_EQ(s.max_ulp, 0.0);
@@ -109,9 +109,9 @@ TEST(GeluVsGeluTanh_bf16, RoundedResultsOfAllInputsDifferOnAFewTenthsOfAPercent)
   // ULP difference is the rounding error of exact gelu, at most 0.5; 1 + tanh z cancels in
   // the negative tail, where the two differ by a large relative amount.
   const InputSet in = all_values(Format::bf16);
-  const OracleAnswers g = evaluate_inputs(op("gelu"), Format::bf16, {}, in);
-  const OracleAnswers t = evaluate_inputs(op("gelu_tanh"), Format::bf16, {}, in);
-  const DifferenceStats s = compare_rounded(op("gelu"), Format::bf16, {}, in, g, t);
+  const OracleAnswers g = evaluate_inputs(op_named("gelu"), Format::bf16, {}, in);
+  const OracleAnswers t = evaluate_inputs(op_named("gelu_tanh"), Format::bf16, {}, in);
+  const DifferenceStats s = compare_rounded(op_named("gelu"), Format::bf16, {}, in, g, t);
   std::printf("bf16: %lld of %lld differ (%.4f%%), %lld of %lld outside the floor region (%.4f%%); max %.4g ULP, "
               "%.4g outside the floor region\n",
               static_cast<long long>(s.differ), static_cast<long long>(s.count), 100 * s.fraction_differ(),

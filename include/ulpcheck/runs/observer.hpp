@@ -46,6 +46,9 @@ class TerminalObserver : public Observer {
   bool bar_shown_ = false;
 };
 
+/// Seconds since `start`, for the lines a run notes ("oracle: 1.20 s").
+double seconds_since(std::chrono::steady_clock::time_point start);
+
 /// The properties stage's progress callback for one step, reporting to `observer`.
 Progress progress_to(Observer& observer, std::string label);
 
