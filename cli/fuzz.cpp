@@ -105,6 +105,9 @@ void setup_fuzz(CLI::App& app, int& exit_code) {
   sub->add_option("--dtype", o->dtypes, "bf16, fp16 or fp32 (repeatable; default: all); for routing, the logits' dtype, "
                                          "the bias in the same dtype and in fp32");
   sub->add_option("--kernel", o->kernels, "kernel under test (repeatable; default: every kernel that can run here)");
+  sub->add_option("--property", o->properties,
+                  "property to check (repeatable; default: every property that applies; a name it does not know "
+                  "lists them)");
   add_plugin_option(sub, o->plugins);
   sub->add_option("--cases", o->cases, "cases per property")->check(CLI::Range(1, 1'000'000))->capture_default_str();
   sub->add_option("--seed", o->seed, "seed; the same seed gives the same cases and output")->capture_default_str();
@@ -124,7 +127,7 @@ void setup_fuzz(CLI::App& app, int& exit_code) {
 int run_fuzz(const FuzzOptions& o) {
   const std::vector<const Kernel*> plugin_kernels = load_plugins(o.plugins);
   const std::vector<FuzzRun> runs =
-      o.replay ? std::vector<FuzzRun>{resolve_replay(*o.replay)} : plan_fuzz({o.ops, o.dtypes, o.kernels});
+      o.replay ? std::vector<FuzzRun>{resolve_replay(*o.replay)} : plan_fuzz({o.ops, o.dtypes, o.kernels, o.properties});
   const FuzzSettings settings{o.cases, o.seed};
   const Corpus corpus = corpus_for(o, plugin_kernels);
   const auto start = std::chrono::steady_clock::now();

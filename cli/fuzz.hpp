@@ -15,6 +15,7 @@ struct FuzzOptions {
   std::vector<std::string> ops;      ///< empty: all
   std::vector<std::string> dtypes;   ///< empty: all
   std::vector<std::string> kernels;  ///< empty: every kernel that can run here
+  std::vector<std::string> properties;  ///< empty: every property that applies
   std::vector<std::string> plugins;
   int cases = 100;
   std::uint64_t seed = 1;

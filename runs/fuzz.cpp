@@ -1,6 +1,9 @@
 #include "ulpcheck/runs/fuzz.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/reference/registry.hpp"
@@ -16,7 +19,20 @@ std::vector<FuzzRun> plan_fuzz(const FuzzRequest& request) {
   if (selection.formats.empty()) selection.formats.assign(all_formats().begin(), all_formats().end());
   std::vector<FuzzRun> runs;
   Families::for_each([&](auto family) { add_fuzz_runs(family, selection, runs); });
-  if (runs.empty()) throw RequestError("nothing to fuzz: no selected kernel implements the selected ops and dtypes");
+  if (!request.properties.empty()) {
+    std::vector<std::string_view> known;
+    Families::for_each([&](auto family) { add_property_names(family, known); });
+    for (const std::string& p : request.properties)
+      if (std::ranges::find(known, p) == known.end())
+        throw RequestError(fmt::format("--property {}: no such property; the properties are {}", p,
+                                       fmt::join(known, ", ")));
+    std::erase_if(runs, [&](const FuzzRun& r) {
+      return std::ranges::find(request.properties, property_name(r)) == request.properties.end();
+    });
+  }
+  if (runs.empty())
+    throw RequestError(fmt::format("nothing to fuzz: no selected kernel implements the selected ops and dtypes{}",
+                                   request.properties.empty() ? "" : " with the selected properties"));
   return runs;
 }
 
@@ -47,6 +63,10 @@ std::string op_name(const FuzzRun& run) {
 
 std::string_view kernel_name(const FuzzRun& run) {
   return std::visit([](const auto& r) { return r.target.kernel->name(); }, run);
+}
+
+std::string_view property_name(const FuzzRun& run) {
+  return std::visit([](const auto& r) { return r.property->name; }, run);
 }
 
 FuzzResult run(const FuzzRun& run, const FuzzSettings& settings, const std::optional<std::string>& replay) {

@@ -28,6 +28,10 @@ void add_fuzz_runs(ElementwiseFamily, const FuzzSelection& s, std::vector<FuzzRu
             if (p.applies({k, op, f})) out.push_back(FuzzRunOf<ElementwiseFamily>{{k, op, f}, &p});
 }
 
+void add_property_names(ElementwiseFamily, std::vector<std::string_view>& out) {
+  for (const FuzzProperty& p : all_fuzz_properties()) out.push_back(p.name);
+}
+
 std::optional<FuzzRun> find_fuzz_run(ElementwiseFamily, const std::string& id) {
   for (const Kernel* k : all_kernels())
     for (const ElementwiseOp* op : all_ops())

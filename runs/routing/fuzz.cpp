@@ -34,6 +34,10 @@ void add_fuzz_runs(RoutingFamily, const FuzzSelection& s, std::vector<FuzzRun>& 
           out.push_back(FuzzRunOf<RoutingFamily>{{k, logits, bias}, &p});
 }
 
+void add_property_names(RoutingFamily, std::vector<std::string_view>& out) {
+  for (const RoutingFuzzProperty& p : all_routing_fuzz_properties()) out.push_back(p.name);
+}
+
 std::optional<FuzzRun> find_fuzz_run(RoutingFamily, const std::string& id) {
   for (const RoutingKernel* k : all_routing_kernels())
     for (Format logits : all_formats())

@@ -169,12 +169,31 @@ TEST(Cli_fuzz, DefaultRunPassesEveryCorrectKernel) {
 TEST(Cli_fuzz, CatchesEveryPlantedKernelWithDefaultCases) {
   for (const planted::PlantedKernel& pk : planted::all()) {
     SCOPED_TRACE(std::string(pk.kernel->name()));
-    const auto r = ulpcheck(kFuzzPlanted + "--kernel " + std::string(pk.kernel->name()) + " --op " + std::string(pk.op));
+    // The property that catches it alone: the others' passing runs are Fuzz's (in process).
+    const auto r = ulpcheck(kFuzzPlanted + "--kernel " + std::string(pk.kernel->name()) + " --op " + std::string(pk.op) +
+                            " --property " + std::string(pk.caught_by));
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_TRUE(contains(r.output, std::string(pk.caught_by) + ": FAILED after")) << r.output;
     EXPECT_TRUE(contains(r.output, "minimal case:")) << r.output;
     EXPECT_FALSE(replay_token(r.output).empty()) << r.output;
   }
+}
+
+TEST(Cli_fuzz, PropertySelectsRunsAndAnUnknownOneListsThem) {
+  const auto r = ulpcheck("fuzz --kernel host.single_rounding --op silu --dtype bf16 --cases 5 --property within_budget "
+                          "--property rows_are_independent",
+                          testing::Capture::stdout_only);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "2 of 2 property runs passed")) << r.output;
+  EXPECT_TRUE(contains(r.output, "host.single_rounding silu bf16 within_budget")) << r.output;
+  EXPECT_FALSE(contains(r.output, "reruns_are_identical")) << r.output;
+  const auto bad = ulpcheck("fuzz --property within_budgt");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  for (const char* part : {"--property within_budgt: no such property", "within_budget", "ids_valid"})
+    EXPECT_TRUE(contains(bad.output, part)) << "missing '" << part << "' in:\n" << bad.output;
+  const auto none = ulpcheck("fuzz --op silu --property ids_valid");
+  EXPECT_EQ(none.exit_code, 2) << none.output;
+  EXPECT_TRUE(contains(none.output, "with the selected properties")) << none.output;
 }
 
 TEST(Cli_fuzz, FailurePrintsTheShrunkCaseAndAReplayThatReproducesIt) {

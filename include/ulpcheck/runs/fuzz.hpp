@@ -20,6 +20,7 @@ struct FuzzRequest {
   std::vector<std::string> ops;      ///< empty: every op of every family
   std::vector<std::string> dtypes;   ///< empty: all; for routing, the logits' dtype
   std::vector<std::string> kernels;  ///< empty: every kernel that can run here
+  std::vector<std::string> properties;  ///< empty: every property that applies
 };
 
 /// What a family's planner is given: the request resolved against the registries.
@@ -30,7 +31,7 @@ struct FuzzSelection {
 };
 
 /// Every run of the request, family by family. Throws RequestError naming an unknown op,
-/// dtype or kernel, or when no selected kernel implements a selected op and dtype.
+/// dtype, kernel or property, or when no run is left.
 std::vector<FuzzRun> plan_fuzz(const FuzzRequest& request);
 
 /// The run a replay token names (with the plugins of the run that printed it loaded).
@@ -42,6 +43,8 @@ std::string label(const FuzzRun& run);
 /// The op the run checks ("silu_and_mul", "biased_grouped_topk").
 std::string op_name(const FuzzRun& run);
 std::string_view kernel_name(const FuzzRun& run);
+/// The property's name ("within_budget").
+std::string_view property_name(const FuzzRun& run);
 /// Runs it (with `replay`, only the case the token names).
 FuzzResult run(const FuzzRun& run, const FuzzSettings& settings, const std::optional<std::string>& replay);
 
@@ -51,6 +54,9 @@ void add_fuzz_runs(RoutingFamily, const FuzzSelection& selection, std::vector<Fu
 /// The run of the family whose id is `id`, if any.
 std::optional<FuzzRun> find_fuzz_run(ElementwiseFamily, const std::string& id);
 std::optional<FuzzRun> find_fuzz_run(RoutingFamily, const std::string& id);
+/// The names of the family's properties, in its order.
+void add_property_names(ElementwiseFamily, std::vector<std::string_view>& out);
+void add_property_names(RoutingFamily, std::vector<std::string_view>& out);
 std::string op_name(const FuzzRunOf<ElementwiseFamily>& run);
 std::string op_name(const FuzzRunOf<RoutingFamily>& run);
 
