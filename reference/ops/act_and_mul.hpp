@@ -24,9 +24,11 @@
 // the bound is 0.5 plus a few 2^-13).
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <string_view>
 
 #include "ulpcheck/reference/exact.hpp"
 #include "ulpcheck/reference/format.hpp"
@@ -87,5 +89,19 @@ inline ActivationInput unary_input(double x, double, const Params&) { return {x,
 
 /// Gated ops: input row [g | u], used as is.
 inline ActivationInput gated_input(double g, double u, const Params&) { return {g, u}; }
+
+/// The descriptor of y = act(x), without parameters.
+constexpr ElementwiseOp unary_op(std::string_view name, std::string_view formula, const Activation& act,
+                                 const std::array<Budget, 3>& budget, Approximation approximates = {}) {
+  return {.name = name, .formula = formula, .arity = 1, .params = {}, .activation = &act, .prepare = &unary_input,
+          .approximates = approximates, .default_budget = budget};
+}
+
+/// The descriptor of y = act(g) * u for x = [g | u], without parameters.
+constexpr ElementwiseOp gated_op(std::string_view name, std::string_view formula, const Activation& act,
+                                 const std::array<Budget, 3>& budget, Approximation approximates = {}) {
+  return {.name = name, .formula = formula, .arity = 2, .params = {}, .activation = &act, .prepare = &gated_input,
+          .approximates = approximates, .default_budget = budget};
+}
 
 }  // namespace ulpcheck::detail

@@ -265,46 +265,15 @@ constexpr Approximation kTanhAndMulApproximatesGeluAndMul{.of = "gelu_and_mul", 
 
 }  // namespace
 
-extern const ElementwiseOp kGeluOp{
-    .name = "gelu",
-    .formula = "y = x * Phi(x) = x/2 * erfc(-x / sqrt(2))",
-    .arity = 1,
-    .params = {},
-    .activation = &kGelu,
-    .prepare = &detail::unary_input,
-    .default_budget = kGeluBudgets,
-};
-
-extern const ElementwiseOp kGeluAndMulOp{
-    .name = "gelu_and_mul",
-    .formula = "y = gelu(g) * u, x = [g | u]",
-    .arity = 2,
-    .params = {},
-    .activation = &kGelu,
-    .prepare = &detail::gated_input,
-    .default_budget = kGeluAndMulBudgets,
-};
-
-extern const ElementwiseOp kGeluTanhOp{
-    .name = "gelu_tanh",
-    .formula = "y = x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))), real constants",
-    .arity = 1,
-    .params = {},
-    .activation = &kGeluTanh,
-    .prepare = &detail::unary_input,
-    .approximates = kTanhApproximatesGelu,
-    .default_budget = kGeluTanhBudgets,
-};
-
-extern const ElementwiseOp kGeluTanhAndMulOp{
-    .name = "gelu_tanh_and_mul",
-    .formula = "y = gelu_tanh(g) * u, x = [g | u]",
-    .arity = 2,
-    .params = {},
-    .activation = &kGeluTanh,
-    .prepare = &detail::gated_input,
-    .approximates = kTanhAndMulApproximatesGeluAndMul,
-    .default_budget = kGeluTanhAndMulBudgets,
-};
+extern constinit const ElementwiseOp kGeluOp =
+    detail::unary_op("gelu", "y = x * Phi(x) = x/2 * erfc(-x / sqrt(2))", kGelu, kGeluBudgets);
+extern constinit const ElementwiseOp kGeluAndMulOp =
+    detail::gated_op("gelu_and_mul", "y = gelu(g) * u, x = [g | u]", kGelu, kGeluAndMulBudgets);
+extern constinit const ElementwiseOp kGeluTanhOp =
+    detail::unary_op("gelu_tanh", "y = x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))), real constants", kGeluTanh,
+                     kGeluTanhBudgets, kTanhApproximatesGelu);
+extern constinit const ElementwiseOp kGeluTanhAndMulOp =
+    detail::gated_op("gelu_tanh_and_mul", "y = gelu_tanh(g) * u, x = [g | u]", kGeluTanh, kGeluTanhAndMulBudgets,
+                     kTanhAndMulApproximatesGeluAndMul);
 
 }  // namespace ulpcheck

@@ -138,25 +138,10 @@ constexpr std::array<Budget, 3> kSiluAndMulBudgets{{
 
 }  // namespace
 
-extern const ElementwiseOp kSiluOp{
-    .name = "silu",
-    .formula = "y = x / (1 + exp(-x))",
-    .arity = 1,
-    .params = {},
-    .activation = &kSilu,
-    .prepare = &detail::unary_input,
-    .default_budget = kSiluBudgets,
-};
-
-extern const ElementwiseOp kSiluAndMulOp{
-    .name = "silu_and_mul",
-    .formula = "y = silu(g) * u, x = [g | u]",
-    .arity = 2,
-    .params = {},
-    .activation = &kSilu,
-    .prepare = &detail::gated_input,
-    .default_budget = kSiluAndMulBudgets,
-};
+extern constinit const ElementwiseOp kSiluOp =
+    detail::unary_op("silu", "y = x / (1 + exp(-x))", kSilu, kSiluBudgets);
+extern constinit const ElementwiseOp kSiluAndMulOp =
+    detail::gated_op("silu_and_mul", "y = silu(g) * u, x = [g | u]", kSilu, kSiluAndMulBudgets);
 
 extern const ElementwiseOp kSiluAndMulClampOp{
     .name = "silu_and_mul_clamp",
