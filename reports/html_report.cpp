@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "reports/elementwise/case_tables.hpp"
 #include "reports/plots.hpp"
 #include "reports/report_text.hpp"
 #include "ulpcheck/properties/compare.hpp"
@@ -80,38 +81,9 @@ footer{color:var(--muted);font-size:12px;margin-top:32px}
 std::string esc(const nlohmann::json& j) { return html_escape(j.get_ref<const std::string&>()); }
 std::string esc(const std::string& s) { return html_escape(s); }
 
-/// Escaped text with every "2^N" written as 2<sup>N</sup>: range labels, budgets.
-std::string pow_html(const std::string& text) {
-  const std::string e = html_escape(text);
-  std::string out;
-  for (std::size_t i = 0; i < e.size(); ++i) {
-    if (e[i] == '^') {
-      std::size_t j = i + 1;
-      if (j < e.size() && e[j] == '-') ++j;
-      while (j < e.size() && std::isdigit(static_cast<unsigned char>(e[j]))) ++j;
-      if (j > i + 1 && (j > i + 2 || e[i + 1] != '-')) {
-        std::string exp = e.substr(i + 1, j - i - 1);
-        if (exp[0] == '-') exp.replace(0, 1, "\u2212");
-        out += "<sup>" + exp + "</sup>";
-        i = j - 1;
-        continue;
-      }
-    }
-    // The only hyphens in these texts are minus signs: "(-2^8, -2^7]", "+-0".
-    if (e[i] == '+' && i + 1 < e.size() && e[i + 1] == '-') {
-      out += "\u00b1";
-      ++i;
-    } else if (e[i] == '-' && i + 1 < e.size() && e[i + 1] == '2') {
-      out += "\u2212";
-    }
-    else {
-      out += e[i];
-    }
-  }
-  return out;
-}
+using report_table::pow_html;
 
-std::string badge(bool pass) { return pass ? "<span class=\"badge pass\">PASS</span>" : "<span class=\"badge fail\">FAIL</span>"; }
+std::string badge(bool pass) { return report_table::badge_html(pass); }
 
 std::string ulp(const nlohmann::json& v) { return html_escape(report_text::ulp(to_double(v))); }
 
@@ -139,74 +111,11 @@ void figures_table(std::string& out, const nlohmann::json& c) {
 }
 
 void ranges_table(std::string& out, const nlohmann::json& rows, const std::string& what) {
-  out += fmt::format("<div class=\"scroll\"><table><thead><tr><th>{}</th><th class=\"n\">count</th><th class=\"n\">max "
-                     "ULP</th><th class=\"n\">max ULP outside floor</th><th class=\"n\">p99 ULP</th><th "
-                     "class=\"n\">not correctly rounded</th><th class=\"n\">in floor region</th><th "
-                     "class=\"n\">breaches</th></tr></thead><tbody>",
-                     esc(what));
-  for (const nlohmann::json& r : rows) {
-    const std::int64_t count = to_int(r.at("count")), floor = to_int(r.at("in_floor_region"));
-    const std::int64_t breaches = to_int(r.at("breaches"));
-    const std::string floor_text = floor == 0 ? "&ndash;" : floor == count ? "all" : esc(report_text::percent(
-                                                                                          static_cast<double>(floor) / count));
-    out += fmt::format("<tr{}><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
-                       "class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                       breaches ? " class=\"fail\"" : "", pow_html(r.at("label").get<std::string>()), count,
-                       ulp(r.at("max_ulp")), ulp(r.at("max_ulp_above_floor")), ulp(r.at("p99_ulp")),
-                       esc(report_text::percent(static_cast<double>(to_int(r.at("not_correctly_rounded"))) /
-                                                static_cast<double>(count))),
-                       floor_text,
-                       breaches);
-  }
-  out += "</tbody></table></div>";
-}
-
-void special_table(std::string& out, const nlohmann::json& c) {
-  const bool gated = c.at("arity") == 2;
-  out += gated ? "<table><thead><tr><th>gate</th><th>up</th>" : "<table><thead><tr><th>x</th>";
-  out += "<th class=\"n\">count</th><th class=\"n\">semantic differences</th><th class=\"n\">breaches</th></tr></thead>"
-         "<tbody>";
-  for (const nlohmann::json& r : c.at("special_values")) {
-    out += "<tr>";
-    out += gated ? fmt::format("<td>{}</td><td>{}</td>", esc(r.at("gate")), esc(r.at("up")))
-                 : fmt::format("<td>{}</td>", esc(r.at("x")));
-    out += fmt::format("<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>", to_int(r.at("count")),
-                       to_int(r.at("semantic_differences")), to_int(r.at("breaches")));
-  }
-  out += "</tbody></table>";
+  out += report_table::render_html(case_tables::ranges(rows, what));
 }
 
 void element_table(std::string& out, const nlohmann::json& c, const nlohmann::json& rows) {
-  const bool gated = c.at("arity") == 2;
-  auto value = [](const nlohmann::json& e, const char* bits, const char* v) {
-    return fmt::format("<code>{}</code><br>{}", esc(e.at(bits)), html_escape(fmt::format("{:.9g}", to_double(e.at(v)))));
-  };
-  const bool with_call = report_text::calls_of(c).size() > 1;
-  out += "<div class=\"scroll\"><table class=\"elements\"><thead><tr>";
-  if (with_call) out += "<th class=\"n\">call</th>";
-  out += "<th class=\"n\">row</th><th class=\"n\">col</th>";
-  out += gated ? "<th>gate</th><th>up</th>" : "<th>input</th>";
-  out += "<th>got</th><th>exact</th><th>correctly rounded</th><th class=\"n\">ULP error</th><th>verdict</th></tr>"
-         "</thead><tbody>";
-  for (const nlohmann::json& e : rows) {
-    const std::string& sem = e.at("semantics").get_ref<const std::string&>();
-    const bool breach = !e.at("within_budget").get<bool>() || e.at("semantic_violation").get<bool>();
-    const std::string verdict =
-        sem != describe(Semantics::agree)
-            ? html_escape(sem) + (e.at("semantic_violation").get<bool>() ? " (fails)" : " (reported)")
-            : (e.at("within_budget").get<bool>() ? "within budget" : "<strong>BREACH</strong>");
-    out += fmt::format("<tr{}>", breach ? " class=\"fail\"" : "");
-    if (with_call) out += fmt::format("<td class=\"n\">{}</td>", report_text::call_cell(e));
-    out += fmt::format("<td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td>", to_int(e.at("row")),
-                       to_int(e.at("col")), value(e, "x0_bits", "x0"));
-    if (gated) out += fmt::format("<td>{}</td>", value(e, "x1_bits", "x1"));
-    out += fmt::format("<td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                       value(e, "got_bits", "got"),
-                       html_escape(fmt::format("{:.17g}", to_double(e.at("exact_hi")))),
-                       value(e, "correctly_rounded_bits", "correctly_rounded"),
-                       e.contains("ulp_error") ? ulp(e.at("ulp_error")) : "&ndash;", verdict);
-  }
-  out += "</tbody></table></div>";
+  out += report_table::render_html(case_tables::elements_of(c, rows));
 }
 
 std::string case_title(const nlohmann::json& c) {
@@ -273,7 +182,7 @@ void case_section(std::string& out, const nlohmann::json& c, std::size_t index) 
   if (!c.at("special_values").empty()) {
     out += fmt::format("<details><summary>Special values ({} classes of input)</summary>",
                        c.at("special_values").size());
-    special_table(out, c);
+    out += report_table::render_html(case_tables::special_values(c));
     out += "</details>";
   }
   out += "</section>";
@@ -595,26 +504,7 @@ std::string render_report_html(const nlohmann::json& doc) {
 
   if (cases.size() > 1 || (!cases.empty() && routing) || !skipped.empty()) {
     out += "<section class=\"card\"><h3>Summary</h3>";
-    if (!cases.empty())
-      out += "<div class=\"scroll\" style=\"margin-top:10px\"><table><thead><tr><th>dtype</th><th>op</th><th>params</th>"
-             "<th>kernel</th><th>budget</th><th class=\"n\">max ULP</th><th class=\"n\">max ULP outside floor</th>"
-             "<th class=\"n\">correctly rounded</th><th class=\"n\">p99 ULP</th><th class=\"n\">breaches</th>"
-             "<th>verdict</th></tr></thead><tbody>";
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-      const nlohmann::json& c = cases[i];
-      const bool ok = c.at("pass").get<bool>();
-      const std::int64_t b = to_int(c.at("budget_breaches")), s = to_int(c.at("semantic_violations"));
-      out += fmt::format("<tr{}><td>{}</td><td>{}</td><td>{}</td><td><a href=\"#case-{}\"><code>{}</code></a></td>"
-                         "<td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-                         "<td class=\"n\">{}</td><td class=\"n\">{}{}</td><td>{}</td></tr>",
-                         ok ? "" : " class=\"fail\"", esc(c.at("dtype")), esc(c.at("op")),
-                         esc(report_text::params_or_dash(c)), i + 1, esc(c.at("kernel")),
-                         pow_html(report_text::budget_short(c.at("budget"))), ulp(c.at("max_ulp")),
-                         ulp(c.at("max_ulp_above_floor")),
-                         esc(report_text::percent(to_double(c.at("fraction_correctly_rounded")))), ulp(c.at("p99_ulp")),
-                         b, s ? fmt::format(" + {} NaN/inf", s) : "", badge(ok));
-    }
-    if (!cases.empty()) out += "</tbody></table></div>";
+    if (!cases.empty()) out += report_table::render_html(case_tables::summary(cases));
     if (!skipped.empty()) {
       out += "<h4>Not measured</h4><ul class=\"skipped\">";
       for (const nlohmann::json& s : skipped) {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "reports/elementwise/case_tables.hpp"
 #include "reports/report_text.hpp"
 
 namespace ulpcheck {
@@ -444,8 +445,8 @@ std::string render_diff_markdown(const nlohmann::json& diff) {
     }
     if (!e->at("new_worst").empty()) {
       out += "New worst inputs (breaches and worst outside the floor region that OLD did not list):\n\n";
-      out += report_text::markdown_element_table(e->at("arity") == 2, e->at("new_worst"),
-                                                 report_text::rows_past_first_call(e->at("new_worst")));
+      out += report_table::render_markdown(case_tables::elements(
+          e->at("arity") == 2, e->at("new_worst"), report_text::rows_past_first_call(e->at("new_worst"))));
     }
   }
   return out + routing_diff_markdown(diff);

@@ -106,12 +106,6 @@ inline bool rows_past_first_call(const nlohmann::json& rows) {
   });
 }
 
-/// A Markdown table of element rows of a case object ("worst", "breaches", ...): position
-/// (with `with_call`, the kernel call first, counted from 1), inputs, output and correctly
-/// rounded result as bits and decimal, the exact value, the ULP error and the verdict.
-/// `gated`: the case's arity is 2 (gate and up columns).
-std::string markdown_element_table(bool gated, const nlohmann::json& rows, bool with_call = false);
-
 /// The kernel call of an element row, counted from 1, as the tables show it; "-" for a
 /// row of a report written before rows named their call.
 inline std::string call_cell(const nlohmann::json& e) {
