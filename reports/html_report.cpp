@@ -8,6 +8,7 @@
 #include "reports/elementwise/case_tables.hpp"
 #include "reports/plots.hpp"
 #include "reports/report_text.hpp"
+#include "reports/routing/routing_tables.hpp"
 #include "ulpcheck/properties/compare.hpp"
 #include "ulpcheck/reports/elementwise/approximation_report.hpp"
 #include "ulpcheck/reference/routing.hpp"
@@ -299,22 +300,11 @@ void approximation_section(std::string& out, const nlohmann::json& s, std::size_
 }
 
 
-/// "0", or "3 (0.0732%)" from two counts.
-std::string count_share(std::int64_t n, std::int64_t of) {
-  if (n == 0) return "0";
-  return html_escape(fmt::format("{} ({:.4f}%)", n, 100.0 * static_cast<double>(n) / static_cast<double>(of ? of : 1)));
-}
+std::string count_share(std::int64_t n, std::int64_t of) { return html_escape(routing_tables::count_share(n, of)); }
 
-/// "8.2764% (678)".
-std::string share_count(std::int64_t n, std::int64_t of) {
-  return html_escape(fmt::format("{:.4f}% ({})", of ? 100.0 * static_cast<double>(n) / static_cast<double>(of) : 0.0, n));
-}
+std::string share_count(std::int64_t n, std::int64_t of) { return html_escape(routing_tables::share_count(n, of)); }
 
-std::string bias_html(const nlohmann::json& b) {
-  const std::string& name = b.at("bias_name").get_ref<const std::string&>();
-  const std::string& dist = b.at("bias").get_ref<const std::string&>();
-  return name == dist ? esc(name) : fmt::format("{} <span class=\"muted\">{}</span>", esc(name), pow_html(dist));
-}
+std::string bias_html(const nlohmann::json& b) { return report_table::cell_html(routing_tables::bias(b)); }
 
 void routing_study(std::string& out, const nlohmann::json& section, const nlohmann::json& s) {
   const nlohmann::json& biases = s.at("biases");
@@ -354,26 +344,7 @@ void routing_study(std::string& out, const nlohmann::json& section, const nlohma
                      "the gate&#39;s output dtype by batch size), the bias cast once to bf16 is wrong on every fp32 "
                      "call.</p>",
                      esc(s.at("kernel")), to_int(s.at("call_tokens")));
-  out += "<div class=\"scroll\"><table><thead><tr><th>bias</th><th>cast once to</th><th>target per call</th><th "
-         "class=\"n\">calls</th><th class=\"n\">bit-identical</th><th class=\"n\">tokens whose ids or weight bits "
-         "differ</th><th class=\"n\">tokens changing experts</th></tr></thead><tbody>";
-  for (const nlohmann::json& b : biases)
-    for (const nlohmann::json& run : b.at("bias_cast")) {
-      const bool alternating = run.at("targets").size() > 1;
-      for (const nlohmann::json& t : run.at("per_target")) {
-        const std::int64_t tokens = to_int(t.at("tokens"));
-        const bool bad = !alternating && to_int(t.at("tokens_differ")) != 0;
-        out += fmt::format("<tr{}><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
-                           "class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                           bad ? " class=\"fail\"" : "", bias_html(b), esc(run.at("cast_once_to")),
-                           alternating ? fmt::format("alternating: the {} calls", esc(t.at("target")))
-                                       : fmt::format("{} on every call", esc(t.at("target"))),
-                           to_int(t.at("calls")), to_int(t.at("identical_calls")),
-                           count_share(to_int(t.at("tokens_differ")), tokens),
-                           count_share(to_int(t.at("sets_differ")), tokens));
-      }
-    }
-  out += "</tbody></table></div>";
+  out += report_table::render_html(routing_tables::bias_cast(s));
   out += "<h4>Tokens whose expert set flips between the bias in fp32 and in bf16</h4><div class=\"scroll\"><table>"
          "<thead><tr><th>bias</th><th>logits</th><th class=\"n\">tokens changing experts</th></tr></thead><tbody>";
   for (const nlohmann::json& b : biases)

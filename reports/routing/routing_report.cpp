@@ -9,6 +9,7 @@
 
 #include "reports/report_check.hpp"
 #include "reports/report_text.hpp"
+#include "reports/routing/routing_tables.hpp"
 
 namespace ulpcheck {
 
@@ -355,27 +356,58 @@ std::string check_routing_section(const nlohmann::json& s, const std::string& wh
   return {};
 }
 
+// --- tables shared by the Markdown and the HTML --------------------------------------------
+
+namespace routing_tables {
+
+std::string count_share(std::int64_t n, std::int64_t of) {
+  if (n == 0) return "0";
+  return fmt::format("{} ({:.4f}%)", n, 100.0 * fraction(n, of));
+}
+
+std::string share_count(std::int64_t n, std::int64_t of) {
+  return fmt::format("{:.4f}% ({})", 100.0 * fraction(n, of), n);
+}
+
+report_table::Cell bias(const nlohmann::json& b) {
+  const std::string name = b.at("bias_name").get<std::string>(), dist = b.at("bias").get<std::string>();
+  if (name == dist) return name;
+  return {name, " ", report_table::note(dist)};
+}
+
+report_table::Table bias_cast(const nlohmann::json& study) {
+  using report_table::right;
+  report_table::Table t{{{"bias"}, {"cast once to"}, {"target per call"}, right("calls"), right("bit-identical"),
+                         right("tokens whose ids or weight bits differ"), right("tokens changing experts")}};
+  for (const nlohmann::json& b : study.at("biases"))
+    for (const nlohmann::json& run : b.at("bias_cast")) {
+      const bool alternating = run.at("targets").size() > 1;
+      for (const nlohmann::json& per : run.at("per_target")) {
+        const std::int64_t tokens = to_int(per.at("tokens")), differ = to_int(per.at("tokens_differ"));
+        const std::string target = per.at("target").get<std::string>();
+        t.rows.push_back({{bias(b), run.at("cast_once_to").get<std::string>(),
+                           alternating ? fmt::format("alternating: the {} calls", target)
+                                       : fmt::format("{} on every call", target),
+                           std::to_string(to_int(per.at("calls"))), std::to_string(to_int(per.at("identical_calls"))),
+                           count_share(differ, tokens), count_share(to_int(per.at("sets_differ")), tokens)},
+                          !alternating && differ != 0});
+      }
+    }
+  return t;
+}
+
+}  // namespace routing_tables
+
 // --- Markdown ------------------------------------------------------------------------------
 
 namespace {
 
 std::string str(const nlohmann::json& j, const char* key) { return j.at(key).get<std::string>(); }
 
-/// "0", or "3 (0.0732%)".
-std::string count_share(std::int64_t n, std::int64_t of) {
-  if (n == 0) return "0";
-  return fmt::format("{} ({:.4f}%)", n, 100.0 * fraction(n, of));
-}
+using routing_tables::count_share;
+using routing_tables::share_count;
 
-/// "8.2764% (678)".
-std::string share_count(std::int64_t n, std::int64_t of) {
-  return fmt::format("{:.4f}% ({})", 100.0 * fraction(n, of), n);
-}
-
-std::string bias_text(const nlohmann::json& b) {
-  const std::string name = str(b, "bias_name"), dist = str(b, "bias");
-  return name == dist ? name : fmt::format("{} {}", name, dist);
-}
+std::string bias_text(const nlohmann::json& b) { return report_table::cell_markdown(routing_tables::bias(b)); }
 
 /// The margin bins of the Markdown tables: exact ties, then powers of 16 from 2^-24 to
 /// 2^-4, then unbounded (nothing, or only invalid candidates, dropped).
@@ -448,23 +480,7 @@ void study_markdown(std::string& out, const nlohmann::json& s, const nlohmann::j
                      "output dtype by batch size), the bias cast once to bf16 is wrong on every fp32 call.\n\n",
                      str(s, "kernel"), to_int(s.at("call_tokens")),
                      s.at("holds").get<bool>() ? "**holds**" : "**does not hold**");
-  out += "| bias | cast once to | target per call | calls | bit-identical | tokens whose ids or weight bits differ | tokens "
-         "changing experts "
-         "|\n|---|---|---|---:|---:|---:|---:|\n";
-  for (const nlohmann::json& b : biases)
-    for (const nlohmann::json& run : b.at("bias_cast")) {
-      const bool alternating = run.at("targets").size() > 1;
-      for (const nlohmann::json& t : run.at("per_target")) {
-        const std::int64_t tokens = to_int(t.at("tokens"));
-        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", bias_text(b), str(run, "cast_once_to"),
-                           alternating ? fmt::format("alternating: the {} calls", str(t, "target"))
-                                       : fmt::format("{} on every call", str(t, "target")),
-                           to_int(t.at("calls")), to_int(t.at("identical_calls")),
-                           count_share(to_int(t.at("tokens_differ")), tokens),
-                           count_share(to_int(t.at("sets_differ")), tokens));
-      }
-    }
-  out += '\n';
+  out += report_table::render_markdown(routing_tables::bias_cast(s));
   out += "Tokens whose expert set flips between a call with the bias in fp32 and one with it in bf16 (same logits):\n\n"
          "| bias |";
   std::vector<std::string> logits;
