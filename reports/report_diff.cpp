@@ -7,6 +7,7 @@
 #include <set>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -143,6 +144,43 @@ nlohmann::json headline(const nlohmann::json& c) {
 }
 
 
+/// The items of two documents matched by key_of, in the new document's order (each with
+/// the first old item of its key, matched once), then the old items left unmatched. An
+/// entry is entry(item) with "status", compare(old, new) where both are there, and the
+/// headline(...) of each side as "old" and "new"; `counts` gains each entry's status.
+template <class Items, class KeyOf, class Entry, class Compare, class Headline>
+nlohmann::json match_items(const Items& old_items, const Items& new_items, KeyOf key_of, Entry entry, Compare compare,
+                           Headline headline, std::map<std::string, std::int64_t>& counts) {
+  using Item = std::remove_cvref_t<decltype(*std::begin(old_items))>;
+  using ItemKey = decltype(key_of(*std::begin(old_items)));
+  std::map<ItemKey, const Item*> by_key;
+  for (const Item& o : old_items) by_key.emplace(key_of(o), &o);
+  std::set<ItemKey> matched;
+  nlohmann::json out = nlohmann::json::array();
+  for (const Item& n : new_items) {
+    nlohmann::json e = entry(n);
+    const auto it = by_key.find(key_of(n));
+    if (it == by_key.end() || !matched.insert(it->first).second) {
+      e["status"] = "only_new";
+    } else {
+      e.update(compare(*it->second, n));
+      e["old"] = headline(*it->second);
+    }
+    e["new"] = headline(n);
+    ++counts[e["status"].get<std::string>()];
+    out.push_back(std::move(e));
+  }
+  for (const Item& o : old_items)
+    if (!matched.count(key_of(o))) {
+      nlohmann::json e = entry(o);
+      e["status"] = "only_old";
+      e["old"] = headline(o);
+      ++counts["only_old"];
+      out.push_back(std::move(e));
+    }
+  return out;
+}
+
 // --- routing cases -------------------------------------------------------------------------
 
 /// A routing case: (configuration, logits dtype, bias dtype, bias, kernel).
@@ -224,15 +262,10 @@ nlohmann::json compare_routing_case(const RoutingCaseRef& o, const RoutingCaseRe
           {"notes", std::move(notes)}};
 }
 
-/// The routing cases of two documents matched by routing_key, in the new document's order,
-/// then those only in the old one; `counts` gains each one's status.
+/// The routing cases of two documents matched by routing_key; `counts` gains each one's
+/// status.
 nlohmann::json diff_routing(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
                             std::map<std::string, std::int64_t>& counts) {
-  const std::vector<RoutingCaseRef> old_cases = routing_cases(old_doc), new_cases = routing_cases(new_doc);
-  std::map<RoutingKey, const RoutingCaseRef*> by_key;
-  for (const RoutingCaseRef& c : old_cases) by_key.emplace(routing_key(c), &c);
-  std::set<RoutingKey> matched;
-  nlohmann::json out = nlohmann::json::array();
   auto entry = [](const RoutingCaseRef& c) {
     return nlohmann::json{{"config", c.section->at("config").at("label")},
                           {"logits_dtype", c.batch->at("logits_dtype")},
@@ -240,38 +273,14 @@ nlohmann::json diff_routing(const nlohmann::json& old_doc, const nlohmann::json&
                           {"bias_name", c.batch->at("bias_name")},
                           {"kernel", c.kernel_case->at("kernel")}};
   };
-  for (const RoutingCaseRef& n : new_cases) {
-    nlohmann::json e = entry(n);
-    const auto it = by_key.find(routing_key(n));
-    if (it == by_key.end() || !matched.insert(it->first).second) {
-      e["status"] = "only_new";
-    } else {
-      e.update(compare_routing_case(*it->second, n));
-      e["old"] = routing_headline(*it->second);
-    }
-    e["new"] = routing_headline(n);
-    ++counts[e["status"].get<std::string>()];
-    out.push_back(std::move(e));
-  }
-  for (const RoutingCaseRef& o : old_cases)
-    if (!matched.count(routing_key(o))) {
-      nlohmann::json e = entry(o);
-      e["status"] = "only_old";
-      e["old"] = routing_headline(o);
-      ++counts["only_old"];
-      out.push_back(std::move(e));
-    }
-  return out;
+  return match_items(routing_cases(old_doc), routing_cases(new_doc), routing_key, entry, compare_routing_case,
+                     routing_headline, counts);
 }
 
 }  // namespace
 
 ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new_doc, const std::string& old_name,
                         const std::string& new_name) {
-  std::map<Key, const nlohmann::json*> old_cases;
-  for (const nlohmann::json& c : old_doc.at("cases")) old_cases.emplace(key_of(c), &c);
-  std::set<Key> matched;
-  nlohmann::json cases = nlohmann::json::array();
   std::map<std::string, std::int64_t> counts{{"regression", 0}, {"fixed", 0},    {"changed", 0},
                                              {"unchanged", 0},  {"only_old", 0}, {"only_new", 0}};
   auto entry = [](const nlohmann::json& c) {
@@ -281,28 +290,8 @@ ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new
                           {"kernel", c.at("kernel")},
                           {"arity", c.at("arity")}};
   };
-  for (const nlohmann::json& n : new_doc.at("cases")) {
-    nlohmann::json e = entry(n);
-    const auto it = old_cases.find(key_of(n));
-    if (it == old_cases.end() || !matched.insert(it->first).second) {
-      e["status"] = "only_new";
-      e["new"] = headline(n);
-    } else {
-      e.update(compare_case(*it->second, n));
-      e["old"] = headline(*it->second);
-      e["new"] = headline(n);
-    }
-    ++counts[e["status"].get<std::string>()];
-    cases.push_back(std::move(e));
-  }
-  for (const nlohmann::json& o : old_doc.at("cases"))
-    if (!matched.count(key_of(o))) {
-      nlohmann::json e = entry(o);
-      e["status"] = "only_old";
-      e["old"] = headline(o);
-      ++counts["only_old"];
-      cases.push_back(std::move(e));
-    }
+  nlohmann::json cases =
+      match_items(old_doc.at("cases"), new_doc.at("cases"), key_of, entry, compare_case, headline, counts);
   nlohmann::json routing = diff_routing(old_doc, new_doc, counts);
   ReportDiff d;
   d.regressions = counts["regression"];
