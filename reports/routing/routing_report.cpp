@@ -196,164 +196,134 @@ nlohmann::json routing_section_json(const RoutingConfig& c, const std::string& l
 
 namespace {
 
-using report_check::check_fields;
-using report_check::check_rows;
-using report_check::Field;
+using report_check::check_shape;
 using report_check::Kind;
+using report_check::Shape;
 
-std::string check_case(const nlohmann::json& k, const std::string& at) {
-  std::string where = at;
-  if (k.is_object() && k.contains("kernel")) where = fmt::format("{} ({})", at, k["kernel"].dump());
-  if (std::string p = check_fields(
-          k, where,
-          {{"kernel", Kind::string}, {"kernel_description", Kind::string}, {"claim", Kind::object},
-           {"tokens", Kind::integer}, {"matches", Kind::integer}, {"near_ties", Kind::integer},
-           {"mismatches", Kind::integer}, {"invalid", Kind::integer}, {"order_differs", Kind::integer},
-           {"fraction_mismatches", Kind::number}, {"fraction_near_ties", Kind::number},
-           {"margins_within_band", Kind::object}, {"weights", Kind::object}, {"failures", Kind::array},
-           {"pass", Kind::boolean}, {"verdict", Kind::string}});
-      !p.empty())
-    return p;
-  if (std::string p = check_fields(k["claim"], where + ".claim",
-                                   {{"arithmetic", Kind::string}, {"score_abs_error", Kind::number},
-                                    {"weights_max_ulp", Kind::number}, {"weights_abs_floor", Kind::number},
-                                    {"min_score_sum", Kind::number}, {"nan_weights_when_scores_vanish", Kind::boolean},
-                                    {"sorted", Kind::boolean}});
-      !p.empty())
-    return p;
-  if (std::string p = check_fields(k["margins_within_band"], where + ".margins_within_band",
-                                   {{"group", Kind::integer}, {"expert", Kind::integer}, {"either", Kind::integer}});
-      !p.empty())
-    return p;
-  if (std::string p = check_fields(k["weights"], where + ".weights",
-                                   {{"tokens_checked", Kind::integer}, {"tokens_in_floor", Kind::integer},
-                                    {"max_ulp", Kind::number}, {"p99_ulp", Kind::number}, {"breaches", Kind::integer},
-                                    {"bad", Kind::integer}, {"max_sum_error", Kind::number}});
-      !p.empty())
-    return p;
+const Shape kClaim{{{"arithmetic", Kind::string},
+                    {"score_abs_error", Kind::number},
+                    {"weights_max_ulp", Kind::number},
+                    {"weights_abs_floor", Kind::number},
+                    {"min_score_sum", Kind::number},
+                    {"nan_weights_when_scores_vanish", Kind::boolean},
+                    {"sorted", Kind::boolean}}};
+const Shape kBand{{{"group", Kind::integer}, {"expert", Kind::integer}, {"either", Kind::integer}}};
+const Shape kWeights{{{"tokens_checked", Kind::integer}, {"tokens_in_floor", Kind::integer}, {"max_ulp", Kind::number},
+                      {"p99_ulp", Kind::number}, {"breaches", Kind::integer}, {"bad", Kind::integer},
+                      {"max_sum_error", Kind::number}}};
+
+std::string check_case_more(const nlohmann::json& k, const std::string& where) {
   std::size_t i = 0;
-  for (const nlohmann::json& f : k["failures"])
-    if (!f.is_string()) return fmt::format("{}.failures[{}]: expected a string", where, i++);
-  if (k["matches"].get<std::int64_t>() + k["near_ties"].get<std::int64_t>() + k["mismatches"].get<std::int64_t>() +
-          k["invalid"].get<std::int64_t>() !=
-      k["tokens"].get<std::int64_t>())
+  for (const nlohmann::json& f : k["failures"]) {
+    if (!f.is_string()) return fmt::format("{}.failures[{}]: expected a string", where, i);
+    ++i;
+  }
+  if (to_int(k["matches"]) + to_int(k["near_ties"]) + to_int(k["mismatches"]) + to_int(k["invalid"]) !=
+      to_int(k["tokens"]))
     return fmt::format("{}: matches + near_ties + mismatches + invalid is not tokens", where);
   return {};
 }
 
-std::string check_batch(const nlohmann::json& b, const std::string& at) {
-  std::string where = at;
-  if (b.is_object() && b.contains("logits_dtype") && b.contains("bias_dtype") && b.contains("bias_name"))
-    where = fmt::format("{} ({} logits, {} {} bias)", at, b["logits_dtype"].dump(), b["bias_dtype"].dump(),
-                        b["bias_name"].dump());
-  if (std::string p = check_fields(b, where,
-                                   {{"logits_dtype", Kind::string}, {"bias_dtype", Kind::string},
-                                    {"bias_name", Kind::string}, {"bias", Kind::string}, {"tokens", Kind::integer},
-                                    {"oracle", Kind::object}, {"margin_histogram", Kind::object},
-                                    {"cases", Kind::array}});
-      !p.empty())
-    return p;
-  if (std::string p = check_fields(b["oracle"], where + ".oracle",
-                                   {{"comparisons", Kind::integer}, {"special", Kind::integer},
-                                    {"double_tier", Kind::integer}, {"exact_ties", Kind::integer},
-                                    {"mpfr_tier", Kind::integer}, {"mpfr_retries", Kind::integer}});
-      !p.empty())
-    return p;
-  const nlohmann::json& m = b["margin_histogram"];
-  if (std::string p = check_fields(m, where + ".margin_histogram",
-                                   {{"tokens", Kind::integer}, {"group_ties", Kind::integer},
-                                    {"expert_ties", Kind::integer}, {"group_unbounded", Kind::integer},
-                                    {"expert_unbounded", Kind::integer}, {"binades", Kind::array}});
-      !p.empty())
-    return p;
-  if (std::string p = check_rows(m, "binades", where + ".margin_histogram",
-                                 {{"binade", Kind::integer}, {"group", Kind::integer}, {"expert", Kind::integer}});
-      !p.empty())
-    return p;
-  std::size_t i = 0;
-  for (const nlohmann::json& k : b["cases"])
-    if (std::string p = check_case(k, fmt::format("{}.cases[{}]", where, i++)); !p.empty()) return p;
-  return {};
-}
+const Shape kCase{{{"kernel", Kind::string},
+                   {"kernel_description", Kind::string},
+                   {"claim", Kind::object, &kClaim},
+                   {"tokens", Kind::integer},
+                   {"matches", Kind::integer},
+                   {"near_ties", Kind::integer},
+                   {"mismatches", Kind::integer},
+                   {"invalid", Kind::integer},
+                   {"order_differs", Kind::integer},
+                   {"fraction_mismatches", Kind::number},
+                   {"fraction_near_ties", Kind::number},
+                   {"margins_within_band", Kind::object, &kBand},
+                   {"weights", Kind::object, &kWeights},
+                   {"failures", Kind::array},
+                   {"pass", Kind::boolean},
+                   {"verdict", Kind::string}},
+                  [](const nlohmann::json& k) {
+                    return k.contains("kernel") ? fmt::format(" ({})", k["kernel"].dump()) : std::string();
+                  },
+                  check_case_more};
 
-std::string check_study(const nlohmann::json& s, const std::string& where) {
-  if (std::string p = check_fields(s, where,
-                                   {{"kernel", Kind::string}, {"call_tokens", Kind::integer}, {"holds", Kind::boolean},
-                                    {"biases", Kind::array}});
-      !p.empty())
-    return p;
-  std::size_t i = 0;
-  for (const nlohmann::json& b : s["biases"]) {
-    const std::string at = fmt::format("{}.biases[{}]", where, i++);
-    if (std::string p = check_fields(b, at,
-                                     {{"bias_name", Kind::string}, {"bias", Kind::string}, {"cells", Kind::array},
-                                      {"bias_cast", Kind::array}, {"flips", Kind::array}});
-        !p.empty())
-      return p;
-    if (std::string p = check_rows(b, "cells", at,
-                                   {{"logits_dtype", Kind::string}, {"bias_dtype", Kind::string},
-                                    {"tokens", Kind::integer}, {"oracle_differ", Kind::integer},
-                                    {"kernel_differ", Kind::integer}});
-        !p.empty())
-      return p;
-    if (std::string p = check_rows(b, "flips", at,
-                                   {{"logits_dtype", Kind::string}, {"tokens", Kind::integer},
-                                    {"differ", Kind::integer}});
-        !p.empty())
-      return p;
-    std::size_t r = 0;
-    for (const nlohmann::json& run : b["bias_cast"]) {
-      const std::string at_r = fmt::format("{}.bias_cast[{}]", at, r++);
-      if (std::string p = check_fields(run, at_r,
-                                       {{"cast_once_to", Kind::string}, {"targets", Kind::array},
-                                        {"calls", Kind::integer}, {"identical_calls", Kind::integer},
-                                        {"tokens", Kind::integer}, {"tokens_differ", Kind::integer},
-                                        {"sets_differ", Kind::integer}, {"per_target", Kind::array},
-                                        {"first_difference", Kind::string}});
-          !p.empty())
-        return p;
-      for (const nlohmann::json& t : run["targets"])
-        if (!t.is_string()) return fmt::format("{}: \"targets\" must hold dtype names", at_r);
-      if (std::string p = check_rows(run, "per_target", at_r,
-                                     {{"target", Kind::string}, {"calls", Kind::integer},
-                                      {"identical_calls", Kind::integer}, {"tokens", Kind::integer},
-                                      {"tokens_differ", Kind::integer}, {"sets_differ", Kind::integer}});
-          !p.empty())
-        return p;
-    }
-  }
-  return {};
-}
+const Shape kOracle{{{"comparisons", Kind::integer}, {"special", Kind::integer}, {"double_tier", Kind::integer},
+                     {"exact_ties", Kind::integer}, {"mpfr_tier", Kind::integer}, {"mpfr_retries", Kind::integer}}};
+const Shape kMarginBinade{{{"binade", Kind::integer}, {"group", Kind::integer}, {"expert", Kind::integer}}};
+const Shape kMargins{{{"tokens", Kind::integer}, {"group_ties", Kind::integer}, {"expert_ties", Kind::integer},
+                      {"group_unbounded", Kind::integer}, {"expert_unbounded", Kind::integer},
+                      {"binades", Kind::array, &kMarginBinade}}};
+
+const Shape kBatch{{{"logits_dtype", Kind::string},
+                    {"bias_dtype", Kind::string},
+                    {"bias_name", Kind::string},
+                    {"bias", Kind::string},
+                    {"tokens", Kind::integer},
+                    {"oracle", Kind::object, &kOracle},
+                    {"margin_histogram", Kind::object, &kMargins},
+                    {"cases", Kind::array, &kCase}},
+                   [](const nlohmann::json& b) {
+                     if (!b.contains("logits_dtype") || !b.contains("bias_dtype") || !b.contains("bias_name"))
+                       return std::string();
+                     return fmt::format(" ({} logits, {} {} bias)", b["logits_dtype"].dump(), b["bias_dtype"].dump(),
+                                        b["bias_name"].dump());
+                   }};
+
+const Shape kCell{{{"logits_dtype", Kind::string}, {"bias_dtype", Kind::string}, {"tokens", Kind::integer},
+                   {"oracle_differ", Kind::integer}, {"kernel_differ", Kind::integer}}};
+const Shape kFlip{{{"logits_dtype", Kind::string}, {"tokens", Kind::integer}, {"differ", Kind::integer}}};
+const Shape kPerTarget{{{"target", Kind::string}, {"calls", Kind::integer}, {"identical_calls", Kind::integer},
+                        {"tokens", Kind::integer}, {"tokens_differ", Kind::integer}, {"sets_differ", Kind::integer}}};
+const Shape kBiasCast{{{"cast_once_to", Kind::string},
+                       {"targets", Kind::array},
+                       {"calls", Kind::integer},
+                       {"identical_calls", Kind::integer},
+                       {"tokens", Kind::integer},
+                       {"tokens_differ", Kind::integer},
+                       {"sets_differ", Kind::integer},
+                       {"per_target", Kind::array, &kPerTarget},
+                       {"first_difference", Kind::string}},
+                      nullptr,
+                      [](const nlohmann::json& run, const std::string& where) {
+                        for (const nlohmann::json& t : run["targets"])
+                          if (!t.is_string()) return fmt::format("{}: \"targets\" must hold dtype names", where);
+                        return std::string();
+                      }};
+const Shape kStudyBias{{{"bias_name", Kind::string},
+                        {"bias", Kind::string},
+                        {"cells", Kind::array, &kCell},
+                        {"bias_cast", Kind::array, &kBiasCast},
+                        {"flips", Kind::array, &kFlip}}};
+const Shape kStudy{{{"kernel", Kind::string},
+                    {"call_tokens", Kind::integer},
+                    {"holds", Kind::boolean},
+                    {"biases", Kind::array, &kStudyBias}}};
+
+const Shape kConfig{{{"experts", Kind::integer}, {"n_group", Kind::integer}, {"topk_group", Kind::integer},
+                     {"topk", Kind::integer}, {"scoring", Kind::string}, {"renormalize", Kind::boolean},
+                     {"routed_scaling_factor", Kind::number}, {"label", Kind::string}}};
+const Shape kSummary{{{"cases", Kind::integer}, {"passed", Kind::integer}, {"failed", Kind::integer},
+                      {"pass", Kind::boolean}, {"verdict", Kind::string}}};
+
+const Shape kSection{{{"op", Kind::string},
+                      {"formula", Kind::string},
+                      {"config", Kind::object, &kConfig},
+                      {"logits", Kind::string},
+                      {"tokens", Kind::integer},
+                      {"seed", Kind::integer},
+                      {"summary", Kind::object, &kSummary},
+                      {"batches", Kind::array, &kBatch}},
+                     nullptr,
+                     [](const nlohmann::json& s, const std::string& where) {
+                       if (!s.contains("precision_study"))
+                         return fmt::format("{}: \"precision_study\" is missing (null when the study was not run)",
+                                            where);
+                       if (s["precision_study"].is_null()) return std::string();
+                       return check_shape(s["precision_study"], where + ".precision_study", kStudy);
+                     }};
 
 }  // namespace
 
 std::string check_routing_section(const nlohmann::json& s, const std::string& where) {
-  if (std::string p = check_fields(s, where,
-                                   {{"op", Kind::string}, {"formula", Kind::string}, {"config", Kind::object},
-                                    {"logits", Kind::string}, {"tokens", Kind::integer}, {"seed", Kind::integer},
-                                    {"summary", Kind::object}, {"batches", Kind::array}});
-      !p.empty())
-    return p;
-  if (std::string p = check_fields(s["config"], where + ".config",
-                                   {{"experts", Kind::integer}, {"n_group", Kind::integer},
-                                    {"topk_group", Kind::integer}, {"topk", Kind::integer}, {"scoring", Kind::string},
-                                    {"renormalize", Kind::boolean}, {"routed_scaling_factor", Kind::number},
-                                    {"label", Kind::string}});
-      !p.empty())
-    return p;
-  if (std::string p = check_fields(s["summary"], where + ".summary",
-                                   {{"cases", Kind::integer}, {"passed", Kind::integer}, {"failed", Kind::integer},
-                                    {"pass", Kind::boolean}, {"verdict", Kind::string}});
-      !p.empty())
-    return p;
-  std::size_t i = 0;
-  for (const nlohmann::json& b : s["batches"])
-    if (std::string p = check_batch(b, fmt::format("{}.batches[{}]", where, i++)); !p.empty()) return p;
-  if (!s.contains("precision_study"))
-    return fmt::format("{}: \"precision_study\" is missing (null when the study was not run)", where);
-  if (!s["precision_study"].is_null())
-    if (std::string p = check_study(s["precision_study"], where + ".precision_study"); !p.empty()) return p;
-  return {};
+  return check_shape(s, where, kSection);
 }
 
 // --- tables shared by the Markdown and the HTML --------------------------------------------
