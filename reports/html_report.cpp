@@ -316,24 +316,7 @@ void routing_study(std::string& out, const nlohmann::json& section, const nlohma
                      "picks). Share of the {} tokens whose expert set differs from the truth; {}.</p>",
                      pow_html(section.at("logits").get<std::string>()), esc(s.at("kernel")),
                      to_int(section.at("tokens")), esc(section.at("config").at("label")));
-  out += "<div class=\"scroll\"><table><thead><tr><th rowspan=\"2\">logits</th><th rowspan=\"2\">bias</th>";
-  for (const nlohmann::json& b : biases) out += fmt::format("<th colspan=\"2\">{}</th>", bias_html(b));
-  out += "</tr><tr>";
-  for (std::size_t i = 0; i < biases.size(); ++i) out += "<th class=\"n\">oracle</th><th class=\"n\">kernel</th>";
-  out += "</tr></thead><tbody>";
-  if (!biases.empty())
-    for (std::size_t c = 0; c < biases[0].at("cells").size(); ++c) {
-      const nlohmann::json& first = biases[0].at("cells")[c];
-      out += fmt::format("<tr><td>{}</td><td>{}</td>", esc(first.at("logits_dtype")), esc(first.at("bias_dtype")));
-      for (const nlohmann::json& b : biases) {
-        const nlohmann::json& cell = b.at("cells").at(c);
-        const std::int64_t n = to_int(cell.at("tokens"));
-        out += fmt::format("<td class=\"n\">{}</td><td class=\"n\">{}</td>", share_count(to_int(cell.at("oracle_differ")), n),
-                           share_count(to_int(cell.at("kernel_differ")), n));
-      }
-      out += "</tr>";
-    }
-  out += "</tbody></table></div>";
+  out += report_table::render_html(routing_tables::input_rounding(s));
 
   const bool holds = s.at("holds").get<bool>();
   out += fmt::format("<h4>Casting the bias once or on every call {}</h4>", badge(holds));

@@ -90,9 +90,20 @@ const char* align_class(Align a) { return a == Align::right ? " class=\"n\"" : "
 std::string cell_markdown(const Cell& c) { return cell_text(c, markdown); }
 std::string cell_html(const Cell& c) { return cell_text(c, html); }
 
+/// The group whose columns include column i, or null.
+const Group* group_of(const Table& t, std::size_t i) {
+  for (const Group& g : t.groups)
+    if (i >= g.first && i < g.first + g.size) return &g;
+  return nullptr;
+}
+
 std::string render_markdown(const Table& t) {
   std::string out = "|";
-  for (const Column& c : t.columns) out += fmt::format(" {} |", c.header);
+  for (std::size_t i = 0; i < t.columns.size(); ++i) {
+    const Group* g = group_of(t, i);
+    out += g && g->first == i ? fmt::format(" {}: {} |", cell_markdown(g->title), t.columns[i].header)
+                              : fmt::format(" {} |", t.columns[i].header);
+  }
   out += "\n|";
   for (const Column& c : t.columns) out += c.align == Align::right ? "---:|" : "---|";
   out += '\n';
@@ -111,7 +122,22 @@ std::string render_html(const Table& t) {
                                   : fmt::format("<div class=\"scroll\" style=\"{}\">", t.scroll_style);
   out += t.html_class.empty() ? "<table>" : fmt::format("<table class=\"{}\">", t.html_class);
   out += "<thead><tr>";
-  for (const Column& c : t.columns) out += fmt::format("<th{}>{}</th>", align_class(c.align), html_escape(c.header));
+  if (t.groups.empty()) {
+    for (const Column& c : t.columns) out += fmt::format("<th{}>{}</th>", align_class(c.align), html_escape(c.header));
+  } else {
+    for (std::size_t i = 0; i < t.columns.size(); ++i) {
+      const Group* g = group_of(t, i);
+      if (!g)
+        out += fmt::format("<th rowspan=\"2\"{}>{}</th>", align_class(t.columns[i].align),
+                           html_escape(t.columns[i].header));
+      else if (g->first == i)
+        out += fmt::format("<th colspan=\"{}\">{}</th>", g->size, cell_html(g->title));
+    }
+    out += "</tr><tr>";
+    for (std::size_t i = 0; i < t.columns.size(); ++i)
+      if (group_of(t, i))
+        out += fmt::format("<th{}>{}</th>", align_class(t.columns[i].align), html_escape(t.columns[i].header));
+  }
   out += "</tr></thead><tbody>";
   for (const Row& r : t.rows) {
     out += r.fail ? "<tr class=\"fail\">" : "<tr>";

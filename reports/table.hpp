@@ -4,6 +4,7 @@
 // shows them. Internal to reports/.
 #pragma once
 
+#include <cstddef>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -65,11 +66,19 @@ struct Row {
   bool fail = false;  // HTML: the row is marked as failing
 };
 
+/// Columns under a common heading: Markdown writes "title: header" over the first of them,
+/// HTML a header cell spanning them above theirs.
+struct Group {
+  Cell title;
+  std::size_t first = 0, size = 0;
+};
+
 struct Table {
   Table() = default;
   explicit Table(std::vector<Column> c) : columns(std::move(c)) {}
   std::vector<Column> columns;
   std::vector<Row> rows;
+  std::vector<Group> groups;  // in column order, not overlapping
   std::string html_class;    // the <table>'s class, if any
   bool scroll = true;        // HTML: inside a horizontally scrolling <div>
   std::string scroll_style;  // HTML: that <div>'s style, if any

@@ -148,17 +148,10 @@ struct DtypeShapes {
 
  private:
   std::vector<Field> figures() const {
-    return {{"count", Kind::integer},
-            {"differ", Kind::integer},
-            {"fraction_differ", Kind::number},
-            {"compared", Kind::integer},
-            {"in_floor_region", Kind::integer},
-            {"above_floor", Kind::integer},
-            {"differ_above_floor", Kind::integer},
-            {"fraction_differ_above_floor", Kind::number},
-            {"max_ulp", Kind::number},
-            {"max_ulp_above_floor", Kind::number},
-            {"worst", Kind::array, &element},
+    return {{"count", Kind::integer}, {"differ", Kind::integer}, {"fraction_differ", Kind::number},
+            {"compared", Kind::integer}, {"in_floor_region", Kind::integer}, {"above_floor", Kind::integer},
+            {"differ_above_floor", Kind::integer}, {"fraction_differ_above_floor", Kind::number},
+            {"max_ulp", Kind::number}, {"max_ulp_above_floor", Kind::number}, {"worst", Kind::array, &element},
             {"worst_above_floor", Kind::array, &element}};
   }
 };
@@ -166,13 +159,9 @@ struct DtypeShapes {
 const Shape kRealDifference{{{"max_abs_difference", Kind::number}, {"difference", Kind::number}, {"x", Kind::number},
                              {"symmetric", Kind::boolean}, {"radius", Kind::number}, {"step", Kind::number}}};
 
-const Shape kSection{{{"op", Kind::string},
-                      {"formula", Kind::string},
-                      {"approximates", Kind::string},
-                      {"approximates_formula", Kind::string},
-                      {"arity", Kind::integer},
-                      {"real_difference", Kind::object, &kRealDifference},
-                      {"dtypes", Kind::array}},
+const Shape kSection{{{"op", Kind::string}, {"formula", Kind::string}, {"approximates", Kind::string},
+                      {"approximates_formula", Kind::string}, {"arity", Kind::integer},
+                      {"real_difference", Kind::object, &kRealDifference}, {"dtypes", Kind::array}},
                      [](const nlohmann::json& s) {
                        if (!s.contains("op") || !s.contains("approximates")) return std::string();
                        return fmt::format(" ({} vs {})", s["op"].dump(), s["approximates"].dump());

@@ -200,12 +200,9 @@ using report_check::check_shape;
 using report_check::Kind;
 using report_check::Shape;
 
-const Shape kClaim{{{"arithmetic", Kind::string},
-                    {"score_abs_error", Kind::number},
-                    {"weights_max_ulp", Kind::number},
-                    {"weights_abs_floor", Kind::number},
-                    {"min_score_sum", Kind::number},
-                    {"nan_weights_when_scores_vanish", Kind::boolean},
+const Shape kClaim{{{"arithmetic", Kind::string}, {"score_abs_error", Kind::number},
+                    {"weights_max_ulp", Kind::number}, {"weights_abs_floor", Kind::number},
+                    {"min_score_sum", Kind::number}, {"nan_weights_when_scores_vanish", Kind::boolean},
                     {"sorted", Kind::boolean}}};
 const Shape kBand{{{"group", Kind::integer}, {"expert", Kind::integer}, {"either", Kind::integer}}};
 const Shape kWeights{{{"tokens_checked", Kind::integer}, {"tokens_in_floor", Kind::integer}, {"max_ulp", Kind::number},
@@ -224,22 +221,12 @@ std::string check_case_more(const nlohmann::json& k, const std::string& where) {
   return {};
 }
 
-const Shape kCase{{{"kernel", Kind::string},
-                   {"kernel_description", Kind::string},
-                   {"claim", Kind::object, &kClaim},
-                   {"tokens", Kind::integer},
-                   {"matches", Kind::integer},
-                   {"near_ties", Kind::integer},
-                   {"mismatches", Kind::integer},
-                   {"invalid", Kind::integer},
-                   {"order_differs", Kind::integer},
-                   {"fraction_mismatches", Kind::number},
-                   {"fraction_near_ties", Kind::number},
-                   {"margins_within_band", Kind::object, &kBand},
-                   {"weights", Kind::object, &kWeights},
-                   {"failures", Kind::array},
-                   {"pass", Kind::boolean},
-                   {"verdict", Kind::string}},
+const Shape kCase{{{"kernel", Kind::string}, {"kernel_description", Kind::string}, {"claim", Kind::object, &kClaim},
+                   {"tokens", Kind::integer}, {"matches", Kind::integer}, {"near_ties", Kind::integer},
+                   {"mismatches", Kind::integer}, {"invalid", Kind::integer}, {"order_differs", Kind::integer},
+                   {"fraction_mismatches", Kind::number}, {"fraction_near_ties", Kind::number},
+                   {"margins_within_band", Kind::object, &kBand}, {"weights", Kind::object, &kWeights},
+                   {"failures", Kind::array}, {"pass", Kind::boolean}, {"verdict", Kind::string}},
                   [](const nlohmann::json& k) {
                     return k.contains("kernel") ? fmt::format(" ({})", k["kernel"].dump()) : std::string();
                   },
@@ -252,14 +239,9 @@ const Shape kMargins{{{"tokens", Kind::integer}, {"group_ties", Kind::integer}, 
                       {"group_unbounded", Kind::integer}, {"expert_unbounded", Kind::integer},
                       {"binades", Kind::array, &kMarginBinade}}};
 
-const Shape kBatch{{{"logits_dtype", Kind::string},
-                    {"bias_dtype", Kind::string},
-                    {"bias_name", Kind::string},
-                    {"bias", Kind::string},
-                    {"tokens", Kind::integer},
-                    {"oracle", Kind::object, &kOracle},
-                    {"margin_histogram", Kind::object, &kMargins},
-                    {"cases", Kind::array, &kCase}},
+const Shape kBatch{{{"logits_dtype", Kind::string}, {"bias_dtype", Kind::string}, {"bias_name", Kind::string},
+                    {"bias", Kind::string}, {"tokens", Kind::integer}, {"oracle", Kind::object, &kOracle},
+                    {"margin_histogram", Kind::object, &kMargins}, {"cases", Kind::array, &kCase}},
                    [](const nlohmann::json& b) {
                      if (!b.contains("logits_dtype") || !b.contains("bias_dtype") || !b.contains("bias_name"))
                        return std::string();
@@ -272,29 +254,19 @@ const Shape kCell{{{"logits_dtype", Kind::string}, {"bias_dtype", Kind::string},
 const Shape kFlip{{{"logits_dtype", Kind::string}, {"tokens", Kind::integer}, {"differ", Kind::integer}}};
 const Shape kPerTarget{{{"target", Kind::string}, {"calls", Kind::integer}, {"identical_calls", Kind::integer},
                         {"tokens", Kind::integer}, {"tokens_differ", Kind::integer}, {"sets_differ", Kind::integer}}};
-const Shape kBiasCast{{{"cast_once_to", Kind::string},
-                       {"targets", Kind::array},
-                       {"calls", Kind::integer},
-                       {"identical_calls", Kind::integer},
-                       {"tokens", Kind::integer},
-                       {"tokens_differ", Kind::integer},
-                       {"sets_differ", Kind::integer},
-                       {"per_target", Kind::array, &kPerTarget},
-                       {"first_difference", Kind::string}},
+const Shape kBiasCast{{{"cast_once_to", Kind::string}, {"targets", Kind::array}, {"calls", Kind::integer},
+                       {"identical_calls", Kind::integer}, {"tokens", Kind::integer},
+                       {"tokens_differ", Kind::integer}, {"sets_differ", Kind::integer},
+                       {"per_target", Kind::array, &kPerTarget}, {"first_difference", Kind::string}},
                       nullptr,
                       [](const nlohmann::json& run, const std::string& where) {
                         for (const nlohmann::json& t : run["targets"])
                           if (!t.is_string()) return fmt::format("{}: \"targets\" must hold dtype names", where);
                         return std::string();
                       }};
-const Shape kStudyBias{{{"bias_name", Kind::string},
-                        {"bias", Kind::string},
-                        {"cells", Kind::array, &kCell},
-                        {"bias_cast", Kind::array, &kBiasCast},
-                        {"flips", Kind::array, &kFlip}}};
-const Shape kStudy{{{"kernel", Kind::string},
-                    {"call_tokens", Kind::integer},
-                    {"holds", Kind::boolean},
+const Shape kStudyBias{{{"bias_name", Kind::string}, {"bias", Kind::string}, {"cells", Kind::array, &kCell},
+                        {"bias_cast", Kind::array, &kBiasCast}, {"flips", Kind::array, &kFlip}}};
+const Shape kStudy{{{"kernel", Kind::string}, {"call_tokens", Kind::integer}, {"holds", Kind::boolean},
                     {"biases", Kind::array, &kStudyBias}}};
 
 const Shape kConfig{{{"experts", Kind::integer}, {"n_group", Kind::integer}, {"topk_group", Kind::integer},
@@ -303,14 +275,9 @@ const Shape kConfig{{{"experts", Kind::integer}, {"n_group", Kind::integer}, {"t
 const Shape kSummary{{{"cases", Kind::integer}, {"passed", Kind::integer}, {"failed", Kind::integer},
                       {"pass", Kind::boolean}, {"verdict", Kind::string}}};
 
-const Shape kSection{{{"op", Kind::string},
-                      {"formula", Kind::string},
-                      {"config", Kind::object, &kConfig},
-                      {"logits", Kind::string},
-                      {"tokens", Kind::integer},
-                      {"seed", Kind::integer},
-                      {"summary", Kind::object, &kSummary},
-                      {"batches", Kind::array, &kBatch}},
+const Shape kSection{{{"op", Kind::string}, {"formula", Kind::string}, {"config", Kind::object, &kConfig},
+                      {"logits", Kind::string}, {"tokens", Kind::integer}, {"seed", Kind::integer},
+                      {"summary", Kind::object, &kSummary}, {"batches", Kind::array, &kBatch}},
                      nullptr,
                      [](const nlohmann::json& s, const std::string& where) {
                        if (!s.contains("precision_study"))
@@ -343,6 +310,28 @@ report_table::Cell bias(const nlohmann::json& b) {
   const std::string name = b.at("bias_name").get<std::string>(), dist = b.at("bias").get<std::string>();
   if (name == dist) return name;
   return {name, " ", report_table::note(dist)};
+}
+
+report_table::Table input_rounding(const nlohmann::json& study) {
+  const nlohmann::json& biases = study.at("biases");
+  report_table::Table t{{{"logits"}, {"bias"}}};
+  for (const nlohmann::json& b : biases) {
+    t.groups.push_back({bias(b), t.columns.size(), 2});
+    t.columns.insert(t.columns.end(), {report_table::right("oracle"), report_table::right("kernel")});
+  }
+  const std::size_t pairs = biases.empty() ? 0 : biases[0].at("cells").size();
+  for (std::size_t c = 0; c < pairs; ++c) {
+    const nlohmann::json& first = biases[0].at("cells")[c];
+    report_table::Row row{{first.at("logits_dtype").get<std::string>(), first.at("bias_dtype").get<std::string>()}};
+    for (const nlohmann::json& b : biases) {
+      const nlohmann::json& cell = b.at("cells").at(c);
+      const std::int64_t n = to_int(cell.at("tokens"));
+      row.cells.insert(row.cells.end(),
+                       {share_count(to_int(cell.at("oracle_differ")), n), share_count(to_int(cell.at("kernel_differ")), n)});
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
 }
 
 report_table::Table bias_cast(const nlohmann::json& study) {
@@ -424,23 +413,7 @@ void study_markdown(std::string& out, const nlohmann::json& s, const nlohmann::j
                      "the rounding alone does) and with `{}` (what a kernel then picks). Share of the {} tokens whose "
                      "expert set differs from the truth ({}).\n\n",
                      str(section, "logits"), str(s, "kernel"), tokens, str(section.at("config"), "label"));
-  out += "| logits | bias |";
-  for (const nlohmann::json& b : biases) out += fmt::format(" {}: oracle | kernel |", bias_text(b));
-  out += "\n|---|---|";
-  for (std::size_t i = 0; i < biases.size(); ++i) out += "---:|---:|";
-  out += '\n';
-  if (!biases.empty())
-    for (std::size_t c = 0; c < biases[0].at("cells").size(); ++c) {
-      const nlohmann::json& first = biases[0].at("cells")[c];
-      out += fmt::format("| {} | {} |", str(first, "logits_dtype"), str(first, "bias_dtype"));
-      for (const nlohmann::json& b : biases) {
-        const nlohmann::json& cell = b.at("cells").at(c);
-        out += fmt::format(" {} | {} |", share_count(to_int(cell.at("oracle_differ")), to_int(cell.at("tokens"))),
-                           share_count(to_int(cell.at("kernel_differ")), to_int(cell.at("tokens"))));
-      }
-      out += '\n';
-    }
-  out += '\n';
+  out += report_table::render_markdown(routing_tables::input_rounding(s));
 
   out += fmt::format("{}# Casting the bias once or on every call\n\n", h);
   out += fmt::format("`{}` on the fp32 logits, in calls of {} tokens, two ways: the fp32 bias cast once, before the "

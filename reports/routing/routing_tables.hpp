@@ -21,6 +21,11 @@ std::string share_count(std::int64_t n, std::int64_t of);
 /// ("deepseek_v3 normal:..."; the distribution muted in HTML).
 report_table::Cell bias(const nlohmann::json& b);
 
+/// The precision study's rounding of logits and bias: per (logits, bias) dtype pair, under
+/// each bias, the share of tokens whose expert set differs from the truth, by the oracle
+/// and by the kernel.
+report_table::Table input_rounding(const nlohmann::json& study);
+
 /// The precision study's runs casting the bias once or on every call, a row per target
 /// dtype of each run; in HTML a run whose target never changes and whose tokens differ is
 /// marked failing.
