@@ -300,8 +300,6 @@ void approximation_section(std::string& out, const nlohmann::json& s, std::size_
 }
 
 
-std::string count_share(std::int64_t n, std::int64_t of) { return html_escape(routing_tables::count_share(n, of)); }
-
 std::string share_count(std::int64_t n, std::int64_t of) { return html_escape(routing_tables::share_count(n, of)); }
 
 std::string bias_html(const nlohmann::json& b) { return report_table::cell_html(routing_tables::bias(b)); }
@@ -371,28 +369,7 @@ void routing_section(std::string& out, const nlohmann::json& s) {
   out += "<p class=\"muted\">Routing errors are different expert sets with no near-tie to explain them; near-ties "
          "are different sets where the exact margin at a boundary lies within the tie band of the kernel&#39;s "
          "arithmetic. Weights in fp32 ULP of the exact weight, on tokens routed alike and outside the weight floor.</p>";
-  out += "<div class=\"scroll\"><table><thead><tr><th>logits</th><th>bias</th><th>kernel</th><th class=\"n\">routing "
-         "errors</th><th class=\"n\">near-ties</th><th class=\"n\">invalid ids</th><th class=\"n\">group margin within "
-         "band</th><th class=\"n\">expert margin within band</th><th class=\"n\">weight ULP max / p99</th><th "
-         "class=\"n\">weight breaches</th><th class=\"n\">tokens in weight floor</th><th>verdict</th></tr></thead><tbody>";
-  for (const nlohmann::json& b : batches)
-    for (const nlohmann::json& k : b.at("cases")) {
-      const std::int64_t n = to_int(k.at("tokens"));
-      const nlohmann::json& w = k.at("weights");
-      const bool ok = k.at("pass").get<bool>();
-      out += fmt::format("<tr{}><td>{}</td><td>{} {}</td><td><code>{}</code></td><td class=\"n\">{}</td><td "
-                         "class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
-                         "class=\"n\">{} / {}</td><td class=\"n\">{}{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                         ok ? "" : " class=\"fail\"", esc(b.at("logits_dtype")), esc(b.at("bias_dtype")), bias_html(b),
-                         esc(k.at("kernel")), count_share(to_int(k.at("mismatches")), n),
-                         count_share(to_int(k.at("near_ties")), n), to_int(k.at("invalid")),
-                         count_share(to_int(k.at("margins_within_band").at("group")), n),
-                         count_share(to_int(k.at("margins_within_band").at("expert")), n), ulp(w.at("max_ulp")),
-                         ulp(w.at("p99_ulp")), to_int(w.at("breaches")),
-                         to_int(w.at("bad")) ? fmt::format(" + {} NaN/inf/negative", to_int(w.at("bad"))) : "",
-                         count_share(to_int(w.at("tokens_in_floor")), n), badge(ok));
-    }
-  out += "</tbody></table></div>";
+  out += report_table::render_html(routing_tables::cases(s));
   out += "<h4>Decision margins</h4><p class=\"muted\">The oracle&#39;s exact margins per token: between the last kept "
          "and the best dropped group score, and between the last picked and the best unpicked biased score. A kernel "
          "computing in fp32 resolves gaps down to about 2 ulps of |b| (2<sup>&minus;22</sup> at |b| near 3).</p>";

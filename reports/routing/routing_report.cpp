@@ -312,6 +312,39 @@ report_table::Cell bias(const nlohmann::json& b) {
   return {name, " ", report_table::note(dist)};
 }
 
+report_table::Table cases(const nlohmann::json& section) {
+  using report_table::flag;
+  using report_table::right;
+  report_table::Table t{{{"logits"}, {"bias"}, {"kernel"}, right("routing errors"), right("near-ties"),
+                         right("invalid ids"), right("group margin within band"), right("expert margin within band"),
+                         right("weight ULP max / p99"), right("weight breaches"), right("tokens in weight floor"),
+                         {"verdict"}}};
+  for (const nlohmann::json& b : section.at("batches"))
+    for (const nlohmann::json& k : b.at("cases")) {
+      const std::int64_t n = to_int(k.at("tokens")), mismatches = to_int(k.at("mismatches"));
+      const std::int64_t invalid = to_int(k.at("invalid"));
+      const nlohmann::json& band = k.at("margins_within_band");
+      const nlohmann::json& w = k.at("weights");
+      const std::int64_t breaches = to_int(w.at("breaches")), bad = to_int(w.at("bad"));
+      report_table::Cell bias_cell = bias(b);
+      bias_cell.spans.insert(bias_cell.spans.begin(), {b.at("bias_dtype").get<std::string>(), " "});
+      report_table::Cell weight_breaches = breaches ? flag(std::to_string(breaches)) : "0";
+      if (bad) weight_breaches.spans.insert(weight_breaches.spans.end(), {" + ", flag(std::to_string(bad)), " NaN/inf/negative"});
+      const bool pass = k.at("pass").get<bool>();
+      t.rows.push_back({{b.at("logits_dtype").get<std::string>(), std::move(bias_cell),
+                         report_table::name(k.at("kernel").get<std::string>()),
+                         mismatches ? flag(count_share(mismatches, n)) : "0", count_share(to_int(k.at("near_ties")), n),
+                         invalid ? flag(std::to_string(invalid)) : "0", count_share(to_int(band.at("group")), n),
+                         count_share(to_int(band.at("expert")), n),
+                         fmt::format("{} / {}", report_text::ulp(to_double(w.at("max_ulp"))),
+                                     report_text::ulp(to_double(w.at("p99_ulp")))),
+                         std::move(weight_breaches), count_share(to_int(w.at("tokens_in_floor")), n),
+                         report_table::verdict(pass)},
+                        !pass});
+    }
+  return t;
+}
+
 report_table::Table input_rounding(const nlohmann::json& study) {
   const nlohmann::json& biases = study.at("biases");
   report_table::Table t{{{"logits"}, {"bias"}}};
@@ -400,10 +433,6 @@ std::string margin_table(const nlohmann::json& batches, const char* which) {
   return out + '\n';
 }
 
-std::string weights_cell(const nlohmann::json& w) {
-  return fmt::format("{} / {}", report_text::ulp(to_double(w.at("max_ulp"))), report_text::ulp(to_double(w.at("p99_ulp"))));
-}
-
 void study_markdown(std::string& out, const nlohmann::json& s, const nlohmann::json& section, const std::string& h) {
   const nlohmann::json& biases = s.at("biases");
   const std::int64_t tokens = to_int(section.at("tokens"));
@@ -487,29 +516,9 @@ std::string render_routing_markdown(const nlohmann::json& s, int level) {
                                : "");
   out += "Routing errors are different expert sets with no near-tie to explain them; near-ties are different sets "
          "where the exact margin at a boundary lies within the tie band of the kernel's arithmetic (those tokens' "
-         "share of the batch is in \"margin within band\"). Weights in fp32 ULP of the exact weight, on tokens "
+         "share of the batch is in the \"margin within band\" columns). Weights in fp32 ULP of the exact weight, on tokens "
          "routed alike and outside the weight floor (picked scores too small for the kernel's arithmetic).\n\n";
-  out += "| logits | bias | kernel | routing errors | near-ties | invalid ids | margin within band (group / expert) | "
-         "weight ULP max / p99 | weight breaches | tokens in weight floor | verdict |\n"
-         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
-  for (const nlohmann::json& b : batches)
-    for (const nlohmann::json& k : b.at("cases")) {
-      const std::int64_t n = to_int(k.at("tokens"));
-      const nlohmann::json& band = k.at("margins_within_band");
-      const nlohmann::json& w = k.at("weights");
-      const std::int64_t breaches = to_int(w.at("breaches")), bad = to_int(w.at("bad"));
-      out += fmt::format("| {} | {} {} | {} | {} | {} | {} | {} / {} | {} | {}{} | {} | {} |\n", str(b, "logits_dtype"),
-                         str(b, "bias_dtype"), bias_text(b), str(k, "kernel"),
-                         to_int(k.at("mismatches")) ? "**" + count_share(to_int(k.at("mismatches")), n) + "**" : "0",
-                         count_share(to_int(k.at("near_ties")), n),
-                         to_int(k.at("invalid")) ? fmt::format("**{}**", to_int(k.at("invalid"))) : "0",
-                         count_share(to_int(band.at("group")), n), count_share(to_int(band.at("expert")), n),
-                         weights_cell(w), breaches ? fmt::format("**{}**", breaches) : "0",
-                         bad ? fmt::format(" + **{}** NaN/inf/negative", bad) : "",
-                         count_share(to_int(w.at("tokens_in_floor")), n),
-                         k.at("pass").get<bool>() ? "PASS" : "**FAIL**");
-    }
-  out += '\n';
+  out += report_table::render_markdown(routing_tables::cases(s));
 
   out += fmt::format("{}# Decision margins\n\n", h);
   out += "The oracle's exact margins per token, by powers of two: between the last kept and the best dropped group "

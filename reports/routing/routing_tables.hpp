@@ -21,6 +21,11 @@ std::string share_count(std::int64_t n, std::int64_t of);
 /// ("deepseek_v3 normal:..."; the distribution muted in HTML).
 report_table::Cell bias(const nlohmann::json& b);
 
+/// Every kernel of every batch of the section: routing errors, near-ties, invalid ids, the
+/// shares of tokens whose group and expert margins lie within the kernel's tie band, the
+/// weights' errors, and the verdict.
+report_table::Table cases(const nlohmann::json& section);
+
 /// The precision study's rounding of logits and bias: per (logits, bias) dtype pair, under
 /// each bias, the share of tokens whose expert set differs from the truth, by the oracle
 /// and by the kernel.
