@@ -40,6 +40,13 @@ inline double to_double(const nlohmann::json& j) {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
+/// A member of a typed report object that number() writes and to_double() reads.
+struct Number {
+  double value = 0.0;
+};
+inline void to_json(nlohmann::json& j, const Number& n) { j = number(n.value); }
+inline void from_json(const nlohmann::json& j, Number& n) { n.value = to_double(j); }
+
 inline std::int64_t to_int(const nlohmann::json& j) { return j.get<std::int64_t>(); }
 
 /// A ULP figure: 4 significant digits (0.5, 1.5, 255.4, 1.677e+07).

@@ -9,6 +9,7 @@
 
 #include "reports/report_check.hpp"
 #include "reports/report_text.hpp"
+#include "reports/routing/routing_document.hpp"
 #include "reports/routing/routing_tables.hpp"
 
 namespace ulpcheck {
@@ -75,62 +76,32 @@ bool study_holds(const nlohmann::json& study) {
 nlohmann::json routing_case_json(const RoutingKernel& kernel, const RoutingClaim& claim, const RoutingStats& s,
                                  const MarginsWithinBand& band) {
   const bool pass = s.passes();
-  return {{"kernel", kernel.name()},
-          {"kernel_description", kernel.description()},
-          {"claim",
-           {{"arithmetic", name(claim.arithmetic)},
-            {"score_abs_error", number(claim.score_abs_error)},
-            {"weights_max_ulp", number(claim.weights.max_ulp)},
-            {"weights_abs_floor", number(claim.weights.abs_floor)},
-            {"min_score_sum", number(claim.min_score_sum)},
-            {"nan_weights_when_scores_vanish", claim.nan_weights_when_scores_vanish},
-            {"sorted", claim.sorted}}},
-          {"tokens", s.tokens},
-          {"matches", s.matches},
-          {"near_ties", s.near_ties},
-          {"mismatches", s.mismatches},
-          {"invalid", s.invalid},
-          {"order_differs", s.order_differs},
-          {"fraction_mismatches", fraction(s.mismatches, s.tokens)},
-          {"fraction_near_ties", fraction(s.near_ties, s.tokens)},
-          {"margins_within_band", {{"group", band.group}, {"expert", band.expert}, {"either", band.either}}},
-          {"weights",
-           {{"tokens_checked", s.weight_tokens_checked},
-            {"tokens_in_floor", s.weights_in_floor},
-            {"max_ulp", number(s.max_weight_ulp)},
-            {"p99_ulp", number(s.weight_ulp_percentile(0.99))},
-            {"breaches", s.weight_breaches},
-            {"bad", s.bad_weights},
-            {"max_sum_error", number(s.max_weight_sum_error)}}},
-          {"failures", s.failures},
-          {"pass", pass},
-          {"verdict", pass ? "PASS" : "FAIL"}};
+  return routing_document::Case{
+      std::string(kernel.name()),
+      std::string(kernel.description()),
+      {std::string(name(claim.arithmetic)), {claim.score_abs_error}, {claim.weights.max_ulp}, {claim.weights.abs_floor},
+       {claim.min_score_sum}, claim.nan_weights_when_scores_vanish, claim.sorted},
+      s.tokens, s.matches, s.near_ties, s.mismatches, s.invalid, s.order_differs,
+      fraction(s.mismatches, s.tokens), fraction(s.near_ties, s.tokens),
+      {band.group, band.expert, band.either},
+      {s.weight_tokens_checked, s.weights_in_floor, {s.max_weight_ulp}, {s.weight_ulp_percentile(0.99)},
+       s.weight_breaches, s.bad_weights, {s.max_weight_sum_error}},
+      s.failures, pass, pass ? "PASS" : "FAIL"};
 }
 
 nlohmann::json routing_batch_json(const RoutingBatchInfo& b, const RoutingOracleCounts& o, const MarginHistogram& m,
                                   std::vector<nlohmann::json> cases) {
-  nlohmann::json binades = nlohmann::json::array();
-  for (const MarginBinade& r : m.binades) binades.push_back({{"binade", r.binade}, {"group", r.group}, {"expert", r.expert}});
-  return {{"logits_dtype", name(b.logits)},
-          {"bias_dtype", name(b.bias)},
-          {"bias_name", b.bias_name},
-          {"bias", b.bias_distribution},
-          {"tokens", b.tokens},
-          {"oracle",
-           {{"comparisons", o.comparisons},
-            {"special", o.special},
-            {"double_tier", o.double_tier},
-            {"exact_ties", o.exact_ties},
-            {"mpfr_tier", o.mpfr_tier},
-            {"mpfr_retries", o.mpfr_retries}}},
-          {"margin_histogram",
-           {{"tokens", m.tokens},
-            {"group_ties", m.group_ties},
-            {"expert_ties", m.expert_ties},
-            {"group_unbounded", m.group_unbounded},
-            {"expert_unbounded", m.expert_unbounded},
-            {"binades", std::move(binades)}}},
-          {"cases", std::move(cases)}};
+  routing_document::Batch batch{std::string(name(b.logits)),
+                                std::string(name(b.bias)),
+                                b.bias_name,
+                                b.bias_distribution,
+                                b.tokens,
+                                {o.comparisons, o.special, o.double_tier, o.exact_ties, o.mpfr_tier, o.mpfr_retries},
+                                {m.tokens, m.group_ties, m.expert_ties, m.group_unbounded, m.expert_unbounded, {}}};
+  for (const MarginBinade& r : m.binades) batch.margin_histogram.binades.push_back({r.binade, r.group, r.expert});
+  nlohmann::json j = batch;
+  j["cases"] = std::move(cases);
+  return j;
 }
 
 nlohmann::json precision_study_json(const PrecisionStudy& study) {
@@ -168,28 +139,17 @@ nlohmann::json routing_section_json(const RoutingConfig& c, const std::string& l
     for (const nlohmann::json& k : b.at("cases")) ++cases, passed += k.at("pass").get<bool>();
   const bool holds = !precision_study || precision_study->at("holds").get<bool>();
   const bool pass = passed == cases && holds;
-  return {{"op", kRoutingOpName},
-          {"formula", kRoutingFormula},
-          {"config",
-           {{"experts", c.experts},
-            {"n_group", c.n_group},
-            {"topk_group", c.topk_group},
-            {"topk", c.topk},
-            {"scoring", name(c.scoring)},
-            {"renormalize", c.renormalize},
-            {"routed_scaling_factor", c.routed_scaling_factor},
-            {"label", c.label()}}},
-          {"logits", logits},
-          {"tokens", tokens},
-          {"seed", seed},
-          {"summary",
-           {{"cases", cases},
-            {"passed", passed},
-            {"failed", cases - passed},
-            {"pass", pass},
-            {"verdict", pass ? "PASS" : "FAIL"}}},
-          {"batches", std::move(batches)},
-          {"precision_study", precision_study ? std::move(*precision_study) : nlohmann::json(nullptr)}};
+  nlohmann::json j = routing_document::Section{
+      std::string(kRoutingOpName),
+      std::string(kRoutingFormula),
+      {c.experts, c.n_group, c.topk_group, c.topk, std::string(name(c.scoring)), c.renormalize, c.routed_scaling_factor, c.label()},
+      logits,
+      tokens,
+      seed,
+      {cases, passed, cases - passed, pass, pass ? "PASS" : "FAIL"}};
+  j["batches"] = std::move(batches);
+  j["precision_study"] = precision_study ? std::move(*precision_study) : nlohmann::json(nullptr);
+  return j;
 }
 
 // --- checking ----------------------------------------------------------------------------
