@@ -13,6 +13,7 @@
 
 #include "reports/elementwise/case_tables.hpp"
 #include "reports/report_text.hpp"
+#include "reports/routing/routing_document.hpp"
 
 namespace ulpcheck {
 
@@ -83,10 +84,10 @@ std::string input_key(const nlohmann::json& e) {
 }
 
 /// The figures whose old and new values (values(f) -> {old, new}) differ, with the change.
-template <std::size_t N, class Values>
-nlohmann::json moved_figures(const Figure (&table)[N], Values values) {
+template <class F, std::size_t N, class Values>
+nlohmann::json moved_figures(const F (&table)[N], Values values) {
   nlohmann::json figures = nlohmann::json::array();
-  for (const Figure& f : table) {
+  for (const F& f : table) {
     const auto [a, b] = values(f);
     if (same(a, b)) continue;
     figures.push_back({{"figure", f.key},
@@ -186,78 +187,79 @@ nlohmann::json match_items(const Items& old_items, const Items& new_items, KeyOf
 /// A routing case: (configuration, logits dtype, bias dtype, bias, kernel).
 using RoutingKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
 
-/// A routing case with what it was measured on: its section and its batch.
+/// A routing case with what it was measured on: its section and its batch, read as types.
 struct RoutingCaseRef {
-  const nlohmann::json* section;
-  const nlohmann::json* batch;
-  const nlohmann::json* kernel_case;
+  routing_document::Section section;
+  routing_document::Batch batch;
+  routing_document::Case kernel_case;
 };
 
 std::vector<RoutingCaseRef> routing_cases(const nlohmann::json& doc) {
   std::vector<RoutingCaseRef> out;
   if (!doc.contains("routing") || !doc["routing"].is_object()) return out;
   const nlohmann::json& s = doc["routing"];
-  for (const nlohmann::json& b : s.at("batches"))
-    for (const nlohmann::json& k : b.at("cases")) out.push_back({&s, &b, &k});
+  const auto section = s.get<routing_document::Section>();
+  for (const nlohmann::json& b : s.at("batches")) {
+    const auto batch = b.get<routing_document::Batch>();
+    for (const nlohmann::json& k : b.at("cases")) out.push_back({section, batch, k.get<routing_document::Case>()});
+  }
   return out;
 }
 
 RoutingKey routing_key(const RoutingCaseRef& c) {
-  return {c.section->at("config").at("label").get<std::string>(), c.batch->at("logits_dtype").get<std::string>(),
-          c.batch->at("bias_dtype").get<std::string>(), c.batch->at("bias_name").get<std::string>(),
-          c.kernel_case->at("kernel").get<std::string>()};
+  return {c.section.config.label, c.batch.logits_dtype, c.batch.bias_dtype, c.batch.bias_name, c.kernel_case.kernel};
 }
 
-
-/// Routing figures: a key of the case, or "weights.<key>" for a key of its weights.
-constexpr Figure kRoutingFigures[] = {
-    {"mismatches", "routing errors", Unit::count},
-    {"fraction_mismatches", "routing errors (share of tokens)", Unit::fraction},
-    {"near_ties", "near-ties", Unit::count},
-    {"invalid", "invalid ids", Unit::count},
-    {"weights.max_ulp", "max weight ULP error", Unit::ulp},
-    {"weights.p99_ulp", "p99 weight ULP error", Unit::ulp},
-    {"weights.breaches", "weight breaches", Unit::count},
-    {"weights.bad", "NaN, infinite or negative weights", Unit::count},
-    {"weights.tokens_in_floor", "tokens in the weight floor", Unit::count},
-    {"tokens", "tokens compared", Unit::count},
+/// A figure of a routing case, read from its typed case.
+struct RoutingFigure : Figure {
+  double (*value)(const routing_document::Case&);
 };
 
-double routing_value(const nlohmann::json& k, std::string_view key) {
-  if (key.starts_with("weights.")) return to_double(k.at("weights").at(std::string(key.substr(8))));
-  return to_double(k.at(std::string(key)));
-}
+const RoutingFigure kRoutingFigures[] = {
+    {{"mismatches", "routing errors", Unit::count}, [](const auto& k) { return double(k.mismatches); }},
+    {{"fraction_mismatches", "routing errors (share of tokens)", Unit::fraction},
+     [](const auto& k) { return k.fraction_mismatches; }},
+    {{"near_ties", "near-ties", Unit::count}, [](const auto& k) { return double(k.near_ties); }},
+    {{"invalid", "invalid ids", Unit::count}, [](const auto& k) { return double(k.invalid); }},
+    {{"weights.max_ulp", "max weight ULP error", Unit::ulp}, [](const auto& k) { return k.weights.max_ulp.value; }},
+    {{"weights.p99_ulp", "p99 weight ULP error", Unit::ulp}, [](const auto& k) { return k.weights.p99_ulp.value; }},
+    {{"weights.breaches", "weight breaches", Unit::count}, [](const auto& k) { return double(k.weights.breaches); }},
+    {{"weights.bad", "NaN, infinite or negative weights", Unit::count},
+     [](const auto& k) { return double(k.weights.bad); }},
+    {{"weights.tokens_in_floor", "tokens in the weight floor", Unit::count},
+     [](const auto& k) { return double(k.weights.tokens_in_floor); }},
+    {{"tokens", "tokens compared", Unit::count}, [](const auto& k) { return double(k.tokens); }},
+};
 
 nlohmann::json routing_headline(const RoutingCaseRef& c) {
-  const nlohmann::json& k = *c.kernel_case;
-  return {{"mismatches", k.at("mismatches")},     {"near_ties", k.at("near_ties")},
-          {"invalid", k.at("invalid")},           {"weights_max_ulp", k.at("weights").at("max_ulp")},
-          {"weights_breaches", k.at("weights").at("breaches")}, {"verdict", k.at("verdict")},
-          {"pass", k.at("pass")}};
+  const routing_document::Case& k = c.kernel_case;
+  return {{"mismatches", k.mismatches},         {"near_ties", k.near_ties},
+          {"invalid", k.invalid},               {"weights_max_ulp", k.weights.max_ulp},
+          {"weights_breaches", k.weights.breaches}, {"verdict", k.verdict},
+          {"pass", k.pass}};
 }
 
 nlohmann::json compare_routing_case(const RoutingCaseRef& o, const RoutingCaseRef& n) {
-  const nlohmann::json figures = moved_figures(kRoutingFigures, [&](const Figure& f) {
-    return std::pair{routing_value(*o.kernel_case, f.key), routing_value(*n.kernel_case, f.key)};
+  const nlohmann::json figures = moved_figures(kRoutingFigures, [&](const RoutingFigure& f) {
+    return std::pair{f.value(o.kernel_case), f.value(n.kernel_case)};
   });
   nlohmann::json notes = nlohmann::json::array();
-  if (o.kernel_case->at("claim") != n.kernel_case->at("claim")) notes.push_back("the kernel's claim changed");
-  if (o.section->at("logits") != n.section->at("logits") || o.section->at("seed") != n.section->at("seed") ||
-      o.batch->at("tokens") != n.batch->at("tokens") || o.batch->at("bias") != n.batch->at("bias"))
+  if (nlohmann::json(o.kernel_case.claim) != nlohmann::json(n.kernel_case.claim))
+    notes.push_back("the kernel's claim changed");
+  if (o.section.logits != n.section.logits || o.section.seed != n.section.seed || o.batch.tokens != n.batch.tokens ||
+      o.batch.bias != n.batch.bias)
     notes.push_back(fmt::format("the inputs differ (logits {}, bias {}, {} tokens, seed {} / logits {}, bias {}, {} "
                                 "tokens, seed {}): the figures are over different batches",
-                                o.section->at("logits").get<std::string>(), o.batch->at("bias").get<std::string>(),
-                                to_int(o.batch->at("tokens")), o.section->at("seed").dump(),
-                                n.section->at("logits").get<std::string>(), n.batch->at("bias").get<std::string>(),
-                                to_int(n.batch->at("tokens")), n.section->at("seed").dump()));
-  const bool was = o.kernel_case->at("pass").get<bool>(), is = n.kernel_case->at("pass").get<bool>();
+                                o.section.logits, o.batch.bias, o.batch.tokens, o.section.seed, n.section.logits,
+                                n.batch.bias, n.batch.tokens, n.section.seed));
+  const bool was = o.kernel_case.pass, is = n.kernel_case.pass;
   const char* status = was && !is   ? "regression"
                        : !was && is ? "fixed"
                        : figures.empty() && notes.empty() ? "unchanged"
                                                           : "changed";
   return {{"status", status},
-          {"verdict_old", o.kernel_case->at("verdict")},
-          {"verdict_new", n.kernel_case->at("verdict")},
+          {"verdict_old", o.kernel_case.verdict},
+          {"verdict_new", n.kernel_case.verdict},
           {"figures", std::move(figures)},
           {"notes", std::move(notes)}};
 }
@@ -267,11 +269,11 @@ nlohmann::json compare_routing_case(const RoutingCaseRef& o, const RoutingCaseRe
 nlohmann::json diff_routing(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
                             std::map<std::string, std::int64_t>& counts) {
   auto entry = [](const RoutingCaseRef& c) {
-    return nlohmann::json{{"config", c.section->at("config").at("label")},
-                          {"logits_dtype", c.batch->at("logits_dtype")},
-                          {"bias_dtype", c.batch->at("bias_dtype")},
-                          {"bias_name", c.batch->at("bias_name")},
-                          {"kernel", c.kernel_case->at("kernel")}};
+    return nlohmann::json{{"config", c.section.config.label},
+                          {"logits_dtype", c.batch.logits_dtype},
+                          {"bias_dtype", c.batch.bias_dtype},
+                          {"bias_name", c.batch.bias_name},
+                          {"kernel", c.kernel_case.kernel}};
   };
   return match_items(routing_cases(old_doc), routing_cases(new_doc), routing_key, entry, compare_routing_case,
                      routing_headline, counts);
