@@ -2,11 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <cmath>
 
+#include "reports/elementwise/case_tables.hpp"
 #include "reports/plots.hpp"
 #include "reports/report_text.hpp"
+#include "reports/routing/routing_tables.hpp"
 #include "ulpcheck/properties/compare.hpp"
 #include "ulpcheck/reports/elementwise/approximation_report.hpp"
 #include "ulpcheck/reference/routing.hpp"
@@ -80,38 +81,9 @@ footer{color:var(--muted);font-size:12px;margin-top:32px}
 std::string esc(const nlohmann::json& j) { return html_escape(j.get_ref<const std::string&>()); }
 std::string esc(const std::string& s) { return html_escape(s); }
 
-/// Escaped text with every "2^N" written as 2<sup>N</sup>: range labels, budgets.
-std::string pow_html(const std::string& text) {
-  const std::string e = html_escape(text);
-  std::string out;
-  for (std::size_t i = 0; i < e.size(); ++i) {
-    if (e[i] == '^') {
-      std::size_t j = i + 1;
-      if (j < e.size() && e[j] == '-') ++j;
-      while (j < e.size() && std::isdigit(static_cast<unsigned char>(e[j]))) ++j;
-      if (j > i + 1 && (j > i + 2 || e[i + 1] != '-')) {
-        std::string exp = e.substr(i + 1, j - i - 1);
-        if (exp[0] == '-') exp.replace(0, 1, "\u2212");
-        out += "<sup>" + exp + "</sup>";
-        i = j - 1;
-        continue;
-      }
-    }
-    // The only hyphens in these texts are minus signs: "(-2^8, -2^7]", "+-0".
-    if (e[i] == '+' && i + 1 < e.size() && e[i + 1] == '-') {
-      out += "\u00b1";
-      ++i;
-    } else if (e[i] == '-' && i + 1 < e.size() && e[i + 1] == '2') {
-      out += "\u2212";
-    }
-    else {
-      out += e[i];
-    }
-  }
-  return out;
-}
+using report_table::pow_html;
 
-std::string badge(bool pass) { return pass ? "<span class=\"badge pass\">PASS</span>" : "<span class=\"badge fail\">FAIL</span>"; }
+std::string badge(bool pass) { return report_table::badge_html(pass); }
 
 std::string ulp(const nlohmann::json& v) { return html_escape(report_text::ulp(to_double(v))); }
 
@@ -139,74 +111,11 @@ void figures_table(std::string& out, const nlohmann::json& c) {
 }
 
 void ranges_table(std::string& out, const nlohmann::json& rows, const std::string& what) {
-  out += fmt::format("<div class=\"scroll\"><table><thead><tr><th>{}</th><th class=\"n\">count</th><th class=\"n\">max "
-                     "ULP</th><th class=\"n\">max ULP outside floor</th><th class=\"n\">p99 ULP</th><th "
-                     "class=\"n\">not correctly rounded</th><th class=\"n\">in floor region</th><th "
-                     "class=\"n\">breaches</th></tr></thead><tbody>",
-                     esc(what));
-  for (const nlohmann::json& r : rows) {
-    const std::int64_t count = to_int(r.at("count")), floor = to_int(r.at("in_floor_region"));
-    const std::int64_t breaches = to_int(r.at("breaches"));
-    const std::string floor_text = floor == 0 ? "&ndash;" : floor == count ? "all" : esc(report_text::percent(
-                                                                                          static_cast<double>(floor) / count));
-    out += fmt::format("<tr{}><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
-                       "class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                       breaches ? " class=\"fail\"" : "", pow_html(r.at("label").get<std::string>()), count,
-                       ulp(r.at("max_ulp")), ulp(r.at("max_ulp_above_floor")), ulp(r.at("p99_ulp")),
-                       esc(report_text::percent(static_cast<double>(to_int(r.at("not_correctly_rounded"))) /
-                                                static_cast<double>(count))),
-                       floor_text,
-                       breaches);
-  }
-  out += "</tbody></table></div>";
-}
-
-void special_table(std::string& out, const nlohmann::json& c) {
-  const bool gated = c.at("arity") == 2;
-  out += gated ? "<table><thead><tr><th>gate</th><th>up</th>" : "<table><thead><tr><th>x</th>";
-  out += "<th class=\"n\">count</th><th class=\"n\">semantic differences</th><th class=\"n\">breaches</th></tr></thead>"
-         "<tbody>";
-  for (const nlohmann::json& r : c.at("special_values")) {
-    out += "<tr>";
-    out += gated ? fmt::format("<td>{}</td><td>{}</td>", esc(r.at("gate")), esc(r.at("up")))
-                 : fmt::format("<td>{}</td>", esc(r.at("x")));
-    out += fmt::format("<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>", to_int(r.at("count")),
-                       to_int(r.at("semantic_differences")), to_int(r.at("breaches")));
-  }
-  out += "</tbody></table>";
+  out += report_table::render_html(case_tables::ranges(rows, what));
 }
 
 void element_table(std::string& out, const nlohmann::json& c, const nlohmann::json& rows) {
-  const bool gated = c.at("arity") == 2;
-  auto value = [](const nlohmann::json& e, const char* bits, const char* v) {
-    return fmt::format("<code>{}</code><br>{}", esc(e.at(bits)), html_escape(fmt::format("{:.9g}", to_double(e.at(v)))));
-  };
-  const bool with_call = report_text::calls_of(c).size() > 1;
-  out += "<div class=\"scroll\"><table class=\"elements\"><thead><tr>";
-  if (with_call) out += "<th class=\"n\">call</th>";
-  out += "<th class=\"n\">row</th><th class=\"n\">col</th>";
-  out += gated ? "<th>gate</th><th>up</th>" : "<th>input</th>";
-  out += "<th>got</th><th>exact</th><th>correctly rounded</th><th class=\"n\">ULP error</th><th>verdict</th></tr>"
-         "</thead><tbody>";
-  for (const nlohmann::json& e : rows) {
-    const std::string& sem = e.at("semantics").get_ref<const std::string&>();
-    const bool breach = !e.at("within_budget").get<bool>() || e.at("semantic_violation").get<bool>();
-    const std::string verdict =
-        sem != describe(Semantics::agree)
-            ? html_escape(sem) + (e.at("semantic_violation").get<bool>() ? " (fails)" : " (reported)")
-            : (e.at("within_budget").get<bool>() ? "within budget" : "<strong>BREACH</strong>");
-    out += fmt::format("<tr{}>", breach ? " class=\"fail\"" : "");
-    if (with_call) out += fmt::format("<td class=\"n\">{}</td>", report_text::call_cell(e));
-    out += fmt::format("<td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td>", to_int(e.at("row")),
-                       to_int(e.at("col")), value(e, "x0_bits", "x0"));
-    if (gated) out += fmt::format("<td>{}</td>", value(e, "x1_bits", "x1"));
-    out += fmt::format("<td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                       value(e, "got_bits", "got"),
-                       html_escape(fmt::format("{:.17g}", to_double(e.at("exact_hi")))),
-                       value(e, "correctly_rounded_bits", "correctly_rounded"),
-                       e.contains("ulp_error") ? ulp(e.at("ulp_error")) : "&ndash;", verdict);
-  }
-  out += "</tbody></table></div>";
+  out += report_table::render_html(case_tables::elements_of(c, rows));
 }
 
 std::string case_title(const nlohmann::json& c) {
@@ -273,7 +182,7 @@ void case_section(std::string& out, const nlohmann::json& c, std::size_t index) 
   if (!c.at("special_values").empty()) {
     out += fmt::format("<details><summary>Special values ({} classes of input)</summary>",
                        c.at("special_values").size());
-    special_table(out, c);
+    out += report_table::render_html(case_tables::special_values(c));
     out += "</details>";
   }
   out += "</section>";
@@ -390,22 +299,9 @@ void approximation_section(std::string& out, const nlohmann::json& s, std::size_
 }
 
 
-/// "0", or "3 (0.0732%)" from two counts.
-std::string count_share(std::int64_t n, std::int64_t of) {
-  if (n == 0) return "0";
-  return html_escape(fmt::format("{} ({:.4f}%)", n, 100.0 * static_cast<double>(n) / static_cast<double>(of ? of : 1)));
-}
+std::string share_count(std::int64_t n, std::int64_t of) { return html_escape(routing_tables::share_count(n, of)); }
 
-/// "8.2764% (678)".
-std::string share_count(std::int64_t n, std::int64_t of) {
-  return html_escape(fmt::format("{:.4f}% ({})", of ? 100.0 * static_cast<double>(n) / static_cast<double>(of) : 0.0, n));
-}
-
-std::string bias_html(const nlohmann::json& b) {
-  const std::string& name = b.at("bias_name").get_ref<const std::string&>();
-  const std::string& dist = b.at("bias").get_ref<const std::string&>();
-  return name == dist ? esc(name) : fmt::format("{} <span class=\"muted\">{}</span>", esc(name), pow_html(dist));
-}
+std::string bias_html(const nlohmann::json& b) { return report_table::cell_html(routing_tables::bias(b)); }
 
 void routing_study(std::string& out, const nlohmann::json& section, const nlohmann::json& s) {
   const nlohmann::json& biases = s.at("biases");
@@ -417,24 +313,7 @@ void routing_study(std::string& out, const nlohmann::json& section, const nlohma
                      "picks). Share of the {} tokens whose expert set differs from the truth; {}.</p>",
                      pow_html(section.at("logits").get<std::string>()), esc(s.at("kernel")),
                      to_int(section.at("tokens")), esc(section.at("config").at("label")));
-  out += "<div class=\"scroll\"><table><thead><tr><th rowspan=\"2\">logits</th><th rowspan=\"2\">bias</th>";
-  for (const nlohmann::json& b : biases) out += fmt::format("<th colspan=\"2\">{}</th>", bias_html(b));
-  out += "</tr><tr>";
-  for (std::size_t i = 0; i < biases.size(); ++i) out += "<th class=\"n\">oracle</th><th class=\"n\">kernel</th>";
-  out += "</tr></thead><tbody>";
-  if (!biases.empty())
-    for (std::size_t c = 0; c < biases[0].at("cells").size(); ++c) {
-      const nlohmann::json& first = biases[0].at("cells")[c];
-      out += fmt::format("<tr><td>{}</td><td>{}</td>", esc(first.at("logits_dtype")), esc(first.at("bias_dtype")));
-      for (const nlohmann::json& b : biases) {
-        const nlohmann::json& cell = b.at("cells").at(c);
-        const std::int64_t n = to_int(cell.at("tokens"));
-        out += fmt::format("<td class=\"n\">{}</td><td class=\"n\">{}</td>", share_count(to_int(cell.at("oracle_differ")), n),
-                           share_count(to_int(cell.at("kernel_differ")), n));
-      }
-      out += "</tr>";
-    }
-  out += "</tbody></table></div>";
+  out += report_table::render_html(routing_tables::input_rounding(s));
 
   const bool holds = s.at("holds").get<bool>();
   out += fmt::format("<h4>Casting the bias once or on every call {}</h4>", badge(holds));
@@ -445,26 +324,7 @@ void routing_study(std::string& out, const nlohmann::json& section, const nlohma
                      "the gate&#39;s output dtype by batch size), the bias cast once to bf16 is wrong on every fp32 "
                      "call.</p>",
                      esc(s.at("kernel")), to_int(s.at("call_tokens")));
-  out += "<div class=\"scroll\"><table><thead><tr><th>bias</th><th>cast once to</th><th>target per call</th><th "
-         "class=\"n\">calls</th><th class=\"n\">bit-identical</th><th class=\"n\">tokens whose ids or weight bits "
-         "differ</th><th class=\"n\">tokens changing experts</th></tr></thead><tbody>";
-  for (const nlohmann::json& b : biases)
-    for (const nlohmann::json& run : b.at("bias_cast")) {
-      const bool alternating = run.at("targets").size() > 1;
-      for (const nlohmann::json& t : run.at("per_target")) {
-        const std::int64_t tokens = to_int(t.at("tokens"));
-        const bool bad = !alternating && to_int(t.at("tokens_differ")) != 0;
-        out += fmt::format("<tr{}><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
-                           "class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                           bad ? " class=\"fail\"" : "", bias_html(b), esc(run.at("cast_once_to")),
-                           alternating ? fmt::format("alternating: the {} calls", esc(t.at("target")))
-                                       : fmt::format("{} on every call", esc(t.at("target"))),
-                           to_int(t.at("calls")), to_int(t.at("identical_calls")),
-                           count_share(to_int(t.at("tokens_differ")), tokens),
-                           count_share(to_int(t.at("sets_differ")), tokens));
-      }
-    }
-  out += "</tbody></table></div>";
+  out += report_table::render_html(routing_tables::bias_cast(s));
   out += "<h4>Tokens whose expert set flips between the bias in fp32 and in bf16</h4><div class=\"scroll\"><table>"
          "<thead><tr><th>bias</th><th>logits</th><th class=\"n\">tokens changing experts</th></tr></thead><tbody>";
   for (const nlohmann::json& b : biases)
@@ -508,28 +368,7 @@ void routing_section(std::string& out, const nlohmann::json& s) {
   out += "<p class=\"muted\">Routing errors are different expert sets with no near-tie to explain them; near-ties "
          "are different sets where the exact margin at a boundary lies within the tie band of the kernel&#39;s "
          "arithmetic. Weights in fp32 ULP of the exact weight, on tokens routed alike and outside the weight floor.</p>";
-  out += "<div class=\"scroll\"><table><thead><tr><th>logits</th><th>bias</th><th>kernel</th><th class=\"n\">routing "
-         "errors</th><th class=\"n\">near-ties</th><th class=\"n\">invalid ids</th><th class=\"n\">group margin within "
-         "band</th><th class=\"n\">expert margin within band</th><th class=\"n\">weight ULP max / p99</th><th "
-         "class=\"n\">weight breaches</th><th class=\"n\">tokens in weight floor</th><th>verdict</th></tr></thead><tbody>";
-  for (const nlohmann::json& b : batches)
-    for (const nlohmann::json& k : b.at("cases")) {
-      const std::int64_t n = to_int(k.at("tokens"));
-      const nlohmann::json& w = k.at("weights");
-      const bool ok = k.at("pass").get<bool>();
-      out += fmt::format("<tr{}><td>{}</td><td>{} {}</td><td><code>{}</code></td><td class=\"n\">{}</td><td "
-                         "class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
-                         "class=\"n\">{} / {}</td><td class=\"n\">{}{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                         ok ? "" : " class=\"fail\"", esc(b.at("logits_dtype")), esc(b.at("bias_dtype")), bias_html(b),
-                         esc(k.at("kernel")), count_share(to_int(k.at("mismatches")), n),
-                         count_share(to_int(k.at("near_ties")), n), to_int(k.at("invalid")),
-                         count_share(to_int(k.at("margins_within_band").at("group")), n),
-                         count_share(to_int(k.at("margins_within_band").at("expert")), n), ulp(w.at("max_ulp")),
-                         ulp(w.at("p99_ulp")), to_int(w.at("breaches")),
-                         to_int(w.at("bad")) ? fmt::format(" + {} NaN/inf/negative", to_int(w.at("bad"))) : "",
-                         count_share(to_int(w.at("tokens_in_floor")), n), badge(ok));
-    }
-  out += "</tbody></table></div>";
+  out += report_table::render_html(routing_tables::cases(s));
   out += "<h4>Decision margins</h4><p class=\"muted\">The oracle&#39;s exact margins per token: between the last kept "
          "and the best dropped group score, and between the last picked and the best unpicked biased score. A kernel "
          "computing in fp32 resolves gaps down to about 2 ulps of |b| (2<sup>&minus;22</sup> at |b| near 3).</p>";
@@ -595,26 +434,7 @@ std::string render_report_html(const nlohmann::json& doc) {
 
   if (cases.size() > 1 || (!cases.empty() && routing) || !skipped.empty()) {
     out += "<section class=\"card\"><h3>Summary</h3>";
-    if (!cases.empty())
-      out += "<div class=\"scroll\" style=\"margin-top:10px\"><table><thead><tr><th>dtype</th><th>op</th><th>params</th>"
-             "<th>kernel</th><th>budget</th><th class=\"n\">max ULP</th><th class=\"n\">max ULP outside floor</th>"
-             "<th class=\"n\">correctly rounded</th><th class=\"n\">p99 ULP</th><th class=\"n\">breaches</th>"
-             "<th>verdict</th></tr></thead><tbody>";
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-      const nlohmann::json& c = cases[i];
-      const bool ok = c.at("pass").get<bool>();
-      const std::int64_t b = to_int(c.at("budget_breaches")), s = to_int(c.at("semantic_violations"));
-      out += fmt::format("<tr{}><td>{}</td><td>{}</td><td>{}</td><td><a href=\"#case-{}\"><code>{}</code></a></td>"
-                         "<td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-                         "<td class=\"n\">{}</td><td class=\"n\">{}{}</td><td>{}</td></tr>",
-                         ok ? "" : " class=\"fail\"", esc(c.at("dtype")), esc(c.at("op")),
-                         esc(report_text::params_or_dash(c)), i + 1, esc(c.at("kernel")),
-                         pow_html(report_text::budget_short(c.at("budget"))), ulp(c.at("max_ulp")),
-                         ulp(c.at("max_ulp_above_floor")),
-                         esc(report_text::percent(to_double(c.at("fraction_correctly_rounded")))), ulp(c.at("p99_ulp")),
-                         b, s ? fmt::format(" + {} NaN/inf", s) : "", badge(ok));
-    }
-    if (!cases.empty()) out += "</tbody></table></div>";
+    if (!cases.empty()) out += report_table::render_html(case_tables::summary(cases));
     if (!skipped.empty()) {
       out += "<h4>Not measured</h4><ul class=\"skipped\">";
       for (const nlohmann::json& s : skipped) {

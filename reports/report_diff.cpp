@@ -5,12 +5,14 @@
 #include <cmath>
 #include <map>
 #include <set>
-#include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "reports/elementwise/case_tables.hpp"
 #include "reports/report_text.hpp"
+#include "reports/routing/routing_document.hpp"
 
 namespace ulpcheck {
 
@@ -81,10 +83,10 @@ std::string input_key(const nlohmann::json& e) {
 }
 
 /// The figures whose old and new values (values(f) -> {old, new}) differ, with the change.
-template <std::size_t N, class Values>
-nlohmann::json moved_figures(const Figure (&table)[N], Values values) {
+template <class F, std::size_t N, class Values>
+nlohmann::json moved_figures(const F (&table)[N], Values values) {
   nlohmann::json figures = nlohmann::json::array();
-  for (const Figure& f : table) {
+  for (const F& f : table) {
     const auto [a, b] = values(f);
     if (same(a, b)) continue;
     figures.push_back({{"figure", f.key},
@@ -142,135 +144,144 @@ nlohmann::json headline(const nlohmann::json& c) {
 }
 
 
-// --- routing cases -------------------------------------------------------------------------
-
-/// A routing case: (configuration, logits dtype, bias dtype, bias, kernel).
-using RoutingKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
-
-/// A routing case with what it was measured on: its section and its batch.
-struct RoutingCaseRef {
-  const nlohmann::json* section;
-  const nlohmann::json* batch;
-  const nlohmann::json* kernel_case;
-};
-
-std::vector<RoutingCaseRef> routing_cases(const nlohmann::json& doc) {
-  std::vector<RoutingCaseRef> out;
-  if (!doc.contains("routing") || !doc["routing"].is_object()) return out;
-  const nlohmann::json& s = doc["routing"];
-  for (const nlohmann::json& b : s.at("batches"))
-    for (const nlohmann::json& k : b.at("cases")) out.push_back({&s, &b, &k});
-  return out;
-}
-
-RoutingKey routing_key(const RoutingCaseRef& c) {
-  return {c.section->at("config").at("label").get<std::string>(), c.batch->at("logits_dtype").get<std::string>(),
-          c.batch->at("bias_dtype").get<std::string>(), c.batch->at("bias_name").get<std::string>(),
-          c.kernel_case->at("kernel").get<std::string>()};
-}
-
-
-/// Routing figures: a key of the case, or "weights.<key>" for a key of its weights.
-constexpr Figure kRoutingFigures[] = {
-    {"mismatches", "routing errors", Unit::count},
-    {"fraction_mismatches", "routing errors (share of tokens)", Unit::fraction},
-    {"near_ties", "near-ties", Unit::count},
-    {"invalid", "invalid ids", Unit::count},
-    {"weights.max_ulp", "max weight ULP error", Unit::ulp},
-    {"weights.p99_ulp", "p99 weight ULP error", Unit::ulp},
-    {"weights.breaches", "weight breaches", Unit::count},
-    {"weights.bad", "NaN, infinite or negative weights", Unit::count},
-    {"weights.tokens_in_floor", "tokens in the weight floor", Unit::count},
-    {"tokens", "tokens compared", Unit::count},
-};
-
-double routing_value(const nlohmann::json& k, std::string_view key) {
-  if (key.starts_with("weights.")) return to_double(k.at("weights").at(std::string(key.substr(8))));
-  return to_double(k.at(std::string(key)));
-}
-
-nlohmann::json routing_headline(const RoutingCaseRef& c) {
-  const nlohmann::json& k = *c.kernel_case;
-  return {{"mismatches", k.at("mismatches")},     {"near_ties", k.at("near_ties")},
-          {"invalid", k.at("invalid")},           {"weights_max_ulp", k.at("weights").at("max_ulp")},
-          {"weights_breaches", k.at("weights").at("breaches")}, {"verdict", k.at("verdict")},
-          {"pass", k.at("pass")}};
-}
-
-nlohmann::json compare_routing_case(const RoutingCaseRef& o, const RoutingCaseRef& n) {
-  const nlohmann::json figures = moved_figures(kRoutingFigures, [&](const Figure& f) {
-    return std::pair{routing_value(*o.kernel_case, f.key), routing_value(*n.kernel_case, f.key)};
-  });
-  nlohmann::json notes = nlohmann::json::array();
-  if (o.kernel_case->at("claim") != n.kernel_case->at("claim")) notes.push_back("the kernel's claim changed");
-  if (o.section->at("logits") != n.section->at("logits") || o.section->at("seed") != n.section->at("seed") ||
-      o.batch->at("tokens") != n.batch->at("tokens") || o.batch->at("bias") != n.batch->at("bias"))
-    notes.push_back(fmt::format("the inputs differ (logits {}, bias {}, {} tokens, seed {} / logits {}, bias {}, {} "
-                                "tokens, seed {}): the figures are over different batches",
-                                o.section->at("logits").get<std::string>(), o.batch->at("bias").get<std::string>(),
-                                to_int(o.batch->at("tokens")), o.section->at("seed").dump(),
-                                n.section->at("logits").get<std::string>(), n.batch->at("bias").get<std::string>(),
-                                to_int(n.batch->at("tokens")), n.section->at("seed").dump()));
-  const bool was = o.kernel_case->at("pass").get<bool>(), is = n.kernel_case->at("pass").get<bool>();
-  const char* status = was && !is   ? "regression"
-                       : !was && is ? "fixed"
-                       : figures.empty() && notes.empty() ? "unchanged"
-                                                          : "changed";
-  return {{"status", status},
-          {"verdict_old", o.kernel_case->at("verdict")},
-          {"verdict_new", n.kernel_case->at("verdict")},
-          {"figures", std::move(figures)},
-          {"notes", std::move(notes)}};
-}
-
-/// The routing cases of two documents matched by routing_key, in the new document's order,
-/// then those only in the old one; `counts` gains each one's status.
-nlohmann::json diff_routing(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
-                            std::map<std::string, std::int64_t>& counts) {
-  const std::vector<RoutingCaseRef> old_cases = routing_cases(old_doc), new_cases = routing_cases(new_doc);
-  std::map<RoutingKey, const RoutingCaseRef*> by_key;
-  for (const RoutingCaseRef& c : old_cases) by_key.emplace(routing_key(c), &c);
-  std::set<RoutingKey> matched;
+/// The items of two documents matched by key_of, in the new document's order (each with
+/// the first old item of its key, matched once), then the old items left unmatched. An
+/// entry is entry(item) with "status", compare(old, new) where both are there, and the
+/// headline(...) of each side as "old" and "new"; `counts` gains each entry's status.
+template <class Items, class KeyOf, class Entry, class Compare, class Headline>
+nlohmann::json match_items(const Items& old_items, const Items& new_items, KeyOf key_of, Entry entry, Compare compare,
+                           Headline headline, std::map<std::string, std::int64_t>& counts) {
+  using Item = std::remove_cvref_t<decltype(*std::begin(old_items))>;
+  using ItemKey = decltype(key_of(*std::begin(old_items)));
+  std::map<ItemKey, const Item*> by_key;
+  for (const Item& o : old_items) by_key.emplace(key_of(o), &o);
+  std::set<ItemKey> matched;
   nlohmann::json out = nlohmann::json::array();
-  auto entry = [](const RoutingCaseRef& c) {
-    return nlohmann::json{{"config", c.section->at("config").at("label")},
-                          {"logits_dtype", c.batch->at("logits_dtype")},
-                          {"bias_dtype", c.batch->at("bias_dtype")},
-                          {"bias_name", c.batch->at("bias_name")},
-                          {"kernel", c.kernel_case->at("kernel")}};
-  };
-  for (const RoutingCaseRef& n : new_cases) {
+  for (const Item& n : new_items) {
     nlohmann::json e = entry(n);
-    const auto it = by_key.find(routing_key(n));
+    const auto it = by_key.find(key_of(n));
     if (it == by_key.end() || !matched.insert(it->first).second) {
       e["status"] = "only_new";
     } else {
-      e.update(compare_routing_case(*it->second, n));
-      e["old"] = routing_headline(*it->second);
+      e.update(compare(*it->second, n));
+      e["old"] = headline(*it->second);
     }
-    e["new"] = routing_headline(n);
+    e["new"] = headline(n);
     ++counts[e["status"].get<std::string>()];
     out.push_back(std::move(e));
   }
-  for (const RoutingCaseRef& o : old_cases)
-    if (!matched.count(routing_key(o))) {
+  for (const Item& o : old_items)
+    if (!matched.count(key_of(o))) {
       nlohmann::json e = entry(o);
       e["status"] = "only_old";
-      e["old"] = routing_headline(o);
+      e["old"] = headline(o);
       ++counts["only_old"];
       out.push_back(std::move(e));
     }
   return out;
 }
 
+// --- routing cases -------------------------------------------------------------------------
+
+/// A routing case: (configuration, logits dtype, bias dtype, bias, kernel).
+using RoutingKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
+
+/// A routing case with what it was measured on: its section and its batch, read as types.
+struct RoutingCaseRef {
+  routing_document::Section section;
+  routing_document::Batch batch;
+  routing_document::Case kernel_case;
+};
+
+std::vector<RoutingCaseRef> routing_cases(const nlohmann::json& doc) {
+  std::vector<RoutingCaseRef> out;
+  if (!doc.contains("routing") || !doc["routing"].is_object()) return out;
+  const nlohmann::json& s = doc["routing"];
+  const auto section = s.get<routing_document::Section>();
+  for (const nlohmann::json& b : s.at("batches")) {
+    const auto batch = b.get<routing_document::Batch>();
+    for (const nlohmann::json& k : b.at("cases")) out.push_back({section, batch, k.get<routing_document::Case>()});
+  }
+  return out;
+}
+
+RoutingKey routing_key(const RoutingCaseRef& c) {
+  return {c.section.config.label, c.batch.logits_dtype, c.batch.bias_dtype, c.batch.bias_name, c.kernel_case.kernel};
+}
+
+/// A figure of a routing case, read from its typed case.
+struct RoutingFigure : Figure {
+  double (*value)(const routing_document::Case&);
+};
+
+const RoutingFigure kRoutingFigures[] = {
+    {{"mismatches", "routing errors", Unit::count}, [](const auto& k) { return double(k.mismatches); }},
+    {{"fraction_mismatches", "routing errors (share of tokens)", Unit::fraction},
+     [](const auto& k) { return k.fraction_mismatches; }},
+    {{"near_ties", "near-ties", Unit::count}, [](const auto& k) { return double(k.near_ties); }},
+    {{"invalid", "invalid ids", Unit::count}, [](const auto& k) { return double(k.invalid); }},
+    {{"weights.max_ulp", "max weight ULP error", Unit::ulp}, [](const auto& k) { return k.weights.max_ulp.value; }},
+    {{"weights.p99_ulp", "p99 weight ULP error", Unit::ulp}, [](const auto& k) { return k.weights.p99_ulp.value; }},
+    {{"weights.breaches", "weight breaches", Unit::count}, [](const auto& k) { return double(k.weights.breaches); }},
+    {{"weights.bad", "NaN, infinite or negative weights", Unit::count},
+     [](const auto& k) { return double(k.weights.bad); }},
+    {{"weights.tokens_in_floor", "tokens in the weight floor", Unit::count},
+     [](const auto& k) { return double(k.weights.tokens_in_floor); }},
+    {{"tokens", "tokens compared", Unit::count}, [](const auto& k) { return double(k.tokens); }},
+};
+
+nlohmann::json routing_headline(const RoutingCaseRef& c) {
+  const routing_document::Case& k = c.kernel_case;
+  return {{"mismatches", k.mismatches},         {"near_ties", k.near_ties},
+          {"invalid", k.invalid},               {"weights_max_ulp", k.weights.max_ulp},
+          {"weights_breaches", k.weights.breaches}, {"verdict", k.verdict},
+          {"pass", k.pass}};
+}
+
+nlohmann::json compare_routing_case(const RoutingCaseRef& o, const RoutingCaseRef& n) {
+  const nlohmann::json figures = moved_figures(kRoutingFigures, [&](const RoutingFigure& f) {
+    return std::pair{f.value(o.kernel_case), f.value(n.kernel_case)};
+  });
+  nlohmann::json notes = nlohmann::json::array();
+  if (nlohmann::json(o.kernel_case.claim) != nlohmann::json(n.kernel_case.claim))
+    notes.push_back("the kernel's claim changed");
+  if (o.section.logits != n.section.logits || o.section.seed != n.section.seed || o.batch.tokens != n.batch.tokens ||
+      o.batch.bias != n.batch.bias)
+    notes.push_back(fmt::format("the inputs differ (logits {}, bias {}, {} tokens, seed {} / logits {}, bias {}, {} "
+                                "tokens, seed {}): the figures are over different batches",
+                                o.section.logits, o.batch.bias, o.batch.tokens, o.section.seed, n.section.logits,
+                                n.batch.bias, n.batch.tokens, n.section.seed));
+  const bool was = o.kernel_case.pass, is = n.kernel_case.pass;
+  const char* status = was && !is   ? "regression"
+                       : !was && is ? "fixed"
+                       : figures.empty() && notes.empty() ? "unchanged"
+                                                          : "changed";
+  return {{"status", status},
+          {"verdict_old", o.kernel_case.verdict},
+          {"verdict_new", n.kernel_case.verdict},
+          {"figures", std::move(figures)},
+          {"notes", std::move(notes)}};
+}
+
+/// The routing cases of two documents matched by routing_key; `counts` gains each one's
+/// status.
+nlohmann::json diff_routing(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
+                            std::map<std::string, std::int64_t>& counts) {
+  auto entry = [](const RoutingCaseRef& c) {
+    return nlohmann::json{{"config", c.section.config.label},
+                          {"logits_dtype", c.batch.logits_dtype},
+                          {"bias_dtype", c.batch.bias_dtype},
+                          {"bias_name", c.batch.bias_name},
+                          {"kernel", c.kernel_case.kernel}};
+  };
+  return match_items(routing_cases(old_doc), routing_cases(new_doc), routing_key, entry, compare_routing_case,
+                     routing_headline, counts);
+}
+
 }  // namespace
 
 ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new_doc, const std::string& old_name,
                         const std::string& new_name) {
-  std::map<Key, const nlohmann::json*> old_cases;
-  for (const nlohmann::json& c : old_doc.at("cases")) old_cases.emplace(key_of(c), &c);
-  std::set<Key> matched;
-  nlohmann::json cases = nlohmann::json::array();
   std::map<std::string, std::int64_t> counts{{"regression", 0}, {"fixed", 0},    {"changed", 0},
                                              {"unchanged", 0},  {"only_old", 0}, {"only_new", 0}};
   auto entry = [](const nlohmann::json& c) {
@@ -280,28 +291,8 @@ ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new
                           {"kernel", c.at("kernel")},
                           {"arity", c.at("arity")}};
   };
-  for (const nlohmann::json& n : new_doc.at("cases")) {
-    nlohmann::json e = entry(n);
-    const auto it = old_cases.find(key_of(n));
-    if (it == old_cases.end() || !matched.insert(it->first).second) {
-      e["status"] = "only_new";
-      e["new"] = headline(n);
-    } else {
-      e.update(compare_case(*it->second, n));
-      e["old"] = headline(*it->second);
-      e["new"] = headline(n);
-    }
-    ++counts[e["status"].get<std::string>()];
-    cases.push_back(std::move(e));
-  }
-  for (const nlohmann::json& o : old_doc.at("cases"))
-    if (!matched.count(key_of(o))) {
-      nlohmann::json e = entry(o);
-      e["status"] = "only_old";
-      e["old"] = headline(o);
-      ++counts["only_old"];
-      cases.push_back(std::move(e));
-    }
+  nlohmann::json cases =
+      match_items(old_doc.at("cases"), new_doc.at("cases"), key_of, entry, compare_case, headline, counts);
   nlohmann::json routing = diff_routing(old_doc, new_doc, counts);
   ReportDiff d;
   d.regressions = counts["regression"];
@@ -444,8 +435,8 @@ std::string render_diff_markdown(const nlohmann::json& diff) {
     }
     if (!e->at("new_worst").empty()) {
       out += "New worst inputs (breaches and worst outside the floor region that OLD did not list):\n\n";
-      out += report_text::markdown_element_table(e->at("arity") == 2, e->at("new_worst"),
-                                                 report_text::rows_past_first_call(e->at("new_worst")));
+      out += report_table::render_markdown(case_tables::elements(
+          e->at("arity") == 2, e->at("new_worst"), report_text::rows_past_first_call(e->at("new_worst"))));
     }
   }
   return out + routing_diff_markdown(diff);

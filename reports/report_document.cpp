@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <string_view>
 
+#include "reports/elementwise/case_tables.hpp"
 #include "reports/report_check.hpp"
 #include "reports/report_text.hpp"
 #include "ulpcheck/reports/elementwise/approximation_report.hpp"
@@ -283,13 +284,6 @@ bool same_group(const nlohmann::json& a, const nlohmann::json& b) {
   return a.at("op") == b.at("op") && a.at("dtype") == b.at("dtype") && a.at("params_label") == b.at("params_label");
 }
 
-std::string breaches_cell(const nlohmann::json& c) {
-  const std::int64_t b = to_int(c.at("budget_breaches")), s = to_int(c.at("semantic_violations"));
-  std::string out = b ? fmt::format("**{}**", b) : "0";
-  if (s) out += fmt::format(" + **{}** NaN/inf", s);
-  return out;
-}
-
 /// The cases asked for but not measured, as a list; empty for none.
 std::string not_measured(const nlohmann::json& skipped) {
   if (skipped.empty()) return {};
@@ -337,17 +331,7 @@ std::string render_report_markdown(const nlohmann::json& doc) {
                      to_int(doc.at("settings").at("samples")), doc.at("settings").at("seed").dump());
 
   out += "## Summary\n\n";
-  out += "| dtype | op | params | kernel | budget | max ULP | max ULP outside floor | correctly rounded | p99 ULP | "
-         "breaches | verdict |\n|---|---|---|---|---|---:|---:|---:|---:|---:|---|\n";
-  for (const nlohmann::json& c : cases)
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", str(c, "dtype"), str(c, "op"),
-                       report_text::params_or_dash(c), str(c, "kernel"), report_text::budget_short(c.at("budget")),
-                       report_text::ulp(to_double(c.at("max_ulp"))),
-                       report_text::ulp(to_double(c.at("max_ulp_above_floor"))),
-                       report_text::percent(to_double(c.at("fraction_correctly_rounded"))),
-                       report_text::ulp(to_double(c.at("p99_ulp"))), breaches_cell(c),
-                       c.at("pass").get<bool>() ? "PASS" : "**FAIL**");
-  out += '\n';
+  out += report_table::render_markdown(case_tables::summary(cases));
   out += not_measured(skipped);
   for (const nlohmann::json& a : approximations) out += render_approximation_markdown(a, 2);
   if (routing) out += render_routing_markdown(doc["routing"], 2);

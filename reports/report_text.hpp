@@ -40,6 +40,13 @@ inline double to_double(const nlohmann::json& j) {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
+/// A member of a typed report object that number() writes and to_double() reads.
+struct Number {
+  double value = 0.0;
+};
+inline void to_json(nlohmann::json& j, const Number& n) { j = number(n.value); }
+inline void from_json(const nlohmann::json& j, Number& n) { n.value = to_double(j); }
+
 inline std::int64_t to_int(const nlohmann::json& j) { return j.get<std::int64_t>(); }
 
 /// A ULP figure: 4 significant digits (0.5, 1.5, 255.4, 1.677e+07).
@@ -105,12 +112,6 @@ inline bool rows_past_first_call(const nlohmann::json& rows) {
     return e.contains("batch") && e["batch"].is_number_integer() && e["batch"] != 0;
   });
 }
-
-/// A Markdown table of element rows of a case object ("worst", "breaches", ...): position
-/// (with `with_call`, the kernel call first, counted from 1), inputs, output and correctly
-/// rounded result as bits and decimal, the exact value, the ULP error and the verdict.
-/// `gated`: the case's arity is 2 (gate and up columns).
-std::string markdown_element_table(bool gated, const nlohmann::json& rows, bool with_call = false);
 
 /// The kernel call of an element row, counted from 1, as the tables show it; "-" for a
 /// row of a report written before rows named their call.

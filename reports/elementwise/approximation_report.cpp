@@ -109,86 +109,80 @@ nlohmann::json approximation_section_json(const ElementwiseOp& exact, const Elem
 
 namespace {
 
-using report_check::check_fields;
-using report_check::check_rows;
+using report_check::check_shape;
 using report_check::Field;
 using report_check::Kind;
+using report_check::Shape;
 
-std::string check_figures(const nlohmann::json& j, const std::string& where, bool gated) {
-  if (std::string p = check_fields(
-          j, where,
-          {{"count", Kind::integer}, {"differ", Kind::integer}, {"fraction_differ", Kind::number},
-           {"compared", Kind::integer}, {"in_floor_region", Kind::integer}, {"above_floor", Kind::integer},
-           {"differ_above_floor", Kind::integer}, {"fraction_differ_above_floor", Kind::number},
-           {"max_ulp", Kind::number}, {"max_ulp_above_floor", Kind::number}, {"worst", Kind::array},
-           {"worst_above_floor", Kind::array}});
-      !p.empty())
-    return p;
-  static const std::initializer_list<Field> unary{
-      {"row", Kind::integer},         {"col", Kind::integer},           {"x0_bits", Kind::string},
-      {"x0", Kind::number},           {"result_bits", Kind::string},    {"result", Kind::number},
-      {"approx_result_bits", Kind::string}, {"approx_result", Kind::number}, {"exact_hi", Kind::number},
-      {"exact_lo", Kind::number},     {"ulp_difference", Kind::number}};
-  for (const char* key : {"worst", "worst_above_floor"}) {
-    if (j[key].size() > 1) return fmt::format("{}: \"{}\" holds {} elements, expected at most one", where, key, j[key].size());
-    if (std::string p = check_rows(j, key, where, unary); !p.empty()) return p;
-    if (gated)
-      if (std::string p = check_rows(j, key, where, {{"x1_bits", Kind::string}, {"x1", Kind::number}}); !p.empty())
-        return p;
-  }
+std::vector<Field> join(std::vector<Field> a, const std::vector<Field>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+/// "worst" and "worst_above_floor" name one element or none.
+std::string at_most_one(const nlohmann::json& j, const std::string& where) {
+  for (const char* key : {"worst", "worst_above_floor"})
+    if (j[key].size() > 1)
+      return fmt::format("{}: \"{}\" holds {} elements, expected at most one", where, key, j[key].size());
   return {};
 }
+
+/// The shapes of a section's dtypes, whose elements have a gate and an up (`gated`) or an x.
+struct DtypeShapes {
+  Shape element, binade, pair, rounded, dtype;
+
+  explicit DtypeShapes(bool gated)
+      : element{join(std::vector<Field>{{"row", Kind::integer}, {"col", Kind::integer}, {"x0_bits", Kind::string}, {"x0", Kind::number},
+                      {"result_bits", Kind::string}, {"result", Kind::number}, {"approx_result_bits", Kind::string},
+                      {"approx_result", Kind::number}, {"exact_hi", Kind::number}, {"exact_lo", Kind::number},
+                      {"ulp_difference", Kind::number}},
+                     gated ? std::vector<Field>{{"x1_bits", Kind::string}, {"x1", Kind::number}}
+                           : std::vector<Field>{})},
+        binade{{{"sign", Kind::string}, {"binade", Kind::integer}, {"count", Kind::integer}, {"differ", Kind::integer},
+                {"in_floor_region", Kind::integer}, {"max_ulp", Kind::number}, {"max_ulp_above_floor", Kind::number}}},
+        pair{join(std::vector<Field>{{"exact_kernel", Kind::string}, {"approx_kernel", Kind::string}}, figures()), nullptr, at_most_one},
+        rounded{join(figures(), {{"binades_input", Kind::array, &binade}}), nullptr, at_most_one},
+        dtype{{{"dtype", Kind::string}, {"params_label", Kind::string}, {"inputs", Kind::string},
+               {"abs_floor", Kind::number}, {"rounded", Kind::object, &rounded},
+               {"kernel_pairs", Kind::array, &pair}}} {}
+
+ private:
+  std::vector<Field> figures() const {
+    return {{"count", Kind::integer}, {"differ", Kind::integer}, {"fraction_differ", Kind::number},
+            {"compared", Kind::integer}, {"in_floor_region", Kind::integer}, {"above_floor", Kind::integer},
+            {"differ_above_floor", Kind::integer}, {"fraction_differ_above_floor", Kind::number},
+            {"max_ulp", Kind::number}, {"max_ulp_above_floor", Kind::number}, {"worst", Kind::array, &element},
+            {"worst_above_floor", Kind::array, &element}};
+  }
+};
+
+const Shape kRealDifference{{{"max_abs_difference", Kind::number}, {"difference", Kind::number}, {"x", Kind::number},
+                             {"symmetric", Kind::boolean}, {"radius", Kind::number}, {"step", Kind::number}}};
+
+const Shape kSection{{{"op", Kind::string}, {"formula", Kind::string}, {"approximates", Kind::string},
+                      {"approximates_formula", Kind::string}, {"arity", Kind::integer},
+                      {"real_difference", Kind::object, &kRealDifference}, {"dtypes", Kind::array}},
+                     [](const nlohmann::json& s) {
+                       if (!s.contains("op") || !s.contains("approximates")) return std::string();
+                       return fmt::format(" ({} vs {})", s["op"].dump(), s["approximates"].dump());
+                     },
+                     [](const nlohmann::json& s, const std::string& where) {
+                       const int a = s["arity"].get<int>();
+                       if (a != 1 && a != 2) return fmt::format("{}: \"arity\" is {}, expected 1 or 2", where, a);
+                       static const DtypeShapes unary(false), gated(true);
+                       std::size_t i = 0;
+                       for (const nlohmann::json& d : s["dtypes"])
+                         if (std::string p = check_shape(d, fmt::format("{}.dtypes[{}]", where, i++),
+                                                         (a == 2 ? gated : unary).dtype);
+                             !p.empty())
+                           return p;
+                       return std::string();
+                     }};
 
 }  // namespace
 
 std::string check_approximation_section(const nlohmann::json& s, const std::string& at) {
-  if (!s.is_object()) return fmt::format("{}: expected an object", at);
-  std::string where = at;
-  if (s.contains("op") && s.contains("approximates"))
-    where = fmt::format("{} ({} vs {})", at, s["op"].dump(), s["approximates"].dump());
-  if (std::string p = check_fields(s, where,
-                                   {{"op", Kind::string}, {"formula", Kind::string}, {"approximates", Kind::string},
-                                    {"approximates_formula", Kind::string}, {"arity", Kind::integer},
-                                    {"real_difference", Kind::object}, {"dtypes", Kind::array}});
-      !p.empty())
-    return p;
-  if (const int a = s["arity"].get<int>(); a != 1 && a != 2)
-    return fmt::format("{}: \"arity\" is {}, expected 1 or 2", where, a);
-  const bool gated = s["arity"] == 2;
-  if (std::string p = check_fields(s["real_difference"], where + ".real_difference",
-                                   {{"max_abs_difference", Kind::number}, {"difference", Kind::number},
-                                    {"x", Kind::number}, {"symmetric", Kind::boolean}, {"radius", Kind::number},
-                                    {"step", Kind::number}});
-      !p.empty())
-    return p;
-  std::size_t i = 0;
-  for (const nlohmann::json& d : s["dtypes"]) {
-    const std::string at_d = fmt::format("{}.dtypes[{}]", where, i++);
-    if (std::string p = check_fields(d, at_d,
-                                     {{"dtype", Kind::string}, {"params_label", Kind::string}, {"inputs", Kind::string},
-                                      {"abs_floor", Kind::number}, {"rounded", Kind::object},
-                                      {"kernel_pairs", Kind::array}});
-        !p.empty())
-      return p;
-    if (std::string p = check_figures(d["rounded"], at_d + ".rounded", gated); !p.empty()) return p;
-    if (std::string p = check_fields(d["rounded"], at_d + ".rounded", {{"binades_input", Kind::array}}); !p.empty())
-      return p;
-    if (std::string p = check_rows(d["rounded"], "binades_input", at_d + ".rounded",
-                                   {{"sign", Kind::string}, {"binade", Kind::integer}, {"count", Kind::integer},
-                                    {"differ", Kind::integer}, {"in_floor_region", Kind::integer},
-                                    {"max_ulp", Kind::number}, {"max_ulp_above_floor", Kind::number}});
-        !p.empty())
-      return p;
-    std::size_t k = 0;
-    for (const nlohmann::json& pair : d["kernel_pairs"]) {
-      const std::string at_k = fmt::format("{}.kernel_pairs[{}]", at_d, k++);
-      if (std::string p = check_fields(pair, at_k, {{"exact_kernel", Kind::string}, {"approx_kernel", Kind::string}});
-          !p.empty())
-        return p;
-      if (std::string p = check_figures(pair, at_k, gated); !p.empty()) return p;
-    }
-  }
-  return {};
+  return check_shape(s, at, kSection);
 }
 
 // --- Markdown ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "reports/elementwise/case_tables.hpp"
 #include "reports/report_text.hpp"
 #include "ulpcheck/reports/elementwise/approximation_report.hpp"
 
@@ -127,69 +128,121 @@ nlohmann::json histogram_json(const std::vector<HistogramBin>& bins) {
   return out;
 }
 
-// --- Markdown from a case object ---------------------------------------------------------
-
-/// A value of an input/output format: 9 significant digits is enough for fp32 round trip.
-std::string short_value(const nlohmann::json& v) { return fmt::format("{:.9g}", to_double(v)); }
-
 }  // namespace
 
-std::string report_text::markdown_element_table(bool gated, const nlohmann::json& rows, bool with_call) {
-  std::string out;
-  out += with_call ? "| call " : "";
-  out += gated ? "| row | col | gate | up | got | exact | correctly rounded | ULP error | verdict |\n"
-               : "| row | col | input | got | exact | correctly rounded | ULP error | verdict |\n";
-  out += with_call ? "|---:" : "";
-  out += gated ? "|---:|---:|---|---|---|---|---|---:|---|\n" : "|---:|---:|---|---|---|---|---:|---|\n";
-  for (const nlohmann::json& e : rows) {
-    auto value = [&](const char* bits, const char* v) {
-      return fmt::format("`{}` {}", e.at(bits).get<std::string>(), short_value(e.at(v)));
-    };
-    const std::string err = e.contains("ulp_error") ? report_text::ulp(e["ulp_error"].get<double>()) : "-";
-    const std::string& sem = e.at("semantics").get_ref<const std::string&>();
-    const std::string verdict =
-        sem != describe(Semantics::agree)
-            ? fmt::format("{}{}", sem, e.at("semantic_violation").get<bool>() ? " (fails)" : " (reported)")
-            : (e.at("within_budget").get<bool>() ? "within budget" : "BREACH");
-    const std::string exact = fmt::format("{:.17g}", to_double(e.at("exact_hi")));
-    if (with_call) out += fmt::format("| {} ", call_cell(e));
-    if (gated)
-      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", to_int(e.at("row")), to_int(e.at("col")),
-                         value("x0_bits", "x0"), value("x1_bits", "x1"), value("got_bits", "got"), exact,
-                         value("correctly_rounded_bits", "correctly_rounded"), err, verdict);
-    else
-      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", to_int(e.at("row")), to_int(e.at("col")),
-                         value("x0_bits", "x0"), value("got_bits", "got"), exact,
-                         value("correctly_rounded_bits", "correctly_rounded"), err, verdict);
+// --- tables and Markdown from a case object -----------------------------------------------
+
+namespace case_tables {
+
+using report_table::Cell;
+using report_table::Row;
+using report_table::Table;
+using report_table::right;
+
+Table summary(const nlohmann::json& cases) {
+  Table t{{{"dtype"}, {"op"}, {"params"}, {"kernel"}, {"budget"}, right("max ULP"), right("max ULP outside floor"),
+           right("correctly rounded"), right("p99 ULP"), right("breaches"), {"verdict"}}};
+  t.scroll_style = "margin-top:10px";
+  std::size_t i = 0;
+  for (const nlohmann::json& c : cases) {
+    const std::int64_t b = to_int(c.at("budget_breaches")), s = to_int(c.at("semantic_violations"));
+    Cell breaches = b ? report_table::flag(std::to_string(b)) : "0";
+    if (s) breaches.spans.insert(breaches.spans.end(), {{" + "}, report_table::flag(std::to_string(s)), {" NaN/inf"}});
+    const bool pass = c.at("pass").get<bool>();
+    t.rows.push_back(
+        {{c.at("dtype").get<std::string>(), c.at("op").get<std::string>(), report_text::params_or_dash(c),
+          report_table::Span{c.at("kernel").get<std::string>(), report_table::Style::name, fmt::format("#case-{}", ++i)},
+          report_table::math(report_text::budget_short(c.at("budget"))), ulp(to_double(c.at("max_ulp"))),
+          ulp(to_double(c.at("max_ulp_above_floor"))), percent(to_double(c.at("fraction_correctly_rounded"))),
+          ulp(to_double(c.at("p99_ulp"))), std::move(breaches), report_table::verdict(pass)},
+         !pass});
   }
-  out += '\n';
-  return out;
+  return t;
 }
+
+Table ranges(const nlohmann::json& rows, const std::string& what) {
+  Table t{{{what}, right("count"), right("max ULP"), right("max ULP outside floor"), right("p99 ULP"),
+           right("not correctly rounded"), right("in floor region"), right("breaches")}};
+  for (const nlohmann::json& r : rows) {
+    const std::int64_t count = to_int(r.at("count")), floor = to_int(r.at("in_floor_region"));
+    const std::int64_t breaches = to_int(r.at("breaches"));
+    const Cell floor_cell = floor == 0       ? Cell(report_table::dash())
+                            : floor == count ? Cell("all")
+                                             : Cell(percent(static_cast<double>(floor) / static_cast<double>(count)));
+    t.rows.push_back({{report_table::math(r.at("label").get<std::string>()), std::to_string(count),
+                       ulp(to_double(r.at("max_ulp"))), ulp(to_double(r.at("max_ulp_above_floor"))),
+                       ulp(to_double(r.at("p99_ulp"))),
+                       percent(static_cast<double>(to_int(r.at("not_correctly_rounded"))) / static_cast<double>(count)),
+                       floor_cell, breaches ? Cell(report_table::flag(std::to_string(breaches))) : Cell("0")},
+                      breaches != 0});
+  }
+  return t;
+}
+
+Table special_values(const nlohmann::json& c) {
+  const bool gated = c.at("arity") == 2;
+  Table t;
+  t.scroll = false;
+  if (gated) t.columns = {{"gate"}, {"up"}};
+  else t.columns = {{"x"}};
+  t.columns.insert(t.columns.end(), {right("count"), right("semantic differences"), right("breaches")});
+  for (const nlohmann::json& r : c.at("special_values")) {
+    Row row;
+    if (gated) row.cells = {r.at("gate").get<std::string>(), r.at("up").get<std::string>()};
+    else row.cells = {r.at("x").get<std::string>()};
+    for (const char* k : {"count", "semantic_differences", "breaches"}) row.cells.emplace_back(std::to_string(to_int(r.at(k))));
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+Table elements(bool gated, const nlohmann::json& rows, bool with_call) {
+  Table t;
+  t.html_class = "elements";
+  if (with_call) t.columns.push_back(right("call"));
+  t.columns.insert(t.columns.end(), {right("row"), right("col")});
+  if (gated) t.columns.insert(t.columns.end(), {{"gate"}, {"up"}});
+  else t.columns.push_back({"input"});
+  t.columns.insert(t.columns.end(), {{"got"}, {"exact"}, {"correctly rounded"}, right("ULP error"), {"verdict"}});
+  for (const nlohmann::json& e : rows) {
+    // A value of an input/output format: 9 significant digits is enough for fp32 round trip.
+    auto value = [&](const char* bits, const char* v) {
+      return Cell{report_table::code(e.at(bits).get<std::string>()), report_table::gap(),
+                  {fmt::format("{:.9g}", to_double(e.at(v)))}};
+    };
+    const std::string& sem = e.at("semantics").get_ref<const std::string&>();
+    const bool violation = e.at("semantic_violation").get<bool>(), within = e.at("within_budget").get<bool>();
+    Row row{{}, !within || violation};
+    if (with_call) row.cells.emplace_back(call_cell(e));
+    row.cells.insert(row.cells.end(), {std::to_string(to_int(e.at("row"))), std::to_string(to_int(e.at("col"))),
+                                       value("x0_bits", "x0")});
+    if (gated) row.cells.push_back(value("x1_bits", "x1"));
+    row.cells.insert(row.cells.end(),
+                     {value("got_bits", "got"), fmt::format("{:.17g}", to_double(e.at("exact_hi"))),
+                      value("correctly_rounded_bits", "correctly_rounded"),
+                      e.contains("ulp_error") ? Cell(ulp(to_double(e["ulp_error"]))) : Cell(report_table::dash()),
+                      sem != describe(Semantics::agree) ? Cell(sem + (violation ? " (fails)" : " (reported)"))
+                      : within                          ? Cell("within budget")
+                                                        : Cell(report_table::alarm("BREACH"))});
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+Table elements_of(const nlohmann::json& c, const nlohmann::json& rows) {
+  return elements(c.at("arity") == 2, rows, calls_of(c).size() > 1);
+}
+
+}  // namespace case_tables
 
 namespace {
 
 void element_table(std::string& out, const nlohmann::json& c, const nlohmann::json& rows) {
-  out += report_text::markdown_element_table(c.at("arity") == 2, rows, report_text::calls_of(c).size() > 1);
+  out += report_table::render_markdown(case_tables::elements_of(c, rows));
 }
 
 void ranges_md(std::string& out, const nlohmann::json& rows, const char* what) {
-  out += fmt::format("| {} | count | max ULP | max ULP outside floor | p99 ULP | not correctly rounded | in floor "
-                     "region | breaches |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
-                     what);
-  for (const auto& r : rows) {
-    const std::int64_t count = to_int(r.at("count")), floor = to_int(r.at("in_floor_region"));
-    const std::string floor_text = floor == 0 ? "-" : floor == count ? "all" : report_text::percent(
-                                                                                   static_cast<double>(floor) / count);
-    const std::int64_t breaches = to_int(r.at("breaches"));
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.at("label").get<std::string>(), count,
-                       report_text::ulp(r.at("max_ulp").get<double>()),
-                       report_text::ulp(r.at("max_ulp_above_floor").get<double>()),
-                       report_text::ulp(r.at("p99_ulp").get<double>()),
-                       report_text::percent(static_cast<double>(to_int(r.at("not_correctly_rounded"))) / count),
-                       floor_text,
-                       breaches ? fmt::format("**{}**", breaches) : "0");
-  }
-  out += '\n';
+  out += report_table::render_markdown(case_tables::ranges(rows, what));
 }
 
 }  // namespace
@@ -324,17 +377,7 @@ std::string render_case_markdown(const nlohmann::json& c, int level, bool with_c
   }
   if (!c.at("special_values").empty()) {
     out += fmt::format("{} Special values\n\n", h2);
-    out += gated ? "| gate | up | count | semantic differences | breaches |\n|---|---|---:|---:|---:|\n"
-                 : "| x | count | semantic differences | breaches |\n|---|---:|---:|---:|\n";
-    for (const auto& r : c.at("special_values")) {
-      if (gated)
-        out += fmt::format("| {} | {} | {} | {} | {} |\n", r.at("gate").get<std::string>(), r.at("up").get<std::string>(),
-                           to_int(r.at("count")), to_int(r.at("semantic_differences")), to_int(r.at("breaches")));
-      else
-        out += fmt::format("| {} | {} | {} | {} |\n", r.at("x").get<std::string>(), to_int(r.at("count")),
-                           to_int(r.at("semantic_differences")), to_int(r.at("breaches")));
-    }
-    out += '\n';
+    out += report_table::render_markdown(case_tables::special_values(c));
   }
   if (!c.at("worst").empty()) {
     out += fmt::format("{} Worst inputs (outside the floor region)\n\n", h2);

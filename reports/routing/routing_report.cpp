@@ -9,6 +9,8 @@
 
 #include "reports/report_check.hpp"
 #include "reports/report_text.hpp"
+#include "reports/routing/routing_document.hpp"
+#include "reports/routing/routing_tables.hpp"
 
 namespace ulpcheck {
 
@@ -74,62 +76,32 @@ bool study_holds(const nlohmann::json& study) {
 nlohmann::json routing_case_json(const RoutingKernel& kernel, const RoutingClaim& claim, const RoutingStats& s,
                                  const MarginsWithinBand& band) {
   const bool pass = s.passes();
-  return {{"kernel", kernel.name()},
-          {"kernel_description", kernel.description()},
-          {"claim",
-           {{"arithmetic", name(claim.arithmetic)},
-            {"score_abs_error", number(claim.score_abs_error)},
-            {"weights_max_ulp", number(claim.weights.max_ulp)},
-            {"weights_abs_floor", number(claim.weights.abs_floor)},
-            {"min_score_sum", number(claim.min_score_sum)},
-            {"nan_weights_when_scores_vanish", claim.nan_weights_when_scores_vanish},
-            {"sorted", claim.sorted}}},
-          {"tokens", s.tokens},
-          {"matches", s.matches},
-          {"near_ties", s.near_ties},
-          {"mismatches", s.mismatches},
-          {"invalid", s.invalid},
-          {"order_differs", s.order_differs},
-          {"fraction_mismatches", fraction(s.mismatches, s.tokens)},
-          {"fraction_near_ties", fraction(s.near_ties, s.tokens)},
-          {"margins_within_band", {{"group", band.group}, {"expert", band.expert}, {"either", band.either}}},
-          {"weights",
-           {{"tokens_checked", s.weight_tokens_checked},
-            {"tokens_in_floor", s.weights_in_floor},
-            {"max_ulp", number(s.max_weight_ulp)},
-            {"p99_ulp", number(s.weight_ulp_percentile(0.99))},
-            {"breaches", s.weight_breaches},
-            {"bad", s.bad_weights},
-            {"max_sum_error", number(s.max_weight_sum_error)}}},
-          {"failures", s.failures},
-          {"pass", pass},
-          {"verdict", pass ? "PASS" : "FAIL"}};
+  return routing_document::Case{
+      std::string(kernel.name()),
+      std::string(kernel.description()),
+      {std::string(name(claim.arithmetic)), {claim.score_abs_error}, {claim.weights.max_ulp}, {claim.weights.abs_floor},
+       {claim.min_score_sum}, claim.nan_weights_when_scores_vanish, claim.sorted},
+      s.tokens, s.matches, s.near_ties, s.mismatches, s.invalid, s.order_differs,
+      fraction(s.mismatches, s.tokens), fraction(s.near_ties, s.tokens),
+      {band.group, band.expert, band.either},
+      {s.weight_tokens_checked, s.weights_in_floor, {s.max_weight_ulp}, {s.weight_ulp_percentile(0.99)},
+       s.weight_breaches, s.bad_weights, {s.max_weight_sum_error}},
+      s.failures, pass, pass ? "PASS" : "FAIL"};
 }
 
 nlohmann::json routing_batch_json(const RoutingBatchInfo& b, const RoutingOracleCounts& o, const MarginHistogram& m,
                                   std::vector<nlohmann::json> cases) {
-  nlohmann::json binades = nlohmann::json::array();
-  for (const MarginBinade& r : m.binades) binades.push_back({{"binade", r.binade}, {"group", r.group}, {"expert", r.expert}});
-  return {{"logits_dtype", name(b.logits)},
-          {"bias_dtype", name(b.bias)},
-          {"bias_name", b.bias_name},
-          {"bias", b.bias_distribution},
-          {"tokens", b.tokens},
-          {"oracle",
-           {{"comparisons", o.comparisons},
-            {"special", o.special},
-            {"double_tier", o.double_tier},
-            {"exact_ties", o.exact_ties},
-            {"mpfr_tier", o.mpfr_tier},
-            {"mpfr_retries", o.mpfr_retries}}},
-          {"margin_histogram",
-           {{"tokens", m.tokens},
-            {"group_ties", m.group_ties},
-            {"expert_ties", m.expert_ties},
-            {"group_unbounded", m.group_unbounded},
-            {"expert_unbounded", m.expert_unbounded},
-            {"binades", std::move(binades)}}},
-          {"cases", std::move(cases)}};
+  routing_document::Batch batch{std::string(name(b.logits)),
+                                std::string(name(b.bias)),
+                                b.bias_name,
+                                b.bias_distribution,
+                                b.tokens,
+                                {o.comparisons, o.special, o.double_tier, o.exact_ties, o.mpfr_tier, o.mpfr_retries},
+                                {m.tokens, m.group_ties, m.expert_ties, m.group_unbounded, m.expert_unbounded, {}}};
+  for (const MarginBinade& r : m.binades) batch.margin_histogram.binades.push_back({r.binade, r.group, r.expert});
+  nlohmann::json j = batch;
+  j["cases"] = std::move(cases);
+  return j;
 }
 
 nlohmann::json precision_study_json(const PrecisionStudy& study) {
@@ -167,193 +139,216 @@ nlohmann::json routing_section_json(const RoutingConfig& c, const std::string& l
     for (const nlohmann::json& k : b.at("cases")) ++cases, passed += k.at("pass").get<bool>();
   const bool holds = !precision_study || precision_study->at("holds").get<bool>();
   const bool pass = passed == cases && holds;
-  return {{"op", kRoutingOpName},
-          {"formula", kRoutingFormula},
-          {"config",
-           {{"experts", c.experts},
-            {"n_group", c.n_group},
-            {"topk_group", c.topk_group},
-            {"topk", c.topk},
-            {"scoring", name(c.scoring)},
-            {"renormalize", c.renormalize},
-            {"routed_scaling_factor", c.routed_scaling_factor},
-            {"label", c.label()}}},
-          {"logits", logits},
-          {"tokens", tokens},
-          {"seed", seed},
-          {"summary",
-           {{"cases", cases},
-            {"passed", passed},
-            {"failed", cases - passed},
-            {"pass", pass},
-            {"verdict", pass ? "PASS" : "FAIL"}}},
-          {"batches", std::move(batches)},
-          {"precision_study", precision_study ? std::move(*precision_study) : nlohmann::json(nullptr)}};
+  nlohmann::json j = routing_document::Section{
+      std::string(kRoutingOpName),
+      std::string(kRoutingFormula),
+      {c.experts, c.n_group, c.topk_group, c.topk, std::string(name(c.scoring)), c.renormalize, c.routed_scaling_factor, c.label()},
+      logits,
+      tokens,
+      seed,
+      {cases, passed, cases - passed, pass, pass ? "PASS" : "FAIL"}};
+  j["batches"] = std::move(batches);
+  j["precision_study"] = precision_study ? std::move(*precision_study) : nlohmann::json(nullptr);
+  return j;
 }
 
 // --- checking ----------------------------------------------------------------------------
 
 namespace {
 
-using report_check::check_fields;
-using report_check::check_rows;
-using report_check::Field;
+using report_check::check_shape;
 using report_check::Kind;
+using report_check::Shape;
 
-std::string check_case(const nlohmann::json& k, const std::string& at) {
-  std::string where = at;
-  if (k.is_object() && k.contains("kernel")) where = fmt::format("{} ({})", at, k["kernel"].dump());
-  if (std::string p = check_fields(
-          k, where,
-          {{"kernel", Kind::string}, {"kernel_description", Kind::string}, {"claim", Kind::object},
-           {"tokens", Kind::integer}, {"matches", Kind::integer}, {"near_ties", Kind::integer},
-           {"mismatches", Kind::integer}, {"invalid", Kind::integer}, {"order_differs", Kind::integer},
-           {"fraction_mismatches", Kind::number}, {"fraction_near_ties", Kind::number},
-           {"margins_within_band", Kind::object}, {"weights", Kind::object}, {"failures", Kind::array},
-           {"pass", Kind::boolean}, {"verdict", Kind::string}});
-      !p.empty())
-    return p;
-  if (std::string p = check_fields(k["claim"], where + ".claim",
-                                   {{"arithmetic", Kind::string}, {"score_abs_error", Kind::number},
-                                    {"weights_max_ulp", Kind::number}, {"weights_abs_floor", Kind::number},
-                                    {"min_score_sum", Kind::number}, {"nan_weights_when_scores_vanish", Kind::boolean},
-                                    {"sorted", Kind::boolean}});
-      !p.empty())
-    return p;
-  if (std::string p = check_fields(k["margins_within_band"], where + ".margins_within_band",
-                                   {{"group", Kind::integer}, {"expert", Kind::integer}, {"either", Kind::integer}});
-      !p.empty())
-    return p;
-  if (std::string p = check_fields(k["weights"], where + ".weights",
-                                   {{"tokens_checked", Kind::integer}, {"tokens_in_floor", Kind::integer},
-                                    {"max_ulp", Kind::number}, {"p99_ulp", Kind::number}, {"breaches", Kind::integer},
-                                    {"bad", Kind::integer}, {"max_sum_error", Kind::number}});
-      !p.empty())
-    return p;
+const Shape kClaim{{{"arithmetic", Kind::string}, {"score_abs_error", Kind::number},
+                    {"weights_max_ulp", Kind::number}, {"weights_abs_floor", Kind::number},
+                    {"min_score_sum", Kind::number}, {"nan_weights_when_scores_vanish", Kind::boolean},
+                    {"sorted", Kind::boolean}}};
+const Shape kBand{{{"group", Kind::integer}, {"expert", Kind::integer}, {"either", Kind::integer}}};
+const Shape kWeights{{{"tokens_checked", Kind::integer}, {"tokens_in_floor", Kind::integer}, {"max_ulp", Kind::number},
+                      {"p99_ulp", Kind::number}, {"breaches", Kind::integer}, {"bad", Kind::integer},
+                      {"max_sum_error", Kind::number}}};
+
+std::string check_case_more(const nlohmann::json& k, const std::string& where) {
   std::size_t i = 0;
-  for (const nlohmann::json& f : k["failures"])
-    if (!f.is_string()) return fmt::format("{}.failures[{}]: expected a string", where, i++);
-  if (k["matches"].get<std::int64_t>() + k["near_ties"].get<std::int64_t>() + k["mismatches"].get<std::int64_t>() +
-          k["invalid"].get<std::int64_t>() !=
-      k["tokens"].get<std::int64_t>())
+  for (const nlohmann::json& f : k["failures"]) {
+    if (!f.is_string()) return fmt::format("{}.failures[{}]: expected a string", where, i);
+    ++i;
+  }
+  if (to_int(k["matches"]) + to_int(k["near_ties"]) + to_int(k["mismatches"]) + to_int(k["invalid"]) !=
+      to_int(k["tokens"]))
     return fmt::format("{}: matches + near_ties + mismatches + invalid is not tokens", where);
   return {};
 }
 
-std::string check_batch(const nlohmann::json& b, const std::string& at) {
-  std::string where = at;
-  if (b.is_object() && b.contains("logits_dtype") && b.contains("bias_dtype") && b.contains("bias_name"))
-    where = fmt::format("{} ({} logits, {} {} bias)", at, b["logits_dtype"].dump(), b["bias_dtype"].dump(),
-                        b["bias_name"].dump());
-  if (std::string p = check_fields(b, where,
-                                   {{"logits_dtype", Kind::string}, {"bias_dtype", Kind::string},
-                                    {"bias_name", Kind::string}, {"bias", Kind::string}, {"tokens", Kind::integer},
-                                    {"oracle", Kind::object}, {"margin_histogram", Kind::object},
-                                    {"cases", Kind::array}});
-      !p.empty())
-    return p;
-  if (std::string p = check_fields(b["oracle"], where + ".oracle",
-                                   {{"comparisons", Kind::integer}, {"special", Kind::integer},
-                                    {"double_tier", Kind::integer}, {"exact_ties", Kind::integer},
-                                    {"mpfr_tier", Kind::integer}, {"mpfr_retries", Kind::integer}});
-      !p.empty())
-    return p;
-  const nlohmann::json& m = b["margin_histogram"];
-  if (std::string p = check_fields(m, where + ".margin_histogram",
-                                   {{"tokens", Kind::integer}, {"group_ties", Kind::integer},
-                                    {"expert_ties", Kind::integer}, {"group_unbounded", Kind::integer},
-                                    {"expert_unbounded", Kind::integer}, {"binades", Kind::array}});
-      !p.empty())
-    return p;
-  if (std::string p = check_rows(m, "binades", where + ".margin_histogram",
-                                 {{"binade", Kind::integer}, {"group", Kind::integer}, {"expert", Kind::integer}});
-      !p.empty())
-    return p;
-  std::size_t i = 0;
-  for (const nlohmann::json& k : b["cases"])
-    if (std::string p = check_case(k, fmt::format("{}.cases[{}]", where, i++)); !p.empty()) return p;
-  return {};
-}
+const Shape kCase{{{"kernel", Kind::string}, {"kernel_description", Kind::string}, {"claim", Kind::object, &kClaim},
+                   {"tokens", Kind::integer}, {"matches", Kind::integer}, {"near_ties", Kind::integer},
+                   {"mismatches", Kind::integer}, {"invalid", Kind::integer}, {"order_differs", Kind::integer},
+                   {"fraction_mismatches", Kind::number}, {"fraction_near_ties", Kind::number},
+                   {"margins_within_band", Kind::object, &kBand}, {"weights", Kind::object, &kWeights},
+                   {"failures", Kind::array}, {"pass", Kind::boolean}, {"verdict", Kind::string}},
+                  [](const nlohmann::json& k) {
+                    return k.contains("kernel") ? fmt::format(" ({})", k["kernel"].dump()) : std::string();
+                  },
+                  check_case_more};
 
-std::string check_study(const nlohmann::json& s, const std::string& where) {
-  if (std::string p = check_fields(s, where,
-                                   {{"kernel", Kind::string}, {"call_tokens", Kind::integer}, {"holds", Kind::boolean},
-                                    {"biases", Kind::array}});
-      !p.empty())
-    return p;
-  std::size_t i = 0;
-  for (const nlohmann::json& b : s["biases"]) {
-    const std::string at = fmt::format("{}.biases[{}]", where, i++);
-    if (std::string p = check_fields(b, at,
-                                     {{"bias_name", Kind::string}, {"bias", Kind::string}, {"cells", Kind::array},
-                                      {"bias_cast", Kind::array}, {"flips", Kind::array}});
-        !p.empty())
-      return p;
-    if (std::string p = check_rows(b, "cells", at,
-                                   {{"logits_dtype", Kind::string}, {"bias_dtype", Kind::string},
-                                    {"tokens", Kind::integer}, {"oracle_differ", Kind::integer},
-                                    {"kernel_differ", Kind::integer}});
-        !p.empty())
-      return p;
-    if (std::string p = check_rows(b, "flips", at,
-                                   {{"logits_dtype", Kind::string}, {"tokens", Kind::integer},
-                                    {"differ", Kind::integer}});
-        !p.empty())
-      return p;
-    std::size_t r = 0;
-    for (const nlohmann::json& run : b["bias_cast"]) {
-      const std::string at_r = fmt::format("{}.bias_cast[{}]", at, r++);
-      if (std::string p = check_fields(run, at_r,
-                                       {{"cast_once_to", Kind::string}, {"targets", Kind::array},
-                                        {"calls", Kind::integer}, {"identical_calls", Kind::integer},
-                                        {"tokens", Kind::integer}, {"tokens_differ", Kind::integer},
-                                        {"sets_differ", Kind::integer}, {"per_target", Kind::array},
-                                        {"first_difference", Kind::string}});
-          !p.empty())
-        return p;
-      for (const nlohmann::json& t : run["targets"])
-        if (!t.is_string()) return fmt::format("{}: \"targets\" must hold dtype names", at_r);
-      if (std::string p = check_rows(run, "per_target", at_r,
-                                     {{"target", Kind::string}, {"calls", Kind::integer},
-                                      {"identical_calls", Kind::integer}, {"tokens", Kind::integer},
-                                      {"tokens_differ", Kind::integer}, {"sets_differ", Kind::integer}});
-          !p.empty())
-        return p;
-    }
-  }
-  return {};
-}
+const Shape kOracle{{{"comparisons", Kind::integer}, {"special", Kind::integer}, {"double_tier", Kind::integer},
+                     {"exact_ties", Kind::integer}, {"mpfr_tier", Kind::integer}, {"mpfr_retries", Kind::integer}}};
+const Shape kMarginBinade{{{"binade", Kind::integer}, {"group", Kind::integer}, {"expert", Kind::integer}}};
+const Shape kMargins{{{"tokens", Kind::integer}, {"group_ties", Kind::integer}, {"expert_ties", Kind::integer},
+                      {"group_unbounded", Kind::integer}, {"expert_unbounded", Kind::integer},
+                      {"binades", Kind::array, &kMarginBinade}}};
+
+const Shape kBatch{{{"logits_dtype", Kind::string}, {"bias_dtype", Kind::string}, {"bias_name", Kind::string},
+                    {"bias", Kind::string}, {"tokens", Kind::integer}, {"oracle", Kind::object, &kOracle},
+                    {"margin_histogram", Kind::object, &kMargins}, {"cases", Kind::array, &kCase}},
+                   [](const nlohmann::json& b) {
+                     if (!b.contains("logits_dtype") || !b.contains("bias_dtype") || !b.contains("bias_name"))
+                       return std::string();
+                     return fmt::format(" ({} logits, {} {} bias)", b["logits_dtype"].dump(), b["bias_dtype"].dump(),
+                                        b["bias_name"].dump());
+                   }};
+
+const Shape kCell{{{"logits_dtype", Kind::string}, {"bias_dtype", Kind::string}, {"tokens", Kind::integer},
+                   {"oracle_differ", Kind::integer}, {"kernel_differ", Kind::integer}}};
+const Shape kFlip{{{"logits_dtype", Kind::string}, {"tokens", Kind::integer}, {"differ", Kind::integer}}};
+const Shape kPerTarget{{{"target", Kind::string}, {"calls", Kind::integer}, {"identical_calls", Kind::integer},
+                        {"tokens", Kind::integer}, {"tokens_differ", Kind::integer}, {"sets_differ", Kind::integer}}};
+const Shape kBiasCast{{{"cast_once_to", Kind::string}, {"targets", Kind::array}, {"calls", Kind::integer},
+                       {"identical_calls", Kind::integer}, {"tokens", Kind::integer},
+                       {"tokens_differ", Kind::integer}, {"sets_differ", Kind::integer},
+                       {"per_target", Kind::array, &kPerTarget}, {"first_difference", Kind::string}},
+                      nullptr,
+                      [](const nlohmann::json& run, const std::string& where) {
+                        for (const nlohmann::json& t : run["targets"])
+                          if (!t.is_string()) return fmt::format("{}: \"targets\" must hold dtype names", where);
+                        return std::string();
+                      }};
+const Shape kStudyBias{{{"bias_name", Kind::string}, {"bias", Kind::string}, {"cells", Kind::array, &kCell},
+                        {"bias_cast", Kind::array, &kBiasCast}, {"flips", Kind::array, &kFlip}}};
+const Shape kStudy{{{"kernel", Kind::string}, {"call_tokens", Kind::integer}, {"holds", Kind::boolean},
+                    {"biases", Kind::array, &kStudyBias}}};
+
+const Shape kConfig{{{"experts", Kind::integer}, {"n_group", Kind::integer}, {"topk_group", Kind::integer},
+                     {"topk", Kind::integer}, {"scoring", Kind::string}, {"renormalize", Kind::boolean},
+                     {"routed_scaling_factor", Kind::number}, {"label", Kind::string}}};
+const Shape kSummary{{{"cases", Kind::integer}, {"passed", Kind::integer}, {"failed", Kind::integer},
+                      {"pass", Kind::boolean}, {"verdict", Kind::string}}};
+
+const Shape kSection{{{"op", Kind::string}, {"formula", Kind::string}, {"config", Kind::object, &kConfig},
+                      {"logits", Kind::string}, {"tokens", Kind::integer}, {"seed", Kind::integer},
+                      {"summary", Kind::object, &kSummary}, {"batches", Kind::array, &kBatch}},
+                     nullptr,
+                     [](const nlohmann::json& s, const std::string& where) {
+                       if (!s.contains("precision_study"))
+                         return fmt::format("{}: \"precision_study\" is missing (null when the study was not run)",
+                                            where);
+                       if (s["precision_study"].is_null()) return std::string();
+                       return check_shape(s["precision_study"], where + ".precision_study", kStudy);
+                     }};
 
 }  // namespace
 
 std::string check_routing_section(const nlohmann::json& s, const std::string& where) {
-  if (std::string p = check_fields(s, where,
-                                   {{"op", Kind::string}, {"formula", Kind::string}, {"config", Kind::object},
-                                    {"logits", Kind::string}, {"tokens", Kind::integer}, {"seed", Kind::integer},
-                                    {"summary", Kind::object}, {"batches", Kind::array}});
-      !p.empty())
-    return p;
-  if (std::string p = check_fields(s["config"], where + ".config",
-                                   {{"experts", Kind::integer}, {"n_group", Kind::integer},
-                                    {"topk_group", Kind::integer}, {"topk", Kind::integer}, {"scoring", Kind::string},
-                                    {"renormalize", Kind::boolean}, {"routed_scaling_factor", Kind::number},
-                                    {"label", Kind::string}});
-      !p.empty())
-    return p;
-  if (std::string p = check_fields(s["summary"], where + ".summary",
-                                   {{"cases", Kind::integer}, {"passed", Kind::integer}, {"failed", Kind::integer},
-                                    {"pass", Kind::boolean}, {"verdict", Kind::string}});
-      !p.empty())
-    return p;
-  std::size_t i = 0;
-  for (const nlohmann::json& b : s["batches"])
-    if (std::string p = check_batch(b, fmt::format("{}.batches[{}]", where, i++)); !p.empty()) return p;
-  if (!s.contains("precision_study"))
-    return fmt::format("{}: \"precision_study\" is missing (null when the study was not run)", where);
-  if (!s["precision_study"].is_null())
-    if (std::string p = check_study(s["precision_study"], where + ".precision_study"); !p.empty()) return p;
-  return {};
+  return check_shape(s, where, kSection);
 }
+
+// --- tables shared by the Markdown and the HTML --------------------------------------------
+
+namespace routing_tables {
+
+std::string count_share(std::int64_t n, std::int64_t of) {
+  if (n == 0) return "0";
+  return fmt::format("{} ({:.4f}%)", n, 100.0 * fraction(n, of));
+}
+
+std::string share_count(std::int64_t n, std::int64_t of) {
+  return fmt::format("{:.4f}% ({})", 100.0 * fraction(n, of), n);
+}
+
+report_table::Cell bias(const nlohmann::json& b) {
+  const std::string name = b.at("bias_name").get<std::string>(), dist = b.at("bias").get<std::string>();
+  if (name == dist) return name;
+  return {name, " ", report_table::note(dist)};
+}
+
+report_table::Table cases(const nlohmann::json& section) {
+  using report_table::flag;
+  using report_table::right;
+  report_table::Table t{{{"logits"}, {"bias"}, {"kernel"}, right("routing errors"), right("near-ties"),
+                         right("invalid ids"), right("group margin within band"), right("expert margin within band"),
+                         right("weight ULP max / p99"), right("weight breaches"), right("tokens in weight floor"),
+                         {"verdict"}}};
+  for (const nlohmann::json& b : section.at("batches"))
+    for (const nlohmann::json& k : b.at("cases")) {
+      const std::int64_t n = to_int(k.at("tokens")), mismatches = to_int(k.at("mismatches"));
+      const std::int64_t invalid = to_int(k.at("invalid"));
+      const nlohmann::json& band = k.at("margins_within_band");
+      const nlohmann::json& w = k.at("weights");
+      const std::int64_t breaches = to_int(w.at("breaches")), bad = to_int(w.at("bad"));
+      report_table::Cell bias_cell = bias(b);
+      bias_cell.spans.insert(bias_cell.spans.begin(), {b.at("bias_dtype").get<std::string>(), " "});
+      report_table::Cell weight_breaches = breaches ? flag(std::to_string(breaches)) : "0";
+      if (bad) weight_breaches.spans.insert(weight_breaches.spans.end(), {" + ", flag(std::to_string(bad)), " NaN/inf/negative"});
+      const bool pass = k.at("pass").get<bool>();
+      t.rows.push_back({{b.at("logits_dtype").get<std::string>(), std::move(bias_cell),
+                         report_table::name(k.at("kernel").get<std::string>()),
+                         mismatches ? flag(count_share(mismatches, n)) : "0", count_share(to_int(k.at("near_ties")), n),
+                         invalid ? flag(std::to_string(invalid)) : "0", count_share(to_int(band.at("group")), n),
+                         count_share(to_int(band.at("expert")), n),
+                         fmt::format("{} / {}", report_text::ulp(to_double(w.at("max_ulp"))),
+                                     report_text::ulp(to_double(w.at("p99_ulp")))),
+                         std::move(weight_breaches), count_share(to_int(w.at("tokens_in_floor")), n),
+                         report_table::verdict(pass)},
+                        !pass});
+    }
+  return t;
+}
+
+report_table::Table input_rounding(const nlohmann::json& study) {
+  const nlohmann::json& biases = study.at("biases");
+  report_table::Table t{{{"logits"}, {"bias"}}};
+  for (const nlohmann::json& b : biases) {
+    t.groups.push_back({bias(b), t.columns.size(), 2});
+    t.columns.insert(t.columns.end(), {report_table::right("oracle"), report_table::right("kernel")});
+  }
+  const std::size_t pairs = biases.empty() ? 0 : biases[0].at("cells").size();
+  for (std::size_t c = 0; c < pairs; ++c) {
+    const nlohmann::json& first = biases[0].at("cells")[c];
+    report_table::Row row{{first.at("logits_dtype").get<std::string>(), first.at("bias_dtype").get<std::string>()}};
+    for (const nlohmann::json& b : biases) {
+      const nlohmann::json& cell = b.at("cells").at(c);
+      const std::int64_t n = to_int(cell.at("tokens"));
+      row.cells.insert(row.cells.end(),
+                       {share_count(to_int(cell.at("oracle_differ")), n), share_count(to_int(cell.at("kernel_differ")), n)});
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+report_table::Table bias_cast(const nlohmann::json& study) {
+  using report_table::right;
+  report_table::Table t{{{"bias"}, {"cast once to"}, {"target per call"}, right("calls"), right("bit-identical"),
+                         right("tokens whose ids or weight bits differ"), right("tokens changing experts")}};
+  for (const nlohmann::json& b : study.at("biases"))
+    for (const nlohmann::json& run : b.at("bias_cast")) {
+      const bool alternating = run.at("targets").size() > 1;
+      for (const nlohmann::json& per : run.at("per_target")) {
+        const std::int64_t tokens = to_int(per.at("tokens")), differ = to_int(per.at("tokens_differ"));
+        const std::string target = per.at("target").get<std::string>();
+        t.rows.push_back({{bias(b), run.at("cast_once_to").get<std::string>(),
+                           alternating ? fmt::format("alternating: the {} calls", target)
+                                       : fmt::format("{} on every call", target),
+                           std::to_string(to_int(per.at("calls"))), std::to_string(to_int(per.at("identical_calls"))),
+                           count_share(differ, tokens), count_share(to_int(per.at("sets_differ")), tokens)},
+                          !alternating && differ != 0});
+      }
+    }
+  return t;
+}
+
+}  // namespace routing_tables
 
 // --- Markdown ------------------------------------------------------------------------------
 
@@ -361,21 +356,10 @@ namespace {
 
 std::string str(const nlohmann::json& j, const char* key) { return j.at(key).get<std::string>(); }
 
-/// "0", or "3 (0.0732%)".
-std::string count_share(std::int64_t n, std::int64_t of) {
-  if (n == 0) return "0";
-  return fmt::format("{} ({:.4f}%)", n, 100.0 * fraction(n, of));
-}
+using routing_tables::count_share;
+using routing_tables::share_count;
 
-/// "8.2764% (678)".
-std::string share_count(std::int64_t n, std::int64_t of) {
-  return fmt::format("{:.4f}% ({})", 100.0 * fraction(n, of), n);
-}
-
-std::string bias_text(const nlohmann::json& b) {
-  const std::string name = str(b, "bias_name"), dist = str(b, "bias");
-  return name == dist ? name : fmt::format("{} {}", name, dist);
-}
+std::string bias_text(const nlohmann::json& b) { return report_table::cell_markdown(routing_tables::bias(b)); }
 
 /// The margin bins of the Markdown tables: exact ties, then powers of 16 from 2^-24 to
 /// 2^-4, then unbounded (nothing, or only invalid candidates, dropped).
@@ -409,10 +393,6 @@ std::string margin_table(const nlohmann::json& batches, const char* which) {
   return out + '\n';
 }
 
-std::string weights_cell(const nlohmann::json& w) {
-  return fmt::format("{} / {}", report_text::ulp(to_double(w.at("max_ulp"))), report_text::ulp(to_double(w.at("p99_ulp"))));
-}
-
 void study_markdown(std::string& out, const nlohmann::json& s, const nlohmann::json& section, const std::string& h) {
   const nlohmann::json& biases = s.at("biases");
   const std::int64_t tokens = to_int(section.at("tokens"));
@@ -422,23 +402,7 @@ void study_markdown(std::string& out, const nlohmann::json& s, const nlohmann::j
                      "the rounding alone does) and with `{}` (what a kernel then picks). Share of the {} tokens whose "
                      "expert set differs from the truth ({}).\n\n",
                      str(section, "logits"), str(s, "kernel"), tokens, str(section.at("config"), "label"));
-  out += "| logits | bias |";
-  for (const nlohmann::json& b : biases) out += fmt::format(" {}: oracle | kernel |", bias_text(b));
-  out += "\n|---|---|";
-  for (std::size_t i = 0; i < biases.size(); ++i) out += "---:|---:|";
-  out += '\n';
-  if (!biases.empty())
-    for (std::size_t c = 0; c < biases[0].at("cells").size(); ++c) {
-      const nlohmann::json& first = biases[0].at("cells")[c];
-      out += fmt::format("| {} | {} |", str(first, "logits_dtype"), str(first, "bias_dtype"));
-      for (const nlohmann::json& b : biases) {
-        const nlohmann::json& cell = b.at("cells").at(c);
-        out += fmt::format(" {} | {} |", share_count(to_int(cell.at("oracle_differ")), to_int(cell.at("tokens"))),
-                           share_count(to_int(cell.at("kernel_differ")), to_int(cell.at("tokens"))));
-      }
-      out += '\n';
-    }
-  out += '\n';
+  out += report_table::render_markdown(routing_tables::input_rounding(s));
 
   out += fmt::format("{}# Casting the bias once or on every call\n\n", h);
   out += fmt::format("`{}` on the fp32 logits, in calls of {} tokens, two ways: the fp32 bias cast once, before the "
@@ -448,23 +412,7 @@ void study_markdown(std::string& out, const nlohmann::json& s, const nlohmann::j
                      "output dtype by batch size), the bias cast once to bf16 is wrong on every fp32 call.\n\n",
                      str(s, "kernel"), to_int(s.at("call_tokens")),
                      s.at("holds").get<bool>() ? "**holds**" : "**does not hold**");
-  out += "| bias | cast once to | target per call | calls | bit-identical | tokens whose ids or weight bits differ | tokens "
-         "changing experts "
-         "|\n|---|---|---|---:|---:|---:|---:|\n";
-  for (const nlohmann::json& b : biases)
-    for (const nlohmann::json& run : b.at("bias_cast")) {
-      const bool alternating = run.at("targets").size() > 1;
-      for (const nlohmann::json& t : run.at("per_target")) {
-        const std::int64_t tokens = to_int(t.at("tokens"));
-        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", bias_text(b), str(run, "cast_once_to"),
-                           alternating ? fmt::format("alternating: the {} calls", str(t, "target"))
-                                       : fmt::format("{} on every call", str(t, "target")),
-                           to_int(t.at("calls")), to_int(t.at("identical_calls")),
-                           count_share(to_int(t.at("tokens_differ")), tokens),
-                           count_share(to_int(t.at("sets_differ")), tokens));
-      }
-    }
-  out += '\n';
+  out += report_table::render_markdown(routing_tables::bias_cast(s));
   out += "Tokens whose expert set flips between a call with the bias in fp32 and one with it in bf16 (same logits):\n\n"
          "| bias |";
   std::vector<std::string> logits;
@@ -528,29 +476,9 @@ std::string render_routing_markdown(const nlohmann::json& s, int level) {
                                : "");
   out += "Routing errors are different expert sets with no near-tie to explain them; near-ties are different sets "
          "where the exact margin at a boundary lies within the tie band of the kernel's arithmetic (those tokens' "
-         "share of the batch is in \"margin within band\"). Weights in fp32 ULP of the exact weight, on tokens "
+         "share of the batch is in the \"margin within band\" columns). Weights in fp32 ULP of the exact weight, on tokens "
          "routed alike and outside the weight floor (picked scores too small for the kernel's arithmetic).\n\n";
-  out += "| logits | bias | kernel | routing errors | near-ties | invalid ids | margin within band (group / expert) | "
-         "weight ULP max / p99 | weight breaches | tokens in weight floor | verdict |\n"
-         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
-  for (const nlohmann::json& b : batches)
-    for (const nlohmann::json& k : b.at("cases")) {
-      const std::int64_t n = to_int(k.at("tokens"));
-      const nlohmann::json& band = k.at("margins_within_band");
-      const nlohmann::json& w = k.at("weights");
-      const std::int64_t breaches = to_int(w.at("breaches")), bad = to_int(w.at("bad"));
-      out += fmt::format("| {} | {} {} | {} | {} | {} | {} | {} / {} | {} | {}{} | {} | {} |\n", str(b, "logits_dtype"),
-                         str(b, "bias_dtype"), bias_text(b), str(k, "kernel"),
-                         to_int(k.at("mismatches")) ? "**" + count_share(to_int(k.at("mismatches")), n) + "**" : "0",
-                         count_share(to_int(k.at("near_ties")), n),
-                         to_int(k.at("invalid")) ? fmt::format("**{}**", to_int(k.at("invalid"))) : "0",
-                         count_share(to_int(band.at("group")), n), count_share(to_int(band.at("expert")), n),
-                         weights_cell(w), breaches ? fmt::format("**{}**", breaches) : "0",
-                         bad ? fmt::format(" + **{}** NaN/inf/negative", bad) : "",
-                         count_share(to_int(w.at("tokens_in_floor")), n),
-                         k.at("pass").get<bool>() ? "PASS" : "**FAIL**");
-    }
-  out += '\n';
+  out += report_table::render_markdown(routing_tables::cases(s));
 
   out += fmt::format("{}# Decision margins\n\n", h);
   out += "The oracle's exact margins per token, by powers of two: between the last kept and the best dropped group "
