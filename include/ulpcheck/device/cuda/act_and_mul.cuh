@@ -22,25 +22,27 @@ namespace ulpcheck::cuda {
 template <Format F>
 struct DeviceStorage;
 
-template <>
-struct DeviceStorage<Format::bf16> {
-  using T = __nv_bfloat16;
-  using T2 = __nv_bfloat162;
-  static __device__ __forceinline__ float2 unpack2(T2 v) { return __bfloat1622float2(v); }
-  static __device__ __forceinline__ T2 pack2(float a, float b) { return __floats2bfloat162_rn(a, b); }
-  static __device__ __forceinline__ float load(T v) { return __bfloat162float(v); }
-  static __device__ __forceinline__ T store(float x) { return __float2bfloat16_rn(x); }
+/// A 2-byte storage format: its element and pair types and CUDA's conversions of each,
+/// rounding to nearest even on the way in.
+template <class Elem, class Pair, float2 (*Unpack2)(Pair), Pair (*Pack2)(float, float), float (*Load)(Elem),
+          Elem (*Store)(float)>
+struct HalfWidthStorage {
+  using T = Elem;
+  using T2 = Pair;
+  static __device__ __forceinline__ float2 unpack2(T2 v) { return Unpack2(v); }
+  static __device__ __forceinline__ T2 pack2(float a, float b) { return Pack2(a, b); }
+  static __device__ __forceinline__ float load(T v) { return Load(v); }
+  static __device__ __forceinline__ T store(float x) { return Store(x); }
 };
 
 template <>
-struct DeviceStorage<Format::fp16> {
-  using T = __half;
-  using T2 = __half2;
-  static __device__ __forceinline__ float2 unpack2(T2 v) { return __half22float2(v); }
-  static __device__ __forceinline__ T2 pack2(float a, float b) { return __floats2half2_rn(a, b); }
-  static __device__ __forceinline__ float load(T v) { return __half2float(v); }
-  static __device__ __forceinline__ T store(float x) { return __float2half_rn(x); }
-};
+struct DeviceStorage<Format::bf16>
+    : HalfWidthStorage<__nv_bfloat16, __nv_bfloat162, __bfloat1622float2, __floats2bfloat162_rn, __bfloat162float,
+                       __float2bfloat16_rn> {};
+
+template <>
+struct DeviceStorage<Format::fp16>
+    : HalfWidthStorage<__half, __half2, __half22float2, __floats2half2_rn, __half2float, __float2half_rn> {};
 
 template <>
 struct DeviceStorage<Format::fp32> {
