@@ -164,13 +164,10 @@ rc::Seq<FuzzCase> shrink_case(const FuzzCase& c) {
   return rc::seq::fromContainer(std::move(out));
 }
 
-}  // namespace
-
-namespace {
-
-/// The op's parameter values, one per ParamSpec in its order. One parameter draws from its
-/// generator alone and none from no generator, so that a case's random stream (and with it
-/// every replay token) does not depend on how many parameters other ops have.
+/// The op's parameter values, one per ParamSpec in its order. One parameter is drawn by its
+/// generator alone (a gen::pair would split the random differently) and none by no
+/// generator, so cases are drawn as they were before parameters were generic, and the
+/// replay tokens of that time still name them.
 rc::Gen<std::vector<float>> gen_param_values(std::span<const ParamSpec> specs) {
   using namespace rc;
   if (specs.empty()) return gen::just(std::vector<float>{});
@@ -190,7 +187,8 @@ rc::Gen<FuzzCase> gen_case(const ElementwiseOp& op, Format f) {
   const int arity = op.arity;
   const ElementwiseOp* o = &op;
   using Drawn = std::pair<Shape, std::vector<float>>;
-  const Gen<FuzzCase> raw = gen::noShrink(gen::mapcat(gen::pair(gen_shape(), gen_param_values(op.params)), [f, arity, o](Drawn p) {
+  const Gen<Drawn> drawn = gen::pair(gen_shape(), gen_param_values(op.params));
+  const Gen<FuzzCase> raw = gen::noShrink(gen::mapcat(drawn, [f, arity, o](Drawn p) {
     // A large batch repeats its first kDistinctRows rows: drawing every input costs more
     // than the kernel and the oracle together, and the batch size is what it is there for.
     const std::int64_t row = arity * p.first.d, distinct = std::min(p.first.tokens, kDistinctRows);
