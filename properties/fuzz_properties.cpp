@@ -1,4 +1,5 @@
-// The fuzz properties: each is one sentence of the spec, checked on generated cases.
+// The fuzz properties every op has, each one sentence of the spec checked on generated
+// cases, and the table of all of them with the ops' own (properties/ops/).
 #include <fmt/format.h>
 #include <rapidcheck.h>
 
