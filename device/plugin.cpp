@@ -98,6 +98,8 @@ class PluginKernel final : public Kernel {
     out_t.shape = out_shape;
     in_t.strides = out_t.strides = nullptr;
     in_t.byte_offset = out_t.byte_offset = 0;
+    // The v1 ABI's compatibility shim: its parameter struct has one field, made for the clamp
+    // op's limit, filled by that name (+inf for ops without it, as v1 plugins expect).
     ulpcheck_op_params p{};
     p.limit = params.has("limit") ? static_cast<float>(params.get("limit")) : HUGE_VALF;
     char error[1024] = {};

@@ -1,11 +1,15 @@
-// The fuzz properties: each is one sentence of the spec, checked on generated cases.
+// The fuzz properties every op has, each one sentence of the spec checked on generated
+// cases, and the table of all of them with the ops' own (properties/ops/).
 #include <fmt/format.h>
 #include <rapidcheck.h>
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <optional>
+#include <vector>
 
+#include "properties/fuzz_checks.hpp"
 #include "properties/property_runner.hpp"
 #include "ulpcheck/properties/explain.hpp"
 #include "ulpcheck/properties/fuzz.hpp"
@@ -13,19 +17,8 @@
 
 namespace ulpcheck {
 
-namespace {
+namespace detail {
 
-using detail::fail;
-
-
-/// The op's parameters with `limit` where it takes one (the limit properties pin it).
-Params params_for(const ElementwiseOp& op, float limit) {
-  FuzzCase c;
-  c.limit = limit;
-  return c.params(op);
-}
-
-/// Cases with parameters the kernel declares it does not take are not its failures.
 void require_supported(const FuzzTarget& t, const Params& p) {
   const std::string why = t.kernel->unsupported_params(*t.op, t.format, p);
   RC_PRE(why.empty());
@@ -38,12 +31,11 @@ BitTensor run(const Kernel& k, const ElementwiseOp& op, const Params& p, const B
   return out;
 }
 
-/// The op, kernel, shape and element of a failure, with the limit the kernel ran with: the
-/// case's own, unless the property pinned another (`ran_with`, inf or 0).
-std::string where(const FuzzTarget& t, const FuzzCase& c, std::int64_t index, std::optional<float> ran_with = {}) {
+std::string where(const FuzzTarget& t, const FuzzCase& c, std::int64_t index) {
   const std::int64_t d = c.shape.d;
-  return fmt::format("{} on {} in {}, input [{}, {}], limit {:a}, element [{}, {}]", t.op->name, t.kernel->name(),
-                     name(t.format), c.shape.tokens, t.op->arity * d, ran_with.value_or(c.limit),
+  const std::string params = params_text(c);
+  return fmt::format("{} on {} in {}, input [{}, {}]{}{}, element [{}, {}]", t.op->name, t.kernel->name(),
+                     name(t.format), c.shape.tokens, t.op->arity * d, params.empty() ? "" : ", ", params,
                      index / std::max<std::int64_t>(d, 1), index % std::max<std::int64_t>(d, 1));
 }
 
@@ -51,12 +43,22 @@ std::string bits_text(Format f, std::uint32_t b) {
   return fmt::format("0x{:0{}x} ({:.9g})", b, info(f).storage_bits / 4, decode(f, b));
 }
 
-/// Index of the first element whose bits differ, or -1.
 std::int64_t first_difference(const BitTensor& a, const BitTensor& b) {
   for (std::size_t i = 0; i < a.bits.size(); ++i)
     if (a.bits[i] != b.bits[i]) return static_cast<std::int64_t>(i);
   return -1;
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::bits_text;
+using detail::fail;
+using detail::first_difference;
+using detail::require_supported;
+using detail::run;
+using detail::where;
 
 Measurement measure_case(const FuzzTarget& t, const FuzzCase& c) {
   const Params p = c.params(*t.op);
@@ -75,39 +77,7 @@ void nan_inf_semantics(const FuzzTarget& t, const FuzzCase& c) {
     fail("NaN/inf semantics differ from the oracle's\n" + explain(m, m.stats.semantic_failures.front()));
 }
 
-bool has_unclamped_form(const FuzzTarget& t) {
-  const ElementwiseOp* plain = t.op->unclamped_op.empty() ? nullptr : find_op(t.op->unclamped_op);
-  return plain && t.kernel->supports(*plain, t.format);
-}
-bool has_limit(const ElementwiseOp& op) { return op.default_params().has("limit"); }
 bool always(const FuzzTarget&) { return true; }
-
-void inf_limit_equals_unclamped(const FuzzTarget& t, const FuzzCase& c) {
-  const ElementwiseOp* plain = find_op(t.op->unclamped_op);  // has_unclamped_form checked it
-  const BitTensor in = c.tensor();
-  require_supported(t, params_for(*t.op, HUGE_VALF));
-  const BitTensor clamped = run(*t.kernel, *t.op, params_for(*t.op, HUGE_VALF), in);
-  const BitTensor unclamped = run(*t.kernel, *plain, plain->default_params(), in);
-  const std::int64_t i = first_difference(clamped, unclamped);
-  if (i >= 0)
-    fail(fmt::format("limit = inf differs from {}: {}\n  limit inf: {}\n  {}: {}", plain->name, where(t, c, i, HUGE_VALF),
-                        bits_text(t.format, clamped.bits[i]), plain->name, bits_text(t.format, unclamped.bits[i])));
-}
-
-void zero_limit_gives_zeros(const FuzzTarget& t, const FuzzCase& c) {
-  const BitTensor in = c.tensor();
-  const BitTensor out = run(*t.kernel, *t.op, params_for(*t.op, 0.0f), in);
-  const std::int64_t d = c.shape.d;
-  for (std::int64_t r = 0; r < c.shape.tokens; ++r)
-    for (std::int64_t col = 0; col < d; ++col) {
-      const double g = decode(t.format, in.at(r, col)), u = decode(t.format, in.at(r, d + col));
-      const double y = decode(t.format, out.at(r, col));
-      if (std::isfinite(g) && std::isfinite(u) && y != 0.0)
-        fail(fmt::format("limit = 0 with finite inputs must give 0: {}\n  gate: {}\n  up:   {}\n  got:  {}",
-                            where(t, c, r * d + col, 0.0f), bits_text(t.format, in.at(r, col)),
-                            bits_text(t.format, in.at(r, d + col)), bits_text(t.format, out.at(r, col))));
-    }
-}
 
 /// The rows of `in` repeated cyclically to `rows` rows.
 BitTensor tiled_rows(const BitTensor& in, std::int64_t rows) {
@@ -183,14 +153,17 @@ void reruns_are_identical(const FuzzTarget& t, const FuzzCase& c) {
                         bits_text(t.format, a.bits[i]), bits_text(t.format, b.bits[i])));
 }
 
-bool gated_with_limit(const FuzzTarget& t) { return t.op->arity == 2 && has_limit(*t.op); }
-
-const FuzzProperty kProperties[] = {
+/// Properties of the outputs' values, which every op has.
+const FuzzProperty kValueProperties[] = {
     {"within_budget", "every output is within the budget the kernel claims", &always, &within_budget},
     {"nan_inf_semantics", "NaN and inf outputs agree with the oracle's", &always, &nan_inf_semantics},
-    {"inf_limit_equals_unclamped", "limit = inf equals the unclamped op bit for bit", &has_unclamped_form,
-     &inf_limit_equals_unclamped},
-    {"zero_limit_gives_zeros", "limit = 0 gives zeros for finite inputs", &gated_with_limit, &zero_limit_gives_zeros},
+};
+
+/// The properties of ops' own semantics (properties/ops/), one entry per op that has some.
+std::span<const FuzzProperty> (*const kOpProperties[])() = {&clamp_fuzz_properties};
+
+/// Properties of how a kernel runs, which every op has.
+const FuzzProperty kRunProperties[] = {
     {"rows_are_independent",
      "a row's output does not depend on the other rows of the batch, nor on its size (a row alone and inside "
      "batches of 1 to 4096 rows)",
@@ -200,6 +173,14 @@ const FuzzProperty kProperties[] = {
 
 }  // namespace
 
-std::span<const FuzzProperty> all_fuzz_properties() { return kProperties; }
+std::span<const FuzzProperty> all_fuzz_properties() {
+  static const std::vector<FuzzProperty> all = [] {
+    std::vector<FuzzProperty> v(std::begin(kValueProperties), std::end(kValueProperties));
+    for (const auto op_properties : kOpProperties) std::ranges::copy(op_properties(), std::back_inserter(v));
+    v.insert(v.end(), std::begin(kRunProperties), std::end(kRunProperties));
+    return v;
+  }();
+  return all;
+}
 
 }  // namespace ulpcheck

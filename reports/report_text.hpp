@@ -75,7 +75,7 @@ inline std::string budget_short(const nlohmann::json& b) {
   return fmt::format("{} ULP, floor 2^{}", u, std::ilogb(a));
 }
 
-/// The parameters of a case as a person reads them ("limit=7.3"), "-" for none.
+/// The parameters of a case as a person reads them ("<name>=<value>"), "-" for none.
 inline std::string params_or_dash(const nlohmann::json& c) {
   const std::string& label = c.at("params_label").get_ref<const std::string&>();
   return label.empty() ? "-" : label;

@@ -201,7 +201,7 @@ ReportPlan plan_report(const ReportRequest& o) {
             continue;
           }
           if (const std::string why = k->unsupported_params(*op, f, params); !why.empty()) {
-            // One case asked for exactly (op, dtype, kernel and limit named) cannot be run:
+            // One case asked for exactly (op, dtype, kernel and parameters named) cannot be run:
             // say so. In a report of many cases it is one line among them.
             if (!o.params.empty() && !all_kernels_asked && named.size() == 1 && ops_named && ops.size() == 1 &&
                 formats.size() == 1 && !routing)

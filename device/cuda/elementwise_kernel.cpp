@@ -33,8 +33,8 @@ void CudaElementwiseKernel::run(const ElementwiseOp& op, const Params& params, c
   DeviceBuffer in(std::max<std::size_t>(host_in.size(), 1)), out(std::max<std::size_t>(host_out.size(), 1));
   in.upload(host_in.data(), host_in.size());
   out.poison();
-  const float limit = params.has("limit") ? static_cast<float>(params.get("limit")) : HUGE_VALF;
-  const int err = impl.launch[static_cast<int>(f)](ElementwiseLaunch{in.data(), out.data(), input.rows, d, limit, nullptr});
+  const int err = impl.launch[static_cast<int>(f)](
+      ElementwiseLaunch{in.data(), out.data(), input.rows, d, param_slots(op, params), nullptr});
   if (err != cudaSuccess)
     throw KernelError(fmt::format("{}: launch of {} [{}, {}] {} failed: {}", name_, op.name, input.rows, input.cols,
                                   ulpcheck::name(f), cudaGetErrorString(static_cast<cudaError_t>(err))));

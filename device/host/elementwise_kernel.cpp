@@ -1,6 +1,6 @@
 #include "ulpcheck/device/host/elementwise_kernel.hpp"
 
-#include <cmath>
+#include "ulpcheck/device/param_slots.hpp"
 
 namespace ulpcheck {
 
@@ -10,12 +10,12 @@ void HostElementwiseKernel::run(const ElementwiseOp& op, const Params& params,
   const Format f = input.format;
   const std::int64_t d = output.cols;
   const ElementFn fn = impl.fn[static_cast<int>(f)];
-  const float limit = params.has("limit") ? static_cast<float>(params.get("limit")) : HUGE_VALF;
+  const ParamSlots p = param_slots(op, params);
   for (std::int64_t r = 0; r < input.rows; ++r) {
     for (std::int64_t c = 0; c < d; ++c) {
       const auto x0 = static_cast<float>(decode(f, input.at(r, c)));
       const auto x1 = op.arity == 2 ? static_cast<float>(decode(f, input.at(r, d + c))) : 1.0f;
-      output.at(r, c) = encode(f, fn(x0, x1, limit));
+      output.at(r, c) = encode(f, fn(x0, x1, p[0]));
     }
   }
 }

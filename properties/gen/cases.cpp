@@ -56,30 +56,58 @@ rc::Gen<Shape> gen_shape() {
   });
 }
 
-rc::Gen<float> gen_limit() {
+namespace {
+
+/// fp32 values as unsigned integers in the order of the values: -inf ... -0, +0 ... +inf
+/// (NaNs beyond either end), so that a range of values is a range of keys.
+std::uint32_t order_key(float x) {
+  std::uint32_t b;
+  std::memcpy(&b, &x, sizeof b);
+  return b & 0x80000000u ? ~b : b | 0x80000000u;
+}
+
+float from_order_key(std::uint32_t k) {
+  const std::uint32_t b = k & 0x80000000u ? k & 0x7fffffffu : ~k;
+  float x;
+  std::memcpy(&x, &b, sizeof x);
+  return x;
+}
+
+}  // namespace
+
+rc::Gen<float> gen_param(const ParamSpec& spec) {
   using namespace rc;
-  const std::vector<float> named{0.0f, 0x1p-149f, 1.0f, 7.0f, 10.0f, 1e30f, HUGE_VALF, static_cast<float>(7.3)};
-  const Gen<float> any_nonnegative = gen::map(gen::inRange<std::uint32_t>(0, 0x7f800001u), [](std::uint32_t b) {
-    float x;
-    std::memcpy(&x, &b, sizeof x);
-    return x;
-  });
-  return gen::weightedOneOf<float>({{4, gen::elementOf(named)}, {1, any_nonnegative}});
+  // Uniform over the bit patterns from lowest to highest, both included.
+  const Gen<float> in_range =
+      gen::map(gen::inRange<std::uint32_t>(order_key(static_cast<float>(spec.lowest)),
+                                           order_key(static_cast<float>(spec.highest)) + 1),
+               &from_order_key);
+  if (spec.fuzzed_values.empty()) return in_range;
+  std::vector<float> named;
+  for (double v : spec.fuzzed_values) named.push_back(static_cast<float>(v));
+  return gen::weightedOneOf<float>({{4, gen::elementOf(named)}, {1, in_range}});
 }
 
 BitTensor FuzzCase::tensor() const { return BitTensor{format, shape.tokens, arity * shape.d, bits}; }
 
 Params FuzzCase::params(const ElementwiseOp& op) const {
   Params p = op.default_params();
-  if (p.has("limit")) p.set("limit", limit);
+  for (std::size_t i = 0; i < param_specs.size(); ++i) p.set(param_specs[i].name, param_values[i]);
   return p;
+}
+
+std::string params_text(const FuzzCase& c) {
+  std::string out;
+  for (std::size_t i = 0; i < c.param_specs.size(); ++i)
+    out += fmt::format("{}{} {:a}", i ? ", " : "", c.param_specs[i].name, c.param_values[i]);
+  return out;
 }
 
 namespace {
 
 /// The case restricted to rows [r0, r1) and columns [c0, c1) of each of its arity parts.
 FuzzCase sub_case(const FuzzCase& c, std::int64_t r0, std::int64_t r1, std::int64_t c0, std::int64_t c1) {
-  FuzzCase s{c.format, c.arity, {r1 - r0, c1 - c0}, c.limit, {}};
+  FuzzCase s{c.format, c.arity, {r1 - r0, c1 - c0}, c.param_specs, c.param_values, {}};
   const std::int64_t d = c.shape.d;
   for (std::int64_t r = r0; r < r1; ++r)
     for (int part = 0; part < c.arity; ++part)
@@ -136,26 +164,44 @@ rc::Seq<FuzzCase> shrink_case(const FuzzCase& c) {
   return rc::seq::fromContainer(std::move(out));
 }
 
+/// The op's parameter values, one per ParamSpec in its order. One parameter is drawn by its
+/// generator alone (a gen::pair would split the random differently) and none by no
+/// generator, so cases are drawn as they were before parameters were generic, and the
+/// replay tokens of that time still name them.
+rc::Gen<std::vector<float>> gen_param_values(std::span<const ParamSpec> specs) {
+  using namespace rc;
+  if (specs.empty()) return gen::just(std::vector<float>{});
+  Gen<std::vector<float>> values = gen::map(gen_param(specs[0]), [](float x) { return std::vector<float>{x}; });
+  for (const ParamSpec& spec : specs.subspan(1))
+    values = gen::map(gen::pair(values, gen_param(spec)), [](std::pair<std::vector<float>, float> p) {
+      p.first.push_back(p.second);
+      return std::move(p.first);
+    });
+  return values;
+}
+
 }  // namespace
 
 rc::Gen<FuzzCase> gen_case(const ElementwiseOp& op, Format f) {
   using namespace rc;
-  const bool has_limit = op.default_params().has("limit");
-  const Gen<float> limit = has_limit ? gen_limit() : gen::just(HUGE_VALF);
   const int arity = op.arity;
   const ElementwiseOp* o = &op;
-  const Gen<FuzzCase> raw = gen::noShrink(gen::mapcat(gen::pair(gen_shape(), limit), [f, arity, o](std::pair<Shape, float> p) {
+  using Drawn = std::pair<Shape, std::vector<float>>;
+  const Gen<Drawn> drawn = gen::pair(gen_shape(), gen_param_values(op.params));
+  const Gen<FuzzCase> raw = gen::noShrink(gen::mapcat(drawn, [f, arity, o](Drawn p) {
     // A large batch repeats its first kDistinctRows rows: drawing every input costs more
     // than the kernel and the oracle together, and the batch size is what it is there for.
     const std::int64_t row = arity * p.first.d, distinct = std::min(p.first.tokens, kDistinctRows);
-    FuzzCase shape_only;
-    shape_only.limit = p.second;
+    FuzzCase shape_only{f, arity, p.first, o->params, p.second, {}};
     return gen::map(gen::container<std::vector<std::uint32_t>>(static_cast<std::size_t>(distinct * row),
                                                                gen_input_value(f, *o, shape_only.params(*o))),
-                    [f, arity, p, row, distinct](std::vector<std::uint32_t> bits) {
-                      bits.resize(static_cast<std::size_t>(p.first.tokens * row));
-                      for (std::int64_t i = distinct * row; i < p.first.tokens * row; ++i) bits[i] = bits[i % (distinct * row)];
-                      return FuzzCase{f, arity, p.first, p.second, std::move(bits)};
+                    [shape_only, row, distinct](std::vector<std::uint32_t> bits) {
+                      const std::int64_t tokens = shape_only.shape.tokens;
+                      bits.resize(static_cast<std::size_t>(tokens * row));
+                      for (std::int64_t i = distinct * row; i < tokens * row; ++i) bits[i] = bits[i % (distinct * row)];
+                      FuzzCase c = shape_only;
+                      c.bits = std::move(bits);
+                      return c;
                     });
   }));
   return [raw](const Random& random, int size) {
@@ -165,8 +211,9 @@ rc::Gen<FuzzCase> gen_case(const ElementwiseOp& op, Format f) {
 
 void showValue(const FuzzCase& c, std::ostream& os) {
   const int width = info(c.format).storage_bits / 4;
-  os << fmt::format("{} input [{}, {}] (tokens {}, d {}), limit {:a}", name(c.format), c.shape.tokens,
-                    c.arity * c.shape.d, c.shape.tokens, c.shape.d, c.limit);
+  os << fmt::format("{} input [{}, {}] (tokens {}, d {})", name(c.format), c.shape.tokens, c.arity * c.shape.d,
+                    c.shape.tokens, c.shape.d);
+  if (!c.param_specs.empty()) os << ", " << params_text(c);
   std::size_t shown = 0, nonzero = 0;
   const std::int64_t cols = c.arity * c.shape.d;
   for (std::size_t i = 0; i < c.bits.size(); ++i) {

@@ -37,12 +37,16 @@ std::vector<std::uint32_t> special_values(Format f, const ElementwiseOp& op, con
   for (double x : {1.0, 2.0, 0.5, 1e-3, 1e30, std::ldexp(1.0, fi.emax - 1), 7.0, 10.0})
     v.push_back(encode(f, round_to(f, x)));
   for (double x : op.activation->hard_inputs) v.push_back(encode(f, round_to(f, x)));
-  const double limit = params.has("limit") ? params.get("limit") : -1.0;
-  if (limit >= 0 && std::isfinite(limit)) {
-    const std::uint32_t L = encode(f, round_to(f, limit));
-    v.push_back(L);
-    if (L > 0) v.push_back(L - 1);           // the value below the limit
-    if (L + 1 < exp_mask) v.push_back(L + 1);  // and above it
+  // A threshold the inputs cross (ParamSpec::inputs_cross), as the format holds it, with the
+  // values next to it in magnitude; the signs follow below.
+  for (const ParamSpec& spec : op.params) {
+    if (!spec.inputs_cross || !params.has(spec.name)) continue;
+    const double value = std::fabs(params.get(spec.name));
+    if (!std::isfinite(value)) continue;
+    const std::uint32_t at = encode(f, round_to(f, value));
+    v.push_back(at);
+    if (at > 0) v.push_back(at - 1);             // the value below it
+    if (at + 1 < exp_mask) v.push_back(at + 1);  // and above it
   }
   // Every value also with its sign flipped.
   const std::size_t n = v.size();

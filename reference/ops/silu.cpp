@@ -96,13 +96,21 @@ std::string validate_limit(double L) {
 /// holds (bf16 7.3125, fp16 7.30078125); 0 is legal and easy to get wrong; inf is no clamp.
 const double kCheckedLimits[] = {0.0, 7.0, static_cast<double>(7.3f), 10.0, kInf};
 
+/// What fuzzing favours: those and the smallest fp32 subnormal (a clamp that leaves almost
+/// nothing), 1, and 1e30 (beyond fp16's range, inside bf16's).
+const double kFuzzedLimits[] = {0.0, 0x1p-149, 1.0, 7.0, 10.0, 1e30, kInf, static_cast<double>(7.3f)};
+
 const ParamSpec kLimitParam[] = {{
     .name = "limit",
     .doc = "clamp limit L (fp32, used exactly): gate := min(gate, L), up := clamp(up, -L, L); "
            "inf = no clamp, 0 = all zeros",
     .default_value = kInf,
     .validate = &validate_limit,
+    .lowest = 0.0,
+    .highest = kInf,
     .checked_values = kCheckedLimits,
+    .fuzzed_values = kFuzzedLimits,
+    .inputs_cross = true,  // gates and ups are clamped at L: L and its neighbours are hard inputs
     .carrier = ParamCarrier::fp32,
     .examples = "10, 7.3, 0, inf",
     .infinity_means = "no clamp",

@@ -29,7 +29,8 @@ class Kernel {
   /// implement that pair. supports(op, f) == claim(op, f).has_value().
   virtual std::optional<Budget> claim(const ElementwiseOp& op, Format f) const = 0;
   /// Empty when the kernel takes these parameters for (op, f); otherwise why it does not
-  /// (a limit the storage format cannot hold, for kernels that store the clamped value).
+  /// (a parameter value the storage format cannot hold, for kernels that store a value
+  /// computed from it).
   /// Commands refuse such a run, and fuzzing skips such cases.
   virtual std::string unsupported_params(const ElementwiseOp&, Format, const Params&) const { return {}; }
   /// Runs `op` on `input` ([rows, arity * d], format f) and writes every element of

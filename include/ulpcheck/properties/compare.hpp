@@ -21,7 +21,7 @@ std::string_view describe(Semantics s);
 struct ElementCheck {
   Semantics semantics = Semantics::agree;
   /// Whether a semantic disagreement fails the check. Differences that need an infinite
-  /// input (silu(-inf) computed as -inf / inf = NaN where the limit is -0) are reported but
+  /// input (silu(-inf) computed as -inf / inf = NaN where the exact result is -0) are reported but
   /// do not fail: the formula every production kernel uses has them. A NaN lost, or any
   /// disagreement on finite inputs, fails.
   bool semantic_violation = false;

@@ -24,8 +24,8 @@ struct FuzzTarget {
 struct FuzzProperty {
   std::string_view name;  ///< e.g. "within_budget"
   std::string_view sentence;
-  /// Whether the property means anything for this target (the limit ones need a limit;
-  /// comparing with the unclamped op needs a kernel that implements it too).
+  /// Whether the property means anything for this target (an op's own properties need
+  /// that op; comparing with another op needs a kernel that implements it too).
   bool (*applies)(const FuzzTarget& target);
   /// Checks one case; fails through RC_FAIL / RC_ASSERT with an explanation.
   void (*check)(const FuzzTarget& target, const FuzzCase& c);

@@ -74,8 +74,8 @@ struct ElementwiseOp {
   const Activation* activation;
   /// Exact input transform: min/clamp are selections, so no rounding happens here.
   ActivationInput (*prepare)(double x0, double x1, const Params& params);
-  /// For an op with a clamp limit, the op it equals when the limit is +inf (the fuzz
-  /// property "limit = inf equals the unclamped op" runs both); empty otherwise.
+  /// For an op with a clamp, the op it equals when its parameter is +inf and nothing is
+  /// clamped (the op's fuzz property inf_limit_equals_unclamped runs both); empty otherwise.
   std::string_view unclamped_op = {};
   /// The op this one approximates, if any (see Approximation).
   Approximation approximates = {};

@@ -1,6 +1,7 @@
-// Named, validated op parameters (the clamp limit of silu_and_mul_clamp, for one).
+// Named, validated op parameters, each declared by its op in a ParamSpec.
 #pragma once
 
+#include <cmath>
 #include <map>
 #include <span>
 #include <string>
@@ -16,17 +17,27 @@ enum class ParamCarrier {
 
 /// One parameter an op takes: its name (the flag --<name>, the key of Params, golden files'
 /// case names and reports' labels), what it means, its default, its valid range, the values
-/// the checks cover and how a kernel receives it. Everything outside the op's own file reads
-/// a parameter through its spec.
+/// the checks cover and fuzzing favours, and how a kernel receives it. Everything outside
+/// the op's own file reads a parameter through its spec.
 struct ParamSpec {
   std::string_view name;
   std::string_view doc;
   double default_value;
   /// Empty when `value` is valid; otherwise what is wrong with it, for an error message.
   std::string (*validate)(double value);
+  /// The valid range, ends included, as carrier values: validate refuses what lies outside
+  /// it (in its own words), and fuzzing draws any carrier value inside it.
+  double lowest = -HUGE_VAL;
+  double highest = HUGE_VAL;
   /// The values every golden file and every report covers when no value is asked for
-  /// (for the clamp limit: 0, 7, fp32(7.3), 10 and inf). Empty: the default alone.
+  /// (edges and the values in use). Empty: the default alone.
   std::span<const double> checked_values = {};
+  /// The values fuzzing favours: 4 draws in 5 pick one of them, the fifth any carrier value
+  /// in [lowest, highest]. Empty: the range alone.
+  std::span<const double> fuzzed_values = {};
+  /// Whether the op compares its inputs with the value (a threshold that inputs cross):
+  /// then the value and its storage neighbours are hard inputs, which fuzzing favours.
+  bool inputs_cross = false;
   ParamCarrier carrier = ParamCarrier::fp32;
   /// Values to show a user who typed something else ("10, 7.3, 0, inf").
   std::string_view examples = {};
@@ -45,9 +56,9 @@ class Params {
   /// Throws std::out_of_range naming the parameter when it is absent.
   double get(std::string_view name) const;
   bool has(std::string_view name) const;
-  /// "limit=7.3" style, in a fixed (name) order; empty for no parameters.
+  /// "<name>=<value>" each, in a fixed (name) order; empty for no parameters.
   std::string to_string() const;
-  /// As a person reads it and golden files name cases: "limit=7.3", each value shown as
+  /// As a person reads it and golden files name cases: "<name>=<value>", each value shown as
   /// the shortest decimal of its fp32 value (kernels receive floats); empty for none.
   std::string label() const;
   const std::map<std::string, double, std::less<>>& values() const { return values_; }

@@ -29,7 +29,7 @@ struct KernelSelection {
 };
 KernelSelection resolve_kernels(const std::vector<std::string>& names);
 
-/// Parameter values as given, by parameter name ("limit" -> "7.3"): the flags --<name>.
+/// Parameter values as given, by parameter name ("<name>" -> "7.3"): the flags --<name>.
 using ParamValues = std::map<std::string, std::string, std::less<>>;
 
 /// The value `text` means for `spec`, as its kernels receive it (rounded to fp32 for an fp32
@@ -43,7 +43,7 @@ Params resolve_params(const ElementwiseOp& op, const ParamValues& given);
 /// Whether `op` takes every parameter in `given`.
 bool takes_params(const ElementwiseOp& op, const ParamValues& given);
 
-/// "--limit 7: silu_and_mul takes no limit; silu_and_mul_clamp does": the error for the
+/// "--<name> 7: <op> takes no <name>; <other op> does": the error for the
 /// first value in `given` that `op_name` does not take.
 std::string param_not_taken(std::string_view op_name, const std::string& param, const std::string& text);
 

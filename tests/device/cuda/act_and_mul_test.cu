@@ -71,7 +71,7 @@ unsigned long long wrong_outputs_on_large_shape(const cuda::CudaElementwiseKerne
     fill_bf16<<<4096, 256>>>(static_cast<std::uint16_t*>(in), in_elems);
     cudaMemset(out, 0xff, out_elems * 2);
     cudaMemset(wrong, 0, sizeof *wrong);
-    EXPECT_EQ(launch(cuda::ElementwiseLaunch{in, out, tokens, d, HUGE_VALF, nullptr}), 0);
+    EXPECT_EQ(launch(cuda::ElementwiseLaunch{in, out, tokens, d, {HUGE_VALF}, nullptr}), 0);
     count_wrong<<<4096, 256>>>(static_cast<const __nv_bfloat16*>(in), static_cast<const __nv_bfloat16*>(out), tokens, d,
                                wrong);
     // A kernel that faults counts as all wrong (~0): nothing it wrote can be trusted.

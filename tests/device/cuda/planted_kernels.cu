@@ -43,7 +43,7 @@ int launch_buggy(const ElementwiseLaunch& l) {
   using T = typename DeviceStorage<F>::T;
   if (l.tokens == 0 || l.d == 0) return cudaSuccess;
   buggy_kernel<F, Fn, Tail, Int32><<<static_cast<unsigned>(l.tokens), 256, 0, static_cast<cudaStream_t>(l.stream)>>>(
-      static_cast<T*>(l.output), static_cast<const T*>(l.input), l.d, l.limit);
+      static_cast<T*>(l.output), static_cast<const T*>(l.input), l.d, l.params[0]);
   return cudaGetLastError();
 }
 

@@ -22,25 +22,27 @@ namespace ulpcheck::cuda {
 template <Format F>
 struct DeviceStorage;
 
-template <>
-struct DeviceStorage<Format::bf16> {
-  using T = __nv_bfloat16;
-  using T2 = __nv_bfloat162;
-  static __device__ __forceinline__ float2 unpack2(T2 v) { return __bfloat1622float2(v); }
-  static __device__ __forceinline__ T2 pack2(float a, float b) { return __floats2bfloat162_rn(a, b); }
-  static __device__ __forceinline__ float load(T v) { return __bfloat162float(v); }
-  static __device__ __forceinline__ T store(float x) { return __float2bfloat16_rn(x); }
+/// A 2-byte storage format: its element and pair types and CUDA's conversions of each,
+/// rounding to nearest even on the way in.
+template <class Elem, class Pair, float2 (*Unpack2)(Pair), Pair (*Pack2)(float, float), float (*Load)(Elem),
+          Elem (*Store)(float)>
+struct HalfWidthStorage {
+  using T = Elem;
+  using T2 = Pair;
+  static __device__ __forceinline__ float2 unpack2(T2 v) { return Unpack2(v); }
+  static __device__ __forceinline__ T2 pack2(float a, float b) { return Pack2(a, b); }
+  static __device__ __forceinline__ float load(T v) { return Load(v); }
+  static __device__ __forceinline__ T store(float x) { return Store(x); }
 };
 
 template <>
-struct DeviceStorage<Format::fp16> {
-  using T = __half;
-  using T2 = __half2;
-  static __device__ __forceinline__ float2 unpack2(T2 v) { return __half22float2(v); }
-  static __device__ __forceinline__ T2 pack2(float a, float b) { return __floats2half2_rn(a, b); }
-  static __device__ __forceinline__ float load(T v) { return __half2float(v); }
-  static __device__ __forceinline__ T store(float x) { return __float2half_rn(x); }
-};
+struct DeviceStorage<Format::bf16>
+    : HalfWidthStorage<__nv_bfloat16, __nv_bfloat162, __bfloat1622float2, __floats2bfloat162_rn, __bfloat162float,
+                       __float2bfloat16_rn> {};
+
+template <>
+struct DeviceStorage<Format::fp16>
+    : HalfWidthStorage<__half, __half2, __half22float2, __floats2half2_rn, __half2float, __float2half_rn> {};
 
 template <>
 struct DeviceStorage<Format::fp32> {
@@ -52,13 +54,14 @@ struct DeviceStorage<Format::fp32> {
   static __device__ __forceinline__ T store(float x) { return x; }
 };
 
-/// y[t, i] = fn(x0[t, i], x1[t, i], limit), x0 = gate (or the input), x1 = up (1 when unary).
+/// y[t, i] = fn(x0[t, i], x1[t, i], p0), x0 = gate (or the input), x1 = up (1 when unary), p0
+/// the op's parameter (ElementwiseLaunch::params).
 /// Offsets are int64: tokens * 2d passes 2^31 on real shapes (a known bug class of kernels
 /// that index with int).
 template <Format F, class Fn, bool Gated>
 __global__ void act_and_mul_kernel(typename DeviceStorage<F>::T* __restrict__ out,
                                    const typename DeviceStorage<F>::T* __restrict__ in, std::int64_t d,
-                                   float limit) {
+                                   float p0) {
   using S = DeviceStorage<F>;
   using T = typename S::T;
   using T2 = typename S::T2;
@@ -81,13 +84,13 @@ __global__ void act_and_mul_kernel(typename DeviceStorage<F>::T* __restrict__ ou
       for (int j = 0; j < kVec / 2; ++j) {
         const float2 g = S::unpack2(a2[j]);
         const float2 u = Gated ? S::unpack2(b2[j]) : make_float2(1.0f, 1.0f);
-        r2[j] = S::pack2(fn(g.x, u.x, limit), fn(g.y, u.y, limit));
+        r2[j] = S::pack2(fn(g.x, u.x, p0), fn(g.y, u.y, p0));
       }
       reinterpret_cast<uint4*>(y)[v] = r;
     }
   } else {
     for (std::int64_t i = threadIdx.x; i < d; i += blockDim.x)
-      y[i] = S::store(fn(S::load(x0[i]), Gated ? S::load(x1[i]) : 1.0f, limit));
+      y[i] = S::store(fn(S::load(x0[i]), Gated ? S::load(x1[i]) : 1.0f, p0));
   }
 }
 
@@ -97,11 +100,11 @@ int launch_act_and_mul(const ElementwiseLaunch& l) {
   using T = typename DeviceStorage<F>::T;
   constexpr std::int64_t kVec = 16 / sizeof(T);
   if (l.tokens == 0 || l.d == 0) return cudaSuccess;
-  if (l.tokens > 0x7fffffff) return cudaErrorInvalidConfiguration;  // gridDim.x limit
+  if (l.tokens > 0x7fffffff) return cudaErrorInvalidConfiguration;  // gridDim.x is at most 2^31 - 1
   const std::int64_t work = l.d % kVec == 0 ? l.d / kVec : l.d;
   const int threads = static_cast<int>(std::min<std::int64_t>(work, 1024));
   act_and_mul_kernel<F, Fn, Gated><<<static_cast<unsigned>(l.tokens), threads, 0, static_cast<cudaStream_t>(l.stream)>>>(
-      static_cast<T*>(l.output), static_cast<const T*>(l.input), l.d, l.limit);
+      static_cast<T*>(l.output), static_cast<const T*>(l.input), l.d, l.params[0]);
   return cudaGetLastError();
 }
 

@@ -10,10 +10,11 @@
 
 namespace ulpcheck {
 
-/// y = fn(x0, x1, limit), one function per storage format (indexed by Format): x0 is the
-/// input (unary) or gate, x1 the up value (1 for unary ops), limit the op's clamp limit
-/// or +inf when it has none. The function returns a value already rounded to the format.
-using ElementFn = float (*)(float x0, float x1, float limit);
+/// y = fn(x0, x1, p0), one function per storage format (indexed by Format): x0 is the
+/// input (unary) or gate, x1 the up value (1 for unary ops), p0 the op's parameter as the
+/// kernel receives it (param_slots.hpp: +inf for an op without one). The function returns a
+/// value already rounded to the format.
+using ElementFn = float (*)(float x0, float x1, float p0);
 
 /// Empty when a kernel takes `params` for format f, else why not.
 using ParamsCheck = std::string (*)(Format f, const Params& params);

@@ -62,7 +62,7 @@ struct GeluTanh {
 
 /// The accurate tanh GELU: 0.5 t (1 + tanh z) = t / (1 + e^(-2z)), exactly, with no
 /// subtraction; exp_fp32 gives the same bits on host and GPU. For t -> -inf, e^(-2z)
-/// overflows and the quotient is -0, the limit. e^(-2z) amplifies an absolute error of z
+/// overflows and the quotient is -0, as gelu(t) tends to. e^(-2z) amplifies an absolute error of z
 /// by 2|z| (up to 88 before it overflows), and z = sqrt(2/pi) (t + 0.044715 t^3) takes
 /// five roundings, so z is carried as hi + lo: each product by an exact FMA remainder,
 /// the sum by Fast2Sum (|t| >= |0.044715 t^3| or the sum is t itself to within its lo),

@@ -15,7 +15,7 @@ namespace ulpcheck::golden {
 
 /// One group of the file measured: a case, or the part of a corpus with one parameter set.
 struct GroupCheck {
-  std::string group;  ///< "/bf16/limit=7.3", "/fp16/corpus (limit=7)"
+  std::string group;  ///< "/bf16/<name>=<value>", "/fp16/corpus (<name>=<value>)"
   Measurement measurement;
   /// The figures the file records for this kernel in this case; empty for corpus parts and
   /// for kernels the file does not record.

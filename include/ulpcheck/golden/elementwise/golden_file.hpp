@@ -57,7 +57,7 @@ struct Elements {
 /// One case, group /<dtype>/<name>.
 struct GoldenCase {
   Format format = Format::bf16;
-  std::string name;  ///< "all", "limit=7.3", ...
+  std::string name;  ///< "all", or the parameters' label: "<name>=<value>", ...
   Params params;
   std::uint64_t seed = 0;
   std::int64_t samples = 0;  ///< random elements after the special values (0: exhaustive)

@@ -16,11 +16,11 @@ namespace ulpcheck::golden {
 
 /// One case to build: its group name and parameters.
 struct CaseSpec {
-  std::string name;  ///< "all" or "limit=7.3"
+  std::string name;  ///< "all" or "<name>=<value>"
   Params params;
 };
 
-/// The cases of op, one per op.checked_params(), named by Params::label() ("limit=7.3"),
+/// The cases of op, one per op.checked_params(), named by Params::label() ("<name>=<value>"),
 /// or one case "all" for an op without parameters.
 std::vector<CaseSpec> case_specs(const ElementwiseOp& op);
 
@@ -50,7 +50,7 @@ KernelFigures figures_of(const Measurement& m);
 std::vector<const Kernel*> kernels_for(std::span<const Kernel* const> kernels, const ElementwiseOp& op, Format f,
                                        const Params& params);
 
-/// Called with a line of progress ("silu_and_mul /bf16/limit=7.3: 18496 elements, 3 kernels").
+/// Called with a line of progress ("<op> /bf16/<name>=<value>: 18496 elements, 3 kernels").
 using Log = std::function<void(const std::string&)>;
 
 struct BuildOptions {

@@ -1,10 +1,12 @@
-// Generators of whole fuzz cases: a shape, a clamp limit and the input tensor.
+// Generators of whole fuzz cases: a shape, the op's parameters and the input tensor.
 #pragma once
 
 #include <rapidcheck.h>
 
 #include <cstdint>
 #include <iosfwd>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "ulpcheck/device/tensor.hpp"
@@ -26,30 +28,37 @@ struct Shape {
 /// the same residue mod 8. A sixth of the cases have more than 64 tokens.
 rc::Gen<Shape> gen_shape();
 
-/// Clamp limits: 0, the smallest fp32 subnormal, 1, 7, 10, 1e30, inf, fp32(7.3) (no 16-bit
-/// format holds it), and any non-negative fp32 value.
-rc::Gen<float> gen_limit();
+/// Values of one parameter as its kernel receives it (ParamCarrier::fp32): one of the
+/// spec's fuzzed_values 4 times in 5, else any fp32 value in [lowest, highest], uniform over
+/// the bit patterns between the two.
+rc::Gen<float> gen_param(const ParamSpec& spec);
 
-/// One case for an op: shape, limit (+inf when the op has none) and input bits
-/// [tokens, arity * d] of format f.
+/// One case for an op: shape, parameter values and input bits [tokens, arity * d] of
+/// format f.
 struct FuzzCase {
   Format format = Format::bf16;
   int arity = 1;
   Shape shape;
-  float limit = 0.0f;
+  /// The op's parameters (its ParamSpecs) and their values in the same order, as the
+  /// kernel receives them.
+  std::span<const ParamSpec> param_specs;
+  std::vector<float> param_values;
   std::vector<std::uint32_t> bits;
 
   BitTensor tensor() const;
-  /// The op's parameters for this case: its defaults with the case's limit where the op
-  /// takes one.
+  /// The op's parameters for this case: its defaults with the case's values.
   Params params(const ElementwiseOp& op) const;
 };
+
+/// The case's parameters as a person reads them: "<name> <hexfloat>" each ("<name>
+/// 0x1.cp+2" for 7), joined by ", "; empty for an op without parameters.
+std::string params_text(const FuzzCase& c);
 
 /// Shrinks whole rows and columns first, then zeroes inputs, so a failure ends as one row
 /// with the few nonzero inputs that matter.
 rc::Gen<FuzzCase> gen_case(const ElementwiseOp& op, Format f);
 
-/// Shape, limit, and every input that is not +0 as row/column and bits: what a shrunk
+/// Shape, parameters, and every input that is not +0 as row/column and bits: what a shrunk
 /// counterexample needs to be read.
 void showValue(const FuzzCase& c, std::ostream& os);
 
