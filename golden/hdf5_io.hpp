@@ -10,6 +10,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -42,32 +43,26 @@ class Handle {
 /// Turns off HDF5's own printing of errors: every failure becomes one of ours.
 void quiet();
 
-/// The file and storage types of the element types golden files hold.
+/// The file and storage types of the element types golden files hold (all little-endian in
+/// the file). HDF5's type ids are run-time values, hence functions.
 template <class T>
-struct Type;
-template <>
-struct Type<std::uint32_t> {
-  static hid_t file() { return H5T_STD_U32LE; }
-  static hid_t memory() { return H5T_NATIVE_UINT32; }
-  static constexpr H5T_class_t kClass = H5T_INTEGER;
-};
-template <>
-struct Type<std::int32_t> {
-  static hid_t file() { return H5T_STD_I32LE; }
-  static hid_t memory() { return H5T_NATIVE_INT32; }
-  static constexpr H5T_class_t kClass = H5T_INTEGER;
-};
-template <>
-struct Type<std::int64_t> {
-  static hid_t file() { return H5T_STD_I64LE; }
-  static hid_t memory() { return H5T_NATIVE_INT64; }
-  static constexpr H5T_class_t kClass = H5T_INTEGER;
-};
-template <>
-struct Type<double> {
-  static hid_t file() { return H5T_IEEE_F64LE; }
-  static hid_t memory() { return H5T_NATIVE_DOUBLE; }
-  static constexpr H5T_class_t kClass = H5T_FLOAT;
+struct Type {
+  static_assert(std::is_same_v<T, std::uint32_t> || std::is_same_v<T, std::int32_t> ||
+                    std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>,
+                "golden files hold uint32, int32, int64 and double data only");
+  static hid_t file() {
+    if constexpr (std::is_same_v<T, std::uint32_t>) return H5T_STD_U32LE;
+    else if constexpr (std::is_same_v<T, std::int32_t>) return H5T_STD_I32LE;
+    else if constexpr (std::is_same_v<T, std::int64_t>) return H5T_STD_I64LE;
+    else return H5T_IEEE_F64LE;
+  }
+  static hid_t memory() {
+    if constexpr (std::is_same_v<T, std::uint32_t>) return H5T_NATIVE_UINT32;
+    else if constexpr (std::is_same_v<T, std::int32_t>) return H5T_NATIVE_INT32;
+    else if constexpr (std::is_same_v<T, std::int64_t>) return H5T_NATIVE_INT64;
+    else return H5T_NATIVE_DOUBLE;
+  }
+  static constexpr H5T_class_t kClass = std::is_same_v<T, double> ? H5T_FLOAT : H5T_INTEGER;
 };
 
 // Writing ------------------------------------------------------------

@@ -15,12 +15,7 @@ namespace ulpcheck {
 
 namespace {
 
-using detail::bits_text;
-using detail::fail;
-using detail::first_difference;
-using detail::require_supported;
-using detail::run;
-using detail::where;
+using namespace detail;  // the shared checks of fuzz_checks.hpp
 
 bool takes_limit(const ElementwiseOp& op) {
   return std::ranges::any_of(op.params, [](const ParamSpec& s) { return s.name == "limit"; });
