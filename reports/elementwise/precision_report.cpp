@@ -8,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "reports/elementwise/case_document.hpp"
 #include "reports/elementwise/case_tables.hpp"
 #include "reports/report_text.hpp"
 #include "ulpcheck/reports/elementwise/approximation_report.hpp"
@@ -21,110 +22,88 @@ namespace {
 
 
 /// The input shape of each kernel call, in order: [[rows, arity * d], ...].
-nlohmann::json calls_json(const Measurement& m) {
-  nlohmann::json out = nlohmann::json::array();
+std::vector<case_document::Shape> case_doc_calls(const Measurement& m) {
+  std::vector<case_document::Shape> out;
   for (const Batch& b : m.batches) out.push_back({b.rows, m.op->arity * b.d});
   return out;
 }
 
-nlohmann::json element_json(const Measurement& m, const ElementReport& e) {
+case_document::Element case_doc_element(const Measurement& m, const ElementReport& e) {
   const Format f = m.format;
-  nlohmann::json j{{"batch", e.batch},
-                   {"row", e.row},
-                   {"col", e.col},
-                   {"index", e.index},
-                   {"x0_bits", hex_bits(f, e.x0_bits)},
-                   {"x0", number(decode(f, e.x0_bits))},
-                   {"got_bits", hex_bits(f, e.got_bits)},
-                   {"got", number(decode(f, e.got_bits))},
-                   {"exact_hi", number(e.exact.value.hi)},
-                   {"exact_lo", number(e.exact.value.lo)},
-                   {"correctly_rounded_bits", hex_bits(f, encode(f, e.exact.rounded))},
-                   {"correctly_rounded", number(e.exact.rounded)},
-                   {"semantics", describe(e.check.semantics)},
-                   {"semantic_violation", e.check.semantic_violation},
-                   {"in_floor_region", e.check.in_floor_region},
-                   {"within_budget", e.check.within_budget}};
+  case_document::Element out;
+  out.batch = static_cast<std::int64_t>(e.batch);
+  out.row = e.row;
+  out.col = e.col;
+  out.index = e.index;
+  out.x0_bits = hex_bits(f, e.x0_bits);
+  out.x0 = {decode(f, e.x0_bits)};
   if (m.op->arity == 2) {
-    j["x1_bits"] = hex_bits(f, e.x1_bits);
-    j["x1"] = number(decode(f, e.x1_bits));
+    out.x1_bits = hex_bits(f, e.x1_bits);
+    out.x1 = {decode(f, e.x1_bits)};
   }
-  if (e.check.numeric) j["ulp_error"] = e.check.ulp_error;
-  return j;
+  out.got_bits = hex_bits(f, e.got_bits);
+  out.got = {decode(f, e.got_bits)};
+  out.exact_hi = {e.exact.value.hi};
+  out.exact_lo = {e.exact.value.lo};
+  out.correctly_rounded_bits = hex_bits(f, encode(f, e.exact.rounded));
+  out.correctly_rounded = {e.exact.rounded};
+  out.semantics = describe(e.check.semantics);
+  out.semantic_violation = e.check.semantic_violation;
+  out.in_floor_region = e.check.in_floor_region;
+  out.within_budget = e.check.within_budget;
+  if (e.check.numeric) out.ulp_error = case_document::Real{e.check.ulp_error};
+  return out;
 }
 
-const char* row_key(RowKind kind) {
+const char* case_doc_region(RowKind kind) {
   switch (kind) {
     case RowKind::zero: return "zero";
     case RowKind::underflow: return "underflow";
     case RowKind::non_finite: return "non-finite";
     case RowKind::binade: break;
   }
-  return "binade";
+  return "";
 }
 
-const char* sign_text(int sign) { return sign < 0 ? "-" : "+"; }
+/// Input tables give binade rows a sign; result tables (sign 0) do not.
+std::string case_doc_sign(int sign) { return sign < 0 ? "-" : sign > 0 ? "+" : ""; }
 
-nlohmann::json figures_json(const ErrorFigures& f) {
-  return {{"count", f.count},
-          {"max_ulp", f.max_ulp},
-          {"max_ulp_above_floor", f.max_ulp_above_floor},
-          {"p99_ulp", f.p99_ulp},
-          {"not_correctly_rounded", f.not_correctly_rounded},
-          {"in_floor_region", f.in_floor_region},
-          {"breaches", f.breaches}};
+case_document::Figures case_doc_figures(const ErrorFigures& f) {
+  return {f.count, {f.max_ulp}, {f.max_ulp_above_floor}, {f.p99_ulp}, f.not_correctly_rounded, f.in_floor_region,
+          f.breaches};
 }
 
-/// Input tables give binade rows a "sign"; result tables (sign 0) do not.
-nlohmann::json binade_rows_json(const std::vector<BinadeRow>& rows) {
-  nlohmann::json out = nlohmann::json::array();
+std::vector<case_document::BinadeRow> case_doc_binades(const std::vector<BinadeRow>& rows) {
+  std::vector<case_document::BinadeRow> out;
   for (const BinadeRow& row : rows) {
-    nlohmann::json r = figures_json(row.figures);
-    if (row.kind != RowKind::binade) {
-      r["binade"] = row_key(row.kind);
-    } else {
-      r["binade"] = row.binade;
-      if (row.sign != 0) r["sign"] = sign_text(row.sign);
-    }
-    out.push_back(std::move(r));
+    const bool binade = row.kind == RowKind::binade;
+    out.push_back({case_doc_figures(row.figures), case_doc_region(row.kind), binade ? row.binade : 0,
+                   binade ? case_doc_sign(row.sign) : ""});
   }
   return out;
 }
 
-nlohmann::json range_rows_json(const std::vector<RangeRow>& rows) {
-  nlohmann::json out = nlohmann::json::array();
+std::vector<case_document::RangeRow> case_doc_ranges(const std::vector<RangeRow>& rows) {
+  std::vector<case_document::RangeRow> out;
   for (const RangeRow& row : rows) {
-    nlohmann::json r = figures_json(row.figures);
-    r["label"] = row.label;
-    if (row.kind != RowKind::binade) {
-      r["binade"] = row_key(row.kind);
-    } else {
-      r["binade_lo"] = row.binade_lo;
-      r["binade_hi"] = row.binade_hi;
-      if (row.sign != 0) r["sign"] = sign_text(row.sign);
-    }
-    out.push_back(std::move(r));
+    const bool binade = row.kind == RowKind::binade;
+    out.push_back({case_doc_figures(row.figures), row.label, case_doc_region(row.kind), binade ? row.binade_lo : 0,
+                   binade ? row.binade_hi : 0, binade ? case_doc_sign(row.sign) : ""});
   }
   return out;
 }
 
-nlohmann::json special_values_json(const std::vector<SpecialValueRow>& rows, bool gated) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const SpecialValueRow& row : rows) {
-    nlohmann::json r{{gated ? "gate" : "x", name(row.x0)}};
-    if (gated) r["up"] = name(row.x1);
-    r["count"] = row.count;
-    r["semantic_differences"] = row.semantic_differences;
-    r["breaches"] = row.breaches;
-    out.push_back(std::move(r));
-  }
+std::vector<case_document::SpecialValue> case_doc_special_values(const std::vector<SpecialValueRow>& rows,
+                                                                 bool gated) {
+  std::vector<case_document::SpecialValue> out;
+  for (const SpecialValueRow& row : rows)
+    out.push_back({gated, name(row.x0), gated ? name(row.x1) : "", row.count, row.semantic_differences, row.breaches});
   return out;
 }
 
-nlohmann::json histogram_json(const std::vector<HistogramBin>& bins) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const HistogramBin& b : bins)
-    out.push_back({{"lo", b.lo}, {"hi", number(b.hi)}, {"count", b.count}, {"in_floor_region", b.in_floor_region}});
+std::vector<case_document::HistogramBin> case_doc_histogram(const std::vector<HistogramBin>& bins) {
+  std::vector<case_document::HistogramBin> out;
+  for (const HistogramBin& b : bins) out.push_back({{b.lo}, {b.hi}, b.count, b.in_floor_region});
   return out;
 }
 
@@ -249,65 +228,69 @@ void ranges_md(std::string& out, const nlohmann::json& rows, const char* what) {
 
 nlohmann::json to_json(const Measurement& m) { return to_json(CaseResult{m, case_figures(m)}); }
 
-nlohmann::json to_json(const CaseResult& r) {
+namespace {
+
+case_document::Case case_document_of(const CaseResult& r) {
   const Measurement& m = r.measurement;
   const CaseFigures& fig = r.figures;
   const ErrorStats& s = m.stats;
   auto list = [&](const std::vector<ElementReport>& rows) {
-    nlohmann::json a = nlohmann::json::array();
-    for (const ElementReport& e : rows) a.push_back(element_json(m, e));
+    std::vector<case_document::Element> a;
+    for (const ElementReport& e : rows) a.push_back(case_doc_element(m, e));
     return a;
   };
-  nlohmann::json params = nlohmann::json::object();
-  for (const auto& [k, v] : m.params.values()) params[k] = number(v);
-  return {
-      {"op", m.op->name},
-      {"formula", m.op->formula},
-      {"arity", m.op->arity},
-      {"dtype", name(m.format)},
-      {"kernel", m.kernel->name()},
-      {"kernel_description", m.kernel->description()},
-      {"params", params},
-      {"params_label", m.params.label()},
-      {"inputs", m.inputs},
-      {"shape", {m.rows, m.op->arity * m.d}},
-      {"calls", calls_json(m)},
-      {"budget", {{"max_ulp", m.budget.max_ulp}, {"abs_floor", m.budget.abs_floor}}},
-      {"oracle", {{"special", m.oracle.special}, {"double_tier", m.oracle.double_tier},
-                  {"mpfr_tier", m.oracle.mpfr_tier}, {"mpfr_retries", m.oracle.mpfr_retries}}},
-      {"count", s.count},
-      {"numeric", s.numeric},
-      {"max_ulp", s.max_ulp},
-      {"max_ulp_above_floor", s.max_ulp_above_floor},
-      {"correctly_rounded", s.correctly_rounded},
-      {"fraction_correctly_rounded", s.fraction(s.correctly_rounded)},
-      {"above_floor", s.above_floor},
-      {"correctly_rounded_above_floor", s.correctly_rounded_above_floor},
-      {"fraction_correctly_rounded_above_floor",
-       s.above_floor ? static_cast<double>(s.correctly_rounded_above_floor) / static_cast<double>(s.above_floor) : 1.0},
-      {"off_by_one_ulp", s.off_by_one_ulp},
-      {"fraction_off_by_one_ulp", s.fraction(s.off_by_one_ulp)},
-      {"in_floor_region", s.in_floor_region},
-      {"semantic_differences", s.semantic_differences},
-      {"semantic_violations", s.semantic_violations},
-      {"budget_breaches", s.budget_breaches},
-      {"p50_ulp", fig.p50_ulp},
-      {"p99_ulp", fig.p99_ulp},
-      {"p99_9_ulp", fig.p99_9_ulp},
-      {"pass", s.passes()},
-      {"verdict", s.passes() ? "PASS" : "FAIL"},
-      {"binades_input", binade_rows_json(fig.binades_input)},
-      {"binades_result", binade_rows_json(fig.binades_result)},
-      {"ranges_input", range_rows_json(fig.ranges_input)},
-      {"ranges_result", range_rows_json(fig.ranges_result)},
-      {"special_values", special_values_json(fig.special_values, m.op->arity == 2)},
-      {"ulp_histogram", histogram_json(fig.ulp_histogram)},
-      {"worst", list(s.worst)},
-      {"worst_in_floor", list(s.worst_in_floor)},
-      {"semantic", list(s.semantic)},
-      {"breaches", list(s.breaches)},
-  };
+  using case_document::Real;
+  case_document::Case c;
+  c.op = m.op->name;
+  c.formula = m.op->formula;
+  c.arity = m.op->arity;
+  c.dtype = name(m.format);
+  c.kernel = m.kernel->name();
+  c.kernel_description = m.kernel->description();
+  for (const auto& [k, v] : m.params.values()) c.params[k] = {v};
+  c.params_label = m.params.label();
+  c.inputs = m.inputs;
+  c.shape = {m.rows, m.op->arity * m.d};
+  c.calls = case_doc_calls(m);
+  c.budget = {{m.budget.max_ulp}, {m.budget.abs_floor}};
+  c.oracle = {m.oracle.special, m.oracle.double_tier, m.oracle.mpfr_tier, m.oracle.mpfr_retries};
+  c.count = s.count;
+  c.numeric = s.numeric;
+  c.max_ulp = {s.max_ulp};
+  c.max_ulp_above_floor = {s.max_ulp_above_floor};
+  c.correctly_rounded = s.correctly_rounded;
+  c.fraction_correctly_rounded = {s.fraction(s.correctly_rounded)};
+  c.above_floor = s.above_floor;
+  c.correctly_rounded_above_floor = s.correctly_rounded_above_floor;
+  c.fraction_correctly_rounded_above_floor = {
+      s.above_floor ? static_cast<double>(s.correctly_rounded_above_floor) / static_cast<double>(s.above_floor) : 1.0};
+  c.off_by_one_ulp = s.off_by_one_ulp;
+  c.fraction_off_by_one_ulp = {s.fraction(s.off_by_one_ulp)};
+  c.in_floor_region = s.in_floor_region;
+  c.semantic_differences = s.semantic_differences;
+  c.semantic_violations = s.semantic_violations;
+  c.budget_breaches = s.budget_breaches;
+  c.p50_ulp = {fig.p50_ulp};
+  c.p99_ulp = {fig.p99_ulp};
+  c.p99_9_ulp = {fig.p99_9_ulp};
+  c.pass = s.passes();
+  c.verdict = s.passes() ? "PASS" : "FAIL";
+  c.binades_input = case_doc_binades(fig.binades_input);
+  c.binades_result = case_doc_binades(fig.binades_result);
+  c.ranges_input = case_doc_ranges(fig.ranges_input);
+  c.ranges_result = case_doc_ranges(fig.ranges_result);
+  c.special_values = case_doc_special_values(fig.special_values, m.op->arity == 2);
+  c.ulp_histogram = case_doc_histogram(fig.ulp_histogram);
+  c.worst = list(s.worst);
+  c.worst_in_floor = list(s.worst_in_floor);
+  c.semantic = list(s.semantic);
+  c.breaches = list(s.breaches);
+  return c;
 }
+
+}  // namespace
+
+nlohmann::json to_json(const CaseResult& r) { return case_document_of(r); }
 
 void section_parts(DocumentParts& parts, const ElementwiseReport& report) {
   for (const CaseResult& c : report.cases) parts.cases.push_back(to_json(c));
