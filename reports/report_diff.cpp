@@ -147,16 +147,20 @@ nlohmann::json compare_case(const case_document::Case& o, const case_document::C
 }
 
 /// The headline figures of a case, for the rows of a diff's table and for one-sided cases.
+struct CaseHeadline {
+  case_document::Real max_ulp, max_ulp_above_floor, fraction_correctly_rounded, p99_ulp;
+  std::int64_t budget_breaches = 0, semantic_violations = 0;
+  std::string verdict;
+  bool pass = false;
+  case_document::Budget budget;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CaseHeadline, max_ulp, max_ulp_above_floor, fraction_correctly_rounded, p99_ulp,
+                                   budget_breaches, semantic_violations, verdict, pass, budget)
+
 nlohmann::json headline(const case_document::Case& c) {
-  return {{"max_ulp", c.max_ulp},
-          {"max_ulp_above_floor", c.max_ulp_above_floor},
-          {"fraction_correctly_rounded", c.fraction_correctly_rounded},
-          {"p99_ulp", c.p99_ulp},
-          {"budget_breaches", c.budget_breaches},
-          {"semantic_violations", c.semantic_violations},
-          {"verdict", c.verdict},
-          {"pass", c.pass},
-          {"budget", c.budget}};
+  return CaseHeadline{c.max_ulp,         c.max_ulp_above_floor, c.fraction_correctly_rounded,
+                      c.p99_ulp,         c.budget_breaches,     c.semantic_violations,
+                      c.verdict,         c.pass,                c.budget};
 }
 
 /// The items of two documents matched by key_of, in the new document's order (each with
@@ -353,6 +357,21 @@ std::string verdict_cell(const nlohmann::json& e) {
   return e["new"].at("verdict").get<std::string>();
 }
 
+/// A diff entry's "figures" as a table of old, new and change, each written in the unit its
+/// figure has in `table` (`fallback` for a figure it does not know).
+template <class F, std::size_t N>
+std::string moved_figures_markdown(const nlohmann::json& figures, const F (&table)[N], Unit fallback) {
+  std::string out = "| figure | OLD | NEW | change |\n|---|---:|---:|---:|\n";
+  for (const nlohmann::json& f : figures) {
+    Unit u = fallback;
+    for (const Figure& known : table)
+      if (f.at("figure") == known.key) u = known.unit;
+    const double a = to_double(f.at("old")), b = to_double(f.at("new"));
+    out += fmt::format("| {} | {} | {} | {} |\n", f.at("name").get<std::string>(), value_text(a, u), value_text(b, u),
+                       delta_text(a, b, u));
+  }
+  return out + '\n';
+}
 
 /// The routing cases that are not unchanged: a table, then each one's figures.
 std::string routing_diff_markdown(const nlohmann::json& diff) {
@@ -382,17 +401,7 @@ std::string routing_diff_markdown(const nlohmann::json& diff) {
                        e->at("kernel").get<std::string>(), status);
     for (const nlohmann::json& note : e->at("notes")) out += fmt::format("- {}\n", note.get<std::string>());
     if (!e->at("notes").empty()) out += '\n';
-    if (e->at("figures").empty()) continue;
-    out += "| figure | OLD | NEW | change |\n|---|---:|---:|---:|\n";
-    for (const nlohmann::json& f : e->at("figures")) {
-      Unit u = Unit::count;
-      for (const Figure& known : kRoutingFigures)
-        if (f.at("figure") == known.key) u = known.unit;
-      const double a = to_double(f.at("old")), b = to_double(f.at("new"));
-      out += fmt::format("| {} | {} | {} | {} |\n", f.at("name").get<std::string>(), value_text(a, u), value_text(b, u),
-                         delta_text(a, b, u));
-    }
-    out += '\n';
+    if (!e->at("figures").empty()) out += moved_figures_markdown(e->at("figures"), kRoutingFigures, Unit::count);
   }
   return out;
 }
@@ -434,18 +443,7 @@ std::string render_diff_markdown(const nlohmann::json& diff) {
     out += fmt::format("## {}: {}\n\n", case_name(*e), status);
     for (const nlohmann::json& note : e->at("notes")) out += fmt::format("- {}\n", note.get<std::string>());
     if (!e->at("notes").empty()) out += '\n';
-    if (!e->at("figures").empty()) {
-      out += "| figure | OLD | NEW | change |\n|---|---:|---:|---:|\n";
-      for (const nlohmann::json& f : e->at("figures")) {
-        Unit u = Unit::ulp;
-        for (const Figure& known : kFigures)
-          if (f.at("figure") == known.key) u = known.unit;
-        const double a = to_double(f.at("old")), b = to_double(f.at("new"));
-        out += fmt::format("| {} | {} | {} | {} |\n", f.at("name").get<std::string>(), value_text(a, u),
-                           value_text(b, u), delta_text(a, b, u));
-      }
-      out += '\n';
-    }
+    if (!e->at("figures").empty()) out += moved_figures_markdown(e->at("figures"), kFigures, Unit::ulp);
     if (!e->at("new_worst").empty()) {
       out += "New worst inputs (breaches and worst outside the floor region that OLD did not list):\n\n";
       out += report_table::render_markdown(case_tables::elements(

@@ -139,40 +139,33 @@ struct HistogramBin {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HistogramBin, lo, hi, count, in_floor_region)
 
-/// An element row ("worst", "worst_in_floor", "semantic", "breaches"). "x1_bits" and "x1"
-/// are there for gated ops, "ulp_error" where the element has a ULP figure, "batch" (the
-/// kernel call) in every document since rows named their call.
-struct Element {
-  std::optional<std::int64_t> batch;
+/// The keys every element row has.
+struct ElementFields {
   std::int64_t row = 0, col = 0, index = 0;
   std::string x0_bits;
   Number x0;
-  std::optional<std::string> x1_bits;
-  Number x1;
   std::string got_bits;
   Number got, exact_hi, exact_lo;
   std::string correctly_rounded_bits;
   Number correctly_rounded;
   std::string semantics;
   bool semantic_violation = false, in_floor_region = false, within_budget = false;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ElementFields, row, col, index, x0_bits, x0, got_bits, got, exact_hi,
+                                                exact_lo, correctly_rounded_bits, correctly_rounded, semantics,
+                                                semantic_violation, in_floor_region, within_budget)
+
+/// An element row ("worst", "worst_in_floor", "semantic", "breaches"): ElementFields, with
+/// "x1_bits" and "x1" for gated ops, "ulp_error" where the element has a ULP figure, and
+/// "batch" (the kernel call) in every document since rows named their call.
+struct Element : ElementFields {
+  std::optional<std::int64_t> batch;
+  std::optional<std::string> x1_bits;
+  Number x1;
   std::optional<Real> ulp_error;
 };
 inline void to_json(nlohmann::json& j, const Element& e) {
-  j = nlohmann::json{{"row", e.row},
-                     {"col", e.col},
-                     {"index", e.index},
-                     {"x0_bits", e.x0_bits},
-                     {"x0", e.x0},
-                     {"got_bits", e.got_bits},
-                     {"got", e.got},
-                     {"exact_hi", e.exact_hi},
-                     {"exact_lo", e.exact_lo},
-                     {"correctly_rounded_bits", e.correctly_rounded_bits},
-                     {"correctly_rounded", e.correctly_rounded},
-                     {"semantics", e.semantics},
-                     {"semantic_violation", e.semantic_violation},
-                     {"in_floor_region", e.in_floor_region},
-                     {"within_budget", e.within_budget}};
+  j = static_cast<const ElementFields&>(e);
   if (e.batch) j["batch"] = *e.batch;
   if (e.x1_bits) {
     j["x1_bits"] = *e.x1_bits;
@@ -181,26 +174,12 @@ inline void to_json(nlohmann::json& j, const Element& e) {
   if (e.ulp_error) j["ulp_error"] = *e.ulp_error;
 }
 inline void from_json(const nlohmann::json& j, Element& e) {
+  static_cast<ElementFields&>(e) = j.get<ElementFields>();
   if (j.contains("batch") && j["batch"].is_number_integer()) e.batch = j["batch"].get<std::int64_t>();
-  e.row = j.at("row").get<std::int64_t>();
-  e.col = j.at("col").get<std::int64_t>();
-  e.index = j.value("index", std::int64_t{0});
-  e.x0_bits = j.at("x0_bits").get<std::string>();
-  e.x0 = j.at("x0").get<Number>();
   if (j.contains("x1_bits")) {
     e.x1_bits = j["x1_bits"].get<std::string>();
     e.x1 = j.at("x1").get<Number>();
   }
-  e.got_bits = j.at("got_bits").get<std::string>();
-  e.got = j.at("got").get<Number>();
-  e.exact_hi = j.at("exact_hi").get<Number>();
-  e.exact_lo = j.at("exact_lo").get<Number>();
-  e.correctly_rounded_bits = j.at("correctly_rounded_bits").get<std::string>();
-  e.correctly_rounded = j.at("correctly_rounded").get<Number>();
-  e.semantics = j.at("semantics").get<std::string>();
-  e.semantic_violation = j.at("semantic_violation").get<bool>();
-  e.in_floor_region = j.at("in_floor_region").get<bool>();
-  e.within_budget = j.at("within_budget").get<bool>();
   if (j.contains("ulp_error")) e.ulp_error = j["ulp_error"].get<Real>();
 }
 
