@@ -446,8 +446,9 @@ std::string render_diff_markdown(const nlohmann::json& diff) {
     if (!e->at("figures").empty()) out += moved_figures_markdown(e->at("figures"), kFigures, Unit::ulp);
     if (!e->at("new_worst").empty()) {
       out += "New worst inputs (breaches and worst outside the floor region that OLD did not list):\n\n";
-      out += report_table::render_markdown(case_tables::elements(
-          e->at("arity") == 2, e->at("new_worst"), report_text::rows_past_first_call(e->at("new_worst"))));
+      out += report_table::render_markdown(
+          case_tables::elements(e->at("arity") == 2, e->at("new_worst").get<std::vector<case_document::Element>>(),
+                                report_text::rows_past_first_call(e->at("new_worst"))));
     }
   }
   return out + routing_diff_markdown(diff);
