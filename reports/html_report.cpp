@@ -87,101 +87,93 @@ std::string badge(bool pass) { return report_table::badge_html(pass); }
 
 std::string ulp(const nlohmann::json& v) { return html_escape(report_text::ulp(to_double(v))); }
 
-void figures_table(std::string& out, const nlohmann::json& c) {
+void figures_table(std::string& out, const case_document::Case& c) {
   using report_text::percent_of;
-  auto n = [&](const char* key) { return to_int(c.at(key)); };
   auto row = [&](const char* name, const std::string& value, bool big = false) {
     out += fmt::format("<tr><td>{}</td><td class=\"n{}\">{}</td></tr>", name, big ? " big" : "", value);
   };
+  auto real = [](case_document::Real r) { return html_escape(report_text::ulp(r.value)); };
   out += "<table class=\"figures\"><thead><tr><th>figure</th><th class=\"n\">value</th></tr></thead><tbody>";
-  row("max ULP error, all outputs", ulp(c.at("max_ulp")), true);
-  row("max ULP error, outside the floor region", ulp(c.at("max_ulp_above_floor")), true);
-  row("correctly rounded", esc(percent_of(n("correctly_rounded"), n("count"))));
-  row("correctly rounded, outside the floor region",
-      esc(percent_of(n("correctly_rounded_above_floor"), n("above_floor"))));
-  row("off by &ge; 1 ULP", esc(percent_of(n("off_by_one_ulp"), n("count"))));
-  row("in the floor region (tail)", esc(percent_of(n("in_floor_region"), n("count"))));
-  row("p50 / p99 / p99.9 ULP error",
-      fmt::format("{} / {} / {}", ulp(c.at("p50_ulp")), ulp(c.at("p99_ulp")), ulp(c.at("p99_9_ulp"))));
-  row("semantic differences (NaN/inf)",
-      fmt::format("{} ({} fail)", n("semantic_differences"), n("semantic_violations")));
-  row("budget breaches", std::to_string(n("budget_breaches")), n("budget_breaches") > 0);
-  row("budget compliance", badge(c.at("pass").get<bool>()));
+  row("max ULP error, all outputs", real(c.max_ulp), true);
+  row("max ULP error, outside the floor region", real(c.max_ulp_above_floor), true);
+  row("correctly rounded", esc(percent_of(c.correctly_rounded, c.count)));
+  row("correctly rounded, outside the floor region", esc(percent_of(c.correctly_rounded_above_floor, c.above_floor)));
+  row("off by &ge; 1 ULP", esc(percent_of(c.off_by_one_ulp, c.count)));
+  row("in the floor region (tail)", esc(percent_of(c.in_floor_region, c.count)));
+  row("p50 / p99 / p99.9 ULP error", fmt::format("{} / {} / {}", real(c.p50_ulp), real(c.p99_ulp), real(c.p99_9_ulp)));
+  row("semantic differences (NaN/inf)", fmt::format("{} ({} fail)", c.semantic_differences, c.semantic_violations));
+  row("budget breaches", std::to_string(c.budget_breaches), c.budget_breaches > 0);
+  row("budget compliance", badge(c.pass));
   out += "</tbody></table>";
 }
 
-void ranges_table(std::string& out, const nlohmann::json& rows, const std::string& what) {
+void ranges_table(std::string& out, const std::vector<case_document::RangeRow>& rows, const std::string& what) {
   out += report_table::render_html(case_tables::ranges(rows, what));
 }
 
-void element_table(std::string& out, const nlohmann::json& c, const nlohmann::json& rows) {
+void element_table(std::string& out, const case_document::Case& c, const std::vector<case_document::Element>& rows) {
   out += report_table::render_html(case_tables::elements_of(c, rows));
 }
 
-std::string case_title(const nlohmann::json& c) {
-  const std::string& label = c.at("params_label").get_ref<const std::string&>();
-  return fmt::format("{}<span class=\"chip\">{}</span>{}<span class=\"kernel\">{}</span>", esc(c.at("op")),
-                     esc(c.at("dtype")), label.empty() ? "" : "<span class=\"chip param\">" + esc(label) + "</span>",
-                     esc(c.at("kernel")));
+std::string case_title(const case_document::Case& c) {
+  return fmt::format("{}<span class=\"chip\">{}</span>{}<span class=\"kernel\">{}</span>", esc(c.op), esc(c.dtype),
+                     c.params_label.empty() ? "" : "<span class=\"chip param\">" + esc(c.params_label) + "</span>",
+                     esc(c.kernel));
 }
 
-void case_section(std::string& out, const nlohmann::json& c, std::size_t index) {
-  const bool gated = c.at("arity") == 2;
-  const nlohmann::json& o = c.at("oracle");
+/// A case's card: `c` read as its type, `case_json` (the same case) for the plots.
+void case_section(std::string& out, const case_document::Case& c, const nlohmann::json& case_json, std::size_t index) {
+  const bool gated = c.arity == 2;
+  const case_document::Oracle& o = c.oracle;
   out += fmt::format("<section class=\"card\" id=\"case-{}\"><div class=\"head\"><h3>{}</h3>{}</div>", index,
-                     case_title(c), badge(c.at("pass").get<bool>()));
+                     case_title(c), badge(c.pass));
   out += "<dl class=\"facts\">";
-  out += fmt::format("<dt>op</dt><dd><code>{}</code>: {}</dd>", esc(c.at("op")), esc(c.at("formula")));
-  out += fmt::format("<dt>kernel</dt><dd><code>{}</code>: {}</dd>", esc(c.at("kernel")),
-                     esc(c.at("kernel_description")));
-  out += fmt::format("<dt>inputs</dt><dd>{}, {}</dd>", esc(c.at("inputs")),
-                     html_escape(report_text::calls_text(c)));
+  out += fmt::format("<dt>op</dt><dd><code>{}</code>: {}</dd>", esc(c.op), esc(c.formula));
+  out += fmt::format("<dt>kernel</dt><dd><code>{}</code>: {}</dd>", esc(c.kernel), esc(c.kernel_description));
+  out += fmt::format("<dt>inputs</dt><dd>{}, {}</dd>", esc(c.inputs), html_escape(case_document::calls_text(c)));
   out += fmt::format("<dt>oracle</dt><dd>{} special-value rules, {} double tier (proven bound), {} MPFR (Ziv's loop, "
                      "{} re-evaluations at higher precision)</dd>",
-                     to_int(o.at("special")), to_int(o.at("double_tier")), to_int(o.at("mpfr_tier")),
-                     to_int(o.at("mpfr_retries")));
-  out += fmt::format("<dt>budget</dt><dd>{}{}</dd>", pow_html(report_text::budget(c.at("budget"))),
-                     gated && to_double(c.at("budget").at("abs_floor")) > 0 ? " (floor scaled by |up|)" : "");
+                     o.special, o.double_tier, o.mpfr_tier, o.mpfr_retries);
+  out += fmt::format("<dt>budget</dt><dd>{}{}</dd>", pow_html(report_text::budget(c.budget)),
+                     gated && c.budget.abs_floor.value > 0 ? " (floor scaled by |up|)" : "");
   out += "</dl>";
   out += "<div class=\"row\">";
   figures_table(out, c);
-  out += "<figure>" + plots::ulp_histogram_svg(c) + "</figure></div>";
-  if (const std::string svg = plots::error_by_input_svg(c); !svg.empty())
+  out += "<figure>" + plots::ulp_histogram_svg(case_json) + "</figure></div>";
+  if (const std::string svg = plots::error_by_input_svg(case_json); !svg.empty())
     out += "<figure style=\"margin-top:18px\">" + svg + "</figure>";
 
   out += "<h4>Where the error lives</h4><p class=\"muted\">Outputs with a ULP figure, by ranges of the input and of "
          "the exact result: binades of like error merged (the plot above and the JSON report have every "
          "binade).</p>";
   out += "<div class=\"row\"><div>";
-  ranges_table(out, c.at("ranges_input"), gated ? "gate" : "x");
+  ranges_table(out, c.ranges_input, gated ? "gate" : "x");
   out += "</div><div>";
-  ranges_table(out, c.at("ranges_result"), "|exact result|");
+  ranges_table(out, c.ranges_result, "|exact result|");
   out += "</div></div>";
 
-  if (!c.at("breaches").empty()) {
-    out += fmt::format("<h4>Budget breaches (first {} of {})</h4>", c.at("breaches").size(),
-                       to_int(c.at("budget_breaches")));
-    element_table(out, c, c.at("breaches"));
+  if (!c.breaches.empty()) {
+    out += fmt::format("<h4>Budget breaches (first {} of {})</h4>", c.breaches.size(), c.budget_breaches);
+    element_table(out, c, c.breaches);
   }
-  if (!c.at("worst").empty()) {
+  if (!c.worst.empty()) {
     out += "<h4>Worst inputs outside the floor region</h4>";
-    element_table(out, c, c.at("worst"));
+    element_table(out, c, c.worst);
   }
-  auto folded = [&](const char* title, const nlohmann::json& rows, const std::string& note) {
+  auto folded = [&](const char* title, const std::vector<case_document::Element>& rows, const std::string& note) {
     if (rows.empty()) return;
     out += fmt::format("<details><summary>{} ({})</summary>{}", title, rows.size(), note);
     element_table(out, c, rows);
     out += "</details>";
   };
-  folded("Worst inputs in the floor region", c.at("worst_in_floor"), "");
-  folded("Semantic differences (NaN/inf)", c.at("semantic"),
+  folded("Worst inputs in the floor region", c.worst_in_floor, "");
+  folded("Semantic differences (NaN/inf)", c.semantic,
          fmt::format("<p class=\"muted\">First {} of {}. Differences that need an infinite input are reported, not "
                      "failed: t / (1 + e<sup>&minus;t</sup>) gives NaN for t = &minus;inf where the limit is "
                      "&minus;0.</p>",
-                     c.at("semantic").size(), to_int(c.at("semantic_differences"))));
-  if (!c.at("special_values").empty()) {
-    out += fmt::format("<details><summary>Special values ({} classes of input)</summary>",
-                       c.at("special_values").size());
+                     c.semantic.size(), c.semantic_differences));
+  if (!c.special_values.empty()) {
+    out += fmt::format("<details><summary>Special values ({} classes of input)</summary>", c.special_values.size());
     out += report_table::render_html(case_tables::special_values(c));
     out += "</details>";
   }
@@ -394,6 +386,7 @@ void routing_section(std::string& out, const nlohmann::json& s) {
 
 std::string render_report_html(const nlohmann::json& doc) {
   const nlohmann::json& cases = doc.at("cases");
+  const auto typed_cases = cases.get<std::vector<case_document::Case>>();
   const nlohmann::json& skipped = doc.at("skipped");
   const nlohmann::json& sum = doc.at("summary");
   const bool pass = sum.at("pass").get<bool>();
@@ -434,7 +427,7 @@ std::string render_report_html(const nlohmann::json& doc) {
 
   if (cases.size() > 1 || (!cases.empty() && routing) || !skipped.empty()) {
     out += "<section class=\"card\"><h3>Summary</h3>";
-    if (!cases.empty()) out += report_table::render_html(case_tables::summary(cases));
+    if (!cases.empty()) out += report_table::render_html(case_tables::summary(typed_cases));
     if (!skipped.empty()) {
       out += "<h4>Not measured</h4><ul class=\"skipped\">";
       for (const nlohmann::json& s : skipped) {
@@ -453,10 +446,10 @@ std::string render_report_html(const nlohmann::json& doc) {
   if (doc.contains("routing") && doc["routing"].is_object()) routing_section(out, doc["routing"]);
 
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    const nlohmann::json& c = cases[i];
-    if ((cases.size() > 1 || routing) && (i == 0 || cases[i - 1].at("dtype") != c.at("dtype")))
-      out += fmt::format("<h2>{}</h2>", esc(c.at("dtype")));
-    case_section(out, c, i + 1);
+    const case_document::Case& c = typed_cases[i];
+    if ((cases.size() > 1 || routing) && (i == 0 || typed_cases[i - 1].dtype != c.dtype))
+      out += fmt::format("<h2>{}</h2>", esc(c.dtype));
+    case_section(out, c, cases[i], i + 1);
   }
   out += "<footer>Written by ulpcheck report. Plots and tables are drawn from the report&#39;s JSON; 'ulpcheck report "
          "--format json' gives every binade.</footer></main></body></html>\n";

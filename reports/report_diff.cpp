@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "reports/elementwise/case_document.hpp"
 #include "reports/elementwise/case_tables.hpp"
 #include "reports/report_text.hpp"
 #include "reports/routing/routing_document.hpp"
@@ -23,10 +24,7 @@ namespace {
 
 using Key = std::tuple<std::string, std::string, std::string, std::string>;
 
-Key key_of(const nlohmann::json& c) {
-  return {c.at("op").get<std::string>(), c.at("dtype").get<std::string>(), c.at("params_label").get<std::string>(),
-          c.at("kernel").get<std::string>()};
-}
+Key key_of(const case_document::Case& c) { return {c.op, c.dtype, c.params_label, c.kernel}; }
 
 /// How a figure's change is written: ULP figures as a difference, fractions in percentage
 /// points, counts as a difference.
@@ -38,21 +36,36 @@ struct Figure {
   Unit unit;
 };
 
+/// A figure of an elementwise case, read from its typed case.
+struct CaseFigure : Figure {
+  double (*value)(const case_document::Case&);
+};
+
+double figure_value(case_document::Real r) { return r.value; }
+double figure_value(std::int64_t n) { return static_cast<double>(n); }
+
+template <auto Member>
+double case_figure(const case_document::Case& c) {
+  return figure_value(c.*Member);
+}
+
 // Every figure compared, in the order a reader wants them; the budget comes apart.
-constexpr Figure kFigures[] = {
-    {"max_ulp", "max ULP error, all outputs", Unit::ulp},
-    {"max_ulp_above_floor", "max ULP error, outside the floor region", Unit::ulp},
-    {"fraction_correctly_rounded", "correctly rounded", Unit::fraction},
-    {"fraction_correctly_rounded_above_floor", "correctly rounded, outside the floor region", Unit::fraction},
-    {"fraction_off_by_one_ulp", "off by >= 1 ULP", Unit::fraction},
-    {"p50_ulp", "p50 ULP error", Unit::ulp},
-    {"p99_ulp", "p99 ULP error", Unit::ulp},
-    {"p99_9_ulp", "p99.9 ULP error", Unit::ulp},
-    {"budget_breaches", "budget breaches", Unit::count},
-    {"semantic_differences", "semantic differences (NaN/inf)", Unit::count},
-    {"semantic_violations", "failing semantic differences", Unit::count},
-    {"in_floor_region", "outputs in the floor region", Unit::count},
-    {"count", "outputs compared", Unit::count},
+constexpr CaseFigure kFigures[] = {
+    {{"max_ulp", "max ULP error, all outputs", Unit::ulp}, case_figure<&case_document::Case::max_ulp>},
+    {{"max_ulp_above_floor", "max ULP error, outside the floor region", Unit::ulp},
+     case_figure<&case_document::Case::max_ulp_above_floor>},
+    {{"fraction_correctly_rounded", "correctly rounded", Unit::fraction}, case_figure<&case_document::Case::fraction_correctly_rounded>},
+    {{"fraction_correctly_rounded_above_floor", "correctly rounded, outside the floor region", Unit::fraction},
+     case_figure<&case_document::Case::fraction_correctly_rounded_above_floor>},
+    {{"fraction_off_by_one_ulp", "off by >= 1 ULP", Unit::fraction}, case_figure<&case_document::Case::fraction_off_by_one_ulp>},
+    {{"p50_ulp", "p50 ULP error", Unit::ulp}, case_figure<&case_document::Case::p50_ulp>},
+    {{"p99_ulp", "p99 ULP error", Unit::ulp}, case_figure<&case_document::Case::p99_ulp>},
+    {{"p99_9_ulp", "p99.9 ULP error", Unit::ulp}, case_figure<&case_document::Case::p99_9_ulp>},
+    {{"budget_breaches", "budget breaches", Unit::count}, case_figure<&case_document::Case::budget_breaches>},
+    {{"semantic_differences", "semantic differences (NaN/inf)", Unit::count}, case_figure<&case_document::Case::semantic_differences>},
+    {{"semantic_violations", "failing semantic differences", Unit::count}, case_figure<&case_document::Case::semantic_violations>},
+    {{"in_floor_region", "outputs in the floor region", Unit::count}, case_figure<&case_document::Case::in_floor_region>},
+    {{"count", "outputs compared", Unit::count}, case_figure<&case_document::Case::count>},
 };
 
 /// The same number, NaN included.
@@ -78,9 +91,7 @@ std::string delta_text(double a, double b, Unit u) {
   return {};
 }
 
-std::string input_key(const nlohmann::json& e) {
-  return e.at("x0_bits").get<std::string>() + "/" + (e.contains("x1_bits") ? e["x1_bits"].get<std::string>() : "");
-}
+std::string input_key(const case_document::Element& e) { return e.x0_bits + "/" + e.x1_bits.value_or(""); }
 
 /// The figures whose old and new values (values(f) -> {old, new}) differ, with the change.
 template <class F, std::size_t N, class Values>
@@ -98,51 +109,59 @@ nlohmann::json moved_figures(const F (&table)[N], Values values) {
   return figures;
 }
 
-nlohmann::json compare_case(const nlohmann::json& o, const nlohmann::json& n) {
+nlohmann::json compare_case(const case_document::Case& o, const case_document::Case& n) {
   const nlohmann::json figures =
-      moved_figures(kFigures, [&](const Figure& f) { return std::pair{to_double(o.at(f.key)), to_double(n.at(f.key))}; });
+      moved_figures(kFigures, [&](const CaseFigure& f) { return std::pair{f.value(o), f.value(n)}; });
   nlohmann::json notes = nlohmann::json::array();
-  if (o.at("budget") != n.at("budget"))
-    notes.push_back(fmt::format("the kernel's budget changed: {} -> {}", report_text::budget(o.at("budget")),
-                                report_text::budget(n.at("budget"))));
-  if (o.at("inputs") != n.at("inputs") || o.at("shape") != n.at("shape"))
-    notes.push_back(fmt::format("the inputs differ ({} / {}): the figures are over different inputs",
-                                o.at("inputs").get<std::string>(), n.at("inputs").get<std::string>()));
-  else if (report_text::calls_of(o) != report_text::calls_of(n))
+  const nlohmann::json old_budget = o.budget, new_budget = n.budget;
+  if (old_budget != new_budget)
+    notes.push_back(fmt::format("the kernel's budget changed: {} -> {}", report_text::budget(old_budget),
+                                report_text::budget(new_budget)));
+  if (o.inputs != n.inputs || o.shape != n.shape)
+    notes.push_back(fmt::format("the inputs differ ({} / {}): the figures are over different inputs", o.inputs,
+                                n.inputs));
+  else if (case_document::calls_of(o) != case_document::calls_of(n))
     notes.push_back(fmt::format("the kernel calls differ ({} / {}): the same inputs in other shapes",
-                                report_text::calls_text(o), report_text::calls_text(n)));
+                                case_document::calls_text(o), case_document::calls_text(n)));
   // Worst inputs and breaches of the new report that the old one did not list.
   std::set<std::string> seen;
-  for (const char* list : {"worst", "worst_in_floor", "breaches", "semantic"})
-    for (const nlohmann::json& e : o.at(list)) seen.insert(input_key(e));
+  for (const auto* list : {&o.worst, &o.worst_in_floor, &o.breaches, &o.semantic})
+    for (const case_document::Element& e : *list) seen.insert(input_key(e));
   nlohmann::json new_worst = nlohmann::json::array();
   std::set<std::string> added;
-  for (const char* list : {"breaches", "worst"})
-    for (const nlohmann::json& e : n.at(list))
+  for (const auto* list : {&n.breaches, &n.worst})
+    for (const case_document::Element& e : *list)
       if (!seen.count(input_key(e)) && added.insert(input_key(e)).second) new_worst.push_back(e);
 
-  const bool was = o.at("pass").get<bool>(), is = n.at("pass").get<bool>();
+  const bool was = o.pass, is = n.pass;
   const char* status = was && !is   ? "regression"
                        : !was && is ? "fixed"
                        : figures.empty() && notes.empty() ? "unchanged"
                                                           : "changed";
   return {{"status", status},
-          {"verdict_old", o.at("verdict")},
-          {"verdict_new", n.at("verdict")},
+          {"verdict_old", o.verdict},
+          {"verdict_new", n.verdict},
           {"figures", std::move(figures)},
           {"notes", std::move(notes)},
           {"new_worst", std::move(new_worst)}};
 }
 
 /// The headline figures of a case, for the rows of a diff's table and for one-sided cases.
-nlohmann::json headline(const nlohmann::json& c) {
-  nlohmann::json h = nlohmann::json::object();
-  for (const char* k : {"max_ulp", "max_ulp_above_floor", "fraction_correctly_rounded", "p99_ulp", "budget_breaches",
-                        "semantic_violations", "verdict", "pass", "budget"})
-    h[k] = c.at(k);
-  return h;
-}
+struct CaseHeadline {
+  case_document::Real max_ulp, max_ulp_above_floor, fraction_correctly_rounded, p99_ulp;
+  std::int64_t budget_breaches = 0, semantic_violations = 0;
+  std::string verdict;
+  bool pass = false;
+  case_document::Budget budget;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CaseHeadline, max_ulp, max_ulp_above_floor, fraction_correctly_rounded, p99_ulp,
+                                   budget_breaches, semantic_violations, verdict, pass, budget)
 
+nlohmann::json headline(const case_document::Case& c) {
+  return CaseHeadline{c.max_ulp,         c.max_ulp_above_floor, c.fraction_correctly_rounded,
+                      c.p99_ulp,         c.budget_breaches,     c.semantic_violations,
+                      c.verdict,         c.pass,                c.budget};
+}
 
 /// The items of two documents matched by key_of, in the new document's order (each with
 /// the first old item of its key, matched once), then the old items left unmatched. An
@@ -284,15 +303,13 @@ ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new
                         const std::string& new_name) {
   std::map<std::string, std::int64_t> counts{{"regression", 0}, {"fixed", 0},    {"changed", 0},
                                              {"unchanged", 0},  {"only_old", 0}, {"only_new", 0}};
-  auto entry = [](const nlohmann::json& c) {
-    return nlohmann::json{{"op", c.at("op")},
-                          {"dtype", c.at("dtype")},
-                          {"params_label", c.at("params_label")},
-                          {"kernel", c.at("kernel")},
-                          {"arity", c.at("arity")}};
+  auto entry = [](const case_document::Case& c) {
+    return nlohmann::json{
+        {"op", c.op}, {"dtype", c.dtype}, {"params_label", c.params_label}, {"kernel", c.kernel}, {"arity", c.arity}};
   };
-  nlohmann::json cases =
-      match_items(old_doc.at("cases"), new_doc.at("cases"), key_of, entry, compare_case, headline, counts);
+  nlohmann::json cases = match_items(old_doc.at("cases").get<std::vector<case_document::Case>>(),
+                                     new_doc.at("cases").get<std::vector<case_document::Case>>(), key_of, entry, compare_case,
+                                     headline, counts);
   nlohmann::json routing = diff_routing(old_doc, new_doc, counts);
   ReportDiff d;
   d.regressions = counts["regression"];
@@ -340,6 +357,21 @@ std::string verdict_cell(const nlohmann::json& e) {
   return e["new"].at("verdict").get<std::string>();
 }
 
+/// A diff entry's "figures" as a table of old, new and change, each written in the unit its
+/// figure has in `table` (`fallback` for a figure it does not know).
+template <class F, std::size_t N>
+std::string moved_figures_markdown(const nlohmann::json& figures, const F (&table)[N], Unit fallback) {
+  std::string out = "| figure | OLD | NEW | change |\n|---|---:|---:|---:|\n";
+  for (const nlohmann::json& f : figures) {
+    Unit u = fallback;
+    for (const Figure& known : table)
+      if (f.at("figure") == known.key) u = known.unit;
+    const double a = to_double(f.at("old")), b = to_double(f.at("new"));
+    out += fmt::format("| {} | {} | {} | {} |\n", f.at("name").get<std::string>(), value_text(a, u), value_text(b, u),
+                       delta_text(a, b, u));
+  }
+  return out + '\n';
+}
 
 /// The routing cases that are not unchanged: a table, then each one's figures.
 std::string routing_diff_markdown(const nlohmann::json& diff) {
@@ -369,17 +401,7 @@ std::string routing_diff_markdown(const nlohmann::json& diff) {
                        e->at("kernel").get<std::string>(), status);
     for (const nlohmann::json& note : e->at("notes")) out += fmt::format("- {}\n", note.get<std::string>());
     if (!e->at("notes").empty()) out += '\n';
-    if (e->at("figures").empty()) continue;
-    out += "| figure | OLD | NEW | change |\n|---|---:|---:|---:|\n";
-    for (const nlohmann::json& f : e->at("figures")) {
-      Unit u = Unit::count;
-      for (const Figure& known : kRoutingFigures)
-        if (f.at("figure") == known.key) u = known.unit;
-      const double a = to_double(f.at("old")), b = to_double(f.at("new"));
-      out += fmt::format("| {} | {} | {} | {} |\n", f.at("name").get<std::string>(), value_text(a, u), value_text(b, u),
-                         delta_text(a, b, u));
-    }
-    out += '\n';
+    if (!e->at("figures").empty()) out += moved_figures_markdown(e->at("figures"), kRoutingFigures, Unit::count);
   }
   return out;
 }
@@ -421,22 +443,12 @@ std::string render_diff_markdown(const nlohmann::json& diff) {
     out += fmt::format("## {}: {}\n\n", case_name(*e), status);
     for (const nlohmann::json& note : e->at("notes")) out += fmt::format("- {}\n", note.get<std::string>());
     if (!e->at("notes").empty()) out += '\n';
-    if (!e->at("figures").empty()) {
-      out += "| figure | OLD | NEW | change |\n|---|---:|---:|---:|\n";
-      for (const nlohmann::json& f : e->at("figures")) {
-        Unit u = Unit::ulp;
-        for (const Figure& known : kFigures)
-          if (f.at("figure") == known.key) u = known.unit;
-        const double a = to_double(f.at("old")), b = to_double(f.at("new"));
-        out += fmt::format("| {} | {} | {} | {} |\n", f.at("name").get<std::string>(), value_text(a, u),
-                           value_text(b, u), delta_text(a, b, u));
-      }
-      out += '\n';
-    }
+    if (!e->at("figures").empty()) out += moved_figures_markdown(e->at("figures"), kFigures, Unit::ulp);
     if (!e->at("new_worst").empty()) {
       out += "New worst inputs (breaches and worst outside the floor region that OLD did not list):\n\n";
-      out += report_table::render_markdown(case_tables::elements(
-          e->at("arity") == 2, e->at("new_worst"), report_text::rows_past_first_call(e->at("new_worst"))));
+      out += report_table::render_markdown(
+          case_tables::elements(e->at("arity") == 2, e->at("new_worst").get<std::vector<case_document::Element>>(),
+                                report_text::rows_past_first_call(e->at("new_worst"))));
     }
   }
   return out + routing_diff_markdown(diff);

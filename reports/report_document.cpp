@@ -331,7 +331,7 @@ std::string render_report_markdown(const nlohmann::json& doc) {
                      to_int(doc.at("settings").at("samples")), doc.at("settings").at("seed").dump());
 
   out += "## Summary\n\n";
-  out += report_table::render_markdown(case_tables::summary(cases));
+  out += report_table::render_markdown(case_tables::summary(cases.get<std::vector<case_document::Case>>()));
   out += not_measured(skipped);
   for (const nlohmann::json& a : approximations) out += render_approximation_markdown(a, 2);
   if (routing) out += render_routing_markdown(doc["routing"], 2);

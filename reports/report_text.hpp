@@ -75,12 +75,6 @@ inline std::string budget_short(const nlohmann::json& b) {
   return fmt::format("{} ULP, floor 2^{}", u, std::ilogb(a));
 }
 
-/// The parameters of a case as a person reads them ("<name>=<value>"), "-" for none.
-inline std::string params_or_dash(const nlohmann::json& c) {
-  const std::string& label = c.at("params_label").get_ref<const std::string&>();
-  return label.empty() ? "-" : label;
-}
-
 /// Whether `calls` is a case's "calls": the input shape of each kernel call, in element
 /// order, [[rows, columns], ...].
 inline bool is_calls(const nlohmann::json& calls) {
@@ -111,12 +105,6 @@ inline bool rows_past_first_call(const nlohmann::json& rows) {
   return std::any_of(rows.begin(), rows.end(), [](const nlohmann::json& e) {
     return e.contains("batch") && e["batch"].is_number_integer() && e["batch"] != 0;
   });
-}
-
-/// The kernel call of an element row, counted from 1, as the tables show it; "-" for a
-/// row of a report written before rows named their call.
-inline std::string call_cell(const nlohmann::json& e) {
-  return e.contains("batch") && e["batch"].is_number_integer() ? std::to_string(to_int(e["batch"]) + 1) : "-";
 }
 
 }  // namespace ulpcheck::report_text
