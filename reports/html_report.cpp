@@ -181,8 +181,8 @@ void case_section(std::string& out, const case_document::Case& c, const nlohmann
 }
 
 /// "0.6180% (405 of 65536)" from two counts of a figures object.
-std::string share(const nlohmann::json& j, const char* n, const char* of) {
-  return esc(report_text::percent_of(to_int(j.at(n)), to_int(j.at(of))));
+std::string html_share(const nlohmann::json& j, const char* n, const char* of) {
+  return esc(report_text::share(j, n, of));
 }
 
 /// An element of an approximation section's "worst" lists: input(s), both results, the
@@ -246,7 +246,7 @@ void approximation_section(std::string& out, const nlohmann::json& s, std::size_
     out += fmt::format("<tr><td>{}{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
                        "class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
                        esc(d.at("dtype")), label.empty() ? "" : " <span class=\"chip param\">" + esc(label) + "</span>",
-                       esc(d.at("inputs")), share(r, "differ", "count"), share(r, "differ_above_floor", "above_floor"),
+                       esc(d.at("inputs")), html_share(r, "differ", "count"), html_share(r, "differ_above_floor", "above_floor"),
                        ulp(r.at("max_ulp")), ulp(r.at("max_ulp_above_floor")),
                        difference_at(r.at("worst_above_floor"), gated, exact, op));
   }
@@ -291,7 +291,7 @@ void approximation_section(std::string& out, const nlohmann::json& s, std::size_
 }
 
 
-std::string share_count(std::int64_t n, std::int64_t of) { return html_escape(routing_tables::share_count(n, of)); }
+std::string html_share_count(std::int64_t n, std::int64_t of) { return html_escape(routing_tables::share_count(n, of)); }
 
 std::string bias_html(const nlohmann::json& b) { return report_table::cell_html(routing_tables::bias(b)); }
 
@@ -322,7 +322,7 @@ void routing_study(std::string& out, const nlohmann::json& section, const nlohma
   for (const nlohmann::json& b : biases)
     for (const nlohmann::json& f : b.at("flips"))
       out += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>", bias_html(b), esc(f.at("logits_dtype")),
-                         share_count(to_int(f.at("differ")), to_int(f.at("tokens"))));
+                         html_share_count(to_int(f.at("differ")), to_int(f.at("tokens"))));
   out += "</tbody></table></div>";
   for (const nlohmann::json& b : biases)
     for (const nlohmann::json& run : b.at("bias_cast"))

@@ -277,7 +277,7 @@ std::string report_json_text(const nlohmann::json& doc) {
 
 namespace {
 
-std::string str(const nlohmann::json& j, const char* key) { return j.at(key).get<std::string>(); }
+using report_text::str;
 
 /// Same op, dtype and parameters: cases measured on the same inputs and oracle answers.
 bool same_group(const nlohmann::json& a, const nlohmann::json& b) {

@@ -107,4 +107,12 @@ inline bool rows_past_first_call(const nlohmann::json& rows) {
   });
 }
 
+/// A string member of a document object, for the renderers.
+inline std::string str(const nlohmann::json& j, const char* key) { return j.at(key).get<std::string>(); }
+
+/// "0.6180% (405 of 65536)" from two counts of a figures object.
+inline std::string share(const nlohmann::json& j, const char* n, const char* of) {
+  return percent_of(to_int(j.at(n)), to_int(j.at(of)));
+}
+
 }  // namespace ulpcheck::report_text

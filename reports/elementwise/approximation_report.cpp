@@ -159,7 +159,7 @@ struct DtypeShapes {
 const Shape kRealDifference{{{"max_abs_difference", Kind::number}, {"difference", Kind::number}, {"x", Kind::number},
                              {"symmetric", Kind::boolean}, {"radius", Kind::number}, {"step", Kind::number}}};
 
-const Shape kSection{{{"op", Kind::string}, {"formula", Kind::string}, {"approximates", Kind::string},
+const Shape kApproximationSection{{{"op", Kind::string}, {"formula", Kind::string}, {"approximates", Kind::string},
                       {"approximates_formula", Kind::string}, {"arity", Kind::integer},
                       {"real_difference", Kind::object, &kRealDifference}, {"dtypes", Kind::array}},
                      [](const nlohmann::json& s) {
@@ -182,19 +182,12 @@ const Shape kSection{{{"op", Kind::string}, {"formula", Kind::string}, {"approxi
 }  // namespace
 
 std::string check_approximation_section(const nlohmann::json& s, const std::string& at) {
-  return check_shape(s, at, kSection);
+  return check_shape(s, at, kApproximationSection);
 }
 
 // --- Markdown ------------------------------------------------------------------------------
 
 namespace {
-
-std::string str(const nlohmann::json& j, const char* key) { return j.at(key).get<std::string>(); }
-
-/// "0.6180% (405 of 65536)".
-std::string share(const nlohmann::json& j, const char* n, const char* of) {
-  return report_text::percent_of(to_int(j.at(n)), to_int(j.at(of)));
-}
 
 /// An input as a person reads it: "-5 (`0xc0a0`)", gated "gate -5 (`0xc0a0`), up 2 (`0x4000`)".
 std::string input_text(const nlohmann::json& e, bool gated) {

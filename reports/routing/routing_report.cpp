@@ -235,7 +235,7 @@ const Shape kConfig{{{"experts", Kind::integer}, {"n_group", Kind::integer}, {"t
 const Shape kSummary{{{"cases", Kind::integer}, {"passed", Kind::integer}, {"failed", Kind::integer},
                       {"pass", Kind::boolean}, {"verdict", Kind::string}}};
 
-const Shape kSection{{{"op", Kind::string}, {"formula", Kind::string}, {"config", Kind::object, &kConfig},
+const Shape kRoutingSection{{{"op", Kind::string}, {"formula", Kind::string}, {"config", Kind::object, &kConfig},
                       {"logits", Kind::string}, {"tokens", Kind::integer}, {"seed", Kind::integer},
                       {"summary", Kind::object, &kSummary}, {"batches", Kind::array, &kBatch}},
                      nullptr,
@@ -250,7 +250,7 @@ const Shape kSection{{{"op", Kind::string}, {"formula", Kind::string}, {"config"
 }  // namespace
 
 std::string check_routing_section(const nlohmann::json& s, const std::string& where) {
-  return check_shape(s, where, kSection);
+  return check_shape(s, where, kRoutingSection);
 }
 
 // --- tables shared by the Markdown and the HTML --------------------------------------------
@@ -354,8 +354,7 @@ report_table::Table bias_cast(const nlohmann::json& study) {
 
 namespace {
 
-std::string str(const nlohmann::json& j, const char* key) { return j.at(key).get<std::string>(); }
-
+using report_text::str;
 using routing_tables::count_share;
 using routing_tables::share_count;
 
