@@ -17,8 +17,7 @@ std::size_t KernelCheck::failed() const {
 }
 
 CheckPlan plan_check(const CheckRequest& request) {
-  CheckPlan plan{request.dir, files_present(request.dir, request.ops), resolve_kernels(request.kernels)};
-  return plan;
+  return {request.dir, files_present(request.dir, request.ops), resolve_kernels(request.kernels)};
 }
 
 std::vector<KernelCheck> run_check(const CheckPlan& plan, Observer& observer) {

@@ -2,7 +2,6 @@
 // verified and shown.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 

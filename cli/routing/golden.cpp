@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <optional>
-#include <algorithm>
 
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/golden/routing/check.hpp"
