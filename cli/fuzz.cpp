@@ -58,19 +58,17 @@ bool is_project_golden_data(const std::string& dir) {
 struct Corpus {
   std::string dir;  ///< empty: keep none
   bool project_data = false;  ///< dir is the project's own golden/data: no plugin kernel's
-  std::vector<std::string_view> plugin_kernels;
+  std::vector<std::string> plugin_kernels;
 };
 
-Corpus corpus_for(const FuzzOptions& o, const std::vector<const Kernel*>& plugin_kernels) {
+Corpus corpus_for(const FuzzOptions& o, const std::vector<std::string>& plugin_kernels) {
   if (!o.golden_dir) return {};
   if (!std::filesystem::is_directory(*o.golden_dir))
     throw UsageError(fmt::format("--golden-dir {}: {}; give an existing directory (its <op>.h5 files are created when "
                                  "missing)",
                                  *o.golden_dir,
                                  std::filesystem::exists(*o.golden_dir) ? "not a directory" : "no such directory"));
-  Corpus corpus{*o.golden_dir, is_project_golden_data(*o.golden_dir), {}};
-  for (const Kernel* k : plugin_kernels) corpus.plugin_kernels.push_back(k->name());
-  return corpus;
+  return {*o.golden_dir, is_project_golden_data(*o.golden_dir), plugin_kernels};
 }
 
 /// Adds the shrunk case to the golden corpus, so that `golden check` runs it from now on,
@@ -125,7 +123,7 @@ void setup_fuzz(CLI::App& app, int& exit_code) {
 }
 
 int run_fuzz(const FuzzOptions& o) {
-  const std::vector<const Kernel*> plugin_kernels = load_plugins(o.plugins);
+  const std::vector<std::string> plugin_kernels = load_plugins(o.plugins);
   const std::vector<FuzzRun> runs =
       o.replay ? std::vector<FuzzRun>{resolve_replay(*o.replay)} : plan_fuzz({o.ops, o.dtypes, o.kernels, o.properties});
   const FuzzSettings settings{o.cases, o.seed};

@@ -13,11 +13,11 @@ void add_plugin_option(CLI::App* sub, std::vector<std::string>& paths) {
       ->allow_extra_args(false);  // one path per --plugin: --plugin a.so --plugin b.so
 }
 
-std::vector<const Kernel*> load_plugins(const std::vector<std::string>& paths) {
-  std::vector<const Kernel*> kernels;
+std::vector<std::string> load_plugins(const std::vector<std::string>& paths) {
+  std::vector<std::string> kernels;
   for (const std::string& path : paths) {
     try {
-      const std::vector<const Kernel*> loaded = load_plugin(path);
+      const std::vector<std::string> loaded = load_plugin(path);
       kernels.insert(kernels.end(), loaded.begin(), loaded.end());
     } catch (const PluginError& e) {
       throw UsageError(std::string("--plugin ") + e.what());

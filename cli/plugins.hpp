@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "ulpcheck/device/kernel.hpp"
 
 namespace ulpcheck::cli {
 
@@ -15,8 +14,8 @@ namespace ulpcheck::cli {
 void add_plugin_option(CLI::App* sub, std::vector<std::string>& paths);
 
 /// Loads the plugins in order and registers their kernels. A subcommand calls it first,
-/// before it looks anything up. Returns the kernels the plugins brought. Throws UsageError
-/// ("--plugin PATH: what is wrong").
-std::vector<const Kernel*> load_plugins(const std::vector<std::string>& paths);
+/// before it looks anything up. Returns the names of the kernels the plugins brought. Throws
+/// UsageError ("--plugin PATH: what is wrong").
+std::vector<std::string> load_plugins(const std::vector<std::string>& paths);
 
 }  // namespace ulpcheck::cli

@@ -33,6 +33,38 @@ std::span<const Kernel* const> all_kernels() { return table(); }
 
 void add_kernel(const Kernel* kernel) { table().push_back(kernel); }
 
+namespace {
+
+std::vector<const RoutingKernel*>& routing_table() {
+  static std::vector<const RoutingKernel*> kernels = [] {
+    std::vector<const RoutingKernel*> k;
+    for (const RoutingKernel* h : host::builtin_routing_kernels()) k.push_back(h);
+    for (const RoutingKernel* c : cuda::builtin_routing_kernels()) k.push_back(c);
+    return k;
+  }();
+  return kernels;
+}
+
+/// Erases the kernel named `name` from `kernels` unless it is one of the first `builtin`.
+template <class K>
+bool erase_named(std::vector<const K*>& kernels, std::size_t builtin, std::string_view name) {
+  for (std::size_t i = builtin; i < kernels.size(); ++i)
+    if (kernels[i]->name() == name) {
+      kernels.erase(kernels.begin() + static_cast<std::ptrdiff_t>(i));
+      return true;
+    }
+  return false;
+}
+
+}  // namespace
+
+bool remove_kernel(std::string_view name) {
+  const std::size_t builtin = host::builtin_kernels().size() + cuda::builtin_kernels().size();
+  const std::size_t builtin_routing =
+      host::builtin_routing_kernels().size() + cuda::builtin_routing_kernels().size();
+  return erase_named(table(), builtin, name) || erase_named(routing_table(), builtin_routing, name);
+}
+
 std::vector<const Kernel*> runnable_kernels() {
   std::vector<const Kernel*> out;
   for (const Kernel* k : table())
@@ -63,15 +95,9 @@ const Kernel* default_kernel(const ElementwiseOp& op, Format f) {
   return nullptr;
 }
 
-std::span<const RoutingKernel* const> all_routing_kernels() {
-  static const std::vector<const RoutingKernel*> kernels = [] {
-    std::vector<const RoutingKernel*> k;
-    for (const RoutingKernel* h : host::builtin_routing_kernels()) k.push_back(h);
-    for (const RoutingKernel* c : cuda::builtin_routing_kernels()) k.push_back(c);
-    return k;
-  }();
-  return kernels;
-}
+std::span<const RoutingKernel* const> all_routing_kernels() { return routing_table(); }
+
+void add_routing_kernel(const RoutingKernel* kernel) { routing_table().push_back(kernel); }
 
 const RoutingKernel* find_routing_kernel(std::string_view name) {
   for (const RoutingKernel* k : all_routing_kernels())

@@ -25,5 +25,6 @@ void DeviceBuffer::upload(const void*, std::size_t) { throw KernelError(kNoCuda)
 void DeviceBuffer::download(void*, std::size_t) const { throw KernelError(kNoCuda); }
 void DeviceBuffer::poison() { throw KernelError(kNoCuda); }
 void synchronize(const char*) { throw KernelError(kNoCuda); }
+void copy_any(void*, const void*, std::size_t, const char*) { throw KernelError(kNoCuda); }
 
 }  // namespace ulpcheck::cuda

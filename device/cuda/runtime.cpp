@@ -73,4 +73,10 @@ void synchronize(const char* what) {
   if (err != cudaSuccess) throw KernelError(fmt::format("{}: kernel failed: {}", what, cudaGetErrorString(err)));
 }
 
+void copy_any(void* dst, const void* src, std::size_t bytes, const char* what) {
+  synchronize(what);
+  const cudaError_t err = cudaMemcpy(dst, src, bytes, cudaMemcpyDefault);
+  if (err != cudaSuccess) throw KernelError(fmt::format("{}: copy failed: {}", what, cudaGetErrorString(err)));
+}
+
 }  // namespace ulpcheck::cuda

@@ -36,8 +36,8 @@ std::string test_plugin(const std::string& name) {
 
 /// Loads a plugin once per process: CTest runs each case in its own process, a plain run of
 /// the binary runs them all in one, and a second load of a plugin fails (duplicate names).
-const std::vector<const Kernel*>& load_once(const std::string& path) {
-  static std::map<std::string, std::vector<const Kernel*>> loaded;
+const std::vector<std::string>& load_once(const std::string& path) {
+  static std::map<std::string, std::vector<std::string>> loaded;
   if (auto it = loaded.find(path); it != loaded.end()) return it->second;
   return loaded[path] = load_plugin(path);
 }
@@ -89,15 +89,14 @@ bool same_budget(const std::optional<Budget>& a, const Budget& b) {
 
 TEST(PluginExample, LoadsAndRegistersItsKernels) {
   const std::size_t before = all_kernels().size();
-  const std::vector<const Kernel*>& kernels = load_once(ULPCHECK_EXAMPLE_PLUGIN);
-  ASSERT_EQ(kernels.size(), 2u);
-  EXPECT_EQ(kernels[0]->name(), "example.silu_and_mul");
-  EXPECT_EQ(kernels[1]->name(), "example.always_fails");
-  EXPECT_FALSE(kernels[0]->description().empty());
+  const std::vector<std::string>& kernels = load_once(ULPCHECK_EXAMPLE_PLUGIN);
+  EXPECT_EQ(kernels, (std::vector<std::string>{"example.silu_and_mul", "example.always_fails"}));
   EXPECT_EQ(all_kernels().size(), before + 2);
-  for (const Kernel* k : kernels) {
-    EXPECT_EQ(find_kernel(k->name()), k);
-    EXPECT_NE(std::find(all_kernels().begin(), all_kernels().end(), k), all_kernels().end()) << k->name();
+  for (const std::string& name : kernels) {
+    const Kernel* k = find_kernel(name);
+    ASSERT_NE(k, nullptr) << name;
+    EXPECT_FALSE(k->description().empty()) << name;
+    EXPECT_NE(std::find(all_kernels().begin(), all_kernels().end(), k), all_kernels().end()) << name;
   }
   // Built-in kernels come first: plugins do not change the default kernel.
   EXPECT_EQ(default_kernel(op("silu_and_mul"), Format::bf16)->name().substr(0, 5),
@@ -237,7 +236,7 @@ TEST(PluginAbi, ErrorsWithoutNulOrWithoutMessage) {
   EXPECT_TRUE(unterminated.starts_with("probe.unterminated: run failed (code 5): xxxx")) << unterminated;
   EXPECT_LT(unterminated.size(), 1100u);
   const std::string silent = run_error(probe("probe.silent"), op("silu"), Params{}, in.tensor, out);
-  EXPECT_EQ(silent, "probe.silent: run failed (code -7): (the plugin gave no message)");
+  EXPECT_EQ(silent, "probe.silent: run failed (code -7): (the kernel gave no message)");
 }
 
 TEST(PluginAbi, RunChecksOpDtypeAndShape) {
@@ -291,7 +290,7 @@ TEST_P(PluginBroken, FailsWithItsMessageAndRegistersNothing) {
 INSTANTIATE_TEST_SUITE_P(
     Loader, PluginBroken,
     testing::Values(
-        Broken{"wrong_abi", {"ABI version mismatch", "found 2, expected 1", "rebuild", "kernel_abi.h"}},
+        Broken{"wrong_abi", {"plugin ABI version 99 is unknown", "loads versions 1 and 2", "rebuild", "kernel_abi.h"}},
         Broken{"no_entry", {"no symbol ulpcheck_plugin_entry", "ULPCHECK_PLUGIN_EXPORT"}},
         Broken{"null_entry", {"ulpcheck_plugin_entry returned NULL"}},
         Broken{"no_kernels", {"no kernels", "kernel_count is 0"}},
@@ -307,7 +306,7 @@ INSTANTIATE_TEST_SUITE_P(
         Broken{"negative_floor", {"'broken.negative_floor'", "abs_floor[0] (bf16) is -1", "must be >= 0"}},
         Broken{"nan_ulp", {"'broken.nan_ulp'", "max_ulp[0] (bf16) is NaN"}},
         Broken{"duplicate_builtin", {"'host.single_rounding'", "already registered"}},
-        Broken{"duplicate_within", {"kernel #1 'broken.twice'", "declares this name for op"}},
+        Broken{"duplicate_within", {"kernel #1 'broken.twice'", "declared for op silu_and_mul twice"}},
         // The first kernel is fine, the second is not: the plugin loads whole or not at all.
         Broken{"second_bad", {"kernel #1 'broken.second_bad'", "unknown op 'relu_squared'"}}),
     [](const testing::TestParamInfo<Broken>& info) { return std::string(info.param.defect); });
@@ -341,7 +340,7 @@ TEST(PluginLoader, APathWithoutSlashIsAFileInTheWorkingDirectory) {
   const std::string file = std::string("broken_wrong_abi") + ULPCHECK_TEST_PLUGIN_SUFFIX;
   const std::string msg = load_error(file);
   std::filesystem::current_path(cwd);
-  EXPECT_TRUE(msg.starts_with(file + ": plugin ABI version mismatch")) << msg;
+  EXPECT_TRUE(msg.starts_with(file + ": plugin ABI version 99 is unknown")) << msg;
 }
 
 TEST(PluginLoader, EmptyPath) { EXPECT_TRUE(contains(load_error(""), "no plugin file named")); }

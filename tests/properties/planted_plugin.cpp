@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "tests/properties/planted_kernels.hpp"
-#include "ulpcheck/kernel_abi.h"
+#include "ulpcheck/kernel_abi_v1.h"
 #include "ulpcheck/reference/registry.hpp"
 
 namespace {

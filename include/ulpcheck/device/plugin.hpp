@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "ulpcheck/device/kernel.hpp"
 
 namespace ulpcheck {
 
@@ -16,11 +15,12 @@ struct PluginError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Loads the plugin at `path` (dlopen, RTLD_NOW | RTLD_LOCAL), checks its ABI version and
-/// every kernel descriptor, and registers its kernels with add_kernel, in table order. All
-/// or nothing: on any problem nothing is registered and PluginError is thrown. The library
-/// stays loaded, and the kernels alive, for the life of the process. A path without a '/'
-/// names a file in the working directory (not one on the library search path).
-std::vector<const Kernel*> load_plugin(const std::string& path);
+/// Loads the plugin at `path` (dlopen, RTLD_NOW | RTLD_LOCAL), reads its table in its ABI
+/// version (1 or 2), checks every kernel descriptor, and registers its kernels, elementwise
+/// and routing, in table order. All or nothing: on any problem nothing is registered and
+/// PluginError is thrown. The library stays loaded, and the kernels alive, for the life of
+/// the process. A path without a '/' names a file in the working directory (not one on the
+/// library search path). Returns the names of the kernels it registered.
+std::vector<std::string> load_plugin(const std::string& path);
 
 }  // namespace ulpcheck

@@ -17,6 +17,10 @@ std::span<const Kernel* const> all_kernels();
 /// Appends a kernel (a plugin's) to the table; it must outlive every use of the table.
 void add_kernel(const Kernel* kernel);
 
+/// Takes the kernel named `name` (elementwise or routing) out of its table; false when no
+/// kernel has that name. Spans of the table are invalid after it. Built-in kernels stay.
+bool remove_kernel(std::string_view name);
+
 /// The kernel named `name`, or nullptr.
 const Kernel* find_kernel(std::string_view name);
 

@@ -70,8 +70,11 @@ class RoutingKernel {
 void require_valid_run(std::string_view kernel, const RoutingConfig& config, const RoutingInputs& inputs,
                        const RoutingOutputs& outputs);
 
-/// Every built-in routing kernel: host ones, then CUDA ones of this build.
+/// Every routing kernel: host ones, then CUDA ones of this build, then plugins' and the C
+/// API's. The span is valid until the next add_routing_kernel or remove_kernel.
 std::span<const RoutingKernel* const> all_routing_kernels();
+/// Appends a routing kernel (a plugin's); it must outlive its registration.
+void add_routing_kernel(const RoutingKernel* kernel);
 const RoutingKernel* find_routing_kernel(std::string_view name);
 /// Every routing kernel that can run in this process: all of them but the CUDA ones when
 /// there is no GPU.

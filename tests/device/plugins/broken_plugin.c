@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stddef.h>
 
-#include "ulpcheck/kernel_abi.h"
+#include "ulpcheck/kernel_abi_v1.h"
 
 static int run_nothing(const DLTensor* input, DLTensor* output, const ulpcheck_op_params* params, void* cuda_stream,
                        char* error, size_t error_size) {
@@ -55,7 +55,7 @@ static const ulpcheck_kernel_desc kKernels[] = {
 /* Not static, so that no defect leaves it unused; hidden visibility keeps it unexported. */
 const ulpcheck_plugin kPlugin = {
 #if defined(BROKEN_wrong_abi)
-    ULPCHECK_KERNEL_ABI_VERSION + 1,
+    99, /* no such version */
 #else
     ULPCHECK_KERNEL_ABI_VERSION,
 #endif

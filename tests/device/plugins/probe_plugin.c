@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ulpcheck/kernel_abi.h"
+#include "ulpcheck/kernel_abi_v1.h"
 
 /* Returns 0 when input and output are what the ABI promises for a kernel of `memory`
  * memory and op arity `arity`; otherwise writes why into error and returns 10. */

@@ -48,4 +48,8 @@ class DeviceBuffer {
 /// Waits for the device and turns a pending error into a KernelError naming `what`.
 void synchronize(const char* what);
 
+/// Copies `bytes` between any two of host and device memory (unified addressing decides
+/// which), after waiting for the device. Throws KernelError naming `what`.
+void copy_any(void* dst, const void* src, std::size_t bytes, const char* what);
+
 }  // namespace ulpcheck::cuda
