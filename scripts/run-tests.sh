@@ -4,6 +4,8 @@
 # binary and the tests whose outcome depends on CUDA without them (ctest's without_cuda.*
 # tests: what the configuration -DULPCHECK_CUDA=OFF builds differs in one library only); that
 # configuration is configured too, in build-cpu-only/, so its CMake path is checked.
+# After the suite, scripts/check-install.sh installs the build into build/install-check/ and
+# builds and tests examples/downstream against it, as a kernel repository uses the package.
 # Extra arguments go to ctest (e.g. -L slow for the exhaustive runs, -R Oracle to filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,3 +17,4 @@ if grep -q '^ULPCHECK_CUDA:BOOL=ON' build/CMakeCache.txt; then
   cmake -S . -B build-cpu-only -G Ninja -DCMAKE_BUILD_TYPE=Release -DULPCHECK_CUDA=OFF >/dev/null
 fi
 ctest --test-dir build --output-on-failure --parallel "$(nproc)" "$@"
+scripts/check-install.sh
