@@ -12,7 +12,7 @@
 // out again; it fails with ulpcheck's explanation (the first failing case, its figures against
 // the claim, the worst input) when an output is outside the budget, and with the error text
 // when the kernel cannot be registered or the check cannot run. The _FOR forms add the members
-// of a JSON object to the request ("params", "samples", "seed"; docs/c-api.md lists them).
+// of a JSON object to the request ("params", "samples", "seed"; ulpcheck_run in ulpcheck.h).
 // ASSERT_ forms stop the test on failure, as GoogleTest's do.
 #pragma once
 
