@@ -16,6 +16,22 @@ std::vector<std::pair<Format, Format>> routing_formats(Format logits) {
   return {{logits, logits}, {logits, Format::fp32}};
 }
 
+/// Whether the kernel takes these formats in some configuration: fuzzing formats it never
+/// takes would discard every case (a plugin may declare fewer dtypes than the built-ins).
+bool takes_formats(const RoutingKernel& k, Format logits, Format bias) {
+  RoutingConfig small;
+  small.experts = 16;
+  small.n_group = 4;
+  small.topk_group = 2;
+  small.topk = 3;
+  for (RoutingConfig c : {RoutingConfig::deepseek_v3(), small})
+    for (Scoring scoring : {Scoring::sigmoid, Scoring::softmax}) {
+      c.scoring = scoring;
+      if (k.claim(c, logits, bias)) return true;
+    }
+  return false;
+}
+
 }  // namespace
 
 bool owns_op(RoutingFamily, std::string_view op) { return op == kRoutingOpName; }
@@ -29,9 +45,11 @@ void add_fuzz_runs(RoutingFamily, const FuzzSelection& s, std::vector<FuzzRun>& 
   if (!named) return;
   for (const RoutingKernel* k : s.kernels.routing)
     for (Format f : s.formats)
-      for (const auto& [logits, bias] : routing_formats(f))
+      for (const auto& [logits, bias] : routing_formats(f)) {
+        if (!takes_formats(*k, logits, bias)) continue;
         for (const RoutingFuzzProperty& p : all_routing_fuzz_properties())
           out.push_back(FuzzRunOf<RoutingFamily>{{k, logits, bias}, &p});
+      }
 }
 
 void add_property_names(RoutingFamily, std::vector<std::string_view>& out) {
