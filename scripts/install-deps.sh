@@ -7,7 +7,7 @@ packages=(
   libeigen3-dev libboost-dev libmpfr-dev libgmp-dev
   librapidcheck-dev libgtest-dev libhdf5-dev libdlpack-dev help2man
   libcli11-dev libfmt-dev nlohmann-json3-dev
-  python3 python3-mpmath python3-h5py python3-numpy python3-jsonschema
+  python3 python3-mpmath python3-h5py python3-numpy python3-jsonschema python3-torch python3-pytest
 )
 missing=()
 for p in "${packages[@]}"; do

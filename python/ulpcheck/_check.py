@@ -181,7 +181,7 @@ def _elementwise_kernel(session, fn, op, dtype, device, max_ulp, abs_floor, para
             raise TypeError(f"returned None, expected a tensor of shape [{output_t.contents.shape[0]}, "
                             f"{output_t.contents.shape[1]}] and dtype {dtype} (or pass out=True for a kernel that "
                             "writes its output argument)")
-        copy_into(fw.prepare(y), output_t, "the result")
+        copy_into(y, output_t, "the result", fw.prepare)
 
     k = _capi.ElementwiseKernel()
     k.name = session.name.encode()
@@ -312,8 +312,8 @@ def check_routing(fn, config=None, logits_dtype="bf16", bias_dtype="fp32", devic
         got = fn(*[fw.from_dlpack(e) for e in exported], **kwargs)
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             raise TypeError(f"returned {type(got).__name__}, expected a pair (ids, weights), each [tokens, {c.topk}]")
-        copy_into(fw.prepare(got[0], "int32"), ids_t, "ids")
-        copy_into(fw.prepare(got[1], "float32"), weights_t, "weights")
+        copy_into(got[0], ids_t, "ids", lambda v: fw.prepare(v, "int32"))
+        copy_into(got[1], weights_t, "weights", lambda v: fw.prepare(v, "float32"))
 
     k = _capi.RoutingKernel()
     k.name = session.name.encode()

@@ -35,12 +35,13 @@ class Exported:
         return self._device
 
 
-def copy_into(value, destination, what):
-    """Copies a framework tensor into ulpcheck's tensor; raises TypeError naming `what` and
-    the difference (dtype, shape) when they disagree."""
+def copy_into(value, destination, what, prepare=lambda v: v):
+    """Copies a framework tensor, made ready by `prepare` (contiguous, converted), into
+    ulpcheck's tensor; raises TypeError naming `what` and the difference (dtype, shape) when
+    they disagree."""
     if not hasattr(value, "__dlpack__"):
         raise TypeError(f"{what}: returned {type(value).__name__}, expected a tensor (an object with __dlpack__)")
-    capsule = value.__dlpack__()
+    capsule = prepare(value).__dlpack__()
     managed = _capi.DLManagedTensor.from_address(_capsule_pointer(capsule, b"dltensor"))
     error = ctypes.create_string_buffer(1024)
     status = _capi.library().ulpcheck_copy_tensor(ctypes.byref(managed.dl_tensor), destination, error,
