@@ -28,11 +28,15 @@ done
 cp "${binaries[@]}" bundle/bin/
 strip --strip-unneeded bundle/bin/*
 find "$build" -name '*.so' -path '*examples*' -exec cp {} bundle/lib/ \; 2>/dev/null || true
+# The C library, for the Python package (python/ulpcheck, pure Python: the GPU machine's own
+# Python and torch load it with ctypes).
+cp -L "$build/capi/libulpcheck.so" bundle/lib/libulpcheck.so
+strip --strip-unneeded bundle/lib/libulpcheck.so
 
 # Every shared library the binaries need except glibc's own, which every Linux has and
 # which must match the kernel's loader.
 glibc='^(linux-vdso|ld-linux|libc|libm|libdl|librt|libpthread|libresolv)\.so'
-for b in bundle/bin/*; do
+for b in bundle/bin/* bundle/lib/libulpcheck.so; do
   ldd "$b" | awk '/=> \// {print $1, $3}' | while read -r soname path; do
     [[ "$soname" =~ $glibc ]] && continue
     [ -e "bundle/lib/$soname" ] || cp -L "$path" "bundle/lib/$soname"

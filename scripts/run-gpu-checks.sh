@@ -2,7 +2,7 @@
 # Runs on the GPU machine from inside the bundle: the GPU test suite, the CPU suite as a
 # check of the bundle itself, every CUDA kernel against the committed golden files, a
 # precision report of the default (CUDA) backend over every op and dtype, a fuzz campaign
-# of every CUDA kernel, and the benchmarks. Results go to OUTDIR (default ./gpu-results).
+# of every CUDA kernel, the Python package's tests on CUDA tensors, and the benchmarks. Results go to OUTDIR (default ./gpu-results).
 #   GPU_TEST_FILTER   narrows the GPU tests (a gtest filter)
 #   SKIP_CPU_TESTS=1  leaves the CPU suite out
 #   GOLDEN_DIR        the golden files (default: golden/data beside the bundle)
@@ -73,9 +73,21 @@ fuzz_rc=$?
 grep -v "cases passed" "$out/fuzz_gpu.log" | sed 's/^/  /'
 
 took
+echo "== the Python package on CPU and CUDA tensors (tests/python, this machine's python3 and torch)"
+python_rc=0
+if python3 -c "import pytest, torch" 2> /dev/null; then
+  ULPCHECK_LIBRARY="$here/lib/libulpcheck.so" PYTHONDONTWRITEBYTECODE=1 \
+    python3 -m pytest -p no:cacheprovider -rs -q "$here/../tests/python" > "$out/python_tests.log" 2>&1
+  python_rc=$?
+  grep -E 'passed|failed|SKIPPED|FAILED|^E ' "$out/python_tests.log" | head -40 | sed 's/^/  /'
+else
+  echo "  skipped: python3 here has no pytest or no torch"
+fi
+
+took
 echo "== benchmarks"
 "$bin/ulpcheck_bench" 2>&1 | tee "$out/bench.log" | sed 's/^/  /'
 
 took
-echo "== exit: gpu tests $gpu_rc, cpu tests $cpu_rc, golden check $golden_rc, report $report_rc, fuzz $fuzz_rc"
-exit $(( gpu_rc | cpu_rc | golden_rc | report_rc | fuzz_rc ))
+echo "== exit: gpu tests $gpu_rc, cpu tests $cpu_rc, golden check $golden_rc, report $report_rc, fuzz $fuzz_rc, python $python_rc"
+exit $(( gpu_rc | cpu_rc | golden_rc | report_rc | fuzz_rc | python_rc ))

@@ -171,3 +171,27 @@ def test_hf_router_masks_groups_with_zero_which_negative_biased_scores_lose_to(d
     assert "expert sets differ" in r.explanation
     case = r.batches[0]["cases"][0]
     assert case["mismatches"] == case["tokens"] == 2000  # every token: 2000 of 2000 on torch 1.13 CPU
+
+
+# --- torch.compile of the gated composites (torch 2 and later)
+
+COMPILED_CASES = [
+    ("silu_and_mul", silu_and_mul, {}, 2.5),
+    ("silu_and_mul_clamp", silu_and_mul_clamp, {"limit": L}, 2.5),
+    ("gelu_and_mul", gelu_and_mul, {}, None),
+    ("gelu_tanh_and_mul", gelu_tanh_and_mul, {}, None),
+]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", ["bf16", "fp32"])
+@pytest.mark.parametrize("op,fn,params,bf16_claim", COMPILED_CASES, ids=[c[0] for c in COMPILED_CASES])
+def test_compiled_gated_op_within_its_claim(op, fn, params, bf16_claim, dtype, device):
+    # Claim: what the eager composite is held to (bf16: 2.5 ULP for the SiLU ops, the default
+    # budget for the GELU ones; fp32: the default budget). Inductor fuses the composite into
+    # one kernel that computes in fp32 and rounds once.
+    if not hasattr(torch, "compile"):
+        pytest.skip(f"torch {torch.__version__} has no torch.compile")
+    compiled = torch.compile(fn, dynamic=True)
+    budget = {"max_ulp": bf16_claim, "abs_floor": 2.0 ** -121} if dtype == "bf16" and bf16_claim else {}
+    ulpcheck.assert_within_budget(compiled, op, dtype, device, gate_up=True, samples=200_000, **budget, **params)
