@@ -60,8 +60,9 @@ int run(const char*, const ulpcheck_param*, uint32_t, const DLTensor* in, DLTens
 }
 
 // __expf is within 2 + 1.5|x| ulps (CUDA's documented bound, an ex2.approx underneath): its
-// error grows with |g|. One rounding to bf16 or fp16 absorbs that for moderate gates; claim
-// 1 ULP there, and 64 ULPs in fp32 (measured: docs/python.md).
+// error grows with |g|. One rounding to bf16 or fp16 absorbs it (measured on an H200, 10^6
+// random inputs each: 0.5003 ULP in bf16, 0.5006 in fp16); in fp32 it shows (57 ULP).
+// Claimed: 1, 1 and 64 ULP.
 const ulpcheck_elementwise_kernel kKernels[] = {
     {"example.cuda_swiglu", "example CUDA plugin: vLLM-style silu(g) * u, fp32 with __expf, one rounding",
      "silu_and_mul", ULPCHECK_DTYPE_BF16 | ULPCHECK_DTYPE_FP16 | ULPCHECK_DTYPE_FP32, ULPCHECK_MEMORY_CUDA,
