@@ -84,6 +84,8 @@ FINDINGS = {
     ("gelu", "bf16", "2", "cpu"): ("inf near FLT_MAX", overflows_near_float_max),
     ("gelu_and_mul", "fp32", "2", "cpu"): ("NaN and inf where the product is finite",
                                            lambda r: r.cases[0]["semantic_violations"] > 0),
+    ("gelu_and_mul", "bf16", "2", "cpu"): ("NaN and inf where the product is finite",
+                                           lambda r: r.cases[0]["semantic_violations"] > 0),
 }
 
 
