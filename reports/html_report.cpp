@@ -4,12 +4,12 @@
 
 #include <cmath>
 
+#include "reports/elementwise/approximation_tables.hpp"
 #include "reports/elementwise/case_tables.hpp"
 #include "reports/plots.hpp"
 #include "reports/report_text.hpp"
 #include "reports/routing/routing_tables.hpp"
 #include "ulpcheck/properties/compare.hpp"
-#include "ulpcheck/reports/elementwise/approximation_report.hpp"
 #include "ulpcheck/reference/routing.hpp"
 #include "ulpcheck/support/escape.hpp"
 
@@ -85,8 +85,6 @@ using report_table::pow_html;
 
 std::string badge(bool pass) { return report_table::badge_html(pass); }
 
-std::string ulp(const nlohmann::json& v) { return html_escape(report_text::ulp(to_double(v))); }
-
 void figures_table(std::string& out, const case_document::Case& c) {
   using report_text::percent_of;
   auto row = [&](const char* name, const std::string& value, bool big = false) {
@@ -121,8 +119,8 @@ std::string case_title(const case_document::Case& c) {
                      esc(c.kernel));
 }
 
-/// A case's card: `c` read as its type, `case_json` (the same case) for the plots.
-void case_section(std::string& out, const case_document::Case& c, const nlohmann::json& case_json, std::size_t index) {
+/// A case's card.
+void case_section(std::string& out, const case_document::Case& c, std::size_t index) {
   const bool gated = c.arity == 2;
   const case_document::Oracle& o = c.oracle;
   out += fmt::format("<section class=\"card\" id=\"case-{}\"><div class=\"head\"><h3>{}</h3>{}</div>", index,
@@ -139,8 +137,8 @@ void case_section(std::string& out, const case_document::Case& c, const nlohmann
   out += "</dl>";
   out += "<div class=\"row\">";
   figures_table(out, c);
-  out += "<figure>" + plots::ulp_histogram_svg(case_json) + "</figure></div>";
-  if (const std::string svg = plots::error_by_input_svg(case_json); !svg.empty())
+  out += "<figure>" + plots::ulp_histogram_svg(c) + "</figure></div>";
+  if (const std::string svg = plots::error_by_input_svg(c); !svg.empty())
     out += "<figure style=\"margin-top:18px\">" + svg + "</figure>";
 
   out += "<h4>Where the error lives</h4><p class=\"muted\">Outputs with a ULP figure, by ranges of the input and of "
@@ -180,54 +178,32 @@ void case_section(std::string& out, const case_document::Case& c, const nlohmann
   out += "</section>";
 }
 
-/// "0.6180% (405 of 65536)" from two counts of a figures object.
-std::string html_share(const nlohmann::json& j, const char* n, const char* of) {
-  return esc(report_text::share(j, n, of));
-}
-
-/// An element of an approximation section's "worst" lists: input(s), both results, the
-/// exact value, in a table cell.
-std::string difference_at(const nlohmann::json& worst, bool gated, const std::string& a, const std::string& b) {
-  if (worst.empty()) return "&ndash;";
-  const nlohmann::json& e = worst[0];
-  auto value = [&](const char* bits, const char* v) {
-    return fmt::format("{} <code>{}</code>", html_escape(fmt::format("{:.9g}", to_double(e.at(v)))), esc(e.at(bits)));
-  };
-  std::string out = gated ? fmt::format("gate {}, up {}", value("x0_bits", "x0"), value("x1_bits", "x1"))
-                          : fmt::format("x = {}", value("x0_bits", "x0"));
-  out += fmt::format("<br>{} {}, {} {}, exact {}", esc(a), html_escape(fmt::format("{:.6g}", to_double(e.at("result")))),
-                     esc(b), html_escape(fmt::format("{:.6g}", to_double(e.at("approx_result")))),
-                     html_escape(fmt::format("{:.6g}", to_double(e.at("exact_hi")))));
-  return out;
-}
-
-void approximation_section(std::string& out, const nlohmann::json& s, std::size_t index) {
-  const std::string op = s.at("op").get<std::string>(), exact = s.at("approximates").get<std::string>();
-  const bool gated = s.at("arity") == 2;
-  const nlohmann::json& real = s.at("real_difference");
-  const bool symmetric = real.at("symmetric").get<bool>();
-  const double x = to_double(real.at("x"));
+void approximation_section(std::string& out, const approximation_document::Section& s, std::size_t index) {
+  const std::string &op = s.op, &exact = s.approximates;
+  const bool gated = s.arity == 2;
+  const approximation_document::RealDifference& real = s.real_difference;
+  const bool symmetric = real.symmetric;
+  const double x = real.x.value;
   out += fmt::format("<section class=\"card\" id=\"approximation-{}\"><div class=\"head\"><h3>{} vs {}</h3></div>",
                      index, esc(op), esc(exact));
   out += fmt::format("<p class=\"muted\"><code>{0}</code> approximates <code>{1}</code>: what running one where the "
                      "other is meant costs, on this report&#39;s inputs.</p>",
                      esc(op), esc(exact));
   out += "<dl class=\"facts\">";
-  out += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(exact), esc(s.at("approximates_formula")));
-  out += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(op), esc(s.at("formula")));
+  out += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(exact), esc(s.approximates_formula));
+  out += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(op), esc(s.formula));
   out += fmt::format("<dt>real functions</dt><dd>max |{} &minus; {}| = <strong>{}</strong>{} at {} = {}{} ({} {} {} "
                      "there); sought over [&minus;{:g}, {:g}] to a step of 2<sup>{}</sup></dd>",
-                     esc(op), esc(exact), html_escape(fmt::format("{:.4e}", to_double(real.at("max_abs_difference")))),
+                     esc(op), esc(exact), html_escape(fmt::format("{:.4e}", real.max_abs_difference.value)),
                      gated ? " per unit of up" : "", gated ? "gate" : "x", symmetric ? "&plusmn;" : "",
                      html_escape(fmt::format("{:.6g}", symmetric ? std::fabs(x) : x)), esc(op),
-                     to_double(real.at("difference")) > 0 ? "above" : "below", esc(exact),
-                     to_double(real.at("radius")), to_double(real.at("radius")),
-                     std::ilogb(to_double(real.at("step"))));
+                     real.difference.value > 0 ? "above" : "below", esc(exact), real.radius.value, real.radius.value,
+                     std::ilogb(real.step.value));
   out += "</dl>";
   std::string floors;
-  for (const nlohmann::json& d : s.at("dtypes")) {
-    const double a = to_double(d.at("abs_floor"));
-    floors += fmt::format("{}{} {}", floors.empty() ? "" : ", ", esc(d.at("dtype")),
+  for (const approximation_document::Dtype& d : s.dtypes) {
+    const double a = d.abs_floor.value;
+    floors += fmt::format("{}{} {}", floors.empty() ? "" : ", ", esc(d.dtype),
                           a > 0 && std::isfinite(a) ? pow_html(fmt::format("2^{}", std::ilogb(a)))
                                                     : html_escape(fmt::format("{:g}", a)));
   }
@@ -237,55 +213,20 @@ void approximation_section(std::string& out, const nlohmann::json& s, std::size_
                      "at most 0.5). The floor region is where |exact <code>{1}</code>| is below <code>{1}</code>&#39;s "
                      "budget floor{2} ({3}): the negative tail and inputs near 0.</p>",
                      esc(op), esc(exact), gated ? " times |up|" : "", floors);
-  out += "<div class=\"scroll\"><table class=\"elements\"><thead><tr><th>dtype</th><th>inputs</th><th class=\"n\">"
-         "results differ</th><th class=\"n\">outside the floor region</th><th class=\"n\">max ULP difference</th>"
-         "<th class=\"n\">outside the floor region</th><th>where (outside the floor region)</th></tr></thead><tbody>";
-  for (const nlohmann::json& d : s.at("dtypes")) {
-    const nlohmann::json& r = d.at("rounded");
-    const std::string& label = d.at("params_label").get_ref<const std::string&>();
-    out += fmt::format("<tr><td>{}{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
-                       "class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                       esc(d.at("dtype")), label.empty() ? "" : " <span class=\"chip param\">" + esc(label) + "</span>",
-                       esc(d.at("inputs")), html_share(r, "differ", "count"), html_share(r, "differ_above_floor", "above_floor"),
-                       ulp(r.at("max_ulp")), ulp(r.at("max_ulp_above_floor")),
-                       difference_at(r.at("worst_above_floor"), gated, exact, op));
-  }
-  out += "</tbody></table></div>";
-  for (const nlohmann::json& d : s.at("dtypes")) {
-    const std::string& label = d.at("params_label").get_ref<const std::string&>();
-    const std::string what = esc(d.at("dtype")) + (label.empty() ? "" : ", " + esc(label));
-    if (const std::string svg = plots::difference_by_input_svg(d.at("rounded").at("binades_input"), gated);
-        !svg.empty())
+  out += report_table::render_html(approximation_tables::rounded(s));
+  for (const approximation_document::Dtype& d : s.dtypes) {
+    const std::string what = esc(d.dtype) + (d.params_label.empty() ? "" : ", " + esc(d.params_label));
+    if (const std::string svg = plots::difference_by_input_svg(d.rounded.binades_input, gated); !svg.empty())
       out += fmt::format("<h4>{}: correctly rounded <code>{}</code> against exact <code>{}</code></h4><figure>{}"
                          "</figure>",
                          what, esc(op), esc(exact), svg);
-    if (d.at("kernel_pairs").empty()) continue;
-    const KernelMatrix m = kernel_matrix(d.at("kernel_pairs"));
+    if (d.kernel_pairs.empty()) continue;
     out += fmt::format("<h4>{}: kernels</h4><p class=\"muted\">The output of each <code>{}</code> kernel (row) against "
                        "each <code>{}</code> kernel (column) on the same inputs: the share of outputs that differ, and "
                        "the largest difference |a &minus; b| in ULP of the exact <code>{}</code>, over all outputs and "
                        "outside the floor region.</p>",
                        what, esc(exact), esc(op), esc(exact));
-    out += fmt::format("<div class=\"scroll\"><table><thead><tr><th>{} kernel \u2193 / {} kernel \u2192</th>",
-                       esc(exact), esc(op));
-    for (const std::string& k : m.approx_kernels) out += fmt::format("<th class=\"n\"><code>{}</code></th>", esc(k));
-    out += "</tr></thead><tbody>";
-    for (std::size_t i = 0; i < m.exact_kernels.size(); ++i) {
-      out += fmt::format("<tr><td><code>{}</code></td>", esc(m.exact_kernels[i]));
-      for (std::size_t j = 0; j < m.approx_kernels.size(); ++j) {
-        const nlohmann::json* p = m.cells[i][j];
-        out += p ? fmt::format("<td class=\"n\" title=\"{} of {} outputs differ; {} of {} outside the floor region\">"
-                               "<strong>{}</strong> differ<br>max {} ULP<br><span class=\"muted\">{} outside the "
-                               "floor region</span></td>",
-                               to_int(p->at("differ")), to_int(p->at("count")), to_int(p->at("differ_above_floor")),
-                               to_int(p->at("above_floor")),
-                               esc(report_text::percent(to_double(p->at("fraction_differ")))), ulp(p->at("max_ulp")),
-                               ulp(p->at("max_ulp_above_floor")))
-                 : "<td class=\"n\">&ndash;</td>";
-      }
-      out += "</tr>";
-    }
-    out += "</tbody></table></div>";
+    out += report_table::render_html(approximation_tables::kernels(s, d));
   }
   out += "</section>";
 }
@@ -367,7 +308,8 @@ void routing_section(std::string& out, const nlohmann::json& s) {
   out += "<div class=\"row\">";
   for (const nlohmann::json& b : batches)
     out += fmt::format("<figure><figcaption>{} logits, {} {} bias</figcaption>{}</figure>", esc(b.at("logits_dtype")),
-                       esc(b.at("bias_dtype")), bias_html(b), plots::margin_histogram_svg(b.at("margin_histogram")));
+                       esc(b.at("bias_dtype")), bias_html(b),
+                       plots::margin_histogram_svg(b.at("margin_histogram").get<routing_document::Margins>()));
   out += "</div>";
   for (const nlohmann::json& b : batches)
     for (const nlohmann::json& k : b.at("cases")) {
@@ -442,14 +384,14 @@ std::string render_report_html(const nlohmann::json& doc) {
   }
   if (doc.contains("approximations"))
     for (std::size_t i = 0; i < doc["approximations"].size(); ++i)
-      approximation_section(out, doc["approximations"][i], i + 1);
+      approximation_section(out, doc["approximations"][i].get<approximation_document::Section>(), i + 1);
   if (doc.contains("routing") && doc["routing"].is_object()) routing_section(out, doc["routing"]);
 
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const case_document::Case& c = typed_cases[i];
     if ((cases.size() > 1 || routing) && (i == 0 || typed_cases[i - 1].dtype != c.dtype))
       out += fmt::format("<h2>{}</h2>", esc(c.dtype));
-    case_section(out, c, cases[i], i + 1);
+    case_section(out, c, i + 1);
   }
   out += "<footer>Written by ulpcheck report. Plots and tables are drawn from the report&#39;s JSON; 'ulpcheck report "
          "--format json' gives every binade.</footer></main></body></html>\n";
