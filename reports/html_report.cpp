@@ -7,6 +7,7 @@
 #include "reports/elementwise/approximation_tables.hpp"
 #include "reports/elementwise/case_tables.hpp"
 #include "reports/plots.hpp"
+#include "reports/report_model.hpp"
 #include "reports/report_text.hpp"
 #include "reports/routing/routing_tables.hpp"
 #include "ulpcheck/properties/compare.hpp"
@@ -326,37 +327,32 @@ void routing_section(std::string& out, const nlohmann::json& s) {
 
 }  // namespace
 
-std::string render_report_html(const nlohmann::json& doc) {
-  const nlohmann::json& cases = doc.at("cases");
-  const auto typed_cases = cases.get<std::vector<case_document::Case>>();
-  const nlohmann::json& skipped = doc.at("skipped");
-  const nlohmann::json& sum = doc.at("summary");
-  const bool pass = sum.at("pass").get<bool>();
+std::string render_report_html(const nlohmann::json& doc_json) {
+  const auto doc = doc_json.get<report_model::Document>();
+  const std::vector<case_document::Case>& cases = doc.cases;
+  const report_model::Summary& sum = doc.summary;
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
-  const bool routing = doc.contains("routing") && doc["routing"].is_object();
+  const bool routing = doc.has_routing();
   std::string title = "Precision report";
-  if (cases.size() == 1 && !routing)
-    title += fmt::format(": {} / {} / {}", cases[0].at("op").get<std::string>(), cases[0].at("dtype").get<std::string>(),
-                         cases[0].at("kernel").get<std::string>());
+  if (cases.size() == 1 && !routing) title += fmt::format(": {} / {} / {}", cases[0].op, cases[0].dtype, cases[0].kernel);
   out += fmt::format("<title>{} · ulpcheck</title><style>{}</style></head><body><main>", esc(title), kStyle);
   out += fmt::format("<header><h1>{}</h1>", esc(title));
-  const std::int64_t n = to_int(sum.at("cases")), failed = to_int(sum.at("failed")),
-                     not_run = to_int(sum.at("did_not_run"));
+  const std::int64_t n = sum.cases, failed = sum.failed, not_run = sum.did_not_run;
   out += fmt::format("<p class=\"meta\">{} case{}.", n, n == 1 ? "" : "s");
   if (!cases.empty())
     out += fmt::format(" Unary ops in a 16-bit dtype on all 65536 values, everything else on {} uniformly random bit "
                        "patterns (seed {}); every kernel of an op, dtype and parameter set runs on the same inputs "
                        "against the same correctly rounded oracle answers. Errors are in ULP of the exact result.",
-                       to_int(doc.at("settings").at("samples")), html_escape(doc.at("settings").at("seed").dump()));
+                       doc.settings.samples, doc.settings.seed);
   if (routing)
     out += fmt::format(" <a href=\"#routing\">{}</a>: {} tokens per batch drawn like real gates, against the exact "
                        "routing.",
-                       esc(doc["routing"].at("op")), to_int(doc["routing"].at("tokens")));
+                       esc(doc.routing->at("op")), to_int(doc.routing->at("tokens")));
   out += "</p>";
-  if (pass && n == 1)
+  if (sum.pass && n == 1)
     out += "<div class=\"verdict pass\">PASS &mdash; within the kernel&#39;s budget</div>";
-  else if (pass)
+  else if (sum.pass)
     out += fmt::format("<div class=\"verdict pass\">PASS &mdash; all {} cases within their kernel&#39;s budget</div>", n);
   else if (n == 1 && failed == 1)
     out += "<div class=\"verdict fail\">FAIL &mdash; outside the kernel&#39;s budget</div>";
@@ -367,29 +363,25 @@ std::string render_report_html(const nlohmann::json& doc) {
                        failed, n, not_run ? fmt::format("; {} did not run", not_run) : "");
   out += "</header>";
 
-  if (cases.size() > 1 || (!cases.empty() && routing) || !skipped.empty()) {
+  if (cases.size() > 1 || (!cases.empty() && routing) || !doc.skipped.empty()) {
     out += "<section class=\"card\"><h3>Summary</h3>";
-    if (!cases.empty()) out += report_table::render_html(case_tables::summary(typed_cases));
-    if (!skipped.empty()) {
+    if (!cases.empty()) out += report_table::render_html(case_tables::summary(cases));
+    if (!doc.skipped.empty()) {
       out += "<h4>Not measured</h4><ul class=\"skipped\">";
-      for (const nlohmann::json& s : skipped) {
-        const std::string& label = s.at("params_label").get_ref<const std::string&>();
-        out += fmt::format("<li>{} {} {}<code>{}</code>: {}{}</li>", esc(s.at("dtype")), esc(s.at("op")),
-                           label.empty() ? "" : esc(label) + " ", esc(s.at("kernel")),
-                           s.at("did_not_run").get<bool>() ? "<strong>did not run</strong>: " : "", esc(s.at("reason")));
-      }
+      for (const report_model::Skipped& s : doc.skipped)
+        out += fmt::format("<li>{} {} {}<code>{}</code>: {}{}</li>", esc(s.dtype), esc(s.op),
+                           s.params_label.empty() ? "" : esc(s.params_label) + " ", esc(s.kernel),
+                           s.did_not_run ? "<strong>did not run</strong>: " : "", esc(s.reason));
       out += "</ul>";
     }
     out += "</section>";
   }
-  if (doc.contains("approximations"))
-    for (std::size_t i = 0; i < doc["approximations"].size(); ++i)
-      approximation_section(out, doc["approximations"][i].get<approximation_document::Section>(), i + 1);
-  if (doc.contains("routing") && doc["routing"].is_object()) routing_section(out, doc["routing"]);
+  for (std::size_t i = 0; i < doc.approximations.size(); ++i) approximation_section(out, doc.approximations[i], i + 1);
+  if (routing) routing_section(out, *doc.routing);
 
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    const case_document::Case& c = typed_cases[i];
-    if ((cases.size() > 1 || routing) && (i == 0 || typed_cases[i - 1].dtype != c.dtype))
+    const case_document::Case& c = cases[i];
+    if ((cases.size() > 1 || routing) && (i == 0 || cases[i - 1].dtype != c.dtype))
       out += fmt::format("<h2>{}</h2>", esc(c.dtype));
     case_section(out, c, i + 1);
   }
