@@ -86,26 +86,6 @@ using report_table::pow_html;
 
 std::string badge(bool pass) { return report_table::badge_html(pass); }
 
-void figures_table(std::string& out, const case_document::Case& c) {
-  using report_text::percent_of;
-  auto row = [&](const char* name, const std::string& value, bool big = false) {
-    out += fmt::format("<tr><td>{}</td><td class=\"n{}\">{}</td></tr>", name, big ? " big" : "", value);
-  };
-  auto real = [](case_document::Real r) { return html_escape(report_text::ulp(r.value)); };
-  out += "<table class=\"figures\"><thead><tr><th>figure</th><th class=\"n\">value</th></tr></thead><tbody>";
-  row("max ULP error, all outputs", real(c.max_ulp), true);
-  row("max ULP error, outside the floor region", real(c.max_ulp_above_floor), true);
-  row("correctly rounded", esc(percent_of(c.correctly_rounded, c.count)));
-  row("correctly rounded, outside the floor region", esc(percent_of(c.correctly_rounded_above_floor, c.above_floor)));
-  row("off by &ge; 1 ULP", esc(percent_of(c.off_by_one_ulp, c.count)));
-  row("in the floor region (tail)", esc(percent_of(c.in_floor_region, c.count)));
-  row("p50 / p99 / p99.9 ULP error", fmt::format("{} / {} / {}", real(c.p50_ulp), real(c.p99_ulp), real(c.p99_9_ulp)));
-  row("semantic differences (NaN/inf)", fmt::format("{} ({} fail)", c.semantic_differences, c.semantic_violations));
-  row("budget breaches", std::to_string(c.budget_breaches), c.budget_breaches > 0);
-  row("budget compliance", badge(c.pass));
-  out += "</tbody></table>";
-}
-
 void ranges_table(std::string& out, const std::vector<case_document::RangeRow>& rows, const std::string& what) {
   out += report_table::render_html(case_tables::ranges(rows, what));
 }
@@ -137,7 +117,7 @@ void case_section(std::string& out, const case_document::Case& c, std::size_t in
                      gated && c.budget.abs_floor.value > 0 ? " (floor scaled by |up|)" : "");
   out += "</dl>";
   out += "<div class=\"row\">";
-  figures_table(out, c);
+  out += report_table::render_html(case_tables::figures(c));
   out += "<figure>" + plots::ulp_histogram_svg(c) + "</figure></div>";
   if (const std::string svg = plots::error_by_input_svg(c); !svg.empty())
     out += "<figure style=\"margin-top:18px\">" + svg + "</figure>";

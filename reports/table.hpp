@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,7 +45,8 @@ struct Span {
 
 struct Cell {
   std::vector<Span> spans;
-  std::string title;  // HTML only: the cell's tooltip
+  std::string title;       // HTML only: the cell's tooltip
+  std::string html_class;  // HTML only: a class of its own, after the column's ("big")
   Cell() = default;
   Cell(std::string text) : spans{{std::move(text)}} {}  // NOLINT: plain text converts
   Cell(const char* text) : spans{{text}} {}             // NOLINT
@@ -70,11 +72,16 @@ inline Span flag(std::string s) { return {std::move(s), Style::flag}; }
 struct Column {
   Cell header;
   Align align = Align::left;
+  std::optional<Align> html_align = std::nullopt;  // HTML's, where it differs
 };
+
+/// The formats that write a row: both, or one alone where the two present a table apart.
+enum class Shown { both, markdown, html };
 
 struct Row {
   std::vector<Cell> cells;
   bool fail = false;  // HTML: the row is marked as failing
+  Shown shown = Shown::both;
 };
 
 /// Columns under a common heading: Markdown writes "title: header" over the first of them,
