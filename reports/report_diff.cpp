@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "reports/elementwise/case_document.hpp"
 #include "reports/diff_document.hpp"
+#include "reports/elementwise/case_document.hpp"
 #include "reports/elementwise/case_tables.hpp"
 #include "reports/report_text.hpp"
 #include "reports/routing/routing_document.hpp"
