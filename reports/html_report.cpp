@@ -4,12 +4,13 @@
 
 #include <cmath>
 
+#include "reports/elementwise/approximation_tables.hpp"
 #include "reports/elementwise/case_tables.hpp"
 #include "reports/plots.hpp"
+#include "reports/report_model.hpp"
 #include "reports/report_text.hpp"
 #include "reports/routing/routing_tables.hpp"
 #include "ulpcheck/properties/compare.hpp"
-#include "ulpcheck/reports/elementwise/approximation_report.hpp"
 #include "ulpcheck/reference/routing.hpp"
 #include "ulpcheck/support/escape.hpp"
 
@@ -85,28 +86,6 @@ using report_table::pow_html;
 
 std::string badge(bool pass) { return report_table::badge_html(pass); }
 
-std::string ulp(const nlohmann::json& v) { return html_escape(report_text::ulp(to_double(v))); }
-
-void figures_table(std::string& out, const case_document::Case& c) {
-  using report_text::percent_of;
-  auto row = [&](const char* name, const std::string& value, bool big = false) {
-    out += fmt::format("<tr><td>{}</td><td class=\"n{}\">{}</td></tr>", name, big ? " big" : "", value);
-  };
-  auto real = [](case_document::Real r) { return html_escape(report_text::ulp(r.value)); };
-  out += "<table class=\"figures\"><thead><tr><th>figure</th><th class=\"n\">value</th></tr></thead><tbody>";
-  row("max ULP error, all outputs", real(c.max_ulp), true);
-  row("max ULP error, outside the floor region", real(c.max_ulp_above_floor), true);
-  row("correctly rounded", esc(percent_of(c.correctly_rounded, c.count)));
-  row("correctly rounded, outside the floor region", esc(percent_of(c.correctly_rounded_above_floor, c.above_floor)));
-  row("off by &ge; 1 ULP", esc(percent_of(c.off_by_one_ulp, c.count)));
-  row("in the floor region (tail)", esc(percent_of(c.in_floor_region, c.count)));
-  row("p50 / p99 / p99.9 ULP error", fmt::format("{} / {} / {}", real(c.p50_ulp), real(c.p99_ulp), real(c.p99_9_ulp)));
-  row("semantic differences (NaN/inf)", fmt::format("{} ({} fail)", c.semantic_differences, c.semantic_violations));
-  row("budget breaches", std::to_string(c.budget_breaches), c.budget_breaches > 0);
-  row("budget compliance", badge(c.pass));
-  out += "</tbody></table>";
-}
-
 void ranges_table(std::string& out, const std::vector<case_document::RangeRow>& rows, const std::string& what) {
   out += report_table::render_html(case_tables::ranges(rows, what));
 }
@@ -121,8 +100,8 @@ std::string case_title(const case_document::Case& c) {
                      esc(c.kernel));
 }
 
-/// A case's card: `c` read as its type, `case_json` (the same case) for the plots.
-void case_section(std::string& out, const case_document::Case& c, const nlohmann::json& case_json, std::size_t index) {
+/// A case's card.
+void case_section(std::string& out, const case_document::Case& c, std::size_t index) {
   const bool gated = c.arity == 2;
   const case_document::Oracle& o = c.oracle;
   out += fmt::format("<section class=\"card\" id=\"case-{}\"><div class=\"head\"><h3>{}</h3>{}</div>", index,
@@ -138,9 +117,9 @@ void case_section(std::string& out, const case_document::Case& c, const nlohmann
                      gated && c.budget.abs_floor.value > 0 ? " (floor scaled by |up|)" : "");
   out += "</dl>";
   out += "<div class=\"row\">";
-  figures_table(out, c);
-  out += "<figure>" + plots::ulp_histogram_svg(case_json) + "</figure></div>";
-  if (const std::string svg = plots::error_by_input_svg(case_json); !svg.empty())
+  out += report_table::render_html(case_tables::figures(c));
+  out += "<figure>" + plots::ulp_histogram_svg(c) + "</figure></div>";
+  if (const std::string svg = plots::error_by_input_svg(c); !svg.empty())
     out += "<figure style=\"margin-top:18px\">" + svg + "</figure>";
 
   out += "<h4>Where the error lives</h4><p class=\"muted\">Outputs with a ULP figure, by ranges of the input and of "
@@ -180,54 +159,32 @@ void case_section(std::string& out, const case_document::Case& c, const nlohmann
   out += "</section>";
 }
 
-/// "0.6180% (405 of 65536)" from two counts of a figures object.
-std::string html_share(const nlohmann::json& j, const char* n, const char* of) {
-  return esc(report_text::share(j, n, of));
-}
-
-/// An element of an approximation section's "worst" lists: input(s), both results, the
-/// exact value, in a table cell.
-std::string difference_at(const nlohmann::json& worst, bool gated, const std::string& a, const std::string& b) {
-  if (worst.empty()) return "&ndash;";
-  const nlohmann::json& e = worst[0];
-  auto value = [&](const char* bits, const char* v) {
-    return fmt::format("{} <code>{}</code>", html_escape(fmt::format("{:.9g}", to_double(e.at(v)))), esc(e.at(bits)));
-  };
-  std::string out = gated ? fmt::format("gate {}, up {}", value("x0_bits", "x0"), value("x1_bits", "x1"))
-                          : fmt::format("x = {}", value("x0_bits", "x0"));
-  out += fmt::format("<br>{} {}, {} {}, exact {}", esc(a), html_escape(fmt::format("{:.6g}", to_double(e.at("result")))),
-                     esc(b), html_escape(fmt::format("{:.6g}", to_double(e.at("approx_result")))),
-                     html_escape(fmt::format("{:.6g}", to_double(e.at("exact_hi")))));
-  return out;
-}
-
-void approximation_section(std::string& out, const nlohmann::json& s, std::size_t index) {
-  const std::string op = s.at("op").get<std::string>(), exact = s.at("approximates").get<std::string>();
-  const bool gated = s.at("arity") == 2;
-  const nlohmann::json& real = s.at("real_difference");
-  const bool symmetric = real.at("symmetric").get<bool>();
-  const double x = to_double(real.at("x"));
+void approximation_section(std::string& out, const approximation_document::Section& s, std::size_t index) {
+  const std::string &op = s.op, &exact = s.approximates;
+  const bool gated = s.arity == 2;
+  const approximation_document::RealDifference& real = s.real_difference;
+  const bool symmetric = real.symmetric;
+  const double x = real.x.value;
   out += fmt::format("<section class=\"card\" id=\"approximation-{}\"><div class=\"head\"><h3>{} vs {}</h3></div>",
                      index, esc(op), esc(exact));
   out += fmt::format("<p class=\"muted\"><code>{0}</code> approximates <code>{1}</code>: what running one where the "
                      "other is meant costs, on this report&#39;s inputs.</p>",
                      esc(op), esc(exact));
   out += "<dl class=\"facts\">";
-  out += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(exact), esc(s.at("approximates_formula")));
-  out += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(op), esc(s.at("formula")));
+  out += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(exact), esc(s.approximates_formula));
+  out += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(op), esc(s.formula));
   out += fmt::format("<dt>real functions</dt><dd>max |{} &minus; {}| = <strong>{}</strong>{} at {} = {}{} ({} {} {} "
                      "there); sought over [&minus;{:g}, {:g}] to a step of 2<sup>{}</sup></dd>",
-                     esc(op), esc(exact), html_escape(fmt::format("{:.4e}", to_double(real.at("max_abs_difference")))),
+                     esc(op), esc(exact), html_escape(fmt::format("{:.4e}", real.max_abs_difference.value)),
                      gated ? " per unit of up" : "", gated ? "gate" : "x", symmetric ? "&plusmn;" : "",
                      html_escape(fmt::format("{:.6g}", symmetric ? std::fabs(x) : x)), esc(op),
-                     to_double(real.at("difference")) > 0 ? "above" : "below", esc(exact),
-                     to_double(real.at("radius")), to_double(real.at("radius")),
-                     std::ilogb(to_double(real.at("step"))));
+                     real.difference.value > 0 ? "above" : "below", esc(exact), real.radius.value, real.radius.value,
+                     std::ilogb(real.step.value));
   out += "</dl>";
   std::string floors;
-  for (const nlohmann::json& d : s.at("dtypes")) {
-    const double a = to_double(d.at("abs_floor"));
-    floors += fmt::format("{}{} {}", floors.empty() ? "" : ", ", esc(d.at("dtype")),
+  for (const approximation_document::Dtype& d : s.dtypes) {
+    const double a = d.abs_floor.value;
+    floors += fmt::format("{}{} {}", floors.empty() ? "" : ", ", esc(d.dtype),
                           a > 0 && std::isfinite(a) ? pow_html(fmt::format("2^{}", std::ilogb(a)))
                                                     : html_escape(fmt::format("{:g}", a)));
   }
@@ -237,55 +194,20 @@ void approximation_section(std::string& out, const nlohmann::json& s, std::size_
                      "at most 0.5). The floor region is where |exact <code>{1}</code>| is below <code>{1}</code>&#39;s "
                      "budget floor{2} ({3}): the negative tail and inputs near 0.</p>",
                      esc(op), esc(exact), gated ? " times |up|" : "", floors);
-  out += "<div class=\"scroll\"><table class=\"elements\"><thead><tr><th>dtype</th><th>inputs</th><th class=\"n\">"
-         "results differ</th><th class=\"n\">outside the floor region</th><th class=\"n\">max ULP difference</th>"
-         "<th class=\"n\">outside the floor region</th><th>where (outside the floor region)</th></tr></thead><tbody>";
-  for (const nlohmann::json& d : s.at("dtypes")) {
-    const nlohmann::json& r = d.at("rounded");
-    const std::string& label = d.at("params_label").get_ref<const std::string&>();
-    out += fmt::format("<tr><td>{}{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
-                       "class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                       esc(d.at("dtype")), label.empty() ? "" : " <span class=\"chip param\">" + esc(label) + "</span>",
-                       esc(d.at("inputs")), html_share(r, "differ", "count"), html_share(r, "differ_above_floor", "above_floor"),
-                       ulp(r.at("max_ulp")), ulp(r.at("max_ulp_above_floor")),
-                       difference_at(r.at("worst_above_floor"), gated, exact, op));
-  }
-  out += "</tbody></table></div>";
-  for (const nlohmann::json& d : s.at("dtypes")) {
-    const std::string& label = d.at("params_label").get_ref<const std::string&>();
-    const std::string what = esc(d.at("dtype")) + (label.empty() ? "" : ", " + esc(label));
-    if (const std::string svg = plots::difference_by_input_svg(d.at("rounded").at("binades_input"), gated);
-        !svg.empty())
+  out += report_table::render_html(approximation_tables::rounded(s));
+  for (const approximation_document::Dtype& d : s.dtypes) {
+    const std::string what = esc(d.dtype) + (d.params_label.empty() ? "" : ", " + esc(d.params_label));
+    if (const std::string svg = plots::difference_by_input_svg(d.rounded.binades_input, gated); !svg.empty())
       out += fmt::format("<h4>{}: correctly rounded <code>{}</code> against exact <code>{}</code></h4><figure>{}"
                          "</figure>",
                          what, esc(op), esc(exact), svg);
-    if (d.at("kernel_pairs").empty()) continue;
-    const KernelMatrix m = kernel_matrix(d.at("kernel_pairs"));
+    if (d.kernel_pairs.empty()) continue;
     out += fmt::format("<h4>{}: kernels</h4><p class=\"muted\">The output of each <code>{}</code> kernel (row) against "
                        "each <code>{}</code> kernel (column) on the same inputs: the share of outputs that differ, and "
                        "the largest difference |a &minus; b| in ULP of the exact <code>{}</code>, over all outputs and "
                        "outside the floor region.</p>",
                        what, esc(exact), esc(op), esc(exact));
-    out += fmt::format("<div class=\"scroll\"><table><thead><tr><th>{} kernel \u2193 / {} kernel \u2192</th>",
-                       esc(exact), esc(op));
-    for (const std::string& k : m.approx_kernels) out += fmt::format("<th class=\"n\"><code>{}</code></th>", esc(k));
-    out += "</tr></thead><tbody>";
-    for (std::size_t i = 0; i < m.exact_kernels.size(); ++i) {
-      out += fmt::format("<tr><td><code>{}</code></td>", esc(m.exact_kernels[i]));
-      for (std::size_t j = 0; j < m.approx_kernels.size(); ++j) {
-        const nlohmann::json* p = m.cells[i][j];
-        out += p ? fmt::format("<td class=\"n\" title=\"{} of {} outputs differ; {} of {} outside the floor region\">"
-                               "<strong>{}</strong> differ<br>max {} ULP<br><span class=\"muted\">{} outside the "
-                               "floor region</span></td>",
-                               to_int(p->at("differ")), to_int(p->at("count")), to_int(p->at("differ_above_floor")),
-                               to_int(p->at("above_floor")),
-                               esc(report_text::percent(to_double(p->at("fraction_differ")))), ulp(p->at("max_ulp")),
-                               ulp(p->at("max_ulp_above_floor")))
-                 : "<td class=\"n\">&ndash;</td>";
-      }
-      out += "</tr>";
-    }
-    out += "</tbody></table></div>";
+    out += report_table::render_html(approximation_tables::kernels(s, d));
   }
   out += "</section>";
 }
@@ -367,7 +289,8 @@ void routing_section(std::string& out, const nlohmann::json& s) {
   out += "<div class=\"row\">";
   for (const nlohmann::json& b : batches)
     out += fmt::format("<figure><figcaption>{} logits, {} {} bias</figcaption>{}</figure>", esc(b.at("logits_dtype")),
-                       esc(b.at("bias_dtype")), bias_html(b), plots::margin_histogram_svg(b.at("margin_histogram")));
+                       esc(b.at("bias_dtype")), bias_html(b),
+                       plots::margin_histogram_svg(b.at("margin_histogram").get<routing_document::Margins>()));
   out += "</div>";
   for (const nlohmann::json& b : batches)
     for (const nlohmann::json& k : b.at("cases")) {
@@ -384,37 +307,32 @@ void routing_section(std::string& out, const nlohmann::json& s) {
 
 }  // namespace
 
-std::string render_report_html(const nlohmann::json& doc) {
-  const nlohmann::json& cases = doc.at("cases");
-  const auto typed_cases = cases.get<std::vector<case_document::Case>>();
-  const nlohmann::json& skipped = doc.at("skipped");
-  const nlohmann::json& sum = doc.at("summary");
-  const bool pass = sum.at("pass").get<bool>();
+std::string render_report_html(const nlohmann::json& doc_json) {
+  const auto doc = doc_json.get<report_model::Document>();
+  const std::vector<case_document::Case>& cases = doc.cases;
+  const report_model::Summary& sum = doc.summary;
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
-  const bool routing = doc.contains("routing") && doc["routing"].is_object();
+  const bool routing = doc.has_routing();
   std::string title = "Precision report";
-  if (cases.size() == 1 && !routing)
-    title += fmt::format(": {} / {} / {}", cases[0].at("op").get<std::string>(), cases[0].at("dtype").get<std::string>(),
-                         cases[0].at("kernel").get<std::string>());
+  if (cases.size() == 1 && !routing) title += fmt::format(": {} / {} / {}", cases[0].op, cases[0].dtype, cases[0].kernel);
   out += fmt::format("<title>{} · ulpcheck</title><style>{}</style></head><body><main>", esc(title), kStyle);
   out += fmt::format("<header><h1>{}</h1>", esc(title));
-  const std::int64_t n = to_int(sum.at("cases")), failed = to_int(sum.at("failed")),
-                     not_run = to_int(sum.at("did_not_run"));
+  const std::int64_t n = sum.cases, failed = sum.failed, not_run = sum.did_not_run;
   out += fmt::format("<p class=\"meta\">{} case{}.", n, n == 1 ? "" : "s");
   if (!cases.empty())
     out += fmt::format(" Unary ops in a 16-bit dtype on all 65536 values, everything else on {} uniformly random bit "
                        "patterns (seed {}); every kernel of an op, dtype and parameter set runs on the same inputs "
                        "against the same correctly rounded oracle answers. Errors are in ULP of the exact result.",
-                       to_int(doc.at("settings").at("samples")), html_escape(doc.at("settings").at("seed").dump()));
+                       doc.settings.samples, doc.settings.seed);
   if (routing)
     out += fmt::format(" <a href=\"#routing\">{}</a>: {} tokens per batch drawn like real gates, against the exact "
                        "routing.",
-                       esc(doc["routing"].at("op")), to_int(doc["routing"].at("tokens")));
+                       esc(doc.routing->at("op")), to_int(doc.routing->at("tokens")));
   out += "</p>";
-  if (pass && n == 1)
+  if (sum.pass && n == 1)
     out += "<div class=\"verdict pass\">PASS &mdash; within the kernel&#39;s budget</div>";
-  else if (pass)
+  else if (sum.pass)
     out += fmt::format("<div class=\"verdict pass\">PASS &mdash; all {} cases within their kernel&#39;s budget</div>", n);
   else if (n == 1 && failed == 1)
     out += "<div class=\"verdict fail\">FAIL &mdash; outside the kernel&#39;s budget</div>";
@@ -425,31 +343,27 @@ std::string render_report_html(const nlohmann::json& doc) {
                        failed, n, not_run ? fmt::format("; {} did not run", not_run) : "");
   out += "</header>";
 
-  if (cases.size() > 1 || (!cases.empty() && routing) || !skipped.empty()) {
+  if (cases.size() > 1 || (!cases.empty() && routing) || !doc.skipped.empty()) {
     out += "<section class=\"card\"><h3>Summary</h3>";
-    if (!cases.empty()) out += report_table::render_html(case_tables::summary(typed_cases));
-    if (!skipped.empty()) {
+    if (!cases.empty()) out += report_table::render_html(case_tables::summary(cases));
+    if (!doc.skipped.empty()) {
       out += "<h4>Not measured</h4><ul class=\"skipped\">";
-      for (const nlohmann::json& s : skipped) {
-        const std::string& label = s.at("params_label").get_ref<const std::string&>();
-        out += fmt::format("<li>{} {} {}<code>{}</code>: {}{}</li>", esc(s.at("dtype")), esc(s.at("op")),
-                           label.empty() ? "" : esc(label) + " ", esc(s.at("kernel")),
-                           s.at("did_not_run").get<bool>() ? "<strong>did not run</strong>: " : "", esc(s.at("reason")));
-      }
+      for (const report_model::Skipped& s : doc.skipped)
+        out += fmt::format("<li>{} {} {}<code>{}</code>: {}{}</li>", esc(s.dtype), esc(s.op),
+                           s.params_label.empty() ? "" : esc(s.params_label) + " ", esc(s.kernel),
+                           s.did_not_run ? "<strong>did not run</strong>: " : "", esc(s.reason));
       out += "</ul>";
     }
     out += "</section>";
   }
-  if (doc.contains("approximations"))
-    for (std::size_t i = 0; i < doc["approximations"].size(); ++i)
-      approximation_section(out, doc["approximations"][i], i + 1);
-  if (doc.contains("routing") && doc["routing"].is_object()) routing_section(out, doc["routing"]);
+  for (std::size_t i = 0; i < doc.approximations.size(); ++i) approximation_section(out, doc.approximations[i], i + 1);
+  if (routing) routing_section(out, *doc.routing);
 
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    const case_document::Case& c = typed_cases[i];
-    if ((cases.size() > 1 || routing) && (i == 0 || typed_cases[i - 1].dtype != c.dtype))
+    const case_document::Case& c = cases[i];
+    if ((cases.size() > 1 || routing) && (i == 0 || cases[i - 1].dtype != c.dtype))
       out += fmt::format("<h2>{}</h2>", esc(c.dtype));
-    case_section(out, c, cases[i], i + 1);
+    case_section(out, c, i + 1);
   }
   out += "<footer>Written by ulpcheck report. Plots and tables are drawn from the report&#39;s JSON; 'ulpcheck report "
          "--format json' gives every binade.</footer></main></body></html>\n";

@@ -8,13 +8,9 @@
 #include <utility>
 #include <vector>
 
-#include "reports/report_text.hpp"
 #include "ulpcheck/support/escape.hpp"
 
 namespace ulpcheck::plots {
-
-using report_text::to_double;
-using report_text::to_int;
 
 namespace {
 
@@ -84,19 +80,19 @@ std::string box_swatch(const char* color) {
 
 }  // namespace
 
-std::string ulp_histogram_svg(const nlohmann::json& c) {
-  const nlohmann::json& rows = c.at("ulp_histogram");
+std::string ulp_histogram_svg(const case_document::Case& c) {
+  const std::vector<case_document::HistogramBin>& rows = c.ulp_histogram;
   if (rows.size() < 3) return {};
-  const double budget = to_double(c.at("budget").at("max_ulp"));
+  const double budget = c.budget.max_ulp.value;
   const int n = static_cast<int>(rows.size());
-  const int k_lo = std::ilogb(to_double(rows[1].at("lo")));  // bin i >= 1 is [2^(k_lo+i-1), 2^(k_lo+i))
+  const int k_lo = std::ilogb(rows[1].lo.value);  // bin i >= 1 is [2^(k_lo+i-1), 2^(k_lo+i))
   auto bin_of = [&](double e) {
     return e < std::ldexp(1.0, k_lo) ? 0 : std::min(n - 1, std::ilogb(e) - k_lo + 1);
   };
   std::int64_t max_count = 1, total = 0;
   int last = bin_of(2.0);
   for (int i = 0; i < n; ++i) {
-    const std::int64_t count = to_int(rows[static_cast<std::size_t>(i)].at("count"));
+    const std::int64_t count = rows[static_cast<std::size_t>(i)].count;
     total += count;
     max_count = std::max(max_count, count);
     if (count) last = std::max(last, i);
@@ -120,9 +116,9 @@ std::string ulp_histogram_svg(const nlohmann::json& c) {
                      px(W - R), total);
   count_grid(out, top, L, w, y_of);
   for (int i = 0; i < shown; ++i) {
-    const nlohmann::json& r = rows[static_cast<std::size_t>(i)];
-    const std::int64_t count = to_int(r.at("count")), floor = to_int(r.at("in_floor_region"));
-    const std::string range = bin_text(to_double(r.at("lo")), to_double(r.at("hi")));
+    const case_document::HistogramBin& r = rows[static_cast<std::size_t>(i)];
+    const std::int64_t count = r.count, floor = r.in_floor_region;
+    const std::string range = bin_text(r.lo.value, r.hi.value);
     auto bar = [&](std::int64_t v, double offset, const char* color, const char* what) {
       if (v <= 0) return;
       const double y = y_of(static_cast<double>(v));
@@ -327,27 +323,26 @@ std::string by_input_binade_svg(std::vector<BinadePoint> neg, std::vector<Binade
 
 }  // namespace
 
-std::string error_by_input_svg(const nlohmann::json& c) {
+std::string error_by_input_svg(const case_document::Case& c) {
   std::vector<BinadePoint> neg, pos;
-  for (const nlohmann::json& r : c.at("binades_input")) {
-    if (!r.contains("sign")) continue;
-    BinadePoint p{r.at("binade").get<int>(), to_int(r.at("count")), to_int(r.at("in_floor_region")),
-                  to_double(r.at("max_ulp")), to_double(r.at("p99_ulp")), {}};
-    (r.at("sign") == "-" ? neg : pos).push_back(p);
+  for (const case_document::BinadeRow& r : c.binades_input) {
+    if (r.sign.empty()) continue;  // a region, or a row of a document without signs
+    const case_document::Figures& f = r.figures;
+    BinadePoint p{r.binade, f.count, f.in_floor_region, f.max_ulp.value, f.p99_ulp.value, {}};
+    (r.sign == "-" ? neg : pos).push_back(p);
   }
-  const std::string input = c.at("arity") == 2 ? "gate" : "x";
+  const std::string input = c.arity == 2 ? "gate" : "x";
   return by_input_binade_svg(std::move(neg), std::move(pos), input,
                              {fmt::format("ULP error against {}, per binade", input == "x" ? "the input x" : "the gate"),
-                              "ULP error", "max", "p99", to_double(c.at("budget").at("max_ulp"))});
+                              "ULP error", "max", "p99", c.budget.max_ulp.value});
 }
 
-std::string difference_by_input_svg(const nlohmann::json& rows, bool gated) {
+std::string difference_by_input_svg(const std::vector<approximation_document::Binade>& rows, bool gated) {
   std::vector<BinadePoint> neg, pos;
-  for (const nlohmann::json& r : rows) {
-    BinadePoint p{r.at("binade").get<int>(), to_int(r.at("count")), to_int(r.at("in_floor_region")),
-                  to_double(r.at("max_ulp")), to_double(r.at("max_ulp_above_floor")),
-                  fmt::format(", results differ on {} of {}", to_int(r.at("differ")), to_int(r.at("count")))};
-    (r.at("sign") == "-" ? neg : pos).push_back(p);
+  for (const approximation_document::Binade& r : rows) {
+    BinadePoint p{r.binade, r.count, r.in_floor_region, r.max_ulp.value, r.max_ulp_above_floor.value,
+                  fmt::format(", results differ on {} of {}", r.differ, r.count)};
+    (r.sign == "-" ? neg : pos).push_back(p);
   }
   const std::string input = gated ? "gate" : "x";
   return by_input_binade_svg(
@@ -356,27 +351,26 @@ std::string difference_by_input_svg(const nlohmann::json& rows, bool gated) {
        "max outside the floor region", std::numeric_limits<double>::quiet_NaN()});
 }
 
-std::string margin_histogram_svg(const nlohmann::json& m) {
-  const nlohmann::json& rows = m.at("binades");
+std::string margin_histogram_svg(const routing_document::Margins& m) {
+  const std::vector<routing_document::MarginBinade>& rows = m.binades;
   // Bins: exact ties, every binade from the smallest to the largest present, unbounded.
   struct Bin {
     std::string label, range;
     std::int64_t group = 0, expert = 0;
   };
   std::vector<Bin> bins;
-  bins.push_back({"tie", "exact ties (margin 0)", to_int(m.at("group_ties")), to_int(m.at("expert_ties"))});
+  bins.push_back({"tie", "exact ties (margin 0)", m.group_ties, m.expert_ties});
   if (!rows.empty()) {
-    const int lo = rows.front().at("binade").get<int>(), hi = rows.back().at("binade").get<int>();
+    const int lo = rows.front().binade, hi = rows.back().binade;
     for (int b = lo; b <= hi; ++b) bins.push_back({"", fmt::format("[2^{}, 2^{})", b, b + 1), 0, 0});
-    for (const nlohmann::json& r : rows) {
-      Bin& bin = bins[static_cast<std::size_t>(1 + r.at("binade").get<int>() - lo)];
-      bin.group = to_int(r.at("group"));
-      bin.expert = to_int(r.at("expert"));
+    for (const routing_document::MarginBinade& r : rows) {
+      Bin& bin = bins[static_cast<std::size_t>(1 + r.binade - lo)];
+      bin.group = r.group;
+      bin.expert = r.expert;
     }
   }
-  bins.push_back({"\u221e", "unbounded (nothing valid dropped)", to_int(m.at("group_unbounded")),
-                  to_int(m.at("expert_unbounded"))});
-  const int lo = rows.empty() ? 0 : rows.front().at("binade").get<int>();
+  bins.push_back({"\u221e", "unbounded (nothing valid dropped)", m.group_unbounded, m.expert_unbounded});
+  const int lo = rows.empty() ? 0 : rows.front().binade;
   std::int64_t max_count = 1;
   for (const Bin& b : bins) max_count = std::max({max_count, b.group, b.expert});
 
@@ -395,7 +389,7 @@ std::string margin_histogram_svg(const nlohmann::json& m) {
   out += "<text class=\"title\" x=\"0\" y=\"16\">Decision margins</text>";
   out += fmt::format("<text class=\"sub\" x=\"{}\" y=\"16\" text-anchor=\"end\">{} tokens, count on a log "
                      "scale</text>",
-                     px(W - R), to_int(m.at("tokens")));
+                     px(W - R), m.tokens);
   count_grid(out, top, L, w, y_of);
   for (int i = 0; i < n; ++i) {
     const Bin& b = bins[static_cast<std::size_t>(i)];

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -10,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "reports/diff_document.hpp"
 #include "reports/elementwise/case_document.hpp"
 #include "reports/elementwise/case_tables.hpp"
 #include "reports/report_text.hpp"
@@ -95,24 +97,30 @@ std::string input_key(const case_document::Element& e) { return e.x0_bits + "/" 
 
 /// The figures whose old and new values (values(f) -> {old, new}) differ, with the change.
 template <class F, std::size_t N, class Values>
-nlohmann::json moved_figures(const F (&table)[N], Values values) {
-  nlohmann::json figures = nlohmann::json::array();
+std::vector<diff_document::MovedFigure> moved_figures(const F (&table)[N], Values values) {
+  std::vector<diff_document::MovedFigure> figures;
   for (const F& f : table) {
     const auto [a, b] = values(f);
     if (same(a, b)) continue;
-    figures.push_back({{"figure", f.key},
-                       {"name", f.name},
-                       {"old", report_text::number(a)},
-                       {"new", report_text::number(b)},
-                       {"delta", report_text::number(b - a)}});
+    figures.push_back({f.key, f.name, {a}, {b}, {b - a}});
   }
   return figures;
 }
 
-nlohmann::json compare_case(const case_document::Case& o, const case_document::Case& n) {
-  const nlohmann::json figures =
-      moved_figures(kFigures, [&](const CaseFigure& f) { return std::pair{f.value(o), f.value(n)}; });
-  nlohmann::json notes = nlohmann::json::array();
+/// The status of a matched entry: a verdict that changed, else whether anything moved.
+std::string matched_status(bool was, bool is, const diff_document::Comparison& c) {
+  return was && !is                            ? "regression"
+         : !was && is                          ? "fixed"
+         : c.figures.empty() && c.notes.empty() ? "unchanged"
+                                                : "changed";
+}
+
+void compare_case(const case_document::Case& o, const case_document::Case& n, diff_document::CaseEntry& e) {
+  diff_document::Comparison cmp{o.verdict, n.verdict, moved_figures(kFigures, [&](const CaseFigure& f) {
+                                  return std::pair{f.value(o), f.value(n)};
+                                }),
+                                {}};
+  std::vector<std::string>& notes = cmp.notes;
   const nlohmann::json old_budget = o.budget, new_budget = n.budget;
   if (old_budget != new_budget)
     notes.push_back(fmt::format("the kernel's budget changed: {} -> {}", report_text::budget(old_budget),
@@ -127,73 +135,52 @@ nlohmann::json compare_case(const case_document::Case& o, const case_document::C
   std::set<std::string> seen;
   for (const auto* list : {&o.worst, &o.worst_in_floor, &o.breaches, &o.semantic})
     for (const case_document::Element& e : *list) seen.insert(input_key(e));
-  nlohmann::json new_worst = nlohmann::json::array();
   std::set<std::string> added;
   for (const auto* list : {&n.breaches, &n.worst})
-    for (const case_document::Element& e : *list)
-      if (!seen.count(input_key(e)) && added.insert(input_key(e)).second) new_worst.push_back(e);
-
-  const bool was = o.pass, is = n.pass;
-  const char* status = was && !is   ? "regression"
-                       : !was && is ? "fixed"
-                       : figures.empty() && notes.empty() ? "unchanged"
-                                                          : "changed";
-  return {{"status", status},
-          {"verdict_old", o.verdict},
-          {"verdict_new", n.verdict},
-          {"figures", std::move(figures)},
-          {"notes", std::move(notes)},
-          {"new_worst", std::move(new_worst)}};
+    for (const case_document::Element& w : *list)
+      if (!seen.count(input_key(w)) && added.insert(input_key(w)).second) e.new_worst.push_back(w);
+  e.status = matched_status(o.pass, n.pass, cmp);
+  e.comparison = std::move(cmp);
 }
 
 /// The headline figures of a case, for the rows of a diff's table and for one-sided cases.
-struct CaseHeadline {
-  case_document::Real max_ulp, max_ulp_above_floor, fraction_correctly_rounded, p99_ulp;
-  std::int64_t budget_breaches = 0, semantic_violations = 0;
-  std::string verdict;
-  bool pass = false;
-  case_document::Budget budget;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CaseHeadline, max_ulp, max_ulp_above_floor, fraction_correctly_rounded, p99_ulp,
-                                   budget_breaches, semantic_violations, verdict, pass, budget)
-
-nlohmann::json headline(const case_document::Case& c) {
-  return CaseHeadline{c.max_ulp,         c.max_ulp_above_floor, c.fraction_correctly_rounded,
-                      c.p99_ulp,         c.budget_breaches,     c.semantic_violations,
-                      c.verdict,         c.pass,                c.budget};
+diff_document::CaseHeadline headline(const case_document::Case& c) {
+  return {c.max_ulp, c.max_ulp_above_floor, c.fraction_correctly_rounded, c.p99_ulp, c.budget_breaches,
+          c.semantic_violations, c.verdict, c.pass, c.budget};
 }
 
 /// The items of two documents matched by key_of, in the new document's order (each with
 /// the first old item of its key, matched once), then the old items left unmatched. An
-/// entry is entry(item) with "status", compare(old, new) where both are there, and the
-/// headline(...) of each side as "old" and "new"; `counts` gains each entry's status.
+/// entry is entry(item) with its status, compare(old, new, entry) where both are there
+/// (setting the status), and the headline(...) of each side; `counts` gains each entry's
+/// status.
 template <class Items, class KeyOf, class Entry, class Compare, class Headline>
-nlohmann::json match_items(const Items& old_items, const Items& new_items, KeyOf key_of, Entry entry, Compare compare,
-                           Headline headline, std::map<std::string, std::int64_t>& counts) {
+auto match_items(const Items& old_items, const Items& new_items, KeyOf key_of, Entry entry, Compare compare,
+                 Headline headline, std::map<std::string, std::int64_t>& counts) {
   using Item = std::remove_cvref_t<decltype(*std::begin(old_items))>;
   using ItemKey = decltype(key_of(*std::begin(old_items)));
   std::map<ItemKey, const Item*> by_key;
   for (const Item& o : old_items) by_key.emplace(key_of(o), &o);
   std::set<ItemKey> matched;
-  nlohmann::json out = nlohmann::json::array();
+  std::vector<decltype(entry(*std::begin(old_items)))> out;
   for (const Item& n : new_items) {
-    nlohmann::json e = entry(n);
+    auto e = entry(n);
     const auto it = by_key.find(key_of(n));
     if (it == by_key.end() || !matched.insert(it->first).second) {
-      e["status"] = "only_new";
+      e.status = "only_new";
     } else {
-      e.update(compare(*it->second, n));
-      e["old"] = headline(*it->second);
+      compare(*it->second, n, e);
+      e.old_side = headline(*it->second);
     }
-    e["new"] = headline(n);
-    ++counts[e["status"].get<std::string>()];
+    e.new_side = headline(n);
+    ++counts[e.status];
     out.push_back(std::move(e));
   }
   for (const Item& o : old_items)
     if (!matched.count(key_of(o))) {
-      nlohmann::json e = entry(o);
-      e["status"] = "only_old";
-      e["old"] = headline(o);
+      auto e = entry(o);
+      e.status = "only_old";
+      e.old_side = headline(o);
       ++counts["only_old"];
       out.push_back(std::move(e));
     }
@@ -249,19 +236,18 @@ const RoutingFigure kRoutingFigures[] = {
     {{"tokens", "tokens compared", Unit::count}, [](const auto& k) { return double(k.tokens); }},
 };
 
-nlohmann::json routing_headline(const RoutingCaseRef& c) {
+diff_document::RoutingHeadline routing_headline(const RoutingCaseRef& c) {
   const routing_document::Case& k = c.kernel_case;
-  return {{"mismatches", k.mismatches},         {"near_ties", k.near_ties},
-          {"invalid", k.invalid},               {"weights_max_ulp", k.weights.max_ulp},
-          {"weights_breaches", k.weights.breaches}, {"verdict", k.verdict},
-          {"pass", k.pass}};
+  return {k.mismatches, k.near_ties, k.invalid, k.weights.max_ulp, k.weights.breaches, k.verdict, k.pass};
 }
 
-nlohmann::json compare_routing_case(const RoutingCaseRef& o, const RoutingCaseRef& n) {
-  const nlohmann::json figures = moved_figures(kRoutingFigures, [&](const RoutingFigure& f) {
-    return std::pair{f.value(o.kernel_case), f.value(n.kernel_case)};
-  });
-  nlohmann::json notes = nlohmann::json::array();
+void compare_routing_case(const RoutingCaseRef& o, const RoutingCaseRef& n, diff_document::RoutingEntry& e) {
+  diff_document::Comparison cmp{o.kernel_case.verdict, n.kernel_case.verdict,
+                                moved_figures(kRoutingFigures, [&](const RoutingFigure& f) {
+                                  return std::pair{f.value(o.kernel_case), f.value(n.kernel_case)};
+                                }),
+                                {}};
+  std::vector<std::string>& notes = cmp.notes;
   if (nlohmann::json(o.kernel_case.claim) != nlohmann::json(n.kernel_case.claim))
     notes.push_back("the kernel's claim changed");
   if (o.section.logits != n.section.logits || o.section.seed != n.section.seed || o.batch.tokens != n.batch.tokens ||
@@ -270,28 +256,22 @@ nlohmann::json compare_routing_case(const RoutingCaseRef& o, const RoutingCaseRe
                                 "tokens, seed {}): the figures are over different batches",
                                 o.section.logits, o.batch.bias, o.batch.tokens, o.section.seed, n.section.logits,
                                 n.batch.bias, n.batch.tokens, n.section.seed));
-  const bool was = o.kernel_case.pass, is = n.kernel_case.pass;
-  const char* status = was && !is   ? "regression"
-                       : !was && is ? "fixed"
-                       : figures.empty() && notes.empty() ? "unchanged"
-                                                          : "changed";
-  return {{"status", status},
-          {"verdict_old", o.kernel_case.verdict},
-          {"verdict_new", n.kernel_case.verdict},
-          {"figures", std::move(figures)},
-          {"notes", std::move(notes)}};
+  e.status = matched_status(o.kernel_case.pass, n.kernel_case.pass, cmp);
+  e.comparison = std::move(cmp);
 }
 
 /// The routing cases of two documents matched by routing_key; `counts` gains each one's
 /// status.
-nlohmann::json diff_routing(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
-                            std::map<std::string, std::int64_t>& counts) {
+std::vector<diff_document::RoutingEntry> diff_routing(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
+                                                      std::map<std::string, std::int64_t>& counts) {
   auto entry = [](const RoutingCaseRef& c) {
-    return nlohmann::json{{"config", c.section.config.label},
-                          {"logits_dtype", c.batch.logits_dtype},
-                          {"bias_dtype", c.batch.bias_dtype},
-                          {"bias_name", c.batch.bias_name},
-                          {"kernel", c.kernel_case.kernel}};
+    diff_document::RoutingEntry e;
+    e.config = c.section.config.label;
+    e.logits_dtype = c.batch.logits_dtype;
+    e.bias_dtype = c.batch.bias_dtype;
+    e.bias_name = c.batch.bias_name;
+    e.kernel = c.kernel_case.kernel;
+    return e;
   };
   return match_items(routing_cases(old_doc), routing_cases(new_doc), routing_key, entry, compare_routing_case,
                      routing_headline, counts);
@@ -304,151 +284,154 @@ ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new
   std::map<std::string, std::int64_t> counts{{"regression", 0}, {"fixed", 0},    {"changed", 0},
                                              {"unchanged", 0},  {"only_old", 0}, {"only_new", 0}};
   auto entry = [](const case_document::Case& c) {
-    return nlohmann::json{
-        {"op", c.op}, {"dtype", c.dtype}, {"params_label", c.params_label}, {"kernel", c.kernel}, {"arity", c.arity}};
+    diff_document::CaseEntry e;
+    e.op = c.op;
+    e.dtype = c.dtype;
+    e.params_label = c.params_label;
+    e.kernel = c.kernel;
+    e.arity = c.arity;
+    return e;
   };
-  nlohmann::json cases = match_items(old_doc.at("cases").get<std::vector<case_document::Case>>(),
-                                     new_doc.at("cases").get<std::vector<case_document::Case>>(), key_of, entry, compare_case,
-                                     headline, counts);
-  nlohmann::json routing = diff_routing(old_doc, new_doc, counts);
+  diff_document::Diff diff{kReportDiffSchema, kReportDiffVersion, old_name, new_name, {}, {}, {}};
+  diff.cases = match_items(old_doc.at("cases").get<std::vector<case_document::Case>>(),
+                           new_doc.at("cases").get<std::vector<case_document::Case>>(), key_of, entry, compare_case,
+                           headline, counts);
+  diff.routing = diff_routing(old_doc, new_doc, counts);
+  diff.summary = {counts["regression"], counts["fixed"],    counts["changed"],
+                  counts["unchanged"],  counts["only_old"], counts["only_new"]};
   ReportDiff d;
-  d.regressions = counts["regression"];
-  d.json = {{"schema", kReportDiffSchema},
-            {"version", kReportDiffVersion},
-            {"old", old_name},
-            {"new", new_name},
-            {"summary",
-             {{"regressions", counts["regression"]},
-              {"fixed", counts["fixed"]},
-              {"changed", counts["changed"]},
-              {"unchanged", counts["unchanged"]},
-              {"only_old", counts["only_old"]},
-              {"only_new", counts["only_new"]}}},
-            {"cases", std::move(cases)},
-            {"routing", std::move(routing)}};
+  d.regressions = diff.summary.regressions;
+  d.json = diff;
   return d;
 }
 
 namespace {
 
-std::string case_name(const nlohmann::json& e) {
-  const std::string& label = e.at("params_label").get_ref<const std::string&>();
-  return fmt::format("{} {} {}{}", e.at("dtype").get<std::string>(), e.at("op").get<std::string>(),
-                     label.empty() ? "" : label + " ", e.at("kernel").get<std::string>());
-}
+using report_table::Cell;
+using report_table::Table;
+namespace diff_doc = diff_document;
 
-/// "0.5 -> 1.2 (+0.7)", or the one side there is.
-std::string change_cell(const nlohmann::json& e, const char* key, Unit u) {
-  const bool has_old = e.contains("old"), has_new = e.contains("new");
-  if (!has_old) return value_text(to_double(e["new"].at(key)), u);
-  if (!has_new) return value_text(to_double(e["old"].at(key)), u);
-  const double a = to_double(e["old"].at(key)), b = to_double(e["new"].at(key));
+/// "0.5 -> **1.2** (+0.7)", or the one side there is; `get` reads the figure of a headline.
+template <class Entry, class Get>
+Cell change_cell(const Entry& e, Get get, Unit u) {
+  if (!e.old_side) return value_text(get(*e.new_side), u);
+  if (!e.new_side) return value_text(get(*e.old_side), u);
+  const double a = get(*e.old_side), b = get(*e.new_side);
   if (same(a, b)) return value_text(b, u);
   const std::string d = delta_text(a, b, u);
-  return fmt::format("{} -> **{}**{}", value_text(a, u), value_text(b, u), d.empty() ? "" : " (" + d + ")");
+  return {value_text(a, u) + " -> ", report_table::flag(value_text(b, u)), d.empty() ? "" : " (" + d + ")"};
 }
 
-std::string verdict_cell(const nlohmann::json& e) {
-  const std::string status = e.at("status").get<std::string>();
-  if (status == "only_new") return fmt::format("new: {}", e["new"].at("verdict").get<std::string>());
-  if (status == "only_old") return fmt::format("{}, gone", e["old"].at("verdict").get<std::string>());
-  if (status == "regression") return "PASS -> **FAIL**";
-  if (status == "fixed") return "FAIL -> **PASS**";
-  return e["new"].at("verdict").get<std::string>();
+template <class Entry>
+Cell verdict_cell(const Entry& e) {
+  if (e.status == "only_new") return fmt::format("new: {}", e.new_side->verdict);
+  if (e.status == "only_old") return fmt::format("{}, gone", e.old_side->verdict);
+  if (e.status == "regression") return {"PASS -> ", report_table::flag("FAIL")};
+  if (e.status == "fixed") return {"FAIL -> ", report_table::flag("PASS")};
+  return e.new_side->verdict;
 }
 
-/// A diff entry's "figures" as a table of old, new and change, each written in the unit its
+/// A diff entry's figures as a table of old, new and change, each written in the unit its
 /// figure has in `table` (`fallback` for a figure it does not know).
 template <class F, std::size_t N>
-std::string moved_figures_markdown(const nlohmann::json& figures, const F (&table)[N], Unit fallback) {
-  std::string out = "| figure | OLD | NEW | change |\n|---|---:|---:|---:|\n";
-  for (const nlohmann::json& f : figures) {
+std::string moved_figures_markdown(const std::vector<diff_doc::MovedFigure>& figures, const F (&table)[N],
+                                   Unit fallback) {
+  Table t({{"figure"}, report_table::right("OLD"), report_table::right("NEW"), report_table::right("change")});
+  for (const diff_doc::MovedFigure& f : figures) {
     Unit u = fallback;
     for (const Figure& known : table)
-      if (f.at("figure") == known.key) u = known.unit;
-    const double a = to_double(f.at("old")), b = to_double(f.at("new"));
-    out += fmt::format("| {} | {} | {} | {} |\n", f.at("name").get<std::string>(), value_text(a, u), value_text(b, u),
-                       delta_text(a, b, u));
+      if (f.figure == known.key) u = known.unit;
+    const double a = f.old_value.value, b = f.new_value.value;
+    t.rows.push_back({{f.name, value_text(a, u), value_text(b, u), delta_text(a, b, u)}});
   }
-  return out + '\n';
+  return report_table::render_markdown(t);
+}
+
+/// An entry's notes and moved figures, under the heading `title`.
+template <class Entry, class F, std::size_t N>
+std::string entry_markdown(const std::string& title, const Entry& e, const F (&table)[N], Unit fallback) {
+  std::string out = title;
+  for (const std::string& note : e.comparison->notes) out += fmt::format("- {}\n", note);
+  if (!e.comparison->notes.empty()) out += '\n';
+  if (!e.comparison->figures.empty()) out += moved_figures_markdown(e.comparison->figures, table, fallback);
+  return out;
+}
+
+/// The entries that are not unchanged.
+template <class Entry>
+std::vector<const Entry*> changed_entries(const std::vector<Entry>& entries) {
+  std::vector<const Entry*> shown;
+  for (const Entry& e : entries)
+    if (e.status != "unchanged") shown.push_back(&e);
+  return shown;
 }
 
 /// The routing cases that are not unchanged: a table, then each one's figures.
-std::string routing_diff_markdown(const nlohmann::json& diff) {
-  if (!diff.contains("routing")) return {};
-  std::vector<const nlohmann::json*> shown;
-  for (const nlohmann::json& e : diff["routing"])
-    if (e.at("status") != "unchanged") shown.push_back(&e);
+std::string routing_diff_markdown(const diff_doc::Diff& diff) {
+  const std::vector<const diff_doc::RoutingEntry*> shown = changed_entries(diff.routing);
   if (shown.empty()) return {};
-  std::string out = "## biased_grouped_topk\n\n| config | logits | bias | kernel | status | verdict | routing errors | "
-                    "near-ties | invalid ids | max weight ULP | weight breaches |\n"
-                    "|---|---|---|---|---|---|---:|---:|---:|---:|---:|\n";
-  for (const nlohmann::json* e : shown)
-    out += fmt::format("| {} | {} | {} {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                       e->at("config").get<std::string>(), e->at("logits_dtype").get<std::string>(),
-                       e->at("bias_dtype").get<std::string>(), e->at("bias_name").get<std::string>(),
-                       e->at("kernel").get<std::string>(), e->at("status").get<std::string>(), verdict_cell(*e),
-                       change_cell(*e, "mismatches", Unit::count), change_cell(*e, "near_ties", Unit::count),
-                       change_cell(*e, "invalid", Unit::count),
-                       change_cell(*e, "weights_max_ulp", Unit::ulp),
-                       change_cell(*e, "weights_breaches", Unit::count));
-  out += '\n';
-  for (const nlohmann::json* e : shown) {
-    const std::string status = e->at("status").get<std::string>();
-    if (status == "only_old" || status == "only_new") continue;
-    out += fmt::format("### {} logits, {} {} bias, {}: {}\n\n", e->at("logits_dtype").get<std::string>(),
-                       e->at("bias_dtype").get<std::string>(), e->at("bias_name").get<std::string>(),
-                       e->at("kernel").get<std::string>(), status);
-    for (const nlohmann::json& note : e->at("notes")) out += fmt::format("- {}\n", note.get<std::string>());
-    if (!e->at("notes").empty()) out += '\n';
-    if (!e->at("figures").empty()) out += moved_figures_markdown(e->at("figures"), kRoutingFigures, Unit::count);
-  }
+  using H = diff_doc::RoutingHeadline;
+  Table t({{"config"}, {"logits"}, {"bias"}, {"kernel"}, {"status"}, {"verdict"}, report_table::right("routing errors"),
+           report_table::right("near-ties"), report_table::right("invalid ids"), report_table::right("max weight ULP"),
+           report_table::right("weight breaches")});
+  for (const diff_doc::RoutingEntry* e : shown)
+    t.rows.push_back({{e->config, e->logits_dtype, e->bias_dtype + " " + e->bias_name, e->kernel, e->status,
+                       verdict_cell(*e),
+                       change_cell(*e, [](const H& h) { return double(h.mismatches); }, Unit::count),
+                       change_cell(*e, [](const H& h) { return double(h.near_ties); }, Unit::count),
+                       change_cell(*e, [](const H& h) { return double(h.invalid); }, Unit::count),
+                       change_cell(*e, [](const H& h) { return h.weights_max_ulp.value; }, Unit::ulp),
+                       change_cell(*e, [](const H& h) { return double(h.weights_breaches); }, Unit::count)}});
+  std::string out = "## biased_grouped_topk\n\n" + report_table::render_markdown(t);
+  for (const diff_doc::RoutingEntry* e : shown)
+    if (e->comparison)
+      out += entry_markdown(fmt::format("### {} logits, {} {} bias, {}: {}\n\n", e->logits_dtype, e->bias_dtype,
+                                        e->bias_name, e->kernel, e->status),
+                            *e, kRoutingFigures, Unit::count);
   return out;
 }
 
 }  // namespace
 
-std::string render_diff_markdown(const nlohmann::json& diff) {
-  const nlohmann::json& s = diff.at("summary");
+std::string render_diff_markdown(const nlohmann::json& diff_json) {
+  const auto diff = diff_json.get<diff_doc::Diff>();
+  const diff_doc::Summary& s = diff.summary;
   std::string out = "# Precision report diff\n\n";
-  out += fmt::format("OLD `{}` -> NEW `{}`\n\n", diff.at("old").get<std::string>(), diff.at("new").get<std::string>());
-  const std::int64_t regressions = to_int(s.at("regressions"));
+  out += fmt::format("OLD `{}` -> NEW `{}`\n\n", diff.old_name, diff.new_name);
+  const std::int64_t regressions = s.regressions;
   out += regressions ? fmt::format("**REGRESSION**: {} case{} passed before and fail{} now.\n\n", regressions,
                                    regressions == 1 ? "" : "s", regressions == 1 ? "s" : "")
                      : "No regressions: no case that passed before fails now.\n\n";
   out += fmt::format("{} regression{}, {} fixed, {} changed, {} unchanged, {} only in OLD, {} only in NEW.\n\n",
-                     regressions, regressions == 1 ? "" : "s", to_int(s.at("fixed")), to_int(s.at("changed")),
-                     to_int(s.at("unchanged")), to_int(s.at("only_old")), to_int(s.at("only_new")));
-  std::vector<const nlohmann::json*> shown;
-  for (const nlohmann::json& e : diff.at("cases"))
-    if (e.at("status") != "unchanged") shown.push_back(&e);
+                     regressions, regressions == 1 ? "" : "s", s.fixed, s.changed, s.unchanged, s.only_old,
+                     s.only_new);
+  const std::vector<const diff_doc::CaseEntry*> shown = changed_entries(diff.cases);
   if (shown.empty()) return out + routing_diff_markdown(diff);
 
-  out += "| dtype | op | params | kernel | status | verdict | max ULP | max ULP outside floor | correctly rounded | p99 "
-         "ULP | breaches |\n|---|---|---|---|---|---|---:|---:|---:|---:|---:|\n";
-  for (const nlohmann::json* e : shown) {
-    const std::string& label = e->at("params_label").get_ref<const std::string&>();
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", e->at("dtype").get<std::string>(),
-                       e->at("op").get<std::string>(), label.empty() ? "-" : label, e->at("kernel").get<std::string>(),
-                       e->at("status").get<std::string>(), verdict_cell(*e), change_cell(*e, "max_ulp", Unit::ulp),
-                       change_cell(*e, "max_ulp_above_floor", Unit::ulp),
-                       change_cell(*e, "fraction_correctly_rounded", Unit::fraction),
-                       change_cell(*e, "p99_ulp", Unit::ulp), change_cell(*e, "budget_breaches", Unit::count));
-  }
-  out += '\n';
+  using H = diff_doc::CaseHeadline;
+  Table t({{"dtype"}, {"op"}, {"params"}, {"kernel"}, {"status"}, {"verdict"}, report_table::right("max ULP"),
+           report_table::right("max ULP outside floor"), report_table::right("correctly rounded"),
+           report_table::right("p99 ULP"), report_table::right("breaches")});
+  for (const diff_doc::CaseEntry* e : shown)
+    t.rows.push_back({{e->dtype, e->op, e->params_label.empty() ? Cell(report_table::dash()) : Cell(e->params_label),
+                       e->kernel, e->status, verdict_cell(*e),
+                       change_cell(*e, [](const H& h) { return h.max_ulp.value; }, Unit::ulp),
+                       change_cell(*e, [](const H& h) { return h.max_ulp_above_floor.value; }, Unit::ulp),
+                       change_cell(*e, [](const H& h) { return h.fraction_correctly_rounded.value; }, Unit::fraction),
+                       change_cell(*e, [](const H& h) { return h.p99_ulp.value; }, Unit::ulp),
+                       change_cell(*e, [](const H& h) { return double(h.budget_breaches); }, Unit::count)}});
+  out += report_table::render_markdown(t);
 
-  for (const nlohmann::json* e : shown) {
-    const std::string status = e->at("status").get<std::string>();
-    if (status == "only_old" || status == "only_new") continue;
-    out += fmt::format("## {}: {}\n\n", case_name(*e), status);
-    for (const nlohmann::json& note : e->at("notes")) out += fmt::format("- {}\n", note.get<std::string>());
-    if (!e->at("notes").empty()) out += '\n';
-    if (!e->at("figures").empty()) out += moved_figures_markdown(e->at("figures"), kFigures, Unit::ulp);
-    if (!e->at("new_worst").empty()) {
+  for (const diff_doc::CaseEntry* e : shown) {
+    if (!e->comparison) continue;
+    out += entry_markdown(fmt::format("## {} {} {}{}: {}\n\n", e->dtype, e->op,
+                                      e->params_label.empty() ? "" : e->params_label + " ", e->kernel, e->status),
+                          *e, kFigures, Unit::ulp);
+    if (!e->new_worst.empty()) {
       out += "New worst inputs (breaches and worst outside the floor region that OLD did not list):\n\n";
-      out += report_table::render_markdown(
-          case_tables::elements(e->at("arity") == 2, e->at("new_worst").get<std::vector<case_document::Element>>(),
-                                report_text::rows_past_first_call(e->at("new_worst"))));
+      const bool past_first_call = std::any_of(e->new_worst.begin(), e->new_worst.end(),
+                                               [](const case_document::Element& w) { return w.batch && *w.batch != 0; });
+      out += report_table::render_markdown(case_tables::elements(e->arity == 2, e->new_worst, past_first_call));
     }
   }
   return out + routing_diff_markdown(diff);

@@ -7,55 +7,41 @@
 
 #include "reports/elementwise/case_tables.hpp"
 #include "reports/report_check.hpp"
+#include "reports/report_model.hpp"
 #include "reports/report_text.hpp"
+#include "reports/routing/routing_document.hpp"
 #include "ulpcheck/reports/elementwise/approximation_report.hpp"
 #include "ulpcheck/reports/elementwise/precision_report.hpp"
 #include "ulpcheck/reports/routing/routing_report.hpp"
 
 namespace ulpcheck {
 
-using report_text::to_double;
-using report_text::to_int;
-
 nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vector<SkippedCase>& skipped,
                                const ReportSettings& settings, std::vector<nlohmann::json> approximations,
                                std::optional<nlohmann::json> routing) {
+  report_model::Document doc{kReportSchema, kReportVersion, {settings.seed, settings.samples}, {}, {}, {}, {}, {}};
   std::int64_t passed = 0, did_not_run = 0, routing_cases = 0;
   bool routing_pass = true;
-  for (const nlohmann::json& c : cases) passed += c.at("pass").get<bool>();
-  if (routing) {
-    const nlohmann::json& rs = routing->at("summary");
-    routing_cases = rs.at("cases").get<std::int64_t>();
-    passed += rs.at("passed").get<std::int64_t>();
-    routing_pass = rs.at("pass").get<bool>();
+  for (const nlohmann::json& c : cases) {
+    doc.cases.push_back(c.get<case_document::Case>());
+    passed += doc.cases.back().pass;
   }
-  nlohmann::json skipped_rows = nlohmann::json::array();
+  if (routing) {
+    const auto rs = routing->at("summary").get<routing_document::Summary>();
+    routing_cases = rs.cases;
+    passed += rs.passed;
+    routing_pass = rs.pass;
+  }
   for (const SkippedCase& s : skipped) {
     did_not_run += s.did_not_run;
-    skipped_rows.push_back({{"op", s.op},
-                            {"dtype", s.dtype},
-                            {"params_label", s.params_label},
-                            {"kernel", s.kernel},
-                            {"reason", s.reason},
-                            {"did_not_run", s.did_not_run}});
+    doc.skipped.push_back({s.op, s.dtype, s.params_label, s.kernel, s.reason, s.did_not_run});
   }
   const auto n = static_cast<std::int64_t>(cases.size()) + routing_cases;
   const bool pass = passed == n && did_not_run == 0 && routing_pass;
-  nlohmann::json doc{{"schema", kReportSchema},
-                     {"version", kReportVersion},
-                     {"settings", {{"seed", settings.seed}, {"samples", settings.samples}}},
-                     {"summary",
-                      {{"cases", n},
-                       {"passed", passed},
-                       {"failed", n - passed},
-                       {"skipped", static_cast<std::int64_t>(skipped.size())},
-                       {"did_not_run", did_not_run},
-                       {"pass", pass},
-                       {"verdict", pass ? "PASS" : "FAIL"}}},
-                     {"cases", std::move(cases)},
-                     {"skipped", std::move(skipped_rows)},
-                     {"approximations", nlohmann::json(std::move(approximations))}};
-  if (routing) doc["routing"] = std::move(*routing);
+  doc.summary = {n, passed, n - passed, static_cast<std::int64_t>(skipped.size()), did_not_run, pass,
+                 pass ? "PASS" : "FAIL"};
+  for (const nlohmann::json& a : approximations) doc.approximations.push_back(a.get<approximation_document::Section>());
+  doc.routing = std::move(routing);
   return doc;
 }
 
@@ -277,80 +263,71 @@ std::string report_json_text(const nlohmann::json& doc) {
 
 namespace {
 
-using report_text::str;
-
 /// Same op, dtype and parameters: cases measured on the same inputs and oracle answers.
-bool same_group(const nlohmann::json& a, const nlohmann::json& b) {
-  return a.at("op") == b.at("op") && a.at("dtype") == b.at("dtype") && a.at("params_label") == b.at("params_label");
+bool same_group(const case_document::Case& a, const case_document::Case& b) {
+  return a.op == b.op && a.dtype == b.dtype && a.params_label == b.params_label;
 }
 
 /// The cases asked for but not measured, as a list; empty for none.
-std::string not_measured(const nlohmann::json& skipped) {
+std::string not_measured(const std::vector<report_model::Skipped>& skipped) {
   if (skipped.empty()) return {};
   std::string out = "Not measured:\n\n";
-  for (const nlohmann::json& s : skipped) {
-    const std::string& label = s.at("params_label").get_ref<const std::string&>();
-    out += fmt::format("- {} {} {}{}: {}{}\n", str(s, "dtype"), str(s, "op"), label.empty() ? "" : label + " ",
-                       str(s, "kernel"), s.at("did_not_run").get<bool>() ? "**did not run**: " : "", str(s, "reason"));
-  }
+  for (const report_model::Skipped& s : skipped)
+    out += fmt::format("- {} {} {}{}: {}{}\n", s.dtype, s.op, s.params_label.empty() ? "" : s.params_label + " ",
+                       s.kernel, s.did_not_run ? "**did not run**: " : "", s.reason);
   return out + '\n';
 }
 
 }  // namespace
 
-std::string render_report_markdown(const nlohmann::json& doc) {
-  const nlohmann::json& cases = doc.at("cases");
-  const nlohmann::json& skipped = doc.at("skipped");
-  static const nlohmann::json kNone = nlohmann::json::array();
-  const nlohmann::json& approximations = doc.contains("approximations") ? doc["approximations"] : kNone;
-  const bool routing = doc.contains("routing") && doc["routing"].is_object();
-  if (cases.size() == 1 && skipped.empty() && approximations.empty() && !routing)
-    return render_case_markdown(cases[0], 1);
+std::string render_report_markdown(const nlohmann::json& doc_json) {
+  const auto doc = doc_json.get<report_model::Document>();
+  const std::vector<case_document::Case>& cases = doc.cases;
+  const bool routing = doc.has_routing();
+  if (cases.size() == 1 && doc.skipped.empty() && doc.approximations.empty() && !routing)
+    return render_case_markdown(doc_json.at("cases")[0], 1);
 
-  const nlohmann::json& sum = doc.at("summary");
+  const report_model::Summary& sum = doc.summary;
   std::string out = "# Precision report\n\n";
-  const std::int64_t n = to_int(sum.at("cases")), failed = to_int(sum.at("failed"));
-  const std::int64_t not_run = to_int(sum.at("did_not_run"));
-  if (sum.at("pass").get<bool>())
-    out += fmt::format("**PASS**: all {} cases within their kernel's budget.\n\n", n);
-  else if (failed == 0 && not_run == 0)
+  if (sum.pass)
+    out += fmt::format("**PASS**: all {} cases within their kernel's budget.\n\n", sum.cases);
+  else if (sum.failed == 0 && sum.did_not_run == 0)
     out += fmt::format("**FAIL**: all {} cases within their kernel's budget, but casting the routing bias once and on "
                        "every call differ (see {}).\n\n",
-                       n, kRoutingOpName);
+                       sum.cases, kRoutingOpName);
   else
-    out += fmt::format("**FAIL**: {} of {} cases breach their kernel's budget{}.\n\n", failed, n,
-                       not_run ? fmt::format("; {} did not run", not_run) : "");
+    out += fmt::format("**FAIL**: {} of {} cases breach their kernel's budget{}.\n\n", sum.failed, sum.cases,
+                       sum.did_not_run ? fmt::format("; {} did not run", sum.did_not_run) : "");
   if (cases.empty()) {  // a report of routing alone
-    out += not_measured(skipped);
-    if (routing) out += render_routing_markdown(doc["routing"], 2);
+    out += not_measured(doc.skipped);
+    if (routing) out += render_routing_markdown(*doc.routing, 2);
     return out;
   }
   out += fmt::format("Inputs: unary ops in a 16-bit dtype on all 65536 values, everything else on {} uniformly random "
                      "bit patterns (seed {}); every kernel of a case is measured on the same inputs against the same "
                      "oracle answers. Figures in ULP of the exact result.\n\n",
-                     to_int(doc.at("settings").at("samples")), doc.at("settings").at("seed").dump());
+                     doc.settings.samples, doc.settings.seed);
 
   out += "## Summary\n\n";
-  out += report_table::render_markdown(case_tables::summary(cases.get<std::vector<case_document::Case>>()));
-  out += not_measured(skipped);
-  for (const nlohmann::json& a : approximations) out += render_approximation_markdown(a, 2);
-  if (routing) out += render_routing_markdown(doc["routing"], 2);
+  out += report_table::render_markdown(case_tables::summary(cases));
+  out += not_measured(doc.skipped);
+  for (const approximation_document::Section& a : doc.approximations)
+    out += render_approximation_markdown(nlohmann::json(a), 2);
+  if (routing) out += render_routing_markdown(*doc.routing, 2);
 
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    const nlohmann::json& c = cases[i];
-    if (i == 0 || cases[i - 1].at("dtype") != c.at("dtype")) out += fmt::format("## {}\n\n", str(c, "dtype"));
+    const case_document::Case& c = cases[i];
+    if (i == 0 || cases[i - 1].dtype != c.dtype) out += fmt::format("## {}\n\n", c.dtype);
     if (i == 0 || !same_group(cases[i - 1], c)) {
-      const std::string& label = c.at("params_label").get_ref<const std::string&>();
-      const nlohmann::json& o = c.at("oracle");
-      out += fmt::format("### {}{}, {}\n\n", str(c, "op"), label.empty() ? "" : ", " + label, str(c, "dtype"));
-      out += fmt::format("- op: `{}`: {}\n", str(c, "op"), str(c, "formula"));
-      out += fmt::format("- inputs: {}, {}\n", str(c, "inputs"), report_text::calls_text(c));
+      const case_document::Oracle& o = c.oracle;
+      out += fmt::format("### {}{}, {}\n\n", c.op, c.params_label.empty() ? "" : ", " + c.params_label, c.dtype);
+      out += fmt::format("- op: `{}`: {}\n", c.op, c.formula);
+      out += fmt::format("- inputs: {}, {}\n", c.inputs, case_document::calls_text(c));
       out += fmt::format("- oracle: {} special-value rules, {} double tier (proven bound), {} MPFR (Ziv's loop, {} "
                          "re-evaluations at higher precision)\n\n",
-                         to_int(o.at("special")), to_int(o.at("double_tier")), to_int(o.at("mpfr_tier")),
-                         to_int(o.at("mpfr_retries")));
+                         o.special, o.double_tier, o.mpfr_tier, o.mpfr_retries);
     }
-    out += render_case_markdown(c, 4, false);
+    out += render_case_markdown(doc_json.at("cases")[i], 4, false);
   }
   return out;
 }

@@ -47,6 +47,13 @@ struct Number {
 inline void to_json(nlohmann::json& j, const Number& n) { j = number(n.value); }
 inline void from_json(const nlohmann::json& j, Number& n) { n.value = to_double(j); }
 
+/// A figure written as a plain JSON number (NaN as null); read back with to_double.
+struct Real {
+  double value = 0.0;
+};
+inline void to_json(nlohmann::json& j, const Real& r) { j = r.value; }
+inline void from_json(const nlohmann::json& j, Real& r) { r.value = to_double(j); }
+
 inline std::int64_t to_int(const nlohmann::json& j) { return j.get<std::int64_t>(); }
 
 /// A ULP figure: 4 significant digits (0.5, 1.5, 255.4, 1.677e+07).

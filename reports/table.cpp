@@ -50,7 +50,11 @@ std::string markdown(const Span& s) {
     case Style::verdict: return s.text == "PASS" ? s.text : fmt::format("**{}**", s.text);
     case Style::dash: return "-";
     case Style::gap: return " ";
+    case Style::bits: return fmt::format("(`{}`)", s.text);
+    case Style::html_only: return {};
     case Style::text:
+    case Style::param:
+    case Style::markdown_only:
     case Style::name:
     case Style::math:
     case Style::alarm:
@@ -72,6 +76,10 @@ std::string html(const Span& s) {
     case Style::verdict: out = badge_html(s.text == "PASS"); break;
     case Style::dash: out = "&ndash;"; break;
     case Style::gap: out = "<br>"; break;
+    case Style::param: out = "<span class=\"chip param\">" + html_escape(s.text) + "</span>"; break;
+    case Style::bits: out = "<code>" + html_escape(s.text) + "</code>"; break;
+    case Style::markdown_only: break;
+    case Style::html_only: out = s.text; break;
   }
   return s.href.empty() ? out : fmt::format("<a href=\"{}\">{}</a>", s.href, out);
 }
@@ -84,6 +92,18 @@ std::string cell_text(const Cell& c, Render render) {
 }
 
 const char* align_class(Align a) { return a == Align::right ? " class=\"n\"" : ""; }
+
+Align html_align(const Column& c) { return c.html_align.value_or(c.align); }
+
+/// A header's class attribute in HTML.
+const char* th_class(const Column& c) { return align_class(html_align(c)); }
+
+/// A cell's class attribute in HTML: its column's alignment, then its own class.
+std::string td_class(const Table& t, std::size_t i, const Cell& c) {
+  const bool right = i < t.columns.size() && html_align(t.columns[i]) == Align::right;
+  if (c.html_class.empty()) return right ? " class=\"n\"" : "";
+  return fmt::format(" class=\"{}{}\"", right ? "n " : "", c.html_class);
+}
 
 }  // namespace
 
@@ -101,13 +121,15 @@ std::string render_markdown(const Table& t) {
   std::string out = "|";
   for (std::size_t i = 0; i < t.columns.size(); ++i) {
     const Group* g = group_of(t, i);
-    out += g && g->first == i ? fmt::format(" {}: {} |", cell_markdown(g->title), t.columns[i].header)
-                              : fmt::format(" {} |", t.columns[i].header);
+    const std::string header = cell_markdown(t.columns[i].header);
+    out += g && g->first == i ? fmt::format(" {}: {} |", cell_markdown(g->title), header)
+                              : fmt::format(" {} |", header);
   }
   out += "\n|";
   for (const Column& c : t.columns) out += c.align == Align::right ? "---:|" : "---|";
   out += '\n';
   for (const Row& r : t.rows) {
+    if (r.shown == Shown::html) continue;
     out += '|';
     for (const Cell& c : r.cells) out += fmt::format(" {} |", cell_markdown(c));
     out += '\n';
@@ -123,26 +145,28 @@ std::string render_html(const Table& t) {
   out += t.html_class.empty() ? "<table>" : fmt::format("<table class=\"{}\">", t.html_class);
   out += "<thead><tr>";
   if (t.groups.empty()) {
-    for (const Column& c : t.columns) out += fmt::format("<th{}>{}</th>", align_class(c.align), html_escape(c.header));
+    for (const Column& c : t.columns) out += fmt::format("<th{}>{}</th>", th_class(c), cell_html(c.header));
   } else {
     for (std::size_t i = 0; i < t.columns.size(); ++i) {
       const Group* g = group_of(t, i);
       if (!g)
-        out += fmt::format("<th rowspan=\"2\"{}>{}</th>", align_class(t.columns[i].align),
-                           html_escape(t.columns[i].header));
+        out += fmt::format("<th rowspan=\"2\"{}>{}</th>", th_class(t.columns[i]),
+                           cell_html(t.columns[i].header));
       else if (g->first == i)
         out += fmt::format("<th colspan=\"{}\">{}</th>", g->size, cell_html(g->title));
     }
     out += "</tr><tr>";
     for (std::size_t i = 0; i < t.columns.size(); ++i)
       if (group_of(t, i))
-        out += fmt::format("<th{}>{}</th>", align_class(t.columns[i].align), html_escape(t.columns[i].header));
+        out += fmt::format("<th{}>{}</th>", th_class(t.columns[i]), cell_html(t.columns[i].header));
   }
   out += "</tr></thead><tbody>";
   for (const Row& r : t.rows) {
+    if (r.shown == Shown::markdown) continue;
     out += r.fail ? "<tr class=\"fail\">" : "<tr>";
     for (std::size_t i = 0; i < r.cells.size(); ++i)
-      out += fmt::format("<td{}>{}</td>", i < t.columns.size() ? align_class(t.columns[i].align) : "",
+      out += fmt::format("<td{}{}>{}</td>", td_class(t, i, r.cells[i]),
+                         r.cells[i].title.empty() ? "" : " title=\"" + html_escape(r.cells[i].title) + "\"",
                          cell_html(r.cells[i]));
     out += "</tr>";
   }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,12 @@ enum class Style {
   verdict,  // "PASS" or "FAIL": PASS / **FAIL** in Markdown, a badge in HTML
   dash,     // no value: "-" / &ndash;
   gap,      // between two parts of one cell: a space in Markdown, a line break in HTML
+  param,    // a parameter set's label: plain in Markdown, a chip in HTML
+  bits,     // a bit pattern after its value: (`x`) / <code>x</code>
+  // Where the two formats word a cell differently (a terse Markdown matrix, a verbose HTML
+  // one), each format's own text:
+  markdown_only,  // written by Markdown alone
+  html_only,      // written by HTML alone, as HTML (the section's own markup, already escaped)
 };
 
 struct Span {
@@ -38,6 +45,8 @@ struct Span {
 
 struct Cell {
   std::vector<Span> spans;
+  std::string title;       // HTML only: the cell's tooltip
+  std::string html_class;  // HTML only: a class of its own, after the column's ("big")
   Cell() = default;
   Cell(std::string text) : spans{{std::move(text)}} {}  // NOLINT: plain text converts
   Cell(const char* text) : spans{{text}} {}             // NOLINT
@@ -53,17 +62,26 @@ inline Span note(std::string s) { return {std::move(s), Style::note}; }
 inline Span verdict(bool pass) { return {pass ? "PASS" : "FAIL", Style::verdict}; }
 inline Span dash() { return {"-", Style::dash}; }
 inline Span gap() { return {" ", Style::gap}; }
+inline Span param(std::string s) { return {std::move(s), Style::param}; }
+inline Span bits(std::string s) { return {std::move(s), Style::bits}; }
+inline Span markdown_only(std::string s) { return {std::move(s), Style::markdown_only}; }
+inline Span html_only(std::string s) { return {std::move(s), Style::html_only}; }
 /// A count that fails when it is not 0: "**3**" in Markdown, its row marked in HTML.
 inline Span flag(std::string s) { return {std::move(s), Style::flag}; }
 
 struct Column {
-  std::string header;
+  Cell header;
   Align align = Align::left;
+  std::optional<Align> html_align = std::nullopt;  // HTML's, where it differs
 };
+
+/// The formats that write a row: both, or one alone where the two present a table apart.
+enum class Shown { both, markdown, html };
 
 struct Row {
   std::vector<Cell> cells;
   bool fail = false;  // HTML: the row is marked as failing
+  Shown shown = Shown::both;
 };
 
 /// Columns under a common heading: Markdown writes "title: header" over the first of them,
@@ -85,7 +103,7 @@ struct Table {
 };
 
 /// Right-aligned columns, for figures.
-inline Column right(std::string header) { return {std::move(header), Align::right}; }
+inline Column right(Cell header) { return {std::move(header), Align::right}; }
 
 /// The header, its alignment line and a line per row, then an empty line.
 std::string render_markdown(const Table& t);

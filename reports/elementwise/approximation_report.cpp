@@ -7,6 +7,8 @@
 #include <initializer_list>
 #include <utility>
 
+#include "reports/elementwise/approximation_document.hpp"
+#include "reports/elementwise/approximation_tables.hpp"
 #include "reports/report_check.hpp"
 #include "reports/report_text.hpp"
 #include "ulpcheck/reference/registry.hpp"
@@ -18,91 +20,73 @@ using namespace report_text;
 
 namespace {
 
+namespace approx_doc = approximation_document;
 
-nlohmann::json element_json(Format f, int arity, const DifferenceAt& e) {
-  nlohmann::json j{{"row", e.row},
-                   {"col", e.col},
-                   {"x0_bits", hex_bits(f, e.x0_bits)},
-                   {"x0", number(decode(f, e.x0_bits))},
-                   {"result_bits", hex_bits(f, encode(f, e.result))},
-                   {"result", number(e.result)},
-                   {"approx_result_bits", hex_bits(f, encode(f, e.approx_result))},
-                   {"approx_result", number(e.approx_result)},
-                   {"exact_hi", number(e.exact.hi)},
-                   {"exact_lo", number(e.exact.lo)},
-                   {"ulp_difference", number(e.ulp_difference)}};
+approx_doc::Difference difference_doc(Format f, int arity, const DifferenceAt& e) {
+  approx_doc::Difference d;
+  d.row = e.row;
+  d.col = e.col;
+  d.x0_bits = hex_bits(f, e.x0_bits);
+  d.x0 = {decode(f, e.x0_bits)};
+  d.result_bits = hex_bits(f, encode(f, e.result));
+  d.result = {e.result};
+  d.approx_result_bits = hex_bits(f, encode(f, e.approx_result));
+  d.approx_result = {e.approx_result};
+  d.exact_hi = {e.exact.hi};
+  d.exact_lo = {e.exact.lo};
+  d.ulp_difference = {e.ulp_difference};
   if (arity == 2) {
-    j["x1_bits"] = hex_bits(f, e.x1_bits);
-    j["x1"] = number(decode(f, e.x1_bits));
+    d.x1_bits = hex_bits(f, e.x1_bits);
+    d.x1 = {decode(f, e.x1_bits)};
   }
-  return j;
+  return d;
 }
 
-nlohmann::json figures_json(Format f, int arity, const DifferenceStats& s) {
+approx_doc::Figures figures_doc(Format f, int arity, const DifferenceStats& s) {
   auto at = [&](const std::optional<DifferenceAt>& e) {
-    nlohmann::json a = nlohmann::json::array();
-    if (e) a.push_back(element_json(f, arity, *e));
+    std::vector<approx_doc::Difference> a;
+    if (e) a.push_back(difference_doc(f, arity, *e));
     return a;
   };
-  return {{"count", s.count},
-          {"differ", s.differ},
-          {"fraction_differ", s.fraction_differ()},
-          {"compared", s.compared},
-          {"in_floor_region", s.in_floor_region},
-          {"above_floor", s.above_floor},
-          {"differ_above_floor", s.differ_above_floor},
-          {"fraction_differ_above_floor", s.fraction_differ_above_floor()},
-          {"max_ulp", number(s.max_ulp)},
-          {"max_ulp_above_floor", number(s.max_ulp_above_floor)},
-          {"worst", at(s.worst)},
-          {"worst_above_floor", at(s.worst_above_floor)}};
+  approx_doc::Figures out;
+  out.count = s.count;
+  out.differ = s.differ;
+  out.fraction_differ = {s.fraction_differ()};
+  out.compared = s.compared;
+  out.in_floor_region = s.in_floor_region;
+  out.above_floor = s.above_floor;
+  out.differ_above_floor = s.differ_above_floor;
+  out.fraction_differ_above_floor = {s.fraction_differ_above_floor()};
+  out.max_ulp = {s.max_ulp};
+  out.max_ulp_above_floor = {s.max_ulp_above_floor};
+  out.worst = at(s.worst);
+  out.worst_above_floor = at(s.worst_above_floor);
+  return out;
 }
 
 }  // namespace
 
 nlohmann::json approximation_dtype_json(const ElementwiseOp& exact, const ApproximationFigures& fig) {
   const Format f = fig.format;
-  nlohmann::json rounded = figures_json(f, exact.arity, fig.rounded);
-  nlohmann::json binades = nlohmann::json::array();
+  approx_doc::Dtype d{std::string(name(f)), fig.params.label(), fig.inputs, {exact.default_budget_for(f).abs_floor},
+                      {figures_doc(f, exact.arity, fig.rounded), {}}, {}};
   for (const DifferenceBinade& b : fig.rounded.binades)
-    binades.push_back({{"sign", b.sign < 0 ? "-" : "+"},
-                       {"binade", b.binade},
-                       {"count", b.count},
-                       {"differ", b.differ},
-                       {"in_floor_region", b.in_floor_region},
-                       {"max_ulp", number(b.max_ulp)},
-                       {"max_ulp_above_floor", number(b.max_ulp_above_floor)}});
-  rounded["binades_input"] = std::move(binades);
-  nlohmann::json pairs = nlohmann::json::array();
-  for (const ApproximationFigures::KernelPair& p : fig.kernel_pairs) {
-    nlohmann::json j = figures_json(f, exact.arity, p.stats);
-    j["exact_kernel"] = p.exact_kernel;
-    j["approx_kernel"] = p.approx_kernel;
-    pairs.push_back(std::move(j));
-  }
-  return {{"dtype", name(f)},
-          {"params_label", fig.params.label()},
-          {"inputs", fig.inputs},
-          {"abs_floor", exact.default_budget_for(f).abs_floor},
-          {"rounded", std::move(rounded)},
-          {"kernel_pairs", std::move(pairs)}};
+    d.rounded.binades_input.push_back({b.sign < 0 ? "-" : "+", b.binade, b.count, b.differ, b.in_floor_region,
+                                       {b.max_ulp}, {b.max_ulp_above_floor}});
+  for (const ApproximationFigures::KernelPair& p : fig.kernel_pairs)
+    d.kernel_pairs.push_back({figures_doc(f, exact.arity, p.stats), p.exact_kernel, p.approx_kernel});
+  return d;
 }
 
 nlohmann::json approximation_section_json(const ElementwiseOp& exact, const ElementwiseOp& approx,
                                           const RealDifference& real, std::vector<nlohmann::json> dtypes) {
-  return {{"op", approx.name},
-          {"formula", approx.formula},
-          {"approximates", exact.name},
-          {"approximates_formula", exact.formula},
-          {"arity", approx.arity},
-          {"real_difference",
-           {{"max_abs_difference", number(std::fabs(real.difference))},
-            {"difference", number(real.difference)},
-            {"x", number(real.x)},
-            {"symmetric", real.symmetric},
-            {"radius", number(real.radius)},
-            {"step", number(real.step)}}},
-          {"dtypes", std::move(dtypes)}};
+  approx_doc::Section s{std::string(approx.name), std::string(approx.formula), std::string(exact.name),
+                        std::string(exact.formula), approx.arity,
+                        {{std::fabs(real.difference)}, {real.difference}, {real.x}, real.symmetric, {real.radius},
+                         {real.step}},
+                        {}};
+  for (const nlohmann::json& d : dtypes) s.dtypes.push_back(d.get<approx_doc::Dtype>());
+  return s;
 }
 
 // --- checking ----------------------------------------------------------------------------
@@ -189,117 +173,57 @@ std::string check_approximation_section(const nlohmann::json& s, const std::stri
 
 namespace {
 
-/// An input as a person reads it: "-5 (`0xc0a0`)", gated "gate -5 (`0xc0a0`), up 2 (`0x4000`)".
-std::string input_text(const nlohmann::json& e, bool gated) {
-  const std::string x0 = fmt::format("{:.9g} (`{}`)", to_double(e.at("x0")), str(e, "x0_bits"));
-  if (!gated) return "x = " + x0;
-  return fmt::format("gate {}, up {:.9g} (`{}`)", x0, to_double(e.at("x1")), str(e, "x1_bits"));
-}
-
-/// Where a maximum is reached: the input, the two results and the exact value.
-std::string where_text(const nlohmann::json& worst, bool gated, const std::string& a, const std::string& b) {
-  if (worst.empty()) return "-";
-  const nlohmann::json& e = worst[0];
-  return fmt::format("{}: {} {:.6g}, {} {:.6g}, exact {:.6g}", input_text(e, gated), a, to_double(e.at("result")), b,
-                     to_double(e.at("approx_result")), to_double(e.at("exact_hi")));
-}
-
 /// The floor of each dtype: "2^-21 = 4.77e-07", or "bf16 2^-21 = 4.77e-07, fp32 ..." when
 /// they differ.
-std::string floors_text(const nlohmann::json& dtypes) {
+std::string floors_text(const std::vector<approx_doc::Dtype>& dtypes) {
   std::string all, first;
   bool same = true;
-  for (const nlohmann::json& d : dtypes) {
-    const double a = to_double(d.at("abs_floor"));
+  for (const approx_doc::Dtype& d : dtypes) {
+    const double a = d.abs_floor.value;
     const std::string one = a > 0 && std::isfinite(a) ? fmt::format("2^{} = {:.3g}", std::ilogb(a), a) : fmt::format("{:g}", a);
     if (first.empty()) first = one;
     same = same && one == first;
-    all += fmt::format("{}{} {}", all.empty() ? "" : ", ", str(d, "dtype"), one);
+    all += fmt::format("{}{} {}", all.empty() ? "" : ", ", d.dtype, one);
   }
   return same ? first : all;
 }
 
 }  // namespace
 
-KernelMatrix kernel_matrix(const nlohmann::json& pairs) {
-  KernelMatrix m;
-  auto index = [](std::vector<std::string>& names, const std::string& n) {
-    const auto it = std::find(names.begin(), names.end(), n);
-    if (it != names.end()) return static_cast<std::size_t>(it - names.begin());
-    names.push_back(n);
-    return names.size() - 1;
-  };
-  std::vector<std::pair<std::pair<std::size_t, std::size_t>, const nlohmann::json*>> at;
-  for (const nlohmann::json& p : pairs)
-    at.push_back({{index(m.exact_kernels, str(p, "exact_kernel")), index(m.approx_kernels, str(p, "approx_kernel"))},
-                  &p});
-  m.cells.assign(m.exact_kernels.size(), std::vector<const nlohmann::json*>(m.approx_kernels.size(), nullptr));
-  for (const auto& [ij, p] : at) m.cells[ij.first][ij.second] = p;
-  return m;
-}
-
-std::string render_approximation_markdown(const nlohmann::json& s, int level) {
-  using report_text::ulp;
+std::string render_approximation_markdown(const nlohmann::json& section, int level) {
+  const auto s = section.get<approx_doc::Section>();
   const std::string h(static_cast<std::size_t>(std::clamp(level, 1, 5)), '#');
-  const std::string op = str(s, "op"), exact = str(s, "approximates");
-  const bool gated = s.at("arity") == 2;
-  const nlohmann::json& real = s.at("real_difference");
+  const std::string& op = s.op;
+  const std::string& exact = s.approximates;
+  const bool gated = s.arity == 2;
+  const approx_doc::RealDifference& real = s.real_difference;
   std::string out = fmt::format("{} {} vs {}\n\n", h, op, exact);
   out += fmt::format("`{}` approximates `{}`: what running one where the other is meant costs, on this report's "
                      "inputs.\n\n",
                      op, exact);
-  out += fmt::format("- `{}`: {}\n- `{}`: {}\n", exact, str(s, "approximates_formula"), op, str(s, "formula"));
-  const double x = to_double(real.at("x"));
+  out += fmt::format("- `{}`: {}\n- `{}`: {}\n", exact, s.approximates_formula, op, s.formula);
+  const double x = real.x.value;
   out += fmt::format("- real functions: max |{} - {}| = {:.4e}{} at {} = {}{:.6g} ({} {} {} there); sought over "
                      "[-{:g}, {:g}] to a step of 2^{}\n",
-                     op, exact, to_double(real.at("max_abs_difference")), gated ? " per unit of up" : "",
-                     gated ? "gate" : "x", real.at("symmetric").get<bool>() ? "+-" : "",
-                     real.at("symmetric").get<bool>() ? std::fabs(x) : x, op,
-                     to_double(real.at("difference")) > 0 ? "above" : "below", exact, to_double(real.at("radius")),
-                     to_double(real.at("radius")), std::ilogb(to_double(real.at("step"))));
+                     op, exact, real.max_abs_difference.value, gated ? " per unit of up" : "", gated ? "gate" : "x",
+                     real.symmetric ? "+-" : "", real.symmetric ? std::fabs(x) : x, op,
+                     real.difference.value > 0 ? "above" : "below", exact, real.radius.value, real.radius.value,
+                     std::ilogb(real.step.value));
   out += '\n';
 
-  const nlohmann::json& dtypes = s.at("dtypes");
   out += fmt::format("Correctly rounded results: how often `{0}` and `{1}` round to different values, and how far the "
                      "correctly rounded `{0}` is from the exact `{1}`, in ULP of the exact `{1}` (where they round "
                      "alike, at most 0.5). The floor region is where |exact `{1}`| is below `{1}`'s budget floor{2} "
                      "({3}): the negative tail and inputs near 0.\n\n",
-                     op, exact, gated ? " times |up|" : "", floors_text(dtypes));
-  out += "| dtype | inputs | results differ | outside the floor region | max ULP difference | outside the floor "
-         "region | where (outside the floor region) |\n|---|---|---:|---:|---:|---:|---|\n";
-  for (const nlohmann::json& d : dtypes) {
-    const nlohmann::json& r = d.at("rounded");
-    const std::string& label = d.at("params_label").get_ref<const std::string&>();
-    out += fmt::format("| {}{} | {} | {} | {} | {} | {} | {} |\n", str(d, "dtype"), label.empty() ? "" : " " + label,
-                       str(d, "inputs"), share(r, "differ", "count"), share(r, "differ_above_floor", "above_floor"),
-                       ulp(to_double(r.at("max_ulp"))), ulp(to_double(r.at("max_ulp_above_floor"))),
-                       where_text(r.at("worst_above_floor"), gated, exact, op));
-  }
-  out += '\n';
-  for (const nlohmann::json& d : dtypes) {
-    if (d.at("kernel_pairs").empty()) continue;
-    const std::string& label = d.at("params_label").get_ref<const std::string&>();
-    const KernelMatrix m = kernel_matrix(d.at("kernel_pairs"));
+                     op, exact, gated ? " times |up|" : "", floors_text(s.dtypes));
+  out += report_table::render_markdown(approximation_tables::rounded(s));
+  for (const approx_doc::Dtype& d : s.dtypes) {
+    if (d.kernel_pairs.empty()) continue;
     out += fmt::format("Kernels, {}{}: the output of each `{}` kernel (row) against each `{}` kernel (column) on the "
                        "same inputs: the share of outputs that differ, then the largest difference |a - b| in ULP of "
                        "the exact `{}`, over all outputs and (in parentheses) outside the floor region.\n\n",
-                       str(d, "dtype"), label.empty() ? "" : " " + label, exact, op, exact);
-    out += fmt::format("| {} \\ {} |", exact, op);
-    for (const std::string& k : m.approx_kernels) out += fmt::format(" {} |", k);
-    out += "\n|---|";
-    for (std::size_t j = 0; j < m.approx_kernels.size(); ++j) out += "---:|";
-    out += '\n';
-    for (std::size_t i = 0; i < m.exact_kernels.size(); ++i) {
-      out += fmt::format("| {} |", m.exact_kernels[i]);
-      for (std::size_t j = 0; j < m.approx_kernels.size(); ++j) {
-        const nlohmann::json* p = m.cells[i][j];
-        out += p ? fmt::format(" {}, {} ({}) |", report_text::percent(to_double(p->at("fraction_differ"))),
-                               ulp(to_double(p->at("max_ulp"))), ulp(to_double(p->at("max_ulp_above_floor"))))
-                 : " - |";
-      }
-      out += '\n';
-    }
-    out += '\n';
+                       d.dtype, d.params_label.empty() ? "" : " " + d.params_label, exact, op, exact);
+    out += report_table::render_markdown(approximation_tables::kernels(s, d));
   }
   return out;
 }

@@ -21,13 +21,7 @@
 namespace ulpcheck::case_document {
 
 using report_text::Number;
-
-/// A figure written as a plain JSON number; read back with to_double (NaN for null).
-struct Real {
-  double value = 0.0;
-};
-inline void to_json(nlohmann::json& j, const Real& r) { j = r.value; }
-inline void from_json(const nlohmann::json& j, Real& r) { r.value = report_text::to_double(j); }
+using report_text::Real;
 
 /// The kernel's claim ("budget").
 struct Budget {

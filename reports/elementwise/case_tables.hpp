@@ -15,6 +15,13 @@ namespace ulpcheck::case_tables {
 /// rounded, p99, breaches and verdict.
 report_table::Table summary(const std::vector<case_document::Case>& cases);
 
+/// A case's headline figures, a row each: max ULP error (all outputs and outside the floor
+/// region, large in HTML), correctly rounded, off by >= 1 ULP, in the floor region, the
+/// percentiles, semantic differences, budget breaches and compliance. Markdown, read as text
+/// in a pull request, lists the percentiles after the semantic differences and ends with the
+/// verdict; HTML sets the values as numbers.
+report_table::Table figures(const case_document::Case& c);
+
 /// A case's "ranges_input" or "ranges_result" rows; `what` heads the range column.
 report_table::Table ranges(const std::vector<case_document::RangeRow>& rows, const std::string& what);
 

@@ -118,6 +118,36 @@ using report_table::Row;
 using report_table::Table;
 using report_table::right;
 
+Table figures(const case_document::Case& c) {
+  using report_table::html_only;
+  using report_table::markdown_only;
+  using report_table::Shown;
+  Table t({{"figure"}, {"value", report_table::Align::left, report_table::Align::right}});
+  t.html_class = "figures";
+  t.scroll = false;
+  auto row = [&](Cell name, std::string value, bool big = false, Shown shown = Shown::both) {
+    Cell v(std::move(value));
+    if (big) v.html_class = "big";
+    t.rows.push_back({{std::move(name), std::move(v)}, false, shown});
+  };
+  const std::string percentiles = fmt::format("{} / {} / {}", ulp(c.p50_ulp.value), ulp(c.p99_ulp.value),
+                                              ulp(c.p99_9_ulp.value));
+  row("max ULP error, all outputs", ulp(c.max_ulp.value), true);
+  row("max ULP error, outside the floor region", ulp(c.max_ulp_above_floor.value), true);
+  row("correctly rounded", percent_of(c.correctly_rounded, c.count));
+  row("correctly rounded, outside the floor region", percent_of(c.correctly_rounded_above_floor, c.above_floor));
+  row({"off by ", markdown_only(">="), html_only("&ge;"), " 1 ULP"}, percent_of(c.off_by_one_ulp, c.count));
+  row("in the floor region (tail)", percent_of(c.in_floor_region, c.count));
+  row("p50 / p99 / p99.9 ULP error", percentiles, false, Shown::html);
+  row("semantic differences (NaN/inf)", fmt::format("{} ({} fail)", c.semantic_differences, c.semantic_violations));
+  row("p50 / p99 / p99.9 ULP error", percentiles, false, Shown::markdown);
+  row("budget breaches", std::to_string(c.budget_breaches), c.budget_breaches > 0);
+  const std::string bold = fmt::format("**{}**", c.pass ? "PASS" : "FAIL");
+  t.rows.push_back({{"budget compliance", Cell{markdown_only(bold), html_only(report_table::badge_html(c.pass))}}});
+  t.rows.push_back({{"verdict", markdown_only(bold)}, false, Shown::markdown});
+  return t;
+}
+
 Table summary(const std::vector<case_document::Case>& cases) {
   Table t{{{"dtype"}, {"op"}, {"params"}, {"kernel"}, {"budget"}, right("max ULP"), right("max ULP outside floor"),
            right("correctly rounded"), right("p99 ULP"), right("breaches"), {"verdict"}}};
@@ -324,22 +354,7 @@ std::string render_case_markdown(const nlohmann::json& case_json, int level, boo
   }
   out += fmt::format("- budget claimed by the kernel: {}{}\n\n", report_text::budget(c.budget),
                      gated && c.budget.abs_floor.value > 0 ? " (floor scaled by |up|)" : "");
-  const bool pass = c.pass;
-  out += "| figure | value |\n|---|---|\n";
-  out += fmt::format("| max ULP error, all outputs | {} |\n", ulp(c.max_ulp.value));
-  out += fmt::format("| max ULP error, outside the floor region | {} |\n", ulp(c.max_ulp_above_floor.value));
-  out += fmt::format("| correctly rounded | {} |\n", percent_of(c.correctly_rounded, c.count));
-  out += fmt::format("| correctly rounded, outside the floor region | {} |\n",
-                     percent_of(c.correctly_rounded_above_floor, c.above_floor));
-  out += fmt::format("| off by >= 1 ULP | {} |\n", percent_of(c.off_by_one_ulp, c.count));
-  out += fmt::format("| in the floor region (tail) | {} |\n", percent_of(c.in_floor_region, c.count));
-  out += fmt::format("| semantic differences (NaN/inf) | {} ({} fail) |\n", c.semantic_differences,
-                     c.semantic_violations);
-  out += fmt::format("| p50 / p99 / p99.9 ULP error | {} / {} / {} |\n", ulp(c.p50_ulp.value), ulp(c.p99_ulp.value),
-                     ulp(c.p99_9_ulp.value));
-  out += fmt::format("| budget breaches | {} |\n", c.budget_breaches);
-  out += fmt::format("| budget compliance | **{}** |\n", pass ? "PASS" : "FAIL");
-  out += fmt::format("| verdict | **{}** |\n\n", pass ? "PASS" : "FAIL");
+  out += report_table::render_markdown(case_tables::figures(c));
 
   if (!c.ranges_input.empty() || !c.ranges_result.empty()) {
     out += fmt::format("{} Where the error lives\n\n", h2);

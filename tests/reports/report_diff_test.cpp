@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "reports/diff_document.hpp"
 #include "tests/reports/relabeled_kernel.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/reference/registry.hpp"
@@ -108,6 +109,21 @@ TEST(ReportDiff, CasesInOnlyOneReportAreListedApart) {
   const std::string md = render_diff_markdown(d.json);
   EXPECT_NE(md.find("| only_old | PASS, gone |"), std::string::npos) << md;
   EXPECT_NE(md.find("| only_new | new: PASS |"), std::string::npos) << md;
+}
+
+TEST(DiffDocument, ADiffReadAndWrittenAgainIsByteIdentical) {
+  nlohmann::json v1 = version(1), v2 = version(2);
+  v1["cases"].erase(0);  // one case only in v2 besides the regression
+  const ReportDiff d = diff_reports(v1, v2, "v1.json", "v2.json");
+  const std::string text = report_json_text(d.json);
+  const auto typed = nlohmann::json::parse(text).get<diff_document::Diff>();
+  ASSERT_EQ(typed.cases.size(), 2u);
+  EXPECT_EQ(typed.cases[0].status, "only_new");
+  EXPECT_FALSE(typed.cases[0].comparison);
+  EXPECT_EQ(typed.cases[1].status, "regression");
+  ASSERT_TRUE(typed.cases[1].comparison);
+  EXPECT_FALSE(typed.cases[1].new_worst.empty());
+  EXPECT_EQ(report_json_text(nlohmann::json(typed)), text);
 }
 
 TEST(ReportDiff, SaysWhenTheInputsDiffer) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "reports/report_model.hpp"
 #include "tests/reports/relabeled_kernel.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/reference/registry.hpp"
@@ -63,6 +64,25 @@ TEST(ReportJsonText, SameDocumentGivesSameBytesAndReadsBackEqual) {
   const std::string text = report_json_text(doc);
   EXPECT_EQ(text, report_json_text(nlohmann::json::parse(text)));
   EXPECT_EQ(nlohmann::json::parse(text), doc);
+}
+
+TEST(ReportModel, ADocumentReadAndWrittenAgainIsByteIdentical) {
+  const nlohmann::json doc =
+      report_document(two_cases(true), {{"silu", "bf16", "", "cuda.single_rounding", "no CUDA device", true}}, {3, 5000});
+  const std::string text = report_json_text(doc);
+  const auto typed = nlohmann::json::parse(text).get<report_model::Document>();
+  EXPECT_EQ(typed.settings.seed, 3u);
+  EXPECT_EQ(typed.summary.failed, 1);
+  ASSERT_EQ(typed.skipped.size(), 1u);
+  EXPECT_TRUE(typed.skipped[0].did_not_run);
+  EXPECT_FALSE(typed.has_routing());
+  EXPECT_EQ(report_json_text(nlohmann::json(typed)), text);
+}
+
+TEST(ReportModel, ADocumentWithoutApproximationsReadsAsOneWithNone) {
+  nlohmann::json doc = report_document(two_cases(false), {}, {3, 5000});
+  doc.erase("approximations");
+  EXPECT_TRUE(doc.get<report_model::Document>().approximations.empty());
 }
 
 TEST(ReportJsonText, PutsEachTableRowOnOneLine) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "reports/elementwise/approximation_document.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/reference/registry.hpp"
 #include "ulpcheck/reports/elementwise/approximation_report.hpp"
@@ -118,6 +119,26 @@ TEST(ApproximationSection, HtmlHasTheSectionTablesAndPlot) {
   EXPECT_NE(html.find("<strong>4.7324e-04</strong>"), std::string::npos);
   EXPECT_NE(html.find("ULP difference against the input x, per binade"), std::string::npos);
   EXPECT_NE(html.find("gelu kernel \u2193 / gelu_tanh kernel \u2192"), std::string::npos);
+}
+
+TEST(ApproximationDocument, ASectionReadAndWrittenAgainIsByteIdentical) {
+  const std::string text = report_json_text(gelu_document()["approximations"][0]);
+  const auto s = nlohmann::json::parse(text).get<approximation_document::Section>();
+  EXPECT_EQ(s.approximates, "gelu");
+  ASSERT_EQ(s.dtypes.size(), 1u);
+  EXPECT_EQ(s.dtypes[0].kernel_pairs.size(), 4u);
+  EXPECT_EQ(s.dtypes[0].rounded.figures.worst_above_floor.size(), 1u);
+  EXPECT_EQ(report_json_text(nlohmann::json(s)), text);
+}
+
+TEST(ApproximationDocument, AGatedDifferenceKeepsItsUp) {
+  const nlohmann::json e{{"row", 1}, {"col", 2}, {"x0_bits", "0xc0a0"}, {"x0", -5.0}, {"x1_bits", "0x4000"},
+                         {"x1", 2.0}, {"result_bits", "0x8000"}, {"result", "-inf"}, {"approx_result_bits", "0x8000"},
+                         {"approx_result", 0.0}, {"exact_hi", "nan"}, {"exact_lo", 0.0}, {"ulp_difference", 0.5}};
+  const auto d = e.get<approximation_document::Difference>();
+  ASSERT_TRUE(d.x1_bits);
+  EXPECT_EQ(*d.x1_bits, "0x4000");
+  EXPECT_EQ(nlohmann::json(d), e);
 }
 
 TEST(ApproximationSection, DiffOfDocumentsWithItComparesTheirCases) {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "reports/diff_document.hpp"
+#include "reports/report_model.hpp"
 #include "tests/properties/routing/planted_routing_kernels.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/properties/routing/inputs.hpp"
@@ -274,6 +276,24 @@ TEST(RoutingReport_deepseek_v3, DiffMatchesRoutingCasesAndARoutingCaseThatNowFai
   const ReportDiff added = diff_reports(without, old_doc, "old.json", "new.json");
   EXPECT_EQ(added.regressions, 0);
   EXPECT_EQ(added.json["summary"]["only_new"], 4);
+}
+
+TEST(RoutingReport_deepseek_v3, DocumentAndDiffWithRoutingReadAndWrittenAgainAreByteIdentical) {
+  const nlohmann::json old_doc = report_document({}, {}, {7, kTokens}, {}, section());
+  const std::string text = report_json_text(old_doc);
+  const auto typed = nlohmann::json::parse(text).get<report_model::Document>();
+  EXPECT_TRUE(typed.has_routing());
+  EXPECT_EQ(report_json_text(nlohmann::json(typed)), text);
+
+  nlohmann::json new_doc = old_doc;
+  new_doc["routing"]["batches"][0]["cases"].erase(0);  // a routing case only in OLD
+  const std::string diff_text = report_json_text(diff_reports(old_doc, new_doc, "old.json", "new.json").json);
+  const auto diff = nlohmann::json::parse(diff_text).get<diff_document::Diff>();
+  ASSERT_EQ(diff.routing.size(), 4u);
+  EXPECT_EQ(diff.routing.back().status, "only_old");
+  EXPECT_FALSE(diff.routing.back().new_side);
+  EXPECT_TRUE(diff.routing.front().comparison);
+  EXPECT_EQ(report_json_text(nlohmann::json(diff)), diff_text);
 }
 
 }  // namespace

@@ -37,15 +37,6 @@ nlohmann::json approximation_section_json(const ElementwiseOp& exact, const Elem
 /// problem, named from `where` ("approximations[0] (gelu_tanh vs gelu)").
 std::string check_approximation_section(const nlohmann::json& section, const std::string& where);
 
-/// A dtype entry's "kernel_pairs" as a matrix: kernels of the exact op as rows, kernels of
-/// the approximation as columns, each in order of first appearance; a cell points at its
-/// pair's figures (into `pairs`, which must outlive it), or is null for a pair not measured.
-struct KernelMatrix {
-  std::vector<std::string> exact_kernels, approx_kernels;
-  std::vector<std::vector<const nlohmann::json*>> cells;
-};
-KernelMatrix kernel_matrix(const nlohmann::json& pairs);
-
 /// The Markdown of a section, headed "<op> vs <approximated op>" at heading level `level`:
 /// the formulas and the real functions' largest difference, a table of the correctly rounded
 /// results per dtype, and per dtype a matrix of kernel pairs.
