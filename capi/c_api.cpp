@@ -70,21 +70,13 @@ int guarded(char* error, std::size_t size, Body&& body) {
   } catch (const KernelError& e) {
     set_error(error, size, e.what());
     return kKernelFailed;
-  } catch (const RequestError& e) {
-    set_error(error, size, e.what());
-    return kBadInput;
-  } catch (const DescriptorError& e) {
-    set_error(error, size, e.what());
-    return kBadInput;
-  } catch (const PluginError& e) {
-    set_error(error, size, e.what());
-    return kBadInput;
-  } catch (const golden::GoldenError& e) {
-    set_error(error, size, e.what());
-    return kBadInput;
   } catch (const std::exception& e) {
-    set_error(error, size, fmt::format("ulpcheck: internal error: {}", e.what()));
-    return kKernelFailed;
+    // What the caller gave (a request, a descriptor, a plugin, a golden file) is bad input;
+    // anything else is ulpcheck's own failure.
+    const bool bad_input = dynamic_cast<const RequestError*>(&e) || dynamic_cast<const DescriptorError*>(&e) ||
+                           dynamic_cast<const PluginError*>(&e) || dynamic_cast<const golden::GoldenError*>(&e);
+    set_error(error, size, bad_input ? std::string(e.what()) : fmt::format("ulpcheck: internal error: {}", e.what()));
+    return bad_input ? kBadInput : kKernelFailed;
   }
 }
 

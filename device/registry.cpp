@@ -15,13 +15,16 @@ namespace ulpcheck {
 
 namespace {
 
+/// The built-in kernels of a kind, host ones first, as a table that plugins extend.
+template <class K>
+std::vector<const K*> builtin(std::span<const K* const> host, std::span<const K* const> cuda) {
+  std::vector<const K*> k(host.begin(), host.end());
+  k.insert(k.end(), cuda.begin(), cuda.end());
+  return k;
+}
+
 std::vector<const Kernel*>& table() {
-  static std::vector<const Kernel*> kernels = [] {
-    std::vector<const Kernel*> k;
-    for (const Kernel* h : host::builtin_kernels()) k.push_back(h);
-    for (const Kernel* c : cuda::builtin_kernels()) k.push_back(c);
-    return k;
-  }();
+  static std::vector<const Kernel*> kernels = builtin(host::builtin_kernels(), cuda::builtin_kernels());
   return kernels;
 }
 
@@ -36,12 +39,8 @@ void add_kernel(const Kernel* kernel) { table().push_back(kernel); }
 namespace {
 
 std::vector<const RoutingKernel*>& routing_table() {
-  static std::vector<const RoutingKernel*> kernels = [] {
-    std::vector<const RoutingKernel*> k;
-    for (const RoutingKernel* h : host::builtin_routing_kernels()) k.push_back(h);
-    for (const RoutingKernel* c : cuda::builtin_routing_kernels()) k.push_back(c);
-    return k;
-  }();
+  static std::vector<const RoutingKernel*> kernels =
+      builtin(host::builtin_routing_kernels(), cuda::builtin_routing_kernels());
   return kernels;
 }
 

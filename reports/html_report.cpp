@@ -212,9 +212,6 @@ void approximation_section(std::string& out, const approximation_document::Secti
   out += "</section>";
 }
 
-
-std::string html_share_count(std::int64_t n, std::int64_t of) { return html_escape(routing_tables::share_count(n, of)); }
-
 std::string bias_html(const nlohmann::json& b) { return report_table::cell_html(routing_tables::bias(b)); }
 
 void routing_study(std::string& out, const nlohmann::json& section, const nlohmann::json& s) {
@@ -239,13 +236,8 @@ void routing_study(std::string& out, const nlohmann::json& section, const nlohma
                      "call.</p>",
                      esc(s.at("kernel")), to_int(s.at("call_tokens")));
   out += report_table::render_html(routing_tables::bias_cast(s));
-  out += "<h4>Tokens whose expert set flips between the bias in fp32 and in bf16</h4><div class=\"scroll\"><table>"
-         "<thead><tr><th>bias</th><th>logits</th><th class=\"n\">tokens changing experts</th></tr></thead><tbody>";
-  for (const nlohmann::json& b : biases)
-    for (const nlohmann::json& f : b.at("flips"))
-      out += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>", bias_html(b), esc(f.at("logits_dtype")),
-                         html_share_count(to_int(f.at("differ")), to_int(f.at("tokens"))));
-  out += "</tbody></table></div>";
+  out += "<h4>Tokens whose expert set flips between the bias in fp32 and in bf16</h4>";
+  out += report_table::render_html(routing_tables::flips(s));
   for (const nlohmann::json& b : biases)
     for (const nlohmann::json& run : b.at("bias_cast"))
       if (!run.at("first_difference").get_ref<const std::string&>().empty() && run.at("targets").size() == 1)

@@ -348,6 +348,28 @@ report_table::Table bias_cast(const nlohmann::json& study) {
   return t;
 }
 
+report_table::Table flips(const nlohmann::json& study) {
+  std::vector<std::string> logits;
+  for (const nlohmann::json& b : study.at("biases"))
+    for (const nlohmann::json& f : b.at("flips"))
+      if (std::find(logits.begin(), logits.end(), f.at("logits_dtype").get<std::string>()) == logits.end())
+        logits.push_back(f.at("logits_dtype").get<std::string>());
+  report_table::Table t{{{"bias"}}};
+  for (const std::string& l : logits) t.columns.push_back(report_table::right("logits " + l));
+  for (const nlohmann::json& b : study.at("biases")) {
+    report_table::Row row{{bias(b)}};
+    for (const std::string& l : logits) {
+      report_table::Cell cell = report_table::dash();
+      for (const nlohmann::json& f : b.at("flips"))
+        if (f.at("logits_dtype").get<std::string>() == l)
+          cell = share_count(to_int(f.at("differ")), to_int(f.at("tokens")));
+      row.cells.push_back(std::move(cell));
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
 }  // namespace routing_tables
 
 // --- Markdown ------------------------------------------------------------------------------
@@ -412,28 +434,8 @@ void study_markdown(std::string& out, const nlohmann::json& s, const nlohmann::j
                      str(s, "kernel"), to_int(s.at("call_tokens")),
                      s.at("holds").get<bool>() ? "**holds**" : "**does not hold**");
   out += report_table::render_markdown(routing_tables::bias_cast(s));
-  out += "Tokens whose expert set flips between a call with the bias in fp32 and one with it in bf16 (same logits):\n\n"
-         "| bias |";
-  std::vector<std::string> logits;
-  for (const nlohmann::json& b : biases)
-    for (const nlohmann::json& f : b.at("flips"))
-      if (std::find(logits.begin(), logits.end(), str(f, "logits_dtype")) == logits.end())
-        logits.push_back(str(f, "logits_dtype"));
-  for (const std::string& l : logits) out += fmt::format(" logits {} |", l);
-  out += "\n|---|";
-  for (std::size_t i = 0; i < logits.size(); ++i) out += "---:|";
-  out += '\n';
-  for (const nlohmann::json& b : biases) {
-    out += fmt::format("| {} |", bias_text(b));
-    for (const std::string& l : logits) {
-      std::string cell = "-";
-      for (const nlohmann::json& f : b.at("flips"))
-        if (str(f, "logits_dtype") == l) cell = share_count(to_int(f.at("differ")), to_int(f.at("tokens")));
-      out += fmt::format(" {} |", cell);
-    }
-    out += '\n';
-  }
-  out += '\n';
+  out += "Tokens whose expert set flips between a call with the bias in fp32 and one with it in bf16 (same logits):\n\n";
+  out += report_table::render_markdown(routing_tables::flips(s));
   for (const nlohmann::json& b : biases)
     for (const nlohmann::json& run : b.at("bias_cast"))
       if (steady(run) && to_int(run.at("tokens_differ")) != 0)

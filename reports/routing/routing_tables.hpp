@@ -36,4 +36,8 @@ report_table::Table input_rounding(const nlohmann::json& study);
 /// marked failing.
 report_table::Table bias_cast(const nlohmann::json& study);
 
+/// The precision study's tokens whose expert set flips between the bias in fp32 and in
+/// bf16: a row per bias, a column per logits dtype.
+report_table::Table flips(const nlohmann::json& study);
+
 }  // namespace ulpcheck::routing_tables
