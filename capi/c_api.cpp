@@ -51,7 +51,27 @@ std::thread::id& api_owner() {
   return owner;
 }
 
-/// Runs `body` under the API lock, turning exceptions into statuses.
+/// Runs `body`, turning what it throws into a status and a message: a kernel that could not
+/// run is 1; what the caller gave (a request, a descriptor, a plugin, a golden file, a
+/// tensor) is bad input, 2; anything else is ulpcheck's own failure, 1.
+template <class Body>
+int status_of(char* error, std::size_t size, Body&& body) {
+  try {
+    body();
+    set_error(error, size, "");
+    return kDone;
+  } catch (const KernelError& e) {
+    set_error(error, size, e.what());
+    return kKernelFailed;
+  } catch (const std::exception& e) {
+    const bool bad_input = dynamic_cast<const RequestError*>(&e) || dynamic_cast<const DescriptorError*>(&e) ||
+                           dynamic_cast<const PluginError*>(&e) || dynamic_cast<const golden::GoldenError*>(&e);
+    set_error(error, size, bad_input ? std::string(e.what()) : fmt::format("ulpcheck: internal error: {}", e.what()));
+    return bad_input ? kBadInput : kKernelFailed;
+  }
+}
+
+/// status_of under the API lock.
 template <class Body>
 int guarded(char* error, std::size_t size, Body&& body) {
   if (api_owner() == std::this_thread::get_id()) {
@@ -63,21 +83,7 @@ int guarded(char* error, std::size_t size, Body&& body) {
   struct Release {
     ~Release() { api_owner() = std::thread::id(); }
   } release;
-  try {
-    body();
-    set_error(error, size, "");
-    return kDone;
-  } catch (const KernelError& e) {
-    set_error(error, size, e.what());
-    return kKernelFailed;
-  } catch (const std::exception& e) {
-    // What the caller gave (a request, a descriptor, a plugin, a golden file) is bad input;
-    // anything else is ulpcheck's own failure.
-    const bool bad_input = dynamic_cast<const RequestError*>(&e) || dynamic_cast<const DescriptorError*>(&e) ||
-                           dynamic_cast<const PluginError*>(&e) || dynamic_cast<const golden::GoldenError*>(&e);
-    set_error(error, size, bad_input ? std::string(e.what()) : fmt::format("ulpcheck: internal error: {}", e.what()));
-    return bad_input ? kBadInput : kKernelFailed;
-  }
+  return status_of(error, size, body);
 }
 
 /// Kernels registered through the API: each call's kernels live until its last name is
@@ -219,18 +225,10 @@ void ulpcheck_result_free(ulpcheck_result* result) { delete result; }
 
 int ulpcheck_copy_tensor(const DLTensor* src, DLTensor* dst, char* error, size_t error_size) {
   // Not under the API lock: kernel callbacks call it while ulpcheck_run holds it.
-  try {
+  return status_of(error, error_size, [&] {
     if (!src || !dst) throw RequestError("src or dst is NULL");
     copy_tensor(*src, *dst);
-    set_error(error, error_size, "");
-    return kDone;
-  } catch (const KernelError& e) {
-    set_error(error, error_size, e.what());
-    return kKernelFailed;
-  } catch (const std::exception& e) {
-    set_error(error, error_size, e.what());
-    return kBadInput;
-  }
+  });
 }
 
 }  // extern "C"
