@@ -9,15 +9,13 @@
 #include "reports/plots.hpp"
 #include "reports/report_model.hpp"
 #include "reports/report_text.hpp"
+#include "reports/routing/routing_document.hpp"
 #include "reports/routing/routing_tables.hpp"
 #include "ulpcheck/properties/compare.hpp"
 #include "ulpcheck/reference/routing.hpp"
 #include "ulpcheck/support/escape.hpp"
 
 namespace ulpcheck {
-
-using report_text::to_double;
-using report_text::to_int;
 
 namespace {
 
@@ -79,7 +77,6 @@ ul.skipped{margin:6px 0;padding-left:20px;color:var(--muted)}
 footer{color:var(--muted);font-size:12px;margin-top:32px}
 )css";
 
-std::string esc(const nlohmann::json& j) { return html_escape(j.get_ref<const std::string&>()); }
 std::string esc(const std::string& s) { return html_escape(s); }
 
 using report_table::pow_html;
@@ -212,89 +209,87 @@ void approximation_section(std::string& out, const approximation_document::Secti
   out += "</section>";
 }
 
-std::string bias_html(const nlohmann::json& b) { return report_table::cell_html(routing_tables::bias(b)); }
+std::string bias_html(const routing_document::Batch& b) { return report_table::cell_html(routing_tables::bias(b)); }
 
-void routing_study(std::string& out, const nlohmann::json& section, const nlohmann::json& s) {
-  const nlohmann::json& biases = s.at("biases");
+void routing_study(std::string& out, const routing_document::Section& section, const routing_document::Study& s) {
   out += "<section class=\"card\" id=\"routing-study\"><div class=\"head\"><h3>Precision study: rounding the logits "
          "and the bias</h3></div>";
   out += fmt::format("<p class=\"muted\">Logits ({}) and bias drawn in fp32; the exact routing of those fp32 inputs "
                      "is the truth. Each (logits, bias) pair rounds them first, to nearest even, then routes them "
                      "with the oracle (what the rounding alone does) and with <code>{}</code> (what a kernel then "
                      "picks). Share of the {} tokens whose expert set differs from the truth; {}.</p>",
-                     pow_html(section.at("logits").get<std::string>()), esc(s.at("kernel")),
-                     to_int(section.at("tokens")), esc(section.at("config").at("label")));
+                     pow_html(section.logits), esc(s.kernel), section.tokens, esc(section.config.label));
   out += report_table::render_html(routing_tables::input_rounding(s));
 
-  const bool holds = s.at("holds").get<bool>();
-  out += fmt::format("<h4>Casting the bias once or on every call {}</h4>", badge(holds));
+  out += fmt::format("<h4>Casting the bias once or on every call {}</h4>", badge(s.holds));
   out += fmt::format("<p class=\"muted\"><code>{}</code> on the fp32 logits, in calls of {} tokens, two ways: the "
                      "fp32 bias cast once, before the calls, and cast inside every call to that call&#39;s target "
                      "dtype (the gate&#39;s output dtype). While the target stays the dtype cast to once, the two "
                      "must route bit for bit alike; where it alternates between fp32 and bf16 (engines that switch "
                      "the gate&#39;s output dtype by batch size), the bias cast once to bf16 is wrong on every fp32 "
                      "call.</p>",
-                     esc(s.at("kernel")), to_int(s.at("call_tokens")));
+                     esc(s.kernel), s.call_tokens);
   out += report_table::render_html(routing_tables::bias_cast(s));
   out += "<h4>Tokens whose expert set flips between the bias in fp32 and in bf16</h4>";
   out += report_table::render_html(routing_tables::flips(s));
-  for (const nlohmann::json& b : biases)
-    for (const nlohmann::json& run : b.at("bias_cast"))
-      if (!run.at("first_difference").get_ref<const std::string&>().empty() && run.at("targets").size() == 1)
+  for (const routing_document::StudyBias& b : s.biases)
+    for (const routing_document::BiasCast& run : b.bias_cast)
+      if (!run.first_difference.empty() && run.targets.size() == 1)
         out += fmt::format("<details open><summary>First difference, {}</summary><pre>{}</pre></details>",
-                           esc(b.at("bias_name")), esc(run.at("first_difference")));
+                           esc(b.bias_name), esc(run.first_difference));
   out += "</section>";
 }
 
-void routing_section(std::string& out, const nlohmann::json& s) {
-  const nlohmann::json& sum = s.at("summary");
-  const nlohmann::json& batches = s.at("batches");
-  out += fmt::format("<h2 id=\"routing\">{}</h2>", esc(s.at("op")));
+void routing_section(std::string& out, const nlohmann::json& section) {
+  const auto whole = section.get<routing_document::SectionWithBatches>();
+  const routing_document::Section& s = whole.section;
+  const routing_document::Summary& sum = s.summary;
+  out += fmt::format("<h2 id=\"routing\">{}</h2>", esc(s.op));
   out += fmt::format("<section class=\"card\"><div class=\"head\"><h3>{}<span class=\"chip param\">{}</span></h3>{}</div>",
-                     esc(s.at("op")), esc(s.at("config").at("label")), badge(sum.at("pass").get<bool>()));
+                     esc(s.op), esc(s.config.label), badge(sum.pass));
   std::int64_t comparisons = 0, dbl = 0, ties = 0, mpfr = 0;
-  for (const nlohmann::json& b : batches) {
-    comparisons += to_int(b.at("oracle").at("comparisons"));
-    dbl += to_int(b.at("oracle").at("double_tier"));
-    ties += to_int(b.at("oracle").at("exact_ties"));
-    mpfr += to_int(b.at("oracle").at("mpfr_tier"));
+  for (const routing_document::BatchWithCases& b : whole.batches) {
+    comparisons += b.batch.oracle.comparisons;
+    dbl += b.batch.oracle.double_tier;
+    ties += b.batch.oracle.exact_ties;
+    mpfr += b.batch.oracle.mpfr_tier;
   }
   out += "<dl class=\"facts\">";
-  out += fmt::format("<dt>op</dt><dd><code>{}</code>: {}</dd>", esc(s.at("op")), esc(s.at("formula")));
-  out += fmt::format("<dt>config</dt><dd>{}</dd>", esc(s.at("config").at("label")));
+  out += fmt::format("<dt>op</dt><dd><code>{}</code>: {}</dd>", esc(s.op), esc(s.formula));
+  out += fmt::format("<dt>config</dt><dd>{}</dd>", esc(s.config.label));
   out += fmt::format("<dt>inputs</dt><dd>{} tokens per batch; logits {} and the bias drawn in fp32 (seed {}), then "
                      "rounded to the batch&#39;s dtypes; every kernel of a batch runs on the same inputs against the "
                      "same exact routing</dd>",
-                     to_int(s.at("tokens")), pow_html(s.at("logits").get<std::string>()), html_escape(s.at("seed").dump()));
+                     s.tokens, pow_html(s.logits), html_escape(std::to_string(s.seed)));
   out += fmt::format("<dt>oracle</dt><dd>{} comparisons: {} double tier (proven bound), {} exact ties, {} MPFR</dd>",
                      comparisons, dbl, ties, mpfr);
-  out += fmt::format("<dt>verdict</dt><dd>{} of {} cases within their kernel&#39;s claim</dd>", to_int(sum.at("passed")),
-                     to_int(sum.at("cases")));
+  out += fmt::format("<dt>verdict</dt><dd>{} of {} cases within their kernel&#39;s claim</dd>", sum.passed, sum.cases);
   out += "</dl>";
   out += "<p class=\"muted\">Routing errors are different expert sets with no near-tie to explain them; near-ties "
          "are different sets where the exact margin at a boundary lies within the tie band of the kernel&#39;s "
          "arithmetic. Weights in fp32 ULP of the exact weight, on tokens routed alike and outside the weight floor.</p>";
-  out += report_table::render_html(routing_tables::cases(s));
+  out += report_table::render_html(routing_tables::cases(whole));
   out += "<h4>Decision margins</h4><p class=\"muted\">The oracle&#39;s exact margins per token: between the last kept "
          "and the best dropped group score, and between the last picked and the best unpicked biased score. A kernel "
          "computing in fp32 resolves gaps down to about 2 ulps of |b| (2<sup>&minus;22</sup> at |b| near 3).</p>";
   out += "<div class=\"row\">";
-  for (const nlohmann::json& b : batches)
-    out += fmt::format("<figure><figcaption>{} logits, {} {} bias</figcaption>{}</figure>", esc(b.at("logits_dtype")),
-                       esc(b.at("bias_dtype")), bias_html(b),
-                       plots::margin_histogram_svg(b.at("margin_histogram").get<routing_document::Margins>()));
+  for (const routing_document::BatchWithCases& batch : whole.batches) {
+    const routing_document::Batch& b = batch.batch;
+    out += fmt::format("<figure><figcaption>{} logits, {} {} bias</figcaption>{}</figure>", esc(b.logits_dtype),
+                       esc(b.bias_dtype), bias_html(b), plots::margin_histogram_svg(b.margin_histogram));
+  }
   out += "</div>";
-  for (const nlohmann::json& b : batches)
-    for (const nlohmann::json& k : b.at("cases")) {
-      if (k.at("failures").empty()) continue;
+  for (const routing_document::BatchWithCases& batch : whole.batches)
+    for (const routing_document::Case& k : batch.cases) {
+      if (k.failures.empty()) continue;
       std::string text;
-      for (const nlohmann::json& f : k.at("failures")) text += f.get<std::string>();
+      for (const std::string& f : k.failures) text += f;
       out += fmt::format("<details open><summary>Failing tokens: {} logits, {} bias, <code>{}</code></summary><pre>{}"
                          "</pre></details>",
-                         esc(b.at("logits_dtype")), esc(b.at("bias_dtype")), esc(k.at("kernel")), esc(text));
+                         esc(batch.batch.logits_dtype), esc(batch.batch.bias_dtype), esc(k.kernel), esc(text));
     }
   out += "</section>";
-  if (s.at("precision_study").is_object()) routing_study(out, s, s["precision_study"]);
+  if (whole.precision_study) routing_study(out, s, *whole.precision_study);
 }
 
 }  // namespace
@@ -317,10 +312,12 @@ std::string render_report_html(const nlohmann::json& doc_json) {
                        "patterns (seed {}); every kernel of an op, dtype and parameter set runs on the same inputs "
                        "against the same correctly rounded oracle answers. Errors are in ULP of the exact result.",
                        doc.settings.samples, doc.settings.seed);
-  if (routing)
+  if (routing) {
+    const auto rs = doc.routing->get<routing_document::Section>();
     out += fmt::format(" <a href=\"#routing\">{}</a>: {} tokens per batch drawn like real gates, against the exact "
                        "routing.",
-                       esc(doc.routing->at("op")), to_int(doc.routing->at("tokens")));
+                       esc(rs.op), rs.tokens);
+  }
   out += "</p>";
   if (sum.pass && n == 1)
     out += "<div class=\"verdict pass\">PASS &mdash; within the kernel&#39;s budget</div>";

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,7 +78,7 @@ struct Margins {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Margins, tokens, group_ties, expert_ties, group_unbounded, expert_unbounded,
                                    binades)
 
-/// A batch: its dtypes and bias, without its cases (they are written apart).
+/// A batch: its dtypes and bias, without its cases (BatchWithCases adds them).
 struct Batch {
   std::string logits_dtype, bias_dtype, bias_name, bias;
   std::int64_t tokens = 0;
@@ -104,7 +105,75 @@ struct Summary {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Summary, cases, passed, failed, pass, verdict)
 
-/// The section without its batches and study (written apart).
+/// A batch with its cases, as the section's "batches" hold it.
+struct BatchWithCases {
+  Batch batch;
+  std::vector<Case> cases;
+};
+inline void to_json(nlohmann::json& j, const BatchWithCases& b) {
+  j = b.batch;
+  j["cases"] = b.cases;
+}
+inline void from_json(const nlohmann::json& j, BatchWithCases& b) {
+  j.get_to(b.batch);
+  j.at("cases").get_to(b.cases);
+}
+
+/// One (logits, bias) dtype pair of the study's input rounding ("cells").
+struct StudyCell {
+  std::string logits_dtype, bias_dtype;
+  std::int64_t tokens = 0, oracle_differ = 0, kernel_differ = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StudyCell, logits_dtype, bias_dtype, tokens, oracle_differ, kernel_differ)
+
+/// The calls of a bias-cast run that cast to one target dtype ("per_target").
+struct TargetCalls {
+  std::string target;
+  std::int64_t calls = 0, identical_calls = 0, tokens = 0, tokens_differ = 0, sets_differ = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TargetCalls, target, calls, identical_calls, tokens, tokens_differ, sets_differ)
+
+/// A run casting the bias once or on every call ("bias_cast"): "targets" are the dtypes
+/// its calls cast to, in the order they first appear.
+struct BiasCast {
+  std::string cast_once_to;
+  std::vector<std::string> targets;
+  std::int64_t calls = 0, identical_calls = 0, tokens = 0, tokens_differ = 0, sets_differ = 0;
+  std::vector<TargetCalls> per_target;
+  std::string first_difference;
+
+  /// Every call casts to the dtype the bias was cast to once: the run must be bit-identical.
+  bool steady() const { return targets.size() == 1 && targets[0] == cast_once_to; }
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BiasCast, cast_once_to, targets, calls, identical_calls, tokens, tokens_differ,
+                                   sets_differ, per_target, first_difference)
+
+/// Tokens whose expert set flips between the bias in fp32 and in bf16, for one logits dtype.
+struct Flip {
+  std::string logits_dtype;
+  std::int64_t tokens = 0, differ = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Flip, logits_dtype, tokens, differ)
+
+/// One bias of the precision study.
+struct StudyBias {
+  std::string bias_name, bias;
+  std::vector<StudyCell> cells;
+  std::vector<BiasCast> bias_cast;
+  std::vector<Flip> flips;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StudyBias, bias_name, bias, cells, bias_cast, flips)
+
+/// The precision study ("precision_study").
+struct Study {
+  std::string kernel;
+  std::int64_t call_tokens = 0;
+  std::vector<StudyBias> biases;
+  bool holds = false;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Study, kernel, call_tokens, biases, holds)
+
+/// The section without its batches and study (SectionWithBatches adds them).
 struct Section {
   std::string op, formula;
   Config config;
@@ -114,5 +183,24 @@ struct Section {
   Summary summary;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Section, op, formula, config, logits, tokens, seed, summary)
+
+/// The whole section: its batches with their cases, and the precision study (null when it
+/// was not run).
+struct SectionWithBatches {
+  Section section;
+  std::vector<BatchWithCases> batches;
+  std::optional<Study> precision_study;
+};
+inline void to_json(nlohmann::json& j, const SectionWithBatches& s) {
+  j = s.section;
+  j["batches"] = s.batches;
+  j["precision_study"] = s.precision_study ? nlohmann::json(*s.precision_study) : nlohmann::json(nullptr);
+}
+inline void from_json(const nlohmann::json& j, SectionWithBatches& s) {
+  j.get_to(s.section);
+  j.at("batches").get_to(s.batches);
+  const nlohmann::json& study = j.at("precision_study");
+  s.precision_study = study.is_null() ? std::nullopt : std::optional<Study>(study.get<Study>());
+}
 
 }  // namespace ulpcheck::routing_document

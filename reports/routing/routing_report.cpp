@@ -14,60 +14,48 @@
 
 namespace ulpcheck {
 
-using report_text::number;
-using report_text::to_double;
 using report_text::to_int;
 
 namespace {
 
+namespace rdoc = routing_document;
+
 double fraction(std::int64_t n, std::int64_t of) { return of ? static_cast<double>(n) / static_cast<double>(of) : 0.0; }
 
-nlohmann::json set_difference_json(const SetDifference& d) { return {{"tokens", d.tokens}, {"differ", d.differ}}; }
-
-nlohmann::json bias_cast_json(const BiasCastComparison& r) {
+rdoc::BiasCast bias_cast_run(const BiasCastComparison& r) {
+  rdoc::BiasCast run{std::string(name(r.cast_once_to)),
+                    {},
+                    static_cast<std::int64_t>(r.calls.size()),
+                    r.identical_calls(),
+                    r.tokens(),
+                    r.tokens_differ(),
+                    r.sets_differ(),
+                    {},
+                    r.first_difference};
   std::vector<Format> targets;
   for (const BiasCastCall& c : r.calls)
     if (std::find(targets.begin(), targets.end(), c.target) == targets.end()) targets.push_back(c.target);
-  nlohmann::json names = nlohmann::json::array(), per_target = nlohmann::json::array();
   for (Format f : targets) {
-    names.push_back(name(f));
-    std::int64_t calls = 0, identical = 0, tokens = 0, differ = 0, sets = 0;
+    rdoc::TargetCalls per{std::string(name(f))};
     for (const BiasCastCall& c : r.calls) {
       if (c.target != f) continue;
-      ++calls;
-      identical += c.identical();
-      tokens += c.tokens;
-      differ += c.tokens_differ;
-      sets += c.sets_differ;
+      ++per.calls;
+      per.identical_calls += c.identical();
+      per.tokens += c.tokens;
+      per.tokens_differ += c.tokens_differ;
+      per.sets_differ += c.sets_differ;
     }
-    per_target.push_back({{"target", name(f)},
-                          {"calls", calls},
-                          {"identical_calls", identical},
-                          {"tokens", tokens},
-                          {"tokens_differ", differ},
-                          {"sets_differ", sets}});
+    run.targets.push_back(per.target);
+    run.per_target.push_back(std::move(per));
   }
-  return {{"cast_once_to", name(r.cast_once_to)},
-          {"targets", std::move(names)},
-          {"calls", static_cast<std::int64_t>(r.calls.size())},
-          {"identical_calls", r.identical_calls()},
-          {"tokens", r.tokens()},
-          {"tokens_differ", r.tokens_differ()},
-          {"sets_differ", r.sets_differ()},
-          {"per_target", std::move(per_target)},
-          {"first_difference", r.first_difference}};
+  return run;
 }
 
-/// A run whose every call casts to the dtype the bias was cast to once: it must be
-/// bit-identical.
-bool steady(const nlohmann::json& run) {
-  return run.at("targets").size() == 1 && run.at("targets")[0] == run.at("cast_once_to");
-}
-
-bool study_holds(const nlohmann::json& study) {
-  for (const nlohmann::json& b : study.at("biases"))
-    for (const nlohmann::json& run : b.at("bias_cast"))
-      if (steady(run) && to_int(run.at("tokens_differ")) != 0) return false;
+/// Every run whose calls all cast to the dtype the bias was cast to once is bit-identical.
+bool study_holds(const rdoc::Study& study) {
+  for (const rdoc::StudyBias& b : study.biases)
+    for (const rdoc::BiasCast& run : b.bias_cast)
+      if (run.steady() && run.tokens_differ != 0) return false;
   return true;
 }
 
@@ -76,7 +64,7 @@ bool study_holds(const nlohmann::json& study) {
 nlohmann::json routing_case_json(const RoutingKernel& kernel, const RoutingClaim& claim, const RoutingStats& s,
                                  const MarginsWithinBand& band) {
   const bool pass = s.passes();
-  return routing_document::Case{
+  return rdoc::Case{
       std::string(kernel.name()),
       std::string(kernel.description()),
       {std::string(name(claim.arithmetic)), {claim.score_abs_error}, {claim.weights.max_ulp}, {claim.weights.abs_floor},
@@ -91,55 +79,46 @@ nlohmann::json routing_case_json(const RoutingKernel& kernel, const RoutingClaim
 
 nlohmann::json routing_batch_json(const RoutingBatchInfo& b, const RoutingOracleCounts& o, const MarginHistogram& m,
                                   std::vector<nlohmann::json> cases) {
-  routing_document::Batch batch{std::string(name(b.logits)),
-                                std::string(name(b.bias)),
-                                b.bias_name,
-                                b.bias_distribution,
-                                b.tokens,
-                                {o.comparisons, o.special, o.double_tier, o.exact_ties, o.mpfr_tier, o.mpfr_retries},
-                                {m.tokens, m.group_ties, m.expert_ties, m.group_unbounded, m.expert_unbounded, {}}};
-  for (const MarginBinade& r : m.binades) batch.margin_histogram.binades.push_back({r.binade, r.group, r.expert});
-  nlohmann::json j = batch;
-  j["cases"] = std::move(cases);
-  return j;
+  rdoc::BatchWithCases batch{
+      {std::string(name(b.logits)),
+       std::string(name(b.bias)),
+       b.bias_name,
+       b.bias_distribution,
+       b.tokens,
+       {o.comparisons, o.special, o.double_tier, o.exact_ties, o.mpfr_tier, o.mpfr_retries},
+       {m.tokens, m.group_ties, m.expert_ties, m.group_unbounded, m.expert_unbounded, {}}},
+      {}};
+  for (const MarginBinade& r : m.binades) batch.batch.margin_histogram.binades.push_back({r.binade, r.group, r.expert});
+  for (const nlohmann::json& k : cases) batch.cases.push_back(k.get<rdoc::Case>());
+  return batch;
 }
 
 nlohmann::json precision_study_json(const PrecisionStudy& study) {
-  nlohmann::json biases = nlohmann::json::array();
+  rdoc::Study s{study.kernel, study.call_tokens, {}, false};
   for (const PrecisionStudyBias& b : study.biases) {
-    nlohmann::json cells = nlohmann::json::array(), runs = nlohmann::json::array(), flips = nlohmann::json::array();
+    rdoc::StudyBias& bias = s.biases.emplace_back(rdoc::StudyBias{b.name, b.distribution, {}, {}, {}});
     for (const InputRoundingCell& c : b.cells)
-      cells.push_back({{"logits_dtype", name(c.logits)},
-                       {"bias_dtype", name(c.bias)},
-                       {"tokens", c.oracle.tokens},
-                       {"oracle_differ", c.oracle.differ},
-                       {"kernel_differ", c.kernel.differ}});
-    for (const BiasCastComparison& r : b.bias_cast) runs.push_back(bias_cast_json(r));
-    for (const auto& [logits, d] : b.flips) {
-      nlohmann::json f = set_difference_json(d);
-      f["logits_dtype"] = name(logits);
-      flips.push_back(std::move(f));
-    }
-    biases.push_back({{"bias_name", b.name},
-                      {"bias", b.distribution},
-                      {"cells", std::move(cells)},
-                      {"bias_cast", std::move(runs)},
-                      {"flips", std::move(flips)}});
+      bias.cells.push_back(
+          {std::string(name(c.logits)), std::string(name(c.bias)), c.oracle.tokens, c.oracle.differ, c.kernel.differ});
+    for (const BiasCastComparison& r : b.bias_cast) bias.bias_cast.push_back(bias_cast_run(r));
+    for (const auto& [logits, d] : b.flips) bias.flips.push_back({std::string(name(logits)), d.tokens, d.differ});
   }
-  nlohmann::json j{{"kernel", study.kernel}, {"call_tokens", study.call_tokens}, {"biases", std::move(biases)}};
-  j["holds"] = study_holds(j);
-  return j;
+  s.holds = study_holds(s);
+  return s;
 }
 
 nlohmann::json routing_section_json(const RoutingConfig& c, const std::string& logits, std::int64_t tokens,
                                     std::uint64_t seed, std::vector<nlohmann::json> batches,
                                     std::optional<nlohmann::json> precision_study) {
+  rdoc::SectionWithBatches s;
+  for (const nlohmann::json& b : batches) s.batches.push_back(b.get<rdoc::BatchWithCases>());
+  if (precision_study) s.precision_study = precision_study->get<rdoc::Study>();
   std::int64_t cases = 0, passed = 0;
-  for (const nlohmann::json& b : batches)
-    for (const nlohmann::json& k : b.at("cases")) ++cases, passed += k.at("pass").get<bool>();
-  const bool holds = !precision_study || precision_study->at("holds").get<bool>();
+  for (const rdoc::BatchWithCases& b : s.batches)
+    for (const rdoc::Case& k : b.cases) ++cases, passed += k.pass;
+  const bool holds = !s.precision_study || s.precision_study->holds;
   const bool pass = passed == cases && holds;
-  nlohmann::json j = routing_document::Section{
+  s.section = rdoc::Section{
       std::string(kRoutingOpName),
       std::string(kRoutingFormula),
       {c.experts, c.n_group, c.topk_group, c.topk, std::string(name(c.scoring)), c.renormalize, c.routed_scaling_factor, c.label()},
@@ -147,10 +126,9 @@ nlohmann::json routing_section_json(const RoutingConfig& c, const std::string& l
       tokens,
       seed,
       {cases, passed, cases - passed, pass, pass ? "PASS" : "FAIL"}};
-  j["batches"] = std::move(batches);
-  j["precision_study"] = precision_study ? std::move(*precision_study) : nlohmann::json(nullptr);
-  return j;
+  return s;
 }
+
 
 // --- checking ----------------------------------------------------------------------------
 
@@ -257,6 +235,15 @@ std::string check_routing_section(const nlohmann::json& s, const std::string& wh
 
 namespace routing_tables {
 
+namespace {
+
+report_table::Cell bias_with_distribution(const std::string& name, const std::string& distribution) {
+  if (name == distribution) return name;
+  return {name, " ", report_table::note(distribution)};
+}
+
+}  // namespace
+
 std::string count_share(std::int64_t n, std::int64_t of) {
   if (n == 0) return "0";
   return fmt::format("{} ({:.4f}%)", n, 100.0 * fraction(n, of));
@@ -266,103 +253,90 @@ std::string share_count(std::int64_t n, std::int64_t of) {
   return fmt::format("{:.4f}% ({})", 100.0 * fraction(n, of), n);
 }
 
-report_table::Cell bias(const nlohmann::json& b) {
-  const std::string name = b.at("bias_name").get<std::string>(), dist = b.at("bias").get<std::string>();
-  if (name == dist) return name;
-  return {name, " ", report_table::note(dist)};
-}
+report_table::Cell bias(const rdoc::Batch& b) { return bias_with_distribution(b.bias_name, b.bias); }
 
-report_table::Table cases(const nlohmann::json& section) {
+report_table::Cell bias(const rdoc::StudyBias& b) { return bias_with_distribution(b.bias_name, b.bias); }
+
+report_table::Table cases(const rdoc::SectionWithBatches& section) {
   using report_table::flag;
   using report_table::right;
   report_table::Table t{{{"logits"}, {"bias"}, {"kernel"}, right("routing errors"), right("near-ties"),
                          right("invalid ids"), right("group margin within band"), right("expert margin within band"),
                          right("weight ULP max / p99"), right("weight breaches"), right("tokens in weight floor"),
                          {"verdict"}}};
-  for (const nlohmann::json& b : section.at("batches"))
-    for (const nlohmann::json& k : b.at("cases")) {
-      const std::int64_t n = to_int(k.at("tokens")), mismatches = to_int(k.at("mismatches"));
-      const std::int64_t invalid = to_int(k.at("invalid"));
-      const nlohmann::json& band = k.at("margins_within_band");
-      const nlohmann::json& w = k.at("weights");
-      const std::int64_t breaches = to_int(w.at("breaches")), bad = to_int(w.at("bad"));
+  for (const rdoc::BatchWithCases& batch : section.batches)
+    for (const rdoc::Case& k : batch.cases) {
+      const rdoc::Batch& b = batch.batch;
+      const std::int64_t n = k.tokens;
+      const rdoc::Weights& w = k.weights;
       report_table::Cell bias_cell = bias(b);
-      bias_cell.spans.insert(bias_cell.spans.begin(), {b.at("bias_dtype").get<std::string>(), " "});
-      report_table::Cell weight_breaches = breaches ? flag(std::to_string(breaches)) : "0";
-      if (bad) weight_breaches.spans.insert(weight_breaches.spans.end(), {" + ", flag(std::to_string(bad)), " NaN/inf/negative"});
-      const bool pass = k.at("pass").get<bool>();
-      t.rows.push_back({{b.at("logits_dtype").get<std::string>(), std::move(bias_cell),
-                         report_table::name(k.at("kernel").get<std::string>()),
-                         mismatches ? flag(count_share(mismatches, n)) : "0", count_share(to_int(k.at("near_ties")), n),
-                         invalid ? flag(std::to_string(invalid)) : "0", count_share(to_int(band.at("group")), n),
-                         count_share(to_int(band.at("expert")), n),
-                         fmt::format("{} / {}", report_text::ulp(to_double(w.at("max_ulp"))),
-                                     report_text::ulp(to_double(w.at("p99_ulp")))),
-                         std::move(weight_breaches), count_share(to_int(w.at("tokens_in_floor")), n),
-                         report_table::verdict(pass)},
-                        !pass});
+      bias_cell.spans.insert(bias_cell.spans.begin(), {b.bias_dtype, " "});
+      report_table::Cell weight_breaches = w.breaches ? flag(std::to_string(w.breaches)) : "0";
+      if (w.bad)
+        weight_breaches.spans.insert(weight_breaches.spans.end(), {" + ", flag(std::to_string(w.bad)), " NaN/inf/negative"});
+      t.rows.push_back({{b.logits_dtype, std::move(bias_cell), report_table::name(k.kernel),
+                         k.mismatches ? flag(count_share(k.mismatches, n)) : "0", count_share(k.near_ties, n),
+                         k.invalid ? flag(std::to_string(k.invalid)) : "0",
+                         count_share(k.margins_within_band.group, n), count_share(k.margins_within_band.expert, n),
+                         fmt::format("{} / {}", report_text::ulp(w.max_ulp.value), report_text::ulp(w.p99_ulp.value)),
+                         std::move(weight_breaches), count_share(w.tokens_in_floor, n), report_table::verdict(k.pass)},
+                        !k.pass});
     }
   return t;
 }
 
-report_table::Table input_rounding(const nlohmann::json& study) {
-  const nlohmann::json& biases = study.at("biases");
+report_table::Table input_rounding(const rdoc::Study& study) {
+  const std::vector<rdoc::StudyBias>& biases = study.biases;
   report_table::Table t{{{"logits"}, {"bias"}}};
-  for (const nlohmann::json& b : biases) {
+  for (const rdoc::StudyBias& b : biases) {
     t.groups.push_back({bias(b), t.columns.size(), 2});
     t.columns.insert(t.columns.end(), {report_table::right("oracle"), report_table::right("kernel")});
   }
-  const std::size_t pairs = biases.empty() ? 0 : biases[0].at("cells").size();
+  const std::size_t pairs = biases.empty() ? 0 : biases[0].cells.size();
   for (std::size_t c = 0; c < pairs; ++c) {
-    const nlohmann::json& first = biases[0].at("cells")[c];
-    report_table::Row row{{first.at("logits_dtype").get<std::string>(), first.at("bias_dtype").get<std::string>()}};
-    for (const nlohmann::json& b : biases) {
-      const nlohmann::json& cell = b.at("cells").at(c);
-      const std::int64_t n = to_int(cell.at("tokens"));
+    const rdoc::StudyCell& first = biases[0].cells[c];
+    report_table::Row row{{first.logits_dtype, first.bias_dtype}};
+    for (const rdoc::StudyBias& b : biases) {
+      const rdoc::StudyCell& cell = b.cells.at(c);
       row.cells.insert(row.cells.end(),
-                       {share_count(to_int(cell.at("oracle_differ")), n), share_count(to_int(cell.at("kernel_differ")), n)});
+                       {share_count(cell.oracle_differ, cell.tokens), share_count(cell.kernel_differ, cell.tokens)});
     }
     t.rows.push_back(std::move(row));
   }
   return t;
 }
 
-report_table::Table bias_cast(const nlohmann::json& study) {
+report_table::Table bias_cast(const rdoc::Study& study) {
   using report_table::right;
   report_table::Table t{{{"bias"}, {"cast once to"}, {"target per call"}, right("calls"), right("bit-identical"),
                          right("tokens whose ids or weight bits differ"), right("tokens changing experts")}};
-  for (const nlohmann::json& b : study.at("biases"))
-    for (const nlohmann::json& run : b.at("bias_cast")) {
-      const bool alternating = run.at("targets").size() > 1;
-      for (const nlohmann::json& per : run.at("per_target")) {
-        const std::int64_t tokens = to_int(per.at("tokens")), differ = to_int(per.at("tokens_differ"));
-        const std::string target = per.at("target").get<std::string>();
-        t.rows.push_back({{bias(b), run.at("cast_once_to").get<std::string>(),
-                           alternating ? fmt::format("alternating: the {} calls", target)
-                                       : fmt::format("{} on every call", target),
-                           std::to_string(to_int(per.at("calls"))), std::to_string(to_int(per.at("identical_calls"))),
-                           count_share(differ, tokens), count_share(to_int(per.at("sets_differ")), tokens)},
-                          !alternating && differ != 0});
-      }
+  for (const rdoc::StudyBias& b : study.biases)
+    for (const rdoc::BiasCast& run : b.bias_cast) {
+      const bool alternating = run.targets.size() > 1;
+      for (const rdoc::TargetCalls& per : run.per_target)
+        t.rows.push_back({{bias(b), run.cast_once_to,
+                           alternating ? fmt::format("alternating: the {} calls", per.target)
+                                       : fmt::format("{} on every call", per.target),
+                           std::to_string(per.calls), std::to_string(per.identical_calls),
+                           count_share(per.tokens_differ, per.tokens), count_share(per.sets_differ, per.tokens)},
+                          !alternating && per.tokens_differ != 0});
     }
   return t;
 }
 
-report_table::Table flips(const nlohmann::json& study) {
+report_table::Table flips(const rdoc::Study& study) {
   std::vector<std::string> logits;
-  for (const nlohmann::json& b : study.at("biases"))
-    for (const nlohmann::json& f : b.at("flips"))
-      if (std::find(logits.begin(), logits.end(), f.at("logits_dtype").get<std::string>()) == logits.end())
-        logits.push_back(f.at("logits_dtype").get<std::string>());
+  for (const rdoc::StudyBias& b : study.biases)
+    for (const rdoc::Flip& f : b.flips)
+      if (std::find(logits.begin(), logits.end(), f.logits_dtype) == logits.end()) logits.push_back(f.logits_dtype);
   report_table::Table t{{{"bias"}}};
   for (const std::string& l : logits) t.columns.push_back(report_table::right("logits " + l));
-  for (const nlohmann::json& b : study.at("biases")) {
+  for (const rdoc::StudyBias& b : study.biases) {
     report_table::Row row{{bias(b)}};
     for (const std::string& l : logits) {
       report_table::Cell cell = report_table::dash();
-      for (const nlohmann::json& f : b.at("flips"))
-        if (f.at("logits_dtype").get<std::string>() == l)
-          cell = share_count(to_int(f.at("differ")), to_int(f.at("tokens")));
+      for (const rdoc::Flip& f : b.flips)
+        if (f.logits_dtype == l) cell = share_count(f.differ, f.tokens);
       row.cells.push_back(std::move(cell));
     }
     t.rows.push_back(std::move(row));
@@ -376,53 +350,55 @@ report_table::Table flips(const nlohmann::json& study) {
 
 namespace {
 
-using report_text::str;
 using routing_tables::count_share;
 using routing_tables::share_count;
 
-std::string bias_text(const nlohmann::json& b) { return report_table::cell_markdown(routing_tables::bias(b)); }
+std::string bias_text(const rdoc::Batch& b) { return report_table::cell_markdown(routing_tables::bias(b)); }
+std::string bias_text(const rdoc::StudyBias& b) { return report_table::cell_markdown(routing_tables::bias(b)); }
 
 /// The margin bins of the Markdown tables: exact ties, then powers of 16 from 2^-24 to
 /// 2^-4, then unbounded (nothing, or only invalid candidates, dropped).
 constexpr std::array kEdges{-24, -20, -16, -12, -8, -4};
 
-std::vector<std::int64_t> margin_bins(const nlohmann::json& m, const char* which) {
+/// Which margin a table bins: between groups or between experts.
+enum class MarginSide { group, expert };
+
+std::vector<std::int64_t> margin_bins(const rdoc::Margins& m, MarginSide side) {
+  const bool expert = side == MarginSide::expert;
   std::vector<std::int64_t> bins(kEdges.size() + 3, 0);
-  bins.front() = to_int(m.at(std::string(which) + "_ties"));
-  bins.back() = to_int(m.at(std::string(which) + "_unbounded"));
-  for (const nlohmann::json& r : m.at("binades")) {
-    const int b = r.at("binade").get<int>();
+  bins.front() = expert ? m.expert_ties : m.group_ties;
+  bins.back() = expert ? m.expert_unbounded : m.group_unbounded;
+  for (const rdoc::MarginBinade& r : m.binades) {
     std::size_t i = 0;
-    while (i < kEdges.size() && b >= kEdges[i]) ++i;
-    bins[1 + i] += to_int(r.at(which));
+    while (i < kEdges.size() && r.binade >= kEdges[i]) ++i;
+    bins[1 + i] += expert ? r.expert : r.group;
   }
   return bins;
 }
 
-std::string margin_table(const nlohmann::json& batches, const char* which) {
+std::string margin_table(const std::vector<rdoc::BatchWithCases>& batches, MarginSide side) {
   std::string out = "| logits | bias | tie |";
   out += fmt::format(" < 2^{} |", kEdges.front());
   for (std::size_t i = 0; i + 1 < kEdges.size(); ++i) out += fmt::format(" [2^{}, 2^{}) |", kEdges[i], kEdges[i + 1]);
   out += fmt::format(" >= 2^{} | unbounded |\n|---|---|", kEdges.back());
   for (std::size_t i = 0; i < kEdges.size() + 3; ++i) out += "---:|";
   out += '\n';
-  for (const nlohmann::json& b : batches) {
-    out += fmt::format("| {} | {} {} |", str(b, "logits_dtype"), str(b, "bias_dtype"), bias_text(b));
-    for (std::int64_t n : margin_bins(b.at("margin_histogram"), which)) out += fmt::format(" {} |", n);
+  for (const rdoc::BatchWithCases& batch : batches) {
+    const rdoc::Batch& b = batch.batch;
+    out += fmt::format("| {} | {} {} |", b.logits_dtype, b.bias_dtype, bias_text(b));
+    for (std::int64_t n : margin_bins(b.margin_histogram, side)) out += fmt::format(" {} |", n);
     out += '\n';
   }
   return out + '\n';
 }
 
-void study_markdown(std::string& out, const nlohmann::json& s, const nlohmann::json& section, const std::string& h) {
-  const nlohmann::json& biases = s.at("biases");
-  const std::int64_t tokens = to_int(section.at("tokens"));
+void study_markdown(std::string& out, const rdoc::Study& s, const rdoc::Section& section, const std::string& h) {
   out += fmt::format("{} Precision study: rounding the logits and the bias\n\n", h);
   out += fmt::format("Logits ({}) and bias drawn in fp32; the exact routing of those fp32 inputs is the truth. Each "
                      "(logits, bias) pair rounds them first, to nearest even, then routes them with the oracle (what "
                      "the rounding alone does) and with `{}` (what a kernel then picks). Share of the {} tokens whose "
                      "expert set differs from the truth ({}).\n\n",
-                     str(section, "logits"), str(s, "kernel"), tokens, str(section.at("config"), "label"));
+                     section.logits, s.kernel, section.tokens, section.config.label);
   out += report_table::render_markdown(routing_tables::input_rounding(s));
 
   out += fmt::format("{}# Casting the bias once or on every call\n\n", h);
@@ -431,77 +407,78 @@ void study_markdown(std::string& out, const nlohmann::json& s, const nlohmann::j
                      "the target stays the dtype cast to once, the two must route bit for bit alike (ids and weight "
                      "bits): {}. Where the target alternates between fp32 and bf16 (engines that switch the gate's "
                      "output dtype by batch size), the bias cast once to bf16 is wrong on every fp32 call.\n\n",
-                     str(s, "kernel"), to_int(s.at("call_tokens")),
-                     s.at("holds").get<bool>() ? "**holds**" : "**does not hold**");
+                     s.kernel, s.call_tokens, s.holds ? "**holds**" : "**does not hold**");
   out += report_table::render_markdown(routing_tables::bias_cast(s));
   out += "Tokens whose expert set flips between a call with the bias in fp32 and one with it in bf16 (same logits):\n\n";
   out += report_table::render_markdown(routing_tables::flips(s));
-  for (const nlohmann::json& b : biases)
-    for (const nlohmann::json& run : b.at("bias_cast"))
-      if (steady(run) && to_int(run.at("tokens_differ")) != 0)
-        out += fmt::format("First difference ({}, cast once to {}):\n\n```\n{}```\n\n", bias_text(b),
-                           str(run, "cast_once_to"), str(run, "first_difference"));
+  for (const rdoc::StudyBias& b : s.biases)
+    for (const rdoc::BiasCast& run : b.bias_cast)
+      if (run.steady() && run.tokens_differ != 0)
+        out += fmt::format("First difference ({}, cast once to {}):\n\n```\n{}```\n\n", bias_text(b), run.cast_once_to,
+                           run.first_difference);
 }
 
 }  // namespace
 
-std::string render_routing_markdown(const nlohmann::json& s, int level) {
+std::string render_routing_markdown(const nlohmann::json& section, int level) {
+  const auto whole = section.get<rdoc::SectionWithBatches>();
+  const rdoc::Section& s = whole.section;
+  const rdoc::Summary& sum = s.summary;
   const std::string h(static_cast<std::size_t>(std::clamp(level, 1, 4)), '#');
-  const nlohmann::json& sum = s.at("summary");
-  const nlohmann::json& batches = s.at("batches");
-  std::string out = fmt::format("{} {}\n\n", h, str(s, "op"));
-  out += fmt::format("- op: `{}`: {}\n", str(s, "op"), str(s, "formula"));
-  out += fmt::format("- config: {}\n", str(s.at("config"), "label"));
+  std::string out = fmt::format("{} {}\n\n", h, s.op);
+  out += fmt::format("- op: `{}`: {}\n", s.op, s.formula);
+  out += fmt::format("- config: {}\n", s.config.label);
   out += fmt::format("- inputs: {} tokens per batch; logits {} and the bias drawn in fp32 (seed {}), then rounded to "
                      "the batch's dtypes; every kernel of a batch runs on the same inputs against the same exact "
                      "routing\n",
-                     to_int(s.at("tokens")), str(s, "logits"), s.at("seed").dump());
+                     s.tokens, s.logits, s.seed);
   std::int64_t comparisons = 0, dbl = 0, ties = 0, mpfr = 0, special = 0;
-  for (const nlohmann::json& b : batches) {
-    const nlohmann::json& o = b.at("oracle");
-    comparisons += to_int(o.at("comparisons"));
-    dbl += to_int(o.at("double_tier"));
-    ties += to_int(o.at("exact_ties"));
-    mpfr += to_int(o.at("mpfr_tier"));
-    special += to_int(o.at("special"));
+  for (const rdoc::BatchWithCases& b : whole.batches) {
+    const rdoc::Oracle& o = b.batch.oracle;
+    comparisons += o.comparisons;
+    dbl += o.double_tier;
+    ties += o.exact_ties;
+    mpfr += o.mpfr_tier;
+    special += o.special;
   }
   out += fmt::format("- oracle: {} comparisons: {} by validity, {} double tier (proven bound), {} exact ties, {} "
                      "MPFR\n\n",
                      comparisons, special, dbl, ties, mpfr);
-  out += sum.at("pass").get<bool>()
-             ? fmt::format("**PASS**: all {} routing cases within their kernel's claim.\n\n", to_int(sum.at("cases")))
-             : fmt::format("**FAIL**: {} of {} routing cases outside their kernel's claim{}.\n\n", to_int(sum.at("failed")),
-                           to_int(sum.at("cases")),
-                           s.at("precision_study").is_object() && !s["precision_study"].at("holds").get<bool>()
-                               ? "; casting the bias once and per call differ"
-                               : "");
+  out += sum.pass ? fmt::format("**PASS**: all {} routing cases within their kernel's claim.\n\n", sum.cases)
+                  : fmt::format("**FAIL**: {} of {} routing cases outside their kernel's claim{}.\n\n", sum.failed,
+                                sum.cases,
+                                whole.precision_study && !whole.precision_study->holds
+                                    ? "; casting the bias once and per call differ"
+                                    : "");
   out += "Routing errors are different expert sets with no near-tie to explain them; near-ties are different sets "
          "where the exact margin at a boundary lies within the tie band of the kernel's arithmetic (those tokens' "
          "share of the batch is in the \"margin within band\" columns). Weights in fp32 ULP of the exact weight, on tokens "
          "routed alike and outside the weight floor (picked scores too small for the kernel's arithmetic).\n\n";
-  out += report_table::render_markdown(routing_tables::cases(s));
+  out += report_table::render_markdown(routing_tables::cases(whole));
 
   out += fmt::format("{}# Decision margins\n\n", h);
   out += "The oracle's exact margins per token, by powers of two: between the last kept and the best dropped group "
          "score, and between the last picked and the best unpicked biased score. A kernel computing in fp32 resolves "
          "gaps down to about 2 ulps of |b| (2^-22 at |b| near 3); a tie is decided by the lower index.\n\n";
-  out += "Group margins:\n\n" + margin_table(batches, "group");
-  out += "Expert margins:\n\n" + margin_table(batches, "expert");
+  out += "Group margins:\n\n" + margin_table(whole.batches, MarginSide::group);
+  out += "Expert margins:\n\n" + margin_table(whole.batches, MarginSide::expert);
 
   bool any_failure = false;
-  for (const nlohmann::json& b : batches)
-    for (const nlohmann::json& k : b.at("cases")) {
-      if (k.at("failures").empty()) continue;
+  for (const rdoc::BatchWithCases& batch : whole.batches)
+    for (const rdoc::Case& k : batch.cases) {
+      if (k.failures.empty()) continue;
       if (!any_failure) out += fmt::format("{}# Failing tokens\n\n", h);
       any_failure = true;
-      out += fmt::format("{} logits, {} {} bias, `{}` (first {}):\n\n```\n", str(b, "logits_dtype"), str(b, "bias_dtype"),
-                         bias_text(b), str(k, "kernel"), k.at("failures").size());
-      for (const nlohmann::json& f : k.at("failures")) out += f.get<std::string>();
+      const rdoc::Batch& b = batch.batch;
+      out += fmt::format("{} logits, {} {} bias, `{}` (first {}):\n\n```\n", b.logits_dtype, b.bias_dtype, bias_text(b),
+                         k.kernel, k.failures.size());
+      for (const std::string& f : k.failures) out += f;
       out += "```\n\n";
     }
-  if (s.at("precision_study").is_object()) study_markdown(out, s["precision_study"], s, h + "#");
+  if (whole.precision_study) study_markdown(out, *whole.precision_study, s, h + "#");
   return out;
 }
+
 
 void section_parts(DocumentParts& parts, const RoutingReport& report) {
   std::vector<nlohmann::json> batches;
