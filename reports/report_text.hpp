@@ -122,4 +122,17 @@ inline std::string share(const nlohmann::json& j, const char* n, const char* of)
   return percent_of(to_int(j.at(n)), to_int(j.at(of)));
 }
 
+/// An object written as `base`'s keys plus one more, `key`, holding `extra`: a case's figures
+/// with its binades, a batch with its cases.
+template <class Base, class Extra>
+void write_extended(nlohmann::json& j, const Base& base, const char* key, const Extra& extra) {
+  j = base;
+  j[key] = extra;
+}
+template <class Base, class Extra>
+void read_extended(const nlohmann::json& j, Base& base, const char* key, Extra& extra) {
+  j.get_to(base);
+  j.at(key).get_to(extra);
+}
+
 }  // namespace ulpcheck::report_text

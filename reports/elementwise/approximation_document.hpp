@@ -84,12 +84,10 @@ struct Rounded {
   std::vector<Binade> binades_input;
 };
 inline void to_json(nlohmann::json& j, const Rounded& r) {
-  j = r.figures;
-  j["binades_input"] = r.binades_input;
+  report_text::write_extended(j, r.figures, "binades_input", r.binades_input);
 }
 inline void from_json(const nlohmann::json& j, Rounded& r) {
-  r.figures = j.get<Figures>();
-  r.binades_input = j.at("binades_input").get<std::vector<Binade>>();
+  report_text::read_extended(j, r.figures, "binades_input", r.binades_input);
 }
 
 /// A "kernel_pairs" entry: the outputs of a kernel of each op, Figures with their names.

@@ -110,14 +110,8 @@ struct BatchWithCases {
   Batch batch;
   std::vector<Case> cases;
 };
-inline void to_json(nlohmann::json& j, const BatchWithCases& b) {
-  j = b.batch;
-  j["cases"] = b.cases;
-}
-inline void from_json(const nlohmann::json& j, BatchWithCases& b) {
-  j.get_to(b.batch);
-  j.at("cases").get_to(b.cases);
-}
+inline void to_json(nlohmann::json& j, const BatchWithCases& b) { report_text::write_extended(j, b.batch, "cases", b.cases); }
+inline void from_json(const nlohmann::json& j, BatchWithCases& b) { report_text::read_extended(j, b.batch, "cases", b.cases); }
 
 /// One (logits, bias) dtype pair of the study's input rounding ("cells").
 struct StudyCell {
