@@ -103,9 +103,15 @@ std::string shape_text(const DLTensor& t) {
   return out + "]";
 }
 
+/// "float32", "bfloat16", "int32"; "code 5 bits 8" for a type code without a name here.
 std::string dtype_text(const DLDataType& d) {
-  const char* code = d.code == kDLFloat ? "float" : d.code == kDLBfloat ? "bfloat" : d.code == kDLInt ? "int" : "code ";
-  return d.code <= kDLBfloat && *code != 'c' ? fmt::format("{}{}", code, d.bits) : fmt::format("code {} bits {}", d.code, d.bits);
+  switch (d.code) {
+    case kDLFloat: return fmt::format("float{}", d.bits);
+    case kDLBfloat: return fmt::format("bfloat{}", d.bits);
+    case kDLInt: return fmt::format("int{}", d.bits);
+    case kDLUInt: return fmt::format("uint{}", d.bits);
+    default: return fmt::format("code {} bits {}", d.code, d.bits);
+  }
 }
 
 /// Element offsets of a row-major walk over t, in elements (strides may be NULL).

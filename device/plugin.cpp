@@ -14,7 +14,6 @@
 #include <span>
 
 #include "ulpcheck/device/abi_kernels.hpp"
-#include "ulpcheck/reference/registry.hpp"
 
 // Both versions' tables, in one file: neither header declares the entry point here.
 #define ULPCHECK_NO_ENTRY_DECLARATION

@@ -81,7 +81,8 @@ def _number(v):
 def _kernel_name(fn, name):
     if name:
         return name
-    base = re.sub(r"[^A-Za-z0-9_]", "_", getattr(fn, "__name__", "kernel")) or "kernel"
+    # "<lambda>" -> "lambda": a name --kernel and the reports can show.
+    base = re.sub(r"[^A-Za-z0-9_]+", "_", getattr(fn, "__name__", "kernel")).strip("_") or "kernel"
     return f"python.{base}"
 
 

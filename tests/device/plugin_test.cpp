@@ -15,14 +15,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/device/plugin_loading.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/plugin.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/properties/measure.hpp"
 #include "ulpcheck/reference/registry.hpp"
 
-#if !defined(ULPCHECK_EXAMPLE_PLUGIN) || !defined(ULPCHECK_TEST_PLUGIN_DIR) || !defined(ULPCHECK_TEST_PLUGIN_SUFFIX)
-#error "the build must define ULPCHECK_EXAMPLE_PLUGIN, ULPCHECK_TEST_PLUGIN_DIR and ULPCHECK_TEST_PLUGIN_SUFFIX"
+#ifndef ULPCHECK_EXAMPLE_PLUGIN
+#error "the build must define ULPCHECK_EXAMPLE_PLUGIN"
 #endif
 
 namespace ulpcheck {
@@ -30,17 +31,8 @@ namespace {
 
 const ElementwiseOp& op(const char* name) { return *find_op(name); }
 
-std::string test_plugin(const std::string& name) {
-  return std::string(ULPCHECK_TEST_PLUGIN_DIR) + "/" + name + ULPCHECK_TEST_PLUGIN_SUFFIX;
-}
-
-/// Loads a plugin once per process: CTest runs each case in its own process, a plain run of
-/// the binary runs them all in one, and a second load of a plugin fails (duplicate names).
-const std::vector<std::string>& load_once(const std::string& path) {
-  static std::map<std::string, std::vector<std::string>> loaded;
-  if (auto it = loaded.find(path); it != loaded.end()) return it->second;
-  return loaded[path] = load_plugin(path);
-}
+using test::load_once;
+using test::test_plugin;
 
 const Kernel& example(const char* name) {
   load_once(ULPCHECK_EXAMPLE_PLUGIN);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/device/plugin_loading.hpp"
 #include "ulpcheck/device/plugin.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/device/routing_kernel.hpp"
@@ -21,24 +22,15 @@
 #include "ulpcheck/runs/report.hpp"
 #include "ulpcheck/runs/request_error.hpp"
 
-#if !defined(ULPCHECK_EXAMPLE_ROUTING_PLUGIN) || !defined(ULPCHECK_TEST_PLUGIN_DIR) || \
-    !defined(ULPCHECK_TEST_PLUGIN_SUFFIX)
-#error "the build must define ULPCHECK_EXAMPLE_ROUTING_PLUGIN, ULPCHECK_TEST_PLUGIN_DIR and ULPCHECK_TEST_PLUGIN_SUFFIX"
+#ifndef ULPCHECK_EXAMPLE_ROUTING_PLUGIN
+#error "the build must define ULPCHECK_EXAMPLE_ROUTING_PLUGIN"
 #endif
 
 namespace ulpcheck {
 namespace {
 
-std::string test_plugin(const std::string& name) {
-  return std::string(ULPCHECK_TEST_PLUGIN_DIR) + "/" + name + ULPCHECK_TEST_PLUGIN_SUFFIX;
-}
-
-/// Loads a plugin once per process (a second load fails on its duplicate names).
-const std::vector<std::string>& load_once(const std::string& path) {
-  static std::map<std::string, std::vector<std::string>> loaded;
-  if (auto it = loaded.find(path); it != loaded.end()) return it->second;
-  return loaded[path] = load_plugin(path);
-}
+using test::load_once;
+using test::test_plugin;
 
 const Kernel& probe(const char* name) {
   load_once(test_plugin("probe_v2"));
