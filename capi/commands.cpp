@@ -64,9 +64,8 @@ std::string group_failure(const golden::KernelCheck& k, const golden::FileCheck&
   for (const golden::GroupCheck& g : c.groups) {
     if (g.passes()) continue;
     const ErrorStats& s = g.measurement.stats;
-    const ElementReport& first = !s.breaches.empty() ? s.breaches.front() : s.semantic_failures.front();
     return fmt::format("{} on {} {}: {} outputs fail\n{}", k.kernel, k.path, g.group,
-                       s.budget_breaches + s.semantic_violations, explain(g.measurement, first));
+                       s.budget_breaches + s.semantic_violations, explain(g.measurement, s.first_failure()));
   }
   return {};
 }

@@ -65,9 +65,8 @@ void print_check(const golden::KernelCheck& k, const golden::FileCheck& c) {
     print_group(g);
     if (g.passes()) continue;
     const ErrorStats& s = g.measurement.stats;
-    const auto& first = !s.breaches.empty() ? s.breaches.front() : s.semantic_failures.front();
     fmt::print("    first failure of {}: {}", s.budget_breaches + s.semantic_violations,
-               indented(explain(g.measurement, first)));
+               indented(explain(g.measurement, s.first_failure())));
   }
   for (const std::string& s : c.skipped) fmt::print("  skipped {}\n", s);
   std::fflush(stdout);

@@ -16,8 +16,7 @@ std::string first_failure(const ElementwiseReport& report) {
         "violations; max ULP error {:g} ({:g} outside the floor region); inputs: {}\n",
         m.kernel->name(), m.op->name, name(m.format), params.empty() ? "" : " " + params, s.budget_breaches, s.count,
         m.budget.max_ulp, m.budget.abs_floor, s.semantic_violations, s.max_ulp, s.max_ulp_above_floor, m.inputs);
-    const ElementReport& first = !s.breaches.empty() ? s.breaches.front() : s.semantic_failures.front();
-    return out + "first failing output:\n" + explain(m, first);
+    return out + "first failing output:\n" + explain(m, s.first_failure());
   }
   return {};
 }

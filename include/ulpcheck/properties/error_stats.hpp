@@ -73,6 +73,9 @@ struct ErrorStats {
   /// "first" lists only).
   void merge(const ErrorStats& later);
   bool passes() const { return budget_breaches == 0 && semantic_violations == 0; }
+  /// The element to show first when the case fails: the first budget breach, else the first
+  /// failing semantic difference. Only for stats that do not pass.
+  const ElementReport& first_failure() const { return !breaches.empty() ? breaches.front() : semantic_failures.front(); }
   double fraction(std::int64_t n) const { return count ? static_cast<double>(n) / count : 0.0; }
   /// The q-quantile (0 <= q <= 1) of the numeric elements' ULP errors, nearest rank; 0
   /// when there are none. p50 = percentile(0.5), p99.9 = percentile(0.999).
