@@ -1,16 +1,22 @@
-// GPU benchmarks: what each elementwise kernel variant costs on a large batch (time per
-// launch, effective bandwidth, and its ratio to cuda.single_rounding measured side by side
-// in the same run), and the routing kernels' two paths. Prints a table; no pass or fail.
+// GPU benchmarks: the device's copy bandwidth (the floor everything is held against); what
+// each elementwise kernel variant costs on a large batch (time per launch, effective
+// bandwidth, its share of the copy bandwidth and its ratio to cuda.single_rounding, side by
+// side in the same run); the routing kernels' two paths; and the exhaustive sweeps: every
+// (gate, up) pair of each gated op, dtype, checked limit and CUDA kernel, and every fp32
+// input of each unary op, against the bytes they move, with the speedup over the host
+// oracle's path on the same 10^8 pairs. Prints tables; no pass or fail.
 //
-//   ulpcheck_bench [--tokens N] [--d D] [--reps R]
+//   ulpcheck_bench [--tokens N] [--d D] [--reps R] [--sweeps all|one|none]
 #include <cuda_runtime_api.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -19,7 +25,10 @@
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/device/routing_variants.hpp"
+#include "ulpcheck/properties/exhaustive.hpp"
 #include "ulpcheck/properties/inputs.hpp"
+#include "ulpcheck/properties/measure.hpp"
+#include "ulpcheck/reference/certified/pair_tables.hpp"
 #include "ulpcheck/properties/routing/inputs.hpp"
 #include "ulpcheck/reference/registry.hpp"
 
@@ -50,11 +59,24 @@ double median_ms(int reps, Launch&& launch) {
   return ms[ms.size() / 2];
 }
 
-void elementwise(std::int64_t tokens, std::int64_t d, int reps) {
+/// Device-to-device copy of 4 GiB, median of 5: bytes read plus bytes written per second.
+double copy_bandwidth() {
+  const std::size_t bytes = std::size_t{4} << 30;
+  cuda::DeviceBuffer a(bytes), b(bytes);
+  const double ms = median_ms(5, [&] { cudaMemcpy(b.data(), a.data(), bytes, cudaMemcpyDeviceToDevice); });
+  cuda::synchronize("copy benchmark");
+  return 2.0 * static_cast<double>(bytes) / (ms * 1e-3);
+}
+
+/// Variants under 80% of the copy bandwidth say why, once each.
+void elementwise(std::int64_t tokens, std::int64_t d, int reps, double copy) {
   fmt::print("elementwise kernels, [{}, {}] -> [{}, {}] (unary: [{}, {}]), median of {} launches\n", tokens, 2 * d,
              tokens, d, tokens, d, reps);
-  fmt::print("  {:<18} {:<5} {:<32} {:>9} {:>9} {:>14}\n", "op", "dtype", "kernel", "ms", "GB/s", "vs single");
-  const char* ops[] = {"silu_and_mul", "gelu_and_mul", "gelu_tanh_and_mul", "gelu", "gelu_tanh"};
+  fmt::print("  random bit patterns (every path, NaN and inf included), then activation-like N(0, 2^2) values\n");
+  fmt::print("  {:<18} {:<5} {:<32} {:>9} {:>9} {:>7} {:>10} {:>10} {:>9} {:>7}\n", "op", "dtype", "kernel", "ms", "GB/s",
+             "% copy", "vs single", "vs fastest", "N GB/s", "N %");
+  const char* ops[] = {"silu_and_mul", "gelu_and_mul", "gelu_tanh_and_mul", "silu", "gelu", "gelu_tanh"};
+  std::map<std::string, std::string> slow;  // kernel -> why
   for (const char* op_name : ops) {
     const ElementwiseOp& op = *find_op(op_name);
     for (Format f : {Format::bf16, Format::fp32}) {
@@ -64,22 +86,49 @@ void elementwise(std::int64_t tokens, std::int64_t d, int reps) {
       // Random bit patterns: every path (NaN, inf, tails) as often as the format has them.
       const InputSet host = random_rows(f, op.arity, 1, static_cast<std::int64_t>(in_bytes / element_bytes(f)) / op.arity, 1);
       const std::vector<unsigned char> bytes = to_storage_bytes(host.tensor);
-      in.upload(bytes.data(), in_bytes);
-      double single = 0;
+      // Activation-like values: N(0, 2^2), as the inputs of a real layer are.
+      BitTensor normal = host.tensor;
+      std::mt19937_64 rng(5);
+      std::normal_distribution<double> n(0.0, 2.0);
+      for (std::uint32_t& b : normal.bits) b = encode(f, round_to(f, n(rng)));
+      const std::vector<unsigned char> normal_bytes = to_storage_bytes(normal);
+      struct Row {
+        const Kernel* k;
+        double ms, normal_ms;
+      };
+      std::vector<Row> rows;
       for (const Kernel* k : all_kernels()) {
         const auto* ck = dynamic_cast<const cuda::CudaElementwiseKernel*>(k);
         if (!ck) continue;
         const cuda::LaunchFn launch = ck->launcher(op, f);
         if (!launch) continue;
         const cuda::ElementwiseLaunch l{in.data(), out.data(), tokens, d, HUGE_VALF, nullptr};
+        in.upload(bytes.data(), in_bytes);
         const double ms = median_ms(reps, [&] { launch(l); });
+        in.upload(normal_bytes.data(), in_bytes);
+        rows.push_back({k, ms, median_ms(reps, [&] { launch(l); })});
         cuda::synchronize("benchmark");
-        if (k->name() == "cuda.single_rounding") single = ms;
-        fmt::print("  {:<18} {:<5} {:<32} {:>9.4f} {:>9.1f} {:>14}\n", op_name, name(f), k->name(), ms,
-                   static_cast<double>(in_bytes + out_bytes) / (ms * 1e6),
-                   single > 0 ? fmt::format("{:.3f}x", ms / single) : std::string("-"));
+      }
+      double single = 0, fastest = HUGE_VAL;
+      for (const Row& r : rows) {
+        if (r.k->name() == "cuda.single_rounding") single = r.ms;
+        fastest = std::min(fastest, r.ms);
+      }
+      for (const Row& r : rows) {
+        const double rate = static_cast<double>(in_bytes + out_bytes) / (r.ms * 1e-3);
+        const double normal_rate = static_cast<double>(in_bytes + out_bytes) / (r.normal_ms * 1e-3);
+        fmt::print("  {:<18} {:<5} {:<32} {:>9.4f} {:>9.1f} {:>6.1f}% {:>10} {:>9.3f}x {:>9.1f} {:>6.1f}%\n", op_name,
+                   name(f), r.k->name(), r.ms, rate / 1e9, 100.0 * rate / copy,
+                   single > 0 ? fmt::format("{:.3f}x", r.ms / single) : "-", r.ms / fastest, normal_rate / 1e9,
+                   100.0 * normal_rate / copy);
+        if (normal_rate < 0.8 * copy) slow.emplace(std::string(r.k->name()), std::string(r.k->description()));
       }
     }
+  }
+  if (!slow.empty()) {
+    fmt::print("\n  under 80% of the copy bandwidth on N(0, 2^2) values somewhere: arithmetic-bound, the per-element "
+               "work each does (its cost: the 'vs fastest' column):\n");
+    for (const auto& [k, why] : slow) fmt::print("    {}: {}\n", k, why);
   }
 }
 
@@ -115,19 +164,109 @@ void routing(int reps) {
     }
 }
 
+
+/// Bytes a sweep moves per element: the inputs written, the output poisoned, the kernel's
+/// read and write, the check's read.
+double sweep_bytes_per_element(const ElementwiseOp& op, Format f) {
+  const double e = static_cast<double>(element_bytes(f));
+  return op.arity * e /*fill*/ + e /*poison*/ + op.arity * e + e /*kernel*/ + e /*check*/;
+}
+
+void sweep_row(const ElementwiseOp& op, Format f, const Params& p, const Kernel& k, const PairTables* tables,
+               double tables_s, double copy) {
+  ExhaustiveTimes t;
+  const auto start = std::chrono::steady_clock::now();
+  ExhaustivePart part;
+  try {
+    part = run_exhaustive_part(op, k, f, p, Shard{}, {}, &t, 4096, tables);
+  } catch (const std::exception& e) {
+    fmt::print("  {:<18} {:<12} {:<5} {:<30} FAILED: {}\n", op.name, p.to_string(), name(f), k.name(), e.what());
+    return;
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double floor_s = sweep_bytes_per_element(op, f) * 4294967296.0 / copy;
+  const sweep::Totals& s = part.figures.totals;
+  fmt::print("  {:<18} {:<12} {:<5} {:<30} {:>7.2f} {:>8.3f} {:>8.1f} {:>8.1f} {:>8.1f} {:>6.1f}x {:>8} {:>10.4g} {:>9}\n",
+             op.name, p.to_string().empty() ? "-" : p.to_string(), name(f), k.name(), tables_s, wall, t.pass.kernel_ms,
+             t.pass.oracle_ms, floor_s * 1e3, wall / floor_s, part.figures.escalated, s.max_ulp, s.budget_breaches);
+}
+
+/// Every CUDA kernel's full sweeps; `all` false: one op per activation, the default limit.
+void sweeps(double copy, bool all) {
+  fmt::print("\nexhaustive sweeps, 2^32 elements each: wall s = the whole sweep after the tables (kernel, GPU "
+             "oracle, reductions, downloads, host settling); floor = bytes moved / copy bandwidth\n");
+  fmt::print("  {:<18} {:<12} {:<5} {:<30} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>10} {:>9}\n", "op", "params",
+             "dtype", "kernel", "tables", "wall s", "kern ms", "check ms", "floor ms", "/floor", "escal.", "max ULP",
+             "breaches");
+  for (const ElementwiseOp* op : all_ops())
+    for (Format f : {Format::bf16, Format::fp16, Format::fp32}) {
+      const ExhaustiveSpace space = exhaustive_space(*op, f);
+      if (space == ExhaustiveSpace::none || space == ExhaustiveSpace::all_16bit_inputs) continue;
+      if (!all && (op->name == "silu_and_mul_clamp" || f == Format::fp16)) continue;
+      for (const Params& p : all ? op->checked_params() : std::vector<Params>{op->default_params()}) {
+        const auto t0 = std::chrono::steady_clock::now();
+        PairTables tables;
+        if (space == ExhaustiveSpace::all_pairs) tables = pair_tables(*op, f, p);
+        const double tables_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        for (const Kernel* k : all_kernels())
+          if (sweep::device_launcher(*k, *op, f) && k->unsupported_params(*op, f, p).empty())
+            sweep_row(*op, f, p, *k, space == ExhaustiveSpace::all_pairs ? &tables : nullptr, tables_s, copy);
+      }
+    }
+}
+
+/// The host oracle's path (measure(): oracle on every core, then the comparison) against
+/// the sweep, on the same pairs: the first 1524 rows of silu_and_mul's bf16 space (shard
+/// 1 of 43, 99.9 million pairs), through cuda.single_rounding.
+void host_path_speedup() {
+  const ElementwiseOp& op = *find_op("silu_and_mul");
+  const Kernel& k = *find_kernel("cuda.single_rounding");
+  const Shard shard{0, 43};
+  const std::int64_t rows = shard.end_unit() - shard.first_unit();
+  const auto t0 = std::chrono::steady_clock::now();
+  const ExhaustivePart part = run_exhaustive_part(op, k, Format::bf16, op.default_params(), shard);
+  const double sweep_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  InputSet in;
+  in.tensor = BitTensor{Format::bf16, rows, 2 * sweep::kRowElements, {}};
+  in.tensor.bits.reserve(static_cast<std::size_t>(rows * 2 * sweep::kRowElements));
+  for (std::int64_t r = 0; r < rows; ++r) {
+    for (std::uint32_t g = 0; g < 65536; ++g) in.tensor.bits.push_back(g);
+    for (std::uint32_t g = 0; g < 65536; ++g) in.tensor.bits.push_back(static_cast<std::uint32_t>(r));
+  }
+  in.description = "sweep rows";
+  in.batches = {{rows, sweep::kRowElements}};
+  const auto t1 = std::chrono::steady_clock::now();
+  const Measurement m = measure(op, k, Format::bf16, op.default_params(), in);
+  const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  fmt::print("\nsame {} pairs of silu_and_mul bf16 through cuda.single_rounding: host oracle path {:.2f} s, sweep "
+             "{:.3f} s (with its tables): {:.0f}x; figures agree: {} (breaches {} / {}, correctly rounded {} / {})\n",
+             m.stats.count, host_s, sweep_s, host_s / sweep_s,
+             m.stats.correctly_rounded == part.figures.totals.correctly_rounded &&
+                     m.stats.budget_breaches == part.figures.totals.budget_breaches
+                 ? "yes"
+                 : "NO",
+             m.stats.budget_breaches, part.figures.totals.budget_breaches, m.stats.correctly_rounded,
+             part.figures.totals.correctly_rounded);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::int64_t tokens = 8192, d = 8192;
   int reps = 20;
+  std::string sweep_set = "all";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const long long v = std::atoll(argv[i + 1]);
     if (flag == "--tokens") tokens = v;
     else if (flag == "--d") d = v;
     else if (flag == "--reps") reps = static_cast<int>(v);
+    else if (flag == "--sweeps" && (std::string(argv[i + 1]) == "all" || std::string(argv[i + 1]) == "one" ||
+                                    std::string(argv[i + 1]) == "none"))
+      sweep_set = argv[i + 1];
     else {
-      fmt::print(stderr, "ulpcheck_bench: unknown option {}; takes --tokens N --d D --reps R\n", flag);
+      fmt::print(stderr, "ulpcheck_bench: unknown option {}; takes --tokens N --d D --reps R --sweeps all|one|none\n",
+                 flag);
       return 2;
     }
   }
@@ -135,8 +274,14 @@ int main(int argc, char** argv) {
     fmt::print("ulpcheck_bench: SKIPPED, no GPU: {}\n", cuda::device_description());
     return 0;
   }
-  fmt::print("device: {}\n\n", cuda::device_description());
-  elementwise(tokens, d, reps);
+  fmt::print("device: {}\n", cuda::device_description());
+  const double copy = copy_bandwidth();
+  fmt::print("device-to-device copy: {:.1f} GB/s (read + write), the floor below\n\n", copy / 1e9);
+  elementwise(tokens, d, reps, copy);
   routing(reps);
+  if (sweep_set != "none") {
+    sweeps(copy, sweep_set == "all");
+    host_path_speedup();
+  }
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/exhaustive.hpp"
 #include "cli/fuzz.hpp"
 #include "cli/golden.hpp"
 #include "cli/list.hpp"
@@ -54,6 +55,8 @@ int main(int argc, char** argv) {
   setup_list(app, exit_code);
   setup_report(app, exit_code);
   setup_fuzz(app, exit_code);
+  setup_exhaustive(app, exit_code);
+  setup_merge(app, exit_code);
   setup_golden(app, exit_code);
   try {
     app.parse(argc, argv);

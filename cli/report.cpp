@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli/elementwise/flags.hpp"
+#include "cli/output.hpp"
 #include "cli/plugins.hpp"
 #include "cli/routing/flags.hpp"
 #include "cli/usage_error.hpp"
@@ -25,33 +26,6 @@
 namespace ulpcheck::cli {
 
 namespace {
-
-/// Refuses an -o path that cannot be written before anything is measured.
-void check_output_path(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (path.empty()) throw UsageError("-o: empty file name");
-  if (fs::is_directory(path, ec)) throw UsageError(fmt::format("-o {}: is a directory; give a file name", path));
-  fs::path dir = fs::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  if (!fs::is_directory(dir, ec))
-    throw UsageError(fmt::format("-o {}: directory {} does not exist; create it first", path, dir.string()));
-  if (::access(dir.c_str(), W_OK) != 0)
-    throw UsageError(fmt::format("-o {}: directory {} is not writable", path, dir.string()));
-}
-
-void emit(const ReportOptions& o, const std::string& text) {
-  if (!o.output) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-    return;
-  }
-  try {
-    write_file_atomically(*o.output, text);
-  } catch (const std::runtime_error& e) {
-    throw UsageError(fmt::format("-o {}", e.what()));
-  }
-}
 
 /// A report file given to --diff, read and checked.
 nlohmann::json read_report(const std::string& path) {
@@ -78,7 +52,7 @@ int run_diff(const ReportOptions& o) {
   if (o.format == "html") throw UsageError("--format html: --diff writes md or json");
   const nlohmann::json old_doc = read_report(o.diff[0]), new_doc = read_report(o.diff[1]);
   const ReportDiff d = diff_reports(old_doc, new_doc, o.diff[0], o.diff[1]);
-  emit(o, o.format == "json" ? report_json_text(d.json) : render_diff_markdown(d.json));
+  emit(o.output, o.format == "json" ? report_json_text(d.json) : render_diff_markdown(d.json));
   return d.regressions ? kExitViolation : kExitPass;
 }
 
@@ -155,7 +129,7 @@ int run_report(const ReportOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   TerminalObserver observer;
   const nlohmann::json doc = report_document(run_report(plan, observer));
-  emit(o, o.format == "json"   ? report_json_text(doc)
+  emit(o.output, o.format == "json"   ? report_json_text(doc)
           : o.format == "html" ? render_report_html(doc)
                                : render_report_markdown(doc));
   const nlohmann::json& sum = doc["summary"];

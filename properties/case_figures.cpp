@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <cstring>
 #include <utility>
 
 namespace ulpcheck {
@@ -28,11 +29,16 @@ double nearest_rank(std::vector<float>& v, double q) {
   return v[k];
 }
 
-/// The numeric elements of one binade (or of zero, or of non-finite values).
+using Distribution = std::vector<std::pair<std::uint16_t, std::int64_t>>;
+
+/// The numeric elements of one binade (or of zero, or of non-finite values): their ULP
+/// errors one by one (a sampled case), or counted by bins of their float figure (an
+/// exhaustive one, sweep::Figures).
 struct Bucket {
   std::int64_t count = 0, not_cr = 0, in_floor = 0, breaches = 0;
   double max_ulp = 0.0, max_ulp_above_floor = 0.0;
   std::vector<float> errors;
+  Distribution bins;
 
   void add(const ElementTrace& t) {
     ++count;
@@ -57,8 +63,21 @@ struct Bucket {
   bool mostly_floor() const { return 2 * in_floor >= count; }
 };
 
-ErrorFigures figures(const Bucket& b, std::vector<float>& errors) {
-  return {b.count, b.not_cr, b.in_floor, b.breaches, b.max_ulp, b.max_ulp_above_floor, nearest_rank(errors, 0.99)};
+/// The 0.99-quantile of the members' ULP errors: exactly from the errors, or as the top of
+/// the bin it lies in from the counts by bin (distribution_percentile).
+double p99_of(const std::vector<const Bucket*>& members) {
+  std::vector<float> errors;
+  Distribution bins;
+  for (const Bucket* b : members) {
+    errors.insert(errors.end(), b->errors.begin(), b->errors.end());
+    bins.insert(bins.end(), b->bins.begin(), b->bins.end());
+  }
+  if (!errors.empty()) return nearest_rank(errors, 0.99);
+  return distribution_percentile(std::move(bins), 0.99);
+}
+
+ErrorFigures figures(const Bucket& b, const std::vector<const Bucket*>& members) {
+  return {b.count, b.not_cr, b.in_floor, b.breaches, b.max_ulp, b.max_ulp_above_floor, p99_of(members)};
 }
 
 /// Binades from below the smallest fp32 subnormal (2^-149) to past the largest fp32
@@ -123,7 +142,7 @@ std::vector<Item> items_of(Buckets& b, bool by_input) {
 std::vector<BinadeRow> binade_rows(Buckets& b, bool by_input) {
   std::vector<BinadeRow> rows;
   auto special = [&](Bucket& x, RowKind kind) {
-    if (x.count) rows.push_back({kind, 0, 0, figures(x, x.errors)});
+    if (x.count) rows.push_back({kind, 0, 0, figures(x, {&x})});
   };
   const std::vector<Item> items = items_of(b, by_input);
   // Number-line order: zero sits between the negative and the positive inputs.
@@ -137,7 +156,7 @@ std::vector<BinadeRow> binade_rows(Buckets& b, bool by_input) {
       special(b.zero, RowKind::zero);
       zero_done = true;
     }
-    rows.push_back({RowKind::binade, it.sign, it.binade, figures(*it.bucket, it.bucket->errors)});
+    rows.push_back({RowKind::binade, it.sign, it.binade, figures(*it.bucket, {it.bucket})});
   }
   if (!zero_done) special(b.zero, RowKind::zero);
   special(b.non_finite, RowKind::non_finite);
@@ -224,7 +243,7 @@ std::vector<RangeRow> range_rows(Buckets& b, bool by_input, Format f, std::size_
 
   std::vector<RangeRow> rows;
   auto special = [&](Bucket& x, std::string label, RowKind kind) {
-    if (x.count) rows.push_back({kind, std::move(label), 0, 0, 0, figures(x, x.errors)});
+    if (x.count) rows.push_back({kind, std::move(label), 0, 0, 0, figures(x, {&x})});
   };
   const char* zero_label = by_input ? "+-0" : "0";
   if (!by_input) {
@@ -237,12 +256,11 @@ std::vector<RangeRow> range_rows(Buckets& b, bool by_input, Format f, std::size_
       special(b.zero, zero_label, RowKind::zero);
       zero_done = true;
     }
-    std::vector<float> errors;
-    for (std::size_t i = r.first; i <= r.last; ++i)
-      errors.insert(errors.end(), items[i].bucket->errors.begin(), items[i].bucket->errors.end());
+    std::vector<const Bucket*> members;
+    for (std::size_t i = r.first; i <= r.last; ++i) members.push_back(items[i].bucket);
     const int a = items[r.first].binade, c = items[r.last].binade;
     rows.push_back({RowKind::binade, range_label(r, items), r.sign, std::min(a, c), std::max(a, c),
-                    figures(r.total, errors)});
+                    figures(r.total, members)});
   }
   if (!zero_done) special(b.zero, zero_label, RowKind::zero);
   special(b.non_finite, by_input ? "NaN, +-inf" : "non-finite", RowKind::non_finite);
@@ -265,23 +283,62 @@ std::vector<SpecialValueRow> special_value_table(const Measurement& m) {
   return out;
 }
 
-std::vector<HistogramBin> ulp_histogram(const ErrorStats& s) {
-  constexpr int kLo = -8, kHi = 32;
-  const std::size_t n = static_cast<std::size_t>(kHi - kLo + 2);
+/// The histogram's bins with their edges (sweep::histogram_bin numbers them), empty.
+std::vector<HistogramBin> empty_histogram() {
+  constexpr int kLo = -8;
+  const std::size_t n = sweep::kHistogramBins;
   std::vector<HistogramBin> bins(n);
   for (std::size_t i = 0; i < n; ++i) {
     bins[i].lo = i == 0 ? 0.0 : std::ldexp(1.0, kLo + static_cast<int>(i) - 1);
     bins[i].hi = i + 1 == n ? HUGE_VAL : std::ldexp(1.0, kLo + static_cast<int>(i));
   }
+  return bins;
+}
+
+std::vector<HistogramBin> ulp_histogram(const ErrorStats& s) {
+  std::vector<HistogramBin> bins = empty_histogram();
   for (const ElementTrace& t : s.elements) {
     if (!t.has(ElementTrace::kNumeric)) continue;
-    const float e = t.ulp_error;
-    std::size_t i = 0;
-    if (e >= std::ldexp(1.0f, kLo)) i = std::min<std::size_t>(n - 1, static_cast<std::size_t>(std::ilogb(e) - kLo + 1));
-    ++bins[i].count;
-    if (t.has(ElementTrace::kInFloorRegion)) ++bins[i].in_floor_region;
+    HistogramBin& b = bins[static_cast<std::size_t>(sweep::histogram_bin(t.ulp_error))];
+    ++b.count;
+    if (t.has(ElementTrace::kInFloorRegion)) ++b.in_floor_region;
   }
   return bins;
+}
+
+/// A sweep's bucket as a table bucket: its counts, and its errors by bin for percentiles.
+Bucket bucket_of(const sweep::BucketFigures& b, const Distribution& bins) {
+  Bucket out{b.count, b.not_correctly_rounded, b.in_floor, b.breaches, b.max_ulp, b.max_ulp_above_floor, {}, bins};
+  return out;
+}
+
+Buckets sweep_buckets(const sweep::Figures& f, bool by_input) {
+  Buckets b;
+  if (by_input) {
+    for (int i = 0; i < sweep::kBinadeSlots; ++i) {
+      b.by_sign[0][static_cast<std::size_t>(i)] = bucket_of(f.input[static_cast<std::size_t>(i)], f.input_prefix[static_cast<std::size_t>(i)]);
+      const auto pos = static_cast<std::size_t>(sweep::kBinadeSlots + i);
+      b.by_sign[1][static_cast<std::size_t>(i)] = bucket_of(f.input[pos], f.input_prefix[pos]);
+    }
+    b.zero = bucket_of(f.input[sweep::kInputZero], f.input_prefix[sweep::kInputZero]);
+    b.non_finite = bucket_of(f.input[sweep::kInputNonFinite], f.input_prefix[sweep::kInputNonFinite]);
+  } else {
+    for (int i = 0; i < sweep::kBinadeSlots; ++i)
+      b.by_sign[1][static_cast<std::size_t>(i)] = bucket_of(f.result[static_cast<std::size_t>(i)], f.result_prefix[static_cast<std::size_t>(i)]);
+    b.zero = bucket_of(f.result[sweep::kResultZero], f.result_prefix[sweep::kResultZero]);
+    b.underflow = bucket_of(f.result[sweep::kResultUnderflow], f.result_prefix[sweep::kResultUnderflow]);
+    b.non_finite = bucket_of(f.result[sweep::kResultNonFinite], f.result_prefix[sweep::kResultNonFinite]);
+  }
+  return b;
+}
+
+/// The tables shared by both kinds of case, from their buckets.
+void fill_tables(CaseFigures& f, Buckets& by_input, Buckets& by_result, Format format) {
+  constexpr std::size_t kRangeRows = 14;
+  f.binades_input = binade_rows(by_input, true);
+  f.binades_result = binade_rows(by_result, false);
+  f.ranges_input = range_rows(by_input, true, format, kRangeRows);
+  f.ranges_result = range_rows(by_result, false, format, kRangeRows);
 }
 
 }  // namespace
@@ -292,18 +349,59 @@ const char* name(ValueClass c) {
 }
 
 CaseFigures case_figures(const Measurement& m) {
-  constexpr std::size_t kRangeRows = 14;
   Buckets by_input = fill_buckets(m, true), by_result = fill_buckets(m, false);
   CaseFigures f;
   f.p50_ulp = m.stats.percentile(0.5);
   f.p99_ulp = m.stats.percentile(0.99);
   f.p99_9_ulp = m.stats.percentile(0.999);
-  f.binades_input = binade_rows(by_input, true);
-  f.binades_result = binade_rows(by_result, false);
-  f.ranges_input = range_rows(by_input, true, m.format, kRangeRows);
-  f.ranges_result = range_rows(by_result, false, m.format, kRangeRows);
+  fill_tables(f, by_input, by_result, m.format);
   f.special_values = special_value_table(m);
   f.ulp_histogram = ulp_histogram(m.stats);
+  return f;
+}
+
+double distribution_percentile(std::vector<std::pair<std::uint16_t, std::int64_t>> bins, double q) {
+  std::sort(bins.begin(), bins.end());
+  std::int64_t total = 0;
+  for (const auto& [bin, n] : bins) total += n;
+  if (total == 0) return 0.0;
+  const auto rank = static_cast<std::int64_t>(std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(total)));
+  const std::int64_t k = rank == 0 ? 0 : rank - 1;
+  std::int64_t below = 0;
+  for (const auto& [bin, n] : bins) {
+    if (below + n > k) {
+      if (bin == 0) return 0.0;
+      const std::uint32_t top = (static_cast<std::uint32_t>(bin) << 16) | 0xffffu;
+      float v;
+      std::memcpy(&v, &top, sizeof v);
+      return v;
+    }
+    below += n;
+  }
+  return 0.0;
+}
+
+CaseFigures case_figures(const sweep::Figures& sweep_figures, Format format) {
+  Buckets by_input = sweep_buckets(sweep_figures, true), by_result = sweep_buckets(sweep_figures, false);
+  CaseFigures f;
+  std::vector<std::pair<std::uint16_t, std::int64_t>> all;
+  for (const auto& bucket : sweep_figures.input_prefix) all.insert(all.end(), bucket.begin(), bucket.end());
+  f.p50_ulp = distribution_percentile(all, 0.5);
+  f.p99_ulp = distribution_percentile(all, 0.99);
+  f.p99_9_ulp = distribution_percentile(all, 0.999);
+  fill_tables(f, by_input, by_result, format);
+  for (int x0 = 0; x0 < sweep::kValueClasses; ++x0)
+    for (int x1 = 0; x1 < sweep::kValueClasses; ++x1) {
+      const sweep::SpecialCell& c = sweep_figures.special[static_cast<std::size_t>(x0 * sweep::kValueClasses + x1)];
+      if (c.count)
+        f.special_values.push_back({static_cast<ValueClass>(x0), static_cast<ValueClass>(x1), c.count,
+                                    c.semantic_differences, c.breaches});
+    }
+  f.ulp_histogram = empty_histogram();
+  for (std::size_t i = 0; i < f.ulp_histogram.size(); ++i) {
+    f.ulp_histogram[i].count = sweep_figures.histogram[i].count;
+    f.ulp_histogram[i].in_floor_region = sweep_figures.histogram[i].in_floor;
+  }
   return f;
 }
 

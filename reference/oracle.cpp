@@ -8,21 +8,6 @@
 
 namespace ulpcheck {
 
-namespace {
-
-/// The double tier's verdict: decided when both ends of y * (1 +- delta) round alike.
-/// delta gets two extra units for the roundings of the enclosure itself.
-std::optional<Exact> decide_in_double(Format f, double y, double error_units) {
-  const double delta = (error_units + 2.0) * 0x1p-53;
-  const double a = y * (1.0 - delta);
-  const double b = y * (1.0 + delta);
-  const double ra = round_to(f, a);
-  if (ra != round_to(f, b)) return std::nullopt;
-  return Exact{ra, DoubleDouble::of(y)};
-}
-
-}  // namespace
-
 std::vector<Exact> evaluate(const ElementwiseOp& op, Format f, std::span<const double> x0,
                             std::span<const double> x1, const Params& params,
                             OracleMethod method, OracleCounts* counts) {
@@ -46,8 +31,8 @@ std::vector<Exact> evaluate(const ElementwiseOp& op, Format f, std::span<const d
     }
     if (method == OracleMethod::double_then_mpfr) {
       if (auto y = act.in_double(in.gate, in.up)) {
-        if (auto e = decide_in_double(f, *y, act.double_error_units)) {
-          decided[i] = *e;
+        if (const Decided e = decide_in_double(f, *y, act.double_error_units); e.decided) {
+          decided[i] = e.exact;
           ++local.double_tier;
           continue;
         }

@@ -3,12 +3,12 @@
 #include "ulpcheck/device/cuda/elementwise_kernel.hpp"
 #include "ulpcheck/device/cuda/routing_kernel.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
+#include "ulpcheck/device/sweep/sweep.hpp"
 
 namespace ulpcheck::cuda {
 
-namespace {
+/// Why there is no device, for every answer below.
 constexpr const char* kNoCuda = "this build has no CUDA (configured with ULPCHECK_CUDA=OFF or without nvcc)";
-}
 
 bool device_available() { return false; }
 std::string device_description() { return kNoCuda; }
@@ -28,3 +28,14 @@ void synchronize(const char*) { throw KernelError(kNoCuda); }
 void copy_any(void*, const void*, std::size_t, const char*) { throw KernelError(kNoCuda); }
 
 }  // namespace ulpcheck::cuda
+
+namespace ulpcheck::sweep {
+
+struct Sweep::Device {};
+Sweep::Sweep(Plan) { throw KernelError(cuda::kNoCuda); }
+Sweep::~Sweep() = default;
+Figures Sweep::run(std::vector<Escalated>&, const RowProgress&) { throw KernelError(cuda::kNoCuda); }
+const PassTimes& Sweep::times() const { throw KernelError(cuda::kNoCuda); }
+cuda::LaunchFn device_launcher(const Kernel&, const ElementwiseOp&, Format) { return nullptr; }
+
+}  // namespace ulpcheck::sweep

@@ -34,59 +34,17 @@
 #include "reference/ops/ziv.hpp"
 #include "ulpcheck/reference/op.hpp"
 #include "ulpcheck/reference/registry.hpp"
+#include "ulpcheck/reference/tiers/gelu.hpp"
+#include "ulpcheck/reference/tiers/gelu_tanh.hpp"
 
 namespace ulpcheck {
 namespace {
 
 // --- gelu
 
-/// Deep negative tail. For t > 0 the Mills-ratio bound 1 - Phi(t) < phi(t) / t, with
-/// phi(t) = e^(-t^2/2) / sqrt(2 pi), gives |gelu(-t)| = t (1 - Phi(t)) < phi(t); at t = 45
-/// that is e^-1012.5 / 2.51 < 2^-1462, and phi decreases, so for g <= -45 the product with
-/// any |u| < 2^128 is below 2^-1334. (The cut could be -44.5; -45 is the round number.)
-/// Large gates. For g >= 12, gelu(g) = g (1 - eps) with eps = 1 - Phi(g) < phi(12) / 12
-/// < 2^-108, so even the value g * u returned is exact to double-double accuracy. Below
-/// the cut eps > 2^-109 keeps an exact midpoint of g * u visibly off the midpoint at the
-/// first MPFR rung (136 bits, error bound below 2^-123).
-/// The shortfall 1 - gelu(t)/t = Phi(-t) = erfc(t / sqrt 2) / 2.
-double gelu_shortfall(double t) { return 0.5 * std::erfc(t / std::numbers::sqrt2); }
-constexpr detail::Tails kGeluTails{.deep_negative = -45.0, .large_gate = 12.0, .large_gate_shortfall = &gelu_shortfall};
-
-std::optional<Exact> gelu_special(Format f, double g, double u) {
-  return detail::special_values(f, g, u, kGeluTails);
-}
-
-/// 1/sqrt 2 rounded to double: sqrt2 is correctly rounded and halving is exact.
-constexpr double kInvSqrt2 = std::numbers::sqrt2 / 2;
-
-/// gelu(g) * u = (g u / 2) erfc(a), a = -g / sqrt 2, in double. Error, in units of 2^-53:
-///  - a: 1/sqrt 2's rounding (0.62 units) and the product's (1): under 2 units relative.
-///  - erfc amplifies a relative error of its argument by its condition number
-///    k(a) = |a erfc'(a) / erfc(a)| = 2 |a| e^(-a^2) / (sqrt(pi) erfc(a)). For a <= 0
-///    (g >= 0) erfc(a) >= 1, so k(a) <= 2 max(|a| e^(-a^2)) / sqrt(pi) < 0.49. For a > 0
-///    the lower bound erfc(a) > 2 e^(-a^2) / (sqrt(pi) (a + sqrt(a^2 + 2))) (Abramowitz &
-///    Stegun 7.1.13) gives k(a) < a (a + sqrt(a^2 + 2)) <= 2 a^2 + 1. erfc(a) stays a
-///    normal double only for a < 26.55 (erfc(26.55) = 2^-1022.5; checked below), so
-///    k < 2 * 26.56^2 + 1 < 1412, and a's 2 units become at most 2824 units of erfc(a).
-///  - erfc itself: glibc's x86_64 libm-test-ulps records 5 ulps for double erfc (the figure
-///    its manual's "Known Maximum Errors in Math Functions" table lists); that is a maximum
-///    over glibc's test inputs, not a proof, so 8 ulps = 16 units are counted. The tier
-///    agreement tests check the whole bound on every 16-bit input and 10^6 random others.
-///  - g * u (exact for inputs of the formats, at most 48 bits, but counted), the product
-///    with erfc(a), one unit each; the halving is exact while the result is normal.
-/// 2824 + 16 + 2 = 2842 units to first order; 3000 declared. The amplification is the
-/// price of a double argument; it costs only escalations, about 2^-17 of the tail in fp32.
-std::optional<double> gelu_mul_in_double(double g, double u) {
-  const double e = std::erfc(-g * kInvSqrt2);
-  if (!std::isnormal(e)) return std::nullopt;
-  const double y = 0.5 * ((g * u) * e);
-  if (!std::isnormal(y)) return std::nullopt;
-  return y;
-}
-
 /// In MPFR, every operation correctly rounded (one unit of 2^-prec each): sqrt 2 and the
 /// division give a to 2 units; with g > -45 (the deep tail cut), a < 45 / sqrt 2 and erfc's
-/// condition number is below 2 a^2 + 1 < 2026 (bound above), so 4052 units; then
+/// condition number is below 2 a^2 + 1 < 2026 (tiers/gelu.hpp), so 4052 units; then
 /// erfc, the product g * u and the product with erfc(a), one each: 4055 to first order;
 /// 4400 declared. The halving is exact (MPFR's exponent range holds every result here).
 struct GeluMulCore {
@@ -108,61 +66,16 @@ constexpr double kGeluHardInputs[] = {-3.3, -3.9, -4.1, -4.947, -5.1, -5.5, -5.9
 
 const Activation kGelu{
     .name = "gelu",
-    .special = &gelu_special,
-    .in_double = &gelu_mul_in_double,
-    .double_error_units = 3000.0,
+    .kind = GeluTier::kind,
+    .special = &detail::tier_special<GeluTier>,
+    .in_double = &detail::tier_in_double<GeluTier>,
+    .double_error_units = GeluTier::error_units,
     .mpfr_rungs = detail::mpfr_ladder<GeluMulCore>(),
+    .mpfr_value = &detail::mpfr_value<GeluMulCore>,
     .hard_inputs = kGeluHardInputs,
 };
 
 // --- gelu_tanh
-
-/// Deep negative tail. For t > 0 and z = sqrt(2/pi) (t + 0.044715 t^3),
-/// |gelu_tanh(-t)| = t / (1 + e^2z) < t e^-2z; at t = 24, z > 512.35 and t e^-2z < 2^-1473,
-/// and t e^-2z decreases for t >= 1, so for g <= -24 the product with any |u| < 2^128 is
-/// below 2^-1345. (At t = 23 the bound is 2^-1300.9, not small enough once times u.)
-/// Large gates. For g >= 10, gelu_tanh(g) = g (1 - eps) with eps = 1 / (1 + e^2z) < e^-2z
-/// and z > 43.65, so eps < 2^-125. Just below the cut eps is about 2^-126, under the first
-/// MPFR rung's error bound: an exact midpoint of g * u there is decided at the second.
-
-/// sqrt(2/pi) correctly rounded (mpmath: 0.797884560802865355879892119869).
-constexpr double kSqrt2OverPi = 0x1.9884533d43651p-1;
-/// The double nearest the decimal 0.044715 (relative error 4.9e-17, under one unit).
-constexpr double kCubic = 0.044715;
-
-/// The shortfall 1 - gelu_tanh(t)/t = (1 - tanh z) / 2 = e^-2z / (1 + e^-2z).
-double gelu_tanh_shortfall(double t) {
-  const double e = std::exp(-2.0 * kSqrt2OverPi * (t + kCubic * t * t * t));
-  return e / (1.0 + e);
-}
-constexpr detail::Tails kGeluTanhTails{.deep_negative = -24.0, .large_gate = 10.0,
-                                       .large_gate_shortfall = &gelu_tanh_shortfall};
-
-std::optional<Exact> gelu_tanh_special(Format f, double g, double u) {
-  return detail::special_values(f, g, u, kGeluTanhTails);
-}
-
-/// gelu_tanh(g) * u = g u / (1 + e^-2z) in double. Error, in units of 2^-53:
-///  - z = sqrt(2/pi) * (g * (1 + 0.044715 * g^2)): g^2 1 unit; times the rounded 0.044715,
-///    3; adding 1 to a nonnegative term, 4; times g, 5; times the rounded sqrt(2/pi), 7.
-///    So 2z is off by at most 7 * 2|z| units absolute, and e^-2z relatively by as much.
-///  - exp: glibc records 1 ulp (2 units) for double exp.
-///  - 1 + e: no cancellation (e > 0): e's relative error scaled by e / (1 + e), plus one.
-///    For g >= 0 (z >= 0, e <= 1): 14 |z| e^-2z <= 7 max(s e^-s) = 7/e < 2.6 units, plus
-///    e's own 2 units times 1/2: under 5 units in all. For g < 0 the factor is below 1
-///    and e^-2z must stay finite, so 2|z| < 709.79 and the argument costs 7 * 709.79 =
-///    4969 units; with exp's 2 and the add's 1, 4972.
-///  - g * u (exact for inputs of the formats, counted anyway) and the division, one each.
-/// 4974 units to first order; 5200 declared. As for gelu, the amplification is inherent to
-/// a double argument and costs only rare escalations in the negative tail.
-std::optional<double> gelu_tanh_mul_in_double(double g, double u) {
-  const double z = kSqrt2OverPi * (g * (1.0 + kCubic * (g * g)));
-  const double e = std::exp(-2.0 * z);
-  if (!std::isfinite(e)) return std::nullopt;
-  const double y = (g * u) / (1.0 + e);
-  if (!std::isnormal(y)) return std::nullopt;
-  return y;
-}
 
 /// In MPFR, one unit of 2^-prec per correctly rounded operation: pi, 2/pi and its square
 /// root give sqrt(2/pi) to 2 units, 44715/1000000 is one rounding, and z gathers 8 units
@@ -192,10 +105,12 @@ constexpr double kGeluTanhHardInputs[] = {-3.3, -3.9, -4.763, -5.5, -8.0, -10.07
 
 const Activation kGeluTanh{
     .name = "gelu_tanh",
-    .special = &gelu_tanh_special,
-    .in_double = &gelu_tanh_mul_in_double,
-    .double_error_units = 5200.0,
+    .kind = GeluTanhTier::kind,
+    .special = &detail::tier_special<GeluTanhTier>,
+    .in_double = &detail::tier_in_double<GeluTanhTier>,
+    .double_error_units = GeluTanhTier::error_units,
     .mpfr_rungs = detail::mpfr_ladder<GeluTanhMulCore>(),
+    .mpfr_value = &detail::mpfr_value<GeluTanhMulCore>,
     .hard_inputs = kGeluTanhHardInputs,
 };
 

@@ -18,36 +18,12 @@
 #include "reference/ops/ziv.hpp"
 #include "ulpcheck/reference/op.hpp"
 #include "ulpcheck/reference/registry.hpp"
+#include "ulpcheck/reference/tiers/silu.hpp"
 
 namespace ulpcheck {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-/// Deep negative tail: for t <= -1024, |silu(t)| <= 1024 e^-1024 < 2^-1467; times |u| <
-/// 2^128 the product stays below 2^-1339. Deeper gates would also overflow e^-t in double
-/// and, past -2^62 or so, in MPFR, so the numeric tiers never see them.
-/// Large gates: for t >= 64, silu(t) = t (1 - eps) with 0 < eps < e^-64 < 2^-92.
-/// The shortfall 1 - silu(t)/t = e^-t / (1 + e^-t).
-double silu_shortfall(double t) { return std::exp(-t) / (1.0 + std::exp(-t)); }
-constexpr detail::Tails kSiluTails{.deep_negative = -1024.0, .large_gate = 64.0, .large_gate_shortfall = &silu_shortfall};
-
-std::optional<Exact> silu_special(Format f, double g, double u) {
-  return detail::special_values(f, g, u, kSiluTails);
-}
-
-/// In double: exp within 1 ulp (glibc's documented bound) is 2 units of 2^-53, then the
-/// add (e >= 0, so no cancellation: its relative error is at most e's plus one unit), the
-/// divide and the multiply, one unit each: 5 units to first order; 8 declared for margin.
-/// Valid only while e^-g is finite and silu(g) and the product are normal doubles.
-std::optional<double> silu_mul_in_double(double g, double u) {
-  const double e = std::exp(-g);
-  if (!std::isfinite(e)) return std::nullopt;
-  const double s = g / (1.0 + e);
-  const double y = s * u;
-  if (!std::isnormal(s) || !std::isnormal(y)) return std::nullopt;
-  return y;
-}
 
 /// In MPFR: every operation correctly rounded (one unit each): exp, add, divide, multiply,
 /// 4 units to first order; 8 declared for margin. MPFR's exponent range (about 2^+-2^30)
@@ -68,10 +44,12 @@ constexpr double kSiluHardInputs[] = {88.72283935546875, 88.5, 89.0, 87.33654475
 
 const Activation kSilu{
     .name = "silu",
-    .special = &silu_special,
-    .in_double = &silu_mul_in_double,
-    .double_error_units = 8.0,
+    .kind = SiluTier::kind,
+    .special = &detail::tier_special<SiluTier>,
+    .in_double = &detail::tier_in_double<SiluTier>,
+    .double_error_units = SiluTier::error_units,
     .mpfr_rungs = detail::mpfr_ladder<SiluMulCore>(),
+    .mpfr_value = &detail::mpfr_value<SiluMulCore>,
     .hard_inputs = kSiluHardInputs,
 };
 

@@ -65,6 +65,20 @@ void mpfr_rung(Format f, std::span<const double> gate, std::span<const double> u
   }
 }
 
+/// act(g) itself (up = 1) at the second rung's precision, as a double-double with its error
+/// bound: lo is x - hi rounded once, so hi + lo is within 2^-53 |lo| of the MPFR value,
+/// which is within Core::error_units * 2^-prec of act(g), relatively (below 2^-255 here, so
+/// lo's own bits decide: gelu_tanh just under its large-gate cut differs from g by 2^-126
+/// relative, under the first rung's bound). Requires |act(g)| in double's normal range.
+template <class Core>
+Enclosure mpfr_value(double g) {
+  using Real = MpReal<kMpfrRungDigits10[1]>;
+  const Real y = Core::eval(Real(g), Real(1));
+  const DoubleDouble v = to_double_double(y.backend().data());
+  const double mpfr_error = Core::error_units * std::ldexp(std::fabs(v.hi), -static_cast<int>(mpfr_get_prec(y.backend().data())));
+  return {v, (0x1p-53 * std::fabs(v.lo) + mpfr_error) * (1.0 + 0x1p-50)};
+}
+
 /// All rungs of the ladder for one core, in kMpfrRungDigits10 order.
 template <class Core>
 constexpr std::array<MpfrRung, kMpfrRungDigits10.size()> mpfr_ladder() {

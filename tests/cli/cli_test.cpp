@@ -179,7 +179,7 @@ TEST(Cli, VersionIsTheProjectVersionCMakeDeclares) {
 }
 
 TEST(Cli, UnknownCommandIsNamedWithTheCommandsThereAre) {
-  expect_usage_error("frobnicate", {"unknown command 'ulpcheck frobnicate'", "list, report, fuzz, golden"});
+  expect_usage_error("frobnicate", {"unknown command 'ulpcheck frobnicate'", "list, report, fuzz, exhaustive, merge, golden"});
   expect_usage_error("frobnicate --op silu", {"unknown command 'ulpcheck frobnicate'"});
   expect_usage_error("golden frobnicate", {"unknown command 'ulpcheck golden frobnicate'", "regen, check, verify, show"});
 }

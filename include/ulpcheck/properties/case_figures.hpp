@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ulpcheck/device/sweep/sweep.hpp"
 #include "ulpcheck/properties/measure.hpp"
 
 namespace ulpcheck {
@@ -73,6 +74,15 @@ struct CaseFigures {
 /// 14 ranges, the two neighbours of one sign whose maxima are closest merge. Empty binades
 /// are left out; exact results below the smallest subnormal form one "underflow" row.
 CaseFigures case_figures(const Measurement& m);
+
+/// The same tables for an exhaustive sweep, from its figures: counts and maxima exact;
+/// percentiles, there kept as counts by bins 2^-7 wide (relatively, sweep::Figures), are the
+/// top of the bin the nearest-rank element lies in, so at most 0.8% above the exact figure
+/// (0 when that bin is the lowest, below 1e-40).
+CaseFigures case_figures(const sweep::Figures& figures, Format format);
+
+/// The q-quantile read from counts by bin (sweep::Figures' distributions), as above.
+double distribution_percentile(std::vector<std::pair<std::uint16_t, std::int64_t>> bins, double q);
 
 /// A measurement with its figures, its per-element data released.
 struct CaseResult {

@@ -1,6 +1,8 @@
 // Error budgets: how far from the exact value an output may be and still pass.
 #pragma once
 
+#include "ulpcheck/support/hd.hpp"
+
 namespace ulpcheck {
 
 /// An output y with exact value r passes when |y - r| <= max(max_ulp * ulp(r), abs_floor * s),
@@ -15,13 +17,13 @@ struct Budget {
 };
 
 /// The pass rule above, given the element's ULP error and absolute error.
-inline bool within_budget(double ulp_error, double abs_error, double floor_scale, const Budget& b) {
+ULPCHECK_HD bool within_budget(double ulp_error, double abs_error, double floor_scale, const Budget& b) {
   return ulp_error <= b.max_ulp || abs_error <= b.abs_floor * floor_scale;
 }
 
 /// True when the exact value is inside the floor region, |r| < abs_floor * s: such elements
 /// are reported apart ("tail") from the ULP headline.
-inline bool in_floor_region(double abs_exact, double floor_scale, const Budget& b) {
+ULPCHECK_HD bool in_floor_region(double abs_exact, double floor_scale, const Budget& b) {
   return abs_exact < b.abs_floor * floor_scale;
 }
 

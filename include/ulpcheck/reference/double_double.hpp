@@ -4,30 +4,32 @@
 
 #include <cmath>
 
+#include "ulpcheck/support/hd.hpp"
+
 namespace ulpcheck {
 
 struct DoubleDouble {
   double hi = 0.0;
   double lo = 0.0;
 
-  static DoubleDouble of(double x) { return {x, 0.0}; }
-  bool is_finite() const { return std::isfinite(hi); }
-  bool is_nan() const { return std::isnan(hi); }
+  ULPCHECK_HD static DoubleDouble of(double x) { return {x, 0.0}; }
+  ULPCHECK_HD bool is_finite() const { return std::isfinite(hi); }
+  ULPCHECK_HD bool is_nan() const { return std::isnan(hi); }
 };
 
 /// a + b as hi + lo exactly (Knuth's TwoSum; no precondition on magnitudes).
-inline DoubleDouble two_sum(double a, double b) {
-  const double s = a + b;
-  const double bb = s - a;
-  const double err = (a - (s - bb)) + (b - bb);
+ULPCHECK_HD DoubleDouble two_sum(double a, double b) {
+  const double s = hd::add(a, b);
+  const double bb = hd::add(s, -a);
+  const double err = hd::add(hd::add(a, -hd::add(s, -bb)), hd::add(b, -bb));
   return {s, err};
 }
 
 /// |x - r| for a double x and an exact r = hi + lo, with relative error below 2^-52:
 /// x - hi is exact by TwoSum, so only the final addition of lo rounds.
-inline double abs_difference(double x, const DoubleDouble& r) {
+ULPCHECK_HD double abs_difference(double x, const DoubleDouble& r) {
   const DoubleDouble d = two_sum(x, -r.hi);
-  return std::fabs(d.hi + (d.lo - r.lo));
+  return std::fabs(hd::add(d.hi, hd::add(d.lo, -r.lo)));
 }
 
 }  // namespace ulpcheck

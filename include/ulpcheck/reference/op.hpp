@@ -12,6 +12,7 @@
 #include "ulpcheck/reference/exact.hpp"
 #include "ulpcheck/reference/format.hpp"
 #include "ulpcheck/reference/params.hpp"
+#include "ulpcheck/reference/tiers/special_values.hpp"
 
 namespace ulpcheck {
 
@@ -24,10 +25,18 @@ inline constexpr std::array<unsigned, 4> kMpfrRungDigits10{40, 80, 160, 640};
 using MpfrRung = void (*)(Format f, std::span<const double> gate, std::span<const double> up,
                           std::span<std::optional<Exact>> out);
 
+/// A value and a bound on its distance to the real number it stands for: |x - value| <= error.
+struct Enclosure {
+  DoubleDouble value;
+  double error;
+};
+
 /// An activation `act` as the oracle evaluates `act(gate) * up` exactly. Unary ops use
 /// up = 1, so one definition serves act(x) and act(gate) * up.
 struct Activation {
   std::string_view name;
+  /// Which tier (reference/tiers/) computes it: the GPU sweep runs that tier's arithmetic.
+  ActivationKind kind;
   /// act(gate) * up for inputs the numeric tiers do not take: NaN, infinities, zeros and
   /// gates so deep in a tail that the result is below 2^-1300 in magnitude (those round to
   /// a signed zero in every format). nullopt for everything else.
@@ -39,6 +48,10 @@ struct Activation {
   double double_error_units;
   /// The same at each of kMpfrRungDigits10's precisions (Ziv's loop).
   std::array<MpfrRung, kMpfrRungDigits10.size()> mpfr_rungs;
+  /// act(g) alone in MPFR, as a double-double and its error bound (about 2^-106 relative),
+  /// for gates the special rules leave and whose act is in double's normal range: what the
+  /// pair oracle (certified/element_oracles.hpp) multiplies by every up.
+  Enclosure (*mpfr_value)(double gate);
   /// Gates where kernels of this activation go wrong (overflow and flush edges,
   /// cancellation, the oracle's own cuts), each with its reason beside it in the op's
   /// file: fuzzing weights them and golden files pin them, both signs.

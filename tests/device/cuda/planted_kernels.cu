@@ -69,7 +69,8 @@ const CudaElementwiseKernel& vector_tail_dropped() {
 }
 
 const CudaElementwiseKernel& fast_exp_under_accurate_budget() {
-  static const CudaOpImpl ops[] = {{find_op("silu_and_mul"), fast_exp_launches(), silu_budgets::kSingle}};
+  static const CudaOpImpl ops[] = {{find_op("silu_and_mul"), fast_exp_launches(), silu_budgets::kSingle},
+                                   {find_op("silu"), launches<math::SiluUnary, math::FastExp, false>(), silu_budgets::kSingle}};
   static const CudaElementwiseKernel k{"planted.cuda_fast_exp_under_accurate_budget", "planted", ops};
   return k;
 }

@@ -71,7 +71,7 @@ struct GeluTanh {
 /// enough (and t^3 would overflow for huge t, making the remainders NaN).
 struct GeluTanhExp {
   static ULPCHECK_HD float eval(float t) {
-    if (!(fabsf(t) <= 12.0f)) return t / (1.0f + exp_fp32(-2.0f * gelu_tanh_inner(t)));
+    if (!(fabsf(t) <= 12.0f)) return divide_by_one_plus(t, 1.0f + exp_fp32(-2.0f * gelu_tanh_inner(t)));
     constexpr float beta_hi = 0x1.988454p-1f, beta_lo = -0x1.857936p-26f;    // sqrt(2/pi)
     constexpr float kappa_hi = 0x1.6e4e26p-5f, kappa_lo = 0x1.a9003ep-30f;  // 0.044715
     // Each hi part rounded once and unfused (mul_rn, add_rn): the lo parts are exactly what
@@ -84,7 +84,7 @@ struct GeluTanhExp {
     const float z = mul_rn(beta_hi, s), z_lo = fmaf(beta_hi, s, -z) + (beta_hi * s_lo + beta_lo * s);
     const float e = exp_fp32(-2.0f * z);
     // An overflowed e stays inf (inf - inf would be NaN): the quotient is -0 either way.
-    return t / (1.0f + (e < HUGE_VALF ? fmaf(e, -2.0f * z_lo, e) : e));
+    return divide_by_one_plus(t, 1.0f + (e < HUGE_VALF ? fmaf(e, -2.0f * z_lo, e) : e));
   }
 };
 

@@ -1,15 +1,12 @@
-// ULPCHECK_HD marks per-element math that the CUDA kernels and the host backend share, so
+// Per-element helpers that the CUDA kernels and the host backend share (ULPCHECK_HD), so
 // both compile the same arithmetic and can be compared bit for bit.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
-#if defined(__CUDACC__)
-#define ULPCHECK_HD __host__ __device__ __forceinline__
-#else
-#define ULPCHECK_HD inline
-#endif
+#include "ulpcheck/support/hd.hpp"
 
 namespace ulpcheck::math {
 
@@ -20,6 +17,16 @@ ULPCHECK_HD float float_from_bits(std::uint32_t b) {
   float f;
   std::memcpy(&f, &b, sizeof f);
   return f;
+#endif
+}
+
+ULPCHECK_HD std::uint32_t float_bits(float f) {
+#if defined(__CUDA_ARCH__)
+  return __float_as_uint(f);
+#else
+  std::uint32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return b;
 #endif
 }
 
@@ -40,6 +47,14 @@ ULPCHECK_HD float mul_rn(float a, float b) {
 #else
   return a * b;
 #endif
+}
+
+/// t / d for d = 1 + e, e >= 0 (so d >= 1 or NaN), as IEEE division rounds it. A finite t
+/// over an infinite d is a signed zero: saying so first keeps the GPU's correctly rounded
+/// division off its slow path, which it takes for operands of extreme exponent and which
+/// random bit patterns, half of them beyond exp's range, would otherwise hit half the time.
+ULPCHECK_HD float divide_by_one_plus(float t, float d) {
+  return (d == HUGE_VALF && t - t == 0.0f) ? t * 0.0f : t / d;
 }
 
 /// 2^n as a float for n in [-126, 127], built from its exponent field (exact, no libm).

@@ -24,7 +24,7 @@ struct FastExp {
 /// for exactly that flush.
 template <class Exp = PortableExp>
 ULPCHECK_HD float silu_fp32(float t) {
-  return t / (1.0f + Exp::eval(-t));
+  return divide_by_one_plus(t, 1.0f + Exp::eval(-t));
 }
 
 template <class Exp>

@@ -1,0 +1,40 @@
+#include "cli/output.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/usage_error.hpp"
+#include "ulpcheck/support/atomic_file.hpp"
+
+namespace ulpcheck::cli {
+
+void check_output_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (path.empty()) throw UsageError("-o: empty file name");
+  if (fs::is_directory(path, ec)) throw UsageError(fmt::format("-o {}: is a directory; give a file name", path));
+  fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec))
+    throw UsageError(fmt::format("-o {}: directory {} does not exist; create it first", path, dir.string()));
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw UsageError(fmt::format("-o {}: directory {} is not writable", path, dir.string()));
+}
+
+void emit(const std::optional<std::string>& output, const std::string& text) {
+  if (!output) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return;
+  }
+  try {
+    write_file_atomically(*output, text);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(fmt::format("-o {}", e.what()));
+  }
+}
+
+}  // namespace ulpcheck::cli

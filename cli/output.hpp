@@ -1,0 +1,15 @@
+// Where a command's document goes: standard output, or -o FILE written atomically.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace ulpcheck::cli {
+
+/// Refuses an -o path that cannot be written, before anything is measured.
+void check_output_path(const std::string& path);
+
+/// Writes `text` to -o FILE (atomically) or, without one, to standard output.
+void emit(const std::optional<std::string>& output, const std::string& text);
+
+}  // namespace ulpcheck::cli

@@ -1,0 +1,250 @@
+// The host side of an exhaustive sweep (sweep/sweep.hpp): device memory, the passes over
+// the rows with their timings, and the figures and percentiles read back. The kernels are
+// in sweep.cu.
+#include <cuda_runtime_api.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "sweep_kernels.hpp"
+#include "ulpcheck/device/cuda/elementwise_kernel.hpp"
+#include "ulpcheck/device/kernel.hpp"
+#include "ulpcheck/device/param_slots.hpp"
+#include "ulpcheck/device/sweep/sweep.hpp"
+
+namespace ulpcheck::sweep {
+
+using namespace detail;
+
+namespace {
+
+void check(cudaError_t e, const std::string& what) {
+  if (e != cudaSuccess) throw KernelError(fmt::format("{}: {}", what, cudaGetErrorString(e)));
+}
+void check(int e, const std::string& what) { check(static_cast<cudaError_t>(e), what); }
+
+template <class T>
+T* device_alloc(std::size_t n, const std::string& what) {
+  void* p = nullptr;
+  const cudaError_t e = cudaMalloc(&p, n * sizeof(T));
+  if (e != cudaSuccess) {
+    std::size_t free_b = 0, total_b = 0;
+    cudaMemGetInfo(&free_b, &total_b);
+    throw KernelError(fmt::format("{}: cannot allocate {:.1f} MiB of device memory ({:.1f} MiB free of {:.1f}): {}",
+                                  what, static_cast<double>(n * sizeof(T)) / 1048576.0,
+                                  static_cast<double>(free_b) / 1048576.0, static_cast<double>(total_b) / 1048576.0,
+                                  cudaGetErrorString(e)));
+  }
+  check(cudaMemset(p, 0, n * sizeof(T)), what);
+  return static_cast<T*>(p);
+}
+
+double to_double(u64 bits) {
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+}  // namespace
+
+struct Sweep::Device {
+  Plan plan;
+  std::int64_t rows_per_call;
+  void* in = nullptr;
+  void* out = nullptr;
+  PreparedGate* gates = nullptr;
+  double* ups = nullptr;
+  Accumulators acc{};
+  cudaEvent_t e0{}, e1{}, e2{};
+  PassTimes times{};
+
+  ~Device() {
+    for (void* p : {in, out, static_cast<void*>(gates), static_cast<void*>(ups), static_cast<void*>(acc.totals),
+                    static_cast<void*>(acc.maxima), static_cast<void*>(acc.in_counts), static_cast<void*>(acc.in_max),
+                    static_cast<void*>(acc.res_counts), static_cast<void*>(acc.res_max),
+                    static_cast<void*>(acc.special), static_cast<void*>(acc.histogram),
+                    static_cast<void*>(acc.in_prefix), static_cast<void*>(acc.res_prefix),
+                    static_cast<void*>(acc.lists), static_cast<void*>(acc.list_sizes),
+                    static_cast<void*>(acc.escalated), static_cast<void*>(acc.escalated_count)})
+      if (p) cudaFree(p);
+    if (e0) cudaEventDestroy(e0), cudaEventDestroy(e1), cudaEventDestroy(e2);
+  }
+
+  std::string what() const {
+    return fmt::format("sweep of {} over {} {}", plan.kernel, plan.op->name, name(plan.format));
+  }
+
+  /// One pass over every row: fill, kernel, check.
+  void pass(const RowProgress& progress) {
+    const Format f = plan.format;
+    const bool gated = plan.op->arity == 2;
+    const std::size_t elem = element_bytes(f);
+    const ParamSlots slots = param_slots(*plan.op, plan.params);
+    float kernel_ms = 0, oracle_ms = 0;
+    cudaEvent_t start{};
+    check(cudaEventCreate(&start), what());
+    check(cudaEventRecord(start), what());
+    for (std::int64_t done = 0; done < plan.rows; done += rows_per_call) {
+      const int rows = static_cast<int>(std::min(rows_per_call, plan.rows - done));
+      const std::int64_t first_row = plan.first_row + done;
+      check(launch_fill(in, static_cast<int>(elem), first_row, rows, gated), what() + ": writing the inputs");
+      check(cudaMemset(out, 0xff, static_cast<std::size_t>(rows) * kRowElements * elem), what());
+      check(cudaEventRecord(e0), what());
+      const int err = plan.launch(cuda::ElementwiseLaunch{in, out, rows, kRowElements, slots, nullptr});
+      if (err != cudaSuccess)
+        throw KernelError(fmt::format("{}: launch of {} on rows {}..{} failed: {}", what(), plan.kernel, first_row,
+                                      first_row + rows - 1, cudaGetErrorString(static_cast<cudaError_t>(err))));
+      check(cudaEventRecord(e1), what());
+      CheckArgs a{f, gated, plan.budget, out, first_row, rows, gates, ups, acc, static_cast<int>(done)};
+      check(launch_check(plan.op->activation->kind, a), what() + ": checking the outputs");
+      check(cudaEventRecord(e2), what());
+      const cudaError_t sync = cudaEventSynchronize(e2);
+      if (sync != cudaSuccess)
+        throw KernelError(fmt::format("{}: rows {}..{}: {} (the kernel under test or the check faulted)", what(),
+                                      first_row, first_row + rows - 1, cudaGetErrorString(sync)));
+      float k = 0, o = 0;
+      cudaEventElapsedTime(&k, e0, e1);
+      cudaEventElapsedTime(&o, e1, e2);
+      kernel_ms += k;
+      oracle_ms += o;
+      if (progress) progress(done + rows, plan.rows);
+    }
+    float total = 0;
+    check(cudaEventRecord(e2), what());
+    check(cudaEventSynchronize(e2), what());
+    cudaEventElapsedTime(&total, start, e2);
+    cudaEventDestroy(start);
+    this->times = {kernel_ms, oracle_ms, total};
+  }
+};
+
+Sweep::Sweep(Plan plan) : d_(std::make_unique<Device>()) {
+  Device& d = *d_;
+  d.plan = std::move(plan);
+  const Plan& p = d.plan;
+  const bool gated = p.op->arity == 2;
+  if (gated ? (!p.tables || format_shape(p.format).storage_bits != 16) : p.format != Format::fp32)
+    throw std::invalid_argument(fmt::format("sweep: {} on {} is not a gated op on a 16-bit format with its tables, "
+                                            "nor a unary op on fp32",
+                                            p.op->name, name(p.format)));
+  if (p.first_row < 0 || p.rows < 1 || p.first_row + p.rows > kRows)
+    throw std::invalid_argument(fmt::format("sweep: rows {}..{} are outside 0..{}", p.first_row,
+                                            p.first_row + p.rows - 1, kRows - 1));
+  d.rows_per_call = std::min(p.rows_per_call, p.rows);
+  int devices = 0;
+  check(cudaGetDeviceCount(&devices), d.what());
+  const std::string what = d.what();
+  const std::size_t elem = element_bytes(p.format);
+  d.in = device_alloc<unsigned char>(static_cast<std::size_t>(d.rows_per_call) * kRowElements * (gated ? 2 : 1) * elem,
+                                     what + ": inputs");
+  d.out = device_alloc<unsigned char>(static_cast<std::size_t>(d.rows_per_call) * kRowElements * elem, what + ": outputs");
+  if (gated) {
+    d.gates = device_alloc<PreparedGate>(kRowElements, what);
+    d.ups = device_alloc<double>(kRowElements, what);
+    check(cudaMemcpy(d.gates, p.tables->gates.data(), kRowElements * sizeof(PreparedGate), cudaMemcpyHostToDevice), what);
+    check(cudaMemcpy(d.ups, p.tables->ups.data(), kRowElements * sizeof(double), cudaMemcpyHostToDevice), what);
+  }
+  Accumulators& a = d.acc;
+  a.totals = device_alloc<u64>(11, what);
+  a.maxima = device_alloc<u64>(2, what);
+  a.in_counts = device_alloc<u64>(kInputBuckets * 4, what);
+  a.in_max = device_alloc<u64>(kInputBuckets * 2, what);
+  a.res_counts = device_alloc<u64>(kResultBuckets * 4, what);
+  a.res_max = device_alloc<u64>(kResultBuckets * 2, what);
+  a.special = device_alloc<u64>(kValueClasses * kValueClasses * 3, what);
+  a.histogram = device_alloc<u64>(kHistogramBins * 2, what);
+  a.in_prefix = device_alloc<u64>(static_cast<std::size_t>(kInputBuckets) * kPrefixBins, what + ": distributions");
+  a.res_prefix = device_alloc<u64>(static_cast<std::size_t>(kResultBuckets) * kPrefixBins, what + ": distributions");
+  a.lists = device_alloc<Listed>(static_cast<std::size_t>(p.rows) * kListKinds * kKeep, what);
+  a.list_sizes = device_alloc<int>(static_cast<std::size_t>(p.rows) * kListKinds, what);
+  a.escalated = device_alloc<Escalated>(kEscalationCapacity, what);
+  a.escalated_count = device_alloc<u64>(1, what);
+  check(cudaEventCreate(&d.e0), what);
+  check(cudaEventCreate(&d.e1), what);
+  check(cudaEventCreate(&d.e2), what);
+}
+
+Sweep::~Sweep() = default;
+
+cuda::LaunchFn device_launcher(const Kernel& kernel, const ElementwiseOp& op, Format f) {
+  const auto* k = dynamic_cast<const cuda::CudaElementwiseKernel*>(&kernel);
+  return k ? k->launcher(op, f) : nullptr;
+}
+
+const PassTimes& Sweep::times() const { return d_->times; }
+
+Figures Sweep::run(std::vector<Escalated>& escalated, const RowProgress& progress) {
+  Device& d = *d_;
+  d.pass(progress);
+  const std::string what = d.what();
+  const auto download = [&](const u64* src, std::size_t n) {
+    std::vector<u64> v(n);
+    check(cudaMemcpy(v.data(), src, n * sizeof(u64), cudaMemcpyDeviceToHost), what);
+    return v;
+  };
+  const Accumulators& a = d.acc;
+  Figures f;
+  const std::vector<u64> t = download(a.totals, 11), m = download(a.maxima, 2);
+  Totals& T = f.totals;
+  std::int64_t* counters[] = {&T.count, &T.numeric, &T.correctly_rounded, &T.off_by_one_ulp, &T.in_floor_region,
+                              &T.above_floor, &T.correctly_rounded_above_floor, &T.budget_breaches,
+                              &T.semantic_differences, &T.semantic_violations};
+  for (int i = 0; i < 10; ++i) *counters[i] = static_cast<std::int64_t>(t[i]);
+  f.special_rules = static_cast<std::int64_t>(t[10]);
+  T.max_ulp = to_double(m[0]);
+  T.max_ulp_above_floor = to_double(m[1]);
+  const auto buckets = [&](std::vector<BucketFigures>& out, const u64* counts, const u64* maxima, int n) {
+    const std::vector<u64> c = download(counts, static_cast<std::size_t>(n) * 4), x = download(maxima, static_cast<std::size_t>(n) * 2);
+    for (int i = 0; i < n; ++i)
+      out[i] = {static_cast<std::int64_t>(c[i * 4]), static_cast<std::int64_t>(c[i * 4 + 1]),
+                static_cast<std::int64_t>(c[i * 4 + 2]), static_cast<std::int64_t>(c[i * 4 + 3]), to_double(x[i * 2]),
+                to_double(x[i * 2 + 1])};
+  };
+  buckets(f.input, a.in_counts, a.in_max, kInputBuckets);
+  buckets(f.result, a.res_counts, a.res_max, kResultBuckets);
+  const std::vector<u64> sp = download(a.special, f.special.size() * 3), h = download(a.histogram, kHistogramBins * 2);
+  for (std::size_t i = 0; i < f.special.size(); ++i)
+    f.special[i] = {static_cast<std::int64_t>(sp[i * 3]), static_cast<std::int64_t>(sp[i * 3 + 1]),
+                    static_cast<std::int64_t>(sp[i * 3 + 2])};
+  for (int i = 0; i < kHistogramBins; ++i)
+    f.histogram[i] = {static_cast<std::int64_t>(h[i * 2]), static_cast<std::int64_t>(h[i * 2 + 1])};
+  // Lists: rows in order; each row's "first" lists are in index order, its "worst" in
+  // ErrorStats' order. Merging row by row keeps both.
+  std::vector<Listed> lists(static_cast<std::size_t>(d.plan.rows) * kListKinds * kKeep);
+  std::vector<int> sizes(static_cast<std::size_t>(d.plan.rows) * kListKinds);
+  check(cudaMemcpy(lists.data(), a.lists, lists.size() * sizeof(Listed), cudaMemcpyDeviceToHost), what);
+  check(cudaMemcpy(sizes.data(), a.list_sizes, sizes.size() * sizeof(int), cudaMemcpyDeviceToHost), what);
+  for (int k = 0; k < kListKinds; ++k) {
+    std::vector<Listed>& list = f.lists[k];
+    for (std::int64_t r = 0; r < d.plan.rows; ++r) {
+      const std::size_t at = static_cast<std::size_t>(r * kListKinds + k);
+      list.insert(list.end(), lists.begin() + static_cast<std::ptrdiff_t>(at * kKeep),
+                  lists.begin() + static_cast<std::ptrdiff_t>(at * kKeep + sizes[at]));
+      if (k >= kBreaches && list.size() >= kKeep) break;  // rows come in index order
+    }
+    keep_listed(static_cast<ListKind>(k), list);
+  }
+  u64 n_escalated = 0;
+  check(cudaMemcpy(&n_escalated, a.escalated_count, sizeof n_escalated, cudaMemcpyDeviceToHost), what);
+  if (n_escalated > static_cast<u64>(kEscalationCapacity))
+    throw KernelError(fmt::format("{}: the GPU oracle left {} elements undecided, more than the {} the host takes "
+                                  "(a bound far too loose for this op?)",
+                                  what, n_escalated, kEscalationCapacity));
+  escalated.resize(n_escalated);
+  check(cudaMemcpy(escalated.data(), a.escalated, n_escalated * sizeof(Escalated), cudaMemcpyDeviceToHost), what);
+  std::sort(escalated.begin(), escalated.end(), [](const Escalated& x, const Escalated& y) { return x.index < y.index; });
+  const auto sparse = [&](const u64* counts, int buckets, auto& into) {
+    const std::vector<u64> c = download(counts, static_cast<std::size_t>(buckets) * kPrefixBins);
+    for (int b = 0; b < buckets; ++b)
+      for (int bin = 0; bin < kPrefixBins; ++bin)
+        if (const u64 n = c[static_cast<std::size_t>(b) * kPrefixBins + bin])
+          into[static_cast<std::size_t>(b)].push_back({static_cast<std::uint16_t>(bin), static_cast<std::int64_t>(n)});
+  };
+  sparse(a.in_prefix, kInputBuckets, f.input_prefix);
+  sparse(a.res_prefix, kResultBuckets, f.result_prefix);
+  return f;
+}
+
+}  // namespace ulpcheck::sweep

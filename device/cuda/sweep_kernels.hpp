@@ -1,0 +1,55 @@
+// The kernels of an exhaustive sweep (sweep.cu) as host code sees them: plain structs and
+// launch functions returning a cudaError_t, so that the sweep's host side (sweep.cpp) is
+// compiled by the host compiler, with no CUDA header.
+#pragma once
+
+#include <cstdint>
+
+#include "ulpcheck/device/sweep/sweep.hpp"
+#include "ulpcheck/reference/certified/element_oracles.hpp"
+
+namespace ulpcheck::sweep::detail {
+
+using u64 = unsigned long long;
+
+inline constexpr int kWarpsPerBlock = 8;
+inline constexpr int kPrefixBins = 65536;  ///< Figures::input_prefix's bins
+inline constexpr std::int64_t kEscalationCapacity = 1 << 22;
+
+/// Where the device accumulates.
+struct Accumulators {
+  u64* totals;      ///< [11] Totals' counters, in declaration order, then Figures::special
+  u64* maxima;      ///< [2] max_ulp, max_ulp_above_floor as double bits (non-negative: integer order)
+  u64* in_counts;   ///< [kInputBuckets][4]: count, not_cr, in_floor, breaches
+  u64* in_max;      ///< [kInputBuckets][2]
+  u64* res_counts;  ///< [kResultBuckets][4]
+  u64* res_max;     ///< [kResultBuckets][2]
+  u64* special;     ///< [36][3]
+  u64* histogram;   ///< [42][2]
+  u64* in_prefix;   ///< [kInputBuckets][65536]
+  u64* res_prefix;  ///< [kResultBuckets][65536]
+  Listed* lists;    ///< [rows][kListKinds][kKeep]
+  int* list_sizes;  ///< [rows][kListKinds]
+  Escalated* escalated;
+  u64* escalated_count;
+};
+
+struct CheckArgs {
+  Format f;
+  bool gated;
+  Budget budget;
+  const void* out;
+  std::int64_t first_row;
+  int rows;
+  const PreparedGate* gates;
+  const double* ups;
+  Accumulators acc;
+  int chunk_row;  ///< the chunk's first row, relative to the plan's first row (list slots)
+};
+
+/// Writes rows [first_row, first_row + rows) of the element space as kernel inputs.
+int launch_fill(void* in, int element_bytes, std::int64_t first_row, int rows, bool gated);
+/// Checks a chunk's outputs into the accumulators.
+int launch_check(ActivationKind kind, const CheckArgs& a);
+
+}  // namespace ulpcheck::sweep::detail
