@@ -99,7 +99,7 @@ TEST(Exhaustive, CatchesAKernelThatTruncates) {
   const ElementwiseOp& op = *find_op("silu");
   const ExhaustivePart part = run_exhaustive_part(op, truncating, Format::bf16, op.default_params(), {});
   const sweep::Figures& f = part.figures;
-  EXPECT_GT(f.totals.budget_breaches, 10000);
+  EXPECT_GT(f.totals.budget_breaches, 1000);  // 3615: the inputs whose silu is not a bf16 value, above the floor
   ASSERT_EQ(f.lists[sweep::kBreaches].size(), sweep::kKeep);
   // The first breach, by input bits: the smallest positive normal input whose silu is not
   // a bf16 value, found again by the host's own measurement of every input.
