@@ -69,16 +69,7 @@ int run_merge_command(const MergeOptions& o) {
   load_plugins(o.plugins);
   std::vector<ExhaustivePart> parts;
   for (const std::string& path : o.parts) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw UsageError(fmt::format("{}: cannot read ({})", path, std::strerror(errno)));
-    std::stringstream text;
-    text << in.rdbuf();
-    nlohmann::json doc;
-    try {
-      doc = nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::parse_error& e) {
-      throw UsageError(fmt::format("{}: not valid JSON ({})", path, e.what()));
-    }
+    const nlohmann::json doc = read_json_file(path, path);
     parts.push_back(part_from_document(doc, path));
   }
   return write_report(merge_part_groups(parts), o.format, o.output, "merge");

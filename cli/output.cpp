@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 #include <filesystem>
 
 #include "cli/usage_error.hpp"
@@ -34,6 +38,22 @@ void emit(const std::optional<std::string>& output, const std::string& text) {
     write_file_atomically(*output, text);
   } catch (const std::runtime_error& e) {
     throw UsageError(fmt::format("-o {}", e.what()));
+  }
+}
+
+nlohmann::json read_json_file(const std::string& path, const std::string& where) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(fmt::format("{}: cannot read ({})", where, std::strerror(errno)));
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    // "[json.exception.parse_error.101] parse error at line 3, ...": the part after the tag.
+    std::string what = e.what();
+    if (const auto end = what.find("] "); what.starts_with("[json.exception") && end != std::string::npos)
+      what = what.substr(end + 2);
+    throw UsageError(fmt::format("{}: not valid JSON: {}", where, what));
   }
 }
 

@@ -29,20 +29,7 @@ namespace {
 
 /// A report file given to --diff, read and checked.
 nlohmann::json read_report(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError(fmt::format("--diff {}: cannot read ({})", path, std::strerror(errno)));
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    // "[json.exception.parse_error.101] parse error at line 3, ...": the part after the tag.
-    std::string what = e.what();
-    if (const auto end = what.find("] "); what.starts_with("[json.exception") && end != std::string::npos)
-      what = what.substr(end + 2);
-    throw UsageError(fmt::format("--diff {}: not valid JSON: {}", path, what));
-  }
+  const nlohmann::json doc = read_json_file(path, "--diff " + path);
   if (const std::string problem = check_report(doc); !problem.empty())
     throw UsageError(fmt::format("--diff {}: {}", path, problem));
   return doc;
