@@ -209,7 +209,7 @@ void sweeps(double copy, bool all) {
         if (space == ExhaustiveSpace::all_pairs) tables = pair_tables(*op, f, p);
         const double tables_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         for (const Kernel* k : all_kernels())
-          if (sweep::device_launcher(*k, *op, f) && k->unsupported_params(*op, f, p).empty())
+          if (sweep::sweepable(*k, *op, f) && k->unsupported_params(*op, f, p).empty())
             sweep_row(*op, f, p, *k, space == ExhaustiveSpace::all_pairs ? &tables : nullptr, tables_s, copy);
       }
     }

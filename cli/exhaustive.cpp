@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include "cli/plugins.hpp"
 #include "cli/report.hpp"
 #include "cli/usage_error.hpp"
+#include "ulpcheck/golden/exhaustive/record.hpp"
 #include "ulpcheck/reports/html_report.hpp"
 #include "ulpcheck/reports/report_document.hpp"
 #include "ulpcheck/runs/exhaustive.hpp"
@@ -23,11 +25,18 @@ namespace ulpcheck::cli {
 
 namespace {
 
+/// What to do with the figures of whole sweeps besides the report.
+struct GoldenOptions {
+  std::optional<std::string> record;   ///< --golden FILE
+  std::optional<std::string> against;  ///< --against FILE
+};
+
 struct ExhaustiveOptions {
   ExhaustiveRequest request;
   std::string format = "md";
   std::optional<std::string> output;
   std::vector<std::string> plugins;
+  GoldenOptions golden;
 };
 
 struct MergeOptions {
@@ -35,7 +44,51 @@ struct MergeOptions {
   std::string format = "md";
   std::optional<std::string> output;
   std::vector<std::string> plugins;
+  GoldenOptions golden;
 };
+
+/// Records whole sweeps in a golden file, or compares them with the records there (exit 1
+/// when a figure differs, naming it; a sweep with no record is an error, exit 2).
+int golden_step(const std::vector<ExhaustivePart>& wholes, const GoldenOptions& g, const char* command) {
+  std::vector<golden::ExhaustiveRecord> records;
+  for (const ExhaustivePart& whole : wholes) records.push_back(golden::record_of(whole));
+  if (g.record) {
+    golden::record_exhaustive(*g.record, records);
+    fmt::print(stderr, "{}: {} sweep{} recorded in {}\n", command, records.size(), records.size() == 1 ? "" : "s",
+               *g.record);
+  }
+  if (!g.against) return kExitPass;
+  const golden::ExhaustiveFile file = golden::read_exhaustive(*g.against);
+  int code = kExitPass;
+  for (const golden::ExhaustiveRecord& r : records) {
+    const golden::ExhaustiveRecord* recorded = golden::find_record(file, r);
+    if (!recorded)
+      throw UsageError(fmt::format("--against {}: no record of {}; record it with --golden {}", *g.against, r.label(),
+                                   *g.against));
+    const std::vector<std::string> diffs = golden::differences(*recorded, r);
+    fmt::print(stderr, "{}: {} {} the record in {}\n", command, r.label(), diffs.empty() ? "matches" : "DIFFERS from",
+               *g.against);
+    for (const std::string& d : diffs) fmt::print(stderr, "  {}\n", d);
+    if (!diffs.empty()) code = kExitViolation;
+  }
+  return code;
+}
+
+/// Refuses a golden file that cannot be written or read before any sweep runs.
+void check_golden_options(const GoldenOptions& g) {
+  if (g.record) check_output_path(*g.record, "--golden");
+  if (g.against) golden::read_exhaustive(*g.against);
+}
+
+void add_golden_options(CLI::App* sub, GoldenOptions& g) {
+  sub->add_option("--golden", g.record,
+                  "record the sweeps' figures and worst inputs in the golden file FILE (created, or the same "
+                  "sweeps replaced; golden/SCHEMA.md)")
+      ->type_name("FILE");
+  sub->add_option("--against", g.against,
+                  "compare the sweeps' figures with their records in FILE: exit 1 when any differs")
+      ->type_name("FILE");
+}
 
 /// Writes the report of whole parts and says how it went; the exit code of its verdict.
 int write_report(const std::vector<ExhaustivePart>& wholes, const std::string& format,
@@ -53,11 +106,15 @@ int write_report(const std::vector<ExhaustivePart>& wholes, const std::string& f
 
 int run_exhaustive_command(const ExhaustiveOptions& o) {
   if (o.output) check_output_path(*o.output);
+  check_golden_options(o.golden);
   load_plugins(o.plugins);
   const ExhaustivePlan plan = plan_exhaustive(o.request);
   TerminalObserver observer;
   const std::vector<ExhaustivePart> parts = run_exhaustive(plan, observer);
-  if (o.request.shard.empty()) return write_report(parts, o.format, o.output, "exhaustive");
+  if (o.request.shard.empty()) {
+    const int verdict = write_report(parts, o.format, o.output, "exhaustive");
+    return std::max(verdict, golden_step(parts, o.golden, "exhaustive"));
+  }
   emit(o.output, part_document(parts.front()).dump(1) + "\n");
   fmt::print(stderr, "exhaustive: shard {} written{}; `ulpcheck merge` of all {} parts gives the report\n",
              plan.shard.label(), o.output ? " to " + *o.output : "", plan.shard.count);
@@ -66,13 +123,16 @@ int run_exhaustive_command(const ExhaustiveOptions& o) {
 
 int run_merge_command(const MergeOptions& o) {
   if (o.output) check_output_path(*o.output);
+  check_golden_options(o.golden);
   load_plugins(o.plugins);
   std::vector<ExhaustivePart> parts;
   for (const std::string& path : o.parts) {
     const nlohmann::json doc = read_json_file(path, path);
     parts.push_back(part_from_document(doc, path));
   }
-  return write_report(merge_part_groups(parts), o.format, o.output, "merge");
+  const std::vector<ExhaustivePart> wholes = merge_part_groups(parts);
+  const int verdict = write_report(wholes, o.format, o.output, "merge");
+  return std::max(verdict, golden_step(wholes, o.golden, "merge"));
 }
 
 void add_output_options(CLI::App* sub, std::string& format, std::optional<std::string>& output, const char* what) {
@@ -91,7 +151,9 @@ void setup_exhaustive(CLI::App& app, int& exit_code) {
       "(gate, up) pairs of a gated op on bf16/fp16 and all 2^32 fp32 inputs of a unary op (GPU oracle, cuda.* kernels)");
   sub->add_option("--op", opts->request.op, "the op")->required();
   sub->add_option("--dtype", opts->request.dtype, "bf16, fp16 or fp32")->required();
-  sub->add_option("--kernel", opts->request.kernel, "kernel under test (default: the default kernel of op and dtype)");
+  sub->add_option("--kernel", opts->request.kernels,
+                  "kernel under test, repeatable: each is swept in turn, sharing the oracle tables (default: the "
+                  "default kernel of op and dtype)");
   auto params = std::make_shared<ParamFlags>();
   params->add_to(*sub);
   CLI::Option* shard =
@@ -110,6 +172,9 @@ void setup_exhaustive(CLI::App& app, int& exit_code) {
   sub->add_option("-o,--output", opts->output, "write the report (or part) to FILE (atomically) instead of standard output")
       ->type_name("FILE");
   add_plugin_option(sub, opts->plugins);
+  add_golden_options(sub, opts->golden);
+  sub->get_option("--golden")->excludes(shard);
+  sub->get_option("--against")->excludes(shard);
   sub->callback([opts, params, &exit_code] {
     opts->request.params = params->given();
     exit_code = run_exhaustive_command(*opts);
@@ -123,6 +188,7 @@ void setup_merge(CLI::App& app, int& exit_code) {
   sub->add_option("parts", opts->parts, "part documents (JSON), every shard of each sweep once")->required();
   add_output_options(sub, opts->format, opts->output, "the report");
   add_plugin_option(sub, opts->plugins);
+  add_golden_options(sub, opts->golden);
   sub->callback([opts, &exit_code] { exit_code = run_merge_command(*opts); });
 }
 

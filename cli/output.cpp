@@ -15,17 +15,17 @@
 
 namespace ulpcheck::cli {
 
-void check_output_path(const std::string& path) {
+void check_output_path(const std::string& path, const char* flag) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (path.empty()) throw UsageError("-o: empty file name");
-  if (fs::is_directory(path, ec)) throw UsageError(fmt::format("-o {}: is a directory; give a file name", path));
+  if (path.empty()) throw UsageError(fmt::format("{}: empty file name", flag));
+  if (fs::is_directory(path, ec)) throw UsageError(fmt::format("{} {}: is a directory; give a file name", flag, path));
   fs::path dir = fs::path(path).parent_path();
   if (dir.empty()) dir = ".";
   if (!fs::is_directory(dir, ec))
-    throw UsageError(fmt::format("-o {}: directory {} does not exist; create it first", path, dir.string()));
+    throw UsageError(fmt::format("{} {}: directory {} does not exist; create it first", flag, path, dir.string()));
   if (::access(dir.c_str(), W_OK) != 0)
-    throw UsageError(fmt::format("-o {}: directory {} is not writable", path, dir.string()));
+    throw UsageError(fmt::format("{} {}: directory {} is not writable", flag, path, dir.string()));
 }
 
 void emit(const std::optional<std::string>& output, const std::string& text) {

@@ -8,8 +8,9 @@
 
 namespace ulpcheck::cli {
 
-/// Refuses an -o path that cannot be written, before anything is measured.
-void check_output_path(const std::string& path);
+/// Refuses an output path (given to `flag`) that cannot be written, before anything is
+/// measured.
+void check_output_path(const std::string& path, const char* flag = "-o");
 
 /// Writes `text` to -o FILE (atomically) or, without one, to standard output.
 void emit(const std::optional<std::string>& output, const std::string& text);

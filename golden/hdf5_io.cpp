@@ -172,7 +172,7 @@ void write_atomically(const std::string& path, const std::function<void(const st
 // Reading ------------------------------------------------------------
 
 void Ctx::fail(const std::string& object, const std::string& what) const {
-  throw GoldenError(fmt::format("{}: {} {}; {}", path, object, what, regen_hint(op)));
+  throw GoldenError(fmt::format("{}: {} {}; {}", path, object, what, next_step.empty() ? regen_hint(op) : next_step));
 }
 
 std::string op_of_path(const std::string& path) { return std::filesystem::path(path).stem().string(); }
@@ -182,7 +182,7 @@ std::string regen_hint(const std::string& op) { return fmt::format("regenerate w
 Handle open_file(const Ctx& ctx) {
   quiet();
   if (!std::filesystem::exists(ctx.path))
-    throw GoldenError(fmt::format("{}: no such file; {}", ctx.path, regen_hint(ctx.op)));
+    throw GoldenError(fmt::format("{}: no such file; {}", ctx.path, ctx.next_step.empty() ? regen_hint(ctx.op) : ctx.next_step));
   if (H5Fis_hdf5(ctx.path.c_str()) <= 0)
     ctx.fail("/", "is not an HDF5 file (no HDF5 signature; truncated or overwritten?)");
   Handle file(H5Fopen(ctx.path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);

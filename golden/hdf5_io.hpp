@@ -125,6 +125,7 @@ void write_atomically(const std::string& path, const std::function<void(const st
 struct Ctx {
   std::string path;
   std::string op;
+  std::string next_step;  ///< what to do about a bad file; empty: the regen command of `op`
   /// Throws GoldenError "<path>: <object> <what>; regenerate with 'ulpcheck golden regen --op <op>'".
   [[noreturn]] void fail(const std::string& object, const std::string& what) const;
 };

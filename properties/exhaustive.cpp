@@ -124,17 +124,18 @@ ExhaustivePart run_exhaustive_part(const ElementwiseOp& op, const Kernel& kernel
     if (progress) progress(shard.end_unit() - shard.first_unit(), shard.end_unit() - shard.first_unit());
     return part;
   }
-  const cuda::LaunchFn launch = sweep::device_launcher(kernel, op, f);
-  if (!launch)
-    throw std::invalid_argument(fmt::format("{} of {} runs on the GPU sweep, which takes the built-in CUDA kernels "
-                                            "(`ulpcheck list` names them cuda.*); {} is not one{}",
+  DeviceRun run = kernel.device_run(op, f, params);
+  if (!run)
+    throw std::invalid_argument(fmt::format("{} of {} runs on the GPU sweep, which takes kernels on device memory "
+                                            "(the built-in cuda.* ones, plugin kernels of ULPCHECK_MEMORY_CUDA); {} is "
+                                            "not one{}",
                                             describe(space, f), op.name, kernel.name(),
                                             cuda::device_available() ? "" : " (and this machine has no GPU: " +
                                                                                  cuda::device_description() + ")"));
   PairTables tables;
   if (space == ExhaustiveSpace::all_pairs && !given_tables) tables = pair_tables(op, f, params);
   t.tables_s = elapsed_s(t0);
-  sweep::Plan plan{&op, f, params, *budget, std::string(kernel.name()), launch, shard.first_unit(),
+  sweep::Plan plan{&op, f, params, *budget, std::string(kernel.name()), std::move(run), shard.first_unit(),
                    shard.end_unit() - shard.first_unit(), rows_per_call,
                    space != ExhaustiveSpace::all_pairs ? nullptr : given_tables ? given_tables : &tables};
   part.rows_per_call = std::min(rows_per_call, plan.rows);

@@ -42,24 +42,30 @@ ExhaustivePlan plan_exhaustive(const ExhaustiveRequest& r) {
     throw RequestError(fmt::format("--op {} --dtype {}: a gated op on fp32 has 2^64 (gate, up) pairs, too many to "
                                    "sweep; sweep it in bf16 or fp16, or sample it with `report`",
                                    r.op, r.dtype));
-  plan.kernel = &resolve_kernel(r.kernel, *plan.op, plan.format);
-  if (space != ExhaustiveSpace::all_16bit_inputs && !sweep::device_launcher(*plan.kernel, *plan.op, plan.format)) {
-    std::string cuda;
-    for (const Kernel* k : all_kernels())
-      if (sweep::device_launcher(*k, *plan.op, plan.format)) cuda += (cuda.empty() ? "" : ", ") + std::string(k->name());
-    throw RequestError(fmt::format("--kernel {}: {} of {} runs on the GPU, through a built-in CUDA kernel ({}); {}",
-                                   plan.kernel->name(), describe(space, plan.format), plan.op->name,
-                                   cuda.empty() ? "this build has none" : cuda,
-                                   cuda::device_available() ? "name one with --kernel"
-                                                            : "this machine has no GPU: " + cuda::device_description()));
+  for (const std::string& name : r.kernels.empty() ? std::vector<std::string>{""} : r.kernels) {
+    const Kernel& kernel = resolve_kernel(name, *plan.op, plan.format);
+    if (space != ExhaustiveSpace::all_16bit_inputs && !sweep::sweepable(kernel, *plan.op, plan.format)) {
+      std::string cuda;
+      for (const Kernel* k : all_kernels())
+        if (sweep::sweepable(*k, *plan.op, plan.format)) cuda += (cuda.empty() ? "" : ", ") + std::string(k->name());
+      throw RequestError(fmt::format("--kernel {}: {} of {} runs on the GPU, through a kernel on device memory ({}); {}",
+                                     kernel.name(), describe(space, plan.format), plan.op->name,
+                                     cuda.empty() ? "this build has none" : cuda,
+                                     cuda::device_available() ? "name one with --kernel"
+                                                              : "this machine has no GPU: " + cuda::device_description()));
+    }
+    for (const Kernel* k : plan.kernels)
+      if (k == &kernel) throw RequestError(fmt::format("--kernel {}: given twice", kernel.name()));
+    plan.kernels.push_back(&kernel);
   }
   if (r.params.empty())
     plan.params = plan.op->checked_params();
   else
     plan.params = {resolve_params(*plan.op, r.params)};
   for (const Params& p : plan.params)
-    if (const std::string why = plan.kernel->unsupported_params(*plan.op, plan.format, p); !why.empty())
-      throw RequestError(fmt::format("--kernel {}: {}", plan.kernel->name(), why));
+    for (const Kernel* k : plan.kernels)
+      if (const std::string why = k->unsupported_params(*plan.op, plan.format, p); !why.empty())
+        throw RequestError(fmt::format("--kernel {}: {}", k->name(), why));
   if (!r.shard.empty()) {
     plan.shard = parse_shard(r.shard);
     if (plan.params.size() != 1)
@@ -67,6 +73,9 @@ ExhaustivePlan plan_exhaustive(const ExhaustiveRequest& r) {
                                      "name one with --{} ({})",
                                      r.shard, plan.op->name, plan.params.size(), plan.op->params.front().name,
                                      plan.op->params.front().examples));
+    if (plan.kernels.size() != 1)
+      throw RequestError(fmt::format("--shard {}: a shard covers one kernel, and {} are given", r.shard,
+                                     plan.kernels.size()));
   }
   if (r.rows_per_call < 1 || r.rows_per_call > sweep::kRows)
     throw RequestError(fmt::format("--rows-per-call {}: needs 1 to {}", r.rows_per_call, sweep::kRows));
@@ -76,23 +85,30 @@ ExhaustivePlan plan_exhaustive(const ExhaustiveRequest& r) {
 
 std::vector<ExhaustivePart> run_exhaustive(const ExhaustivePlan& plan, Observer& observer) {
   std::vector<ExhaustivePart> parts;
-  const std::string space = describe(exhaustive_space(*plan.op, plan.format), plan.format);
-  for (std::size_t i = 0; i < plan.params.size(); ++i) {
-    const Params& p = plan.params[i];
-    const std::string label = fmt::format("exhaustive [{}/{}] {} {}{} by {}, shard {}", i + 1, plan.params.size(),
-                                          plan.op->name, name(plan.format), p.to_string().empty() ? "" : " " + p.to_string(),
-                                          plan.kernel->name(), plan.shard.label());
-    observer.note(fmt::format("{}: {}", label, space));
-    const auto start = std::chrono::steady_clock::now();
-    ExhaustiveTimes t;
-    parts.push_back(run_exhaustive_part(
-        *plan.op, *plan.kernel, plan.format, p, plan.shard,
-        [&](std::int64_t done, std::int64_t total) { observer.progress(label, done, total); }, &t, plan.rows_per_call));
-    const sweep::Figures& f = parts.back().figures;
-    observer.note(fmt::format("  {} elements in {:.2f} s (tables {:.2f} s, device {:.3f} s: kernel {:.1f} ms, check "
-                              "{:.1f} ms; {} settled by the host oracle in {:.2f} s); max {:.4g} ULP, {} breaches",
-                              f.totals.count, seconds_since(start), t.tables_s, t.device_s, t.pass.kernel_ms,
-                              t.pass.oracle_ms, f.escalated, t.settle_s, f.totals.max_ulp, f.totals.budget_breaches));
+  const ExhaustiveSpace space = exhaustive_space(*plan.op, plan.format);
+  const std::size_t runs = plan.params.size() * plan.kernels.size();
+  for (const Params& p : plan.params) {
+    const auto tables_start = std::chrono::steady_clock::now();
+    const PairTables tables = space == ExhaustiveSpace::all_pairs ? pair_tables(*plan.op, plan.format, p) : PairTables{};
+    const double tables_s = seconds_since(tables_start);
+    for (const Kernel* kernel : plan.kernels) {
+      const std::string label =
+          fmt::format("exhaustive [{}/{}] {} {}{} by {}, shard {}", parts.size() + 1, runs, plan.op->name,
+                      name(plan.format), p.to_string().empty() ? "" : " " + p.to_string(), kernel->name(),
+                      plan.shard.label());
+      observer.note(fmt::format("{}: {}", label, describe(space, plan.format)));
+      const auto start = std::chrono::steady_clock::now();
+      ExhaustiveTimes t;
+      parts.push_back(run_exhaustive_part(
+          *plan.op, *kernel, plan.format, p, plan.shard,
+          [&](std::int64_t done, std::int64_t total) { observer.progress(label, done, total); }, &t,
+          plan.rows_per_call, space == ExhaustiveSpace::all_pairs ? &tables : nullptr));
+      const sweep::Figures& f = parts.back().figures;
+      observer.note(fmt::format("  {} elements in {:.2f} s (oracle tables {:.2f} s, device {:.3f} s: kernel {:.1f} ms, "
+                                "check {:.1f} ms; {} settled by the host oracle in {:.2f} s); max {:.4g} ULP, {} breaches",
+                                f.totals.count, seconds_since(start), tables_s, t.device_s, t.pass.kernel_ms,
+                                t.pass.oracle_ms, f.escalated, t.settle_s, f.totals.max_ulp, f.totals.budget_breaches));
+    }
   }
   return parts;
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs on the GPU machine from inside the bundle: the GPU test suite, the CPU suite as a
-# check of the bundle itself, every CUDA kernel against the committed golden files, a
+# Runs on the GPU machine from inside the bundle: the GPU test suite, exhaustive sweeps of
+# every CUDA kernel (recorded, and compared with the committed record), every CUDA kernel
+# against the committed golden files, a
 # precision report of the default (CUDA) backend over every op and dtype, a fuzz campaign
 # of every CUDA kernel, the Python package's tests on CUDA tensors, and the benchmarks. Results go to OUTDIR (default ./gpu-results).
 #   GPU_TEST_FILTER   narrows the GPU tests (a gtest filter)
-#   SKIP_CPU_TESTS=1  leaves the CPU suite out
 #   GOLDEN_DIR        the golden files (default: golden/data beside the bundle)
 #   FUZZ_CASES        cases per property in the fuzz campaign (default 100, the command's default)
+#   BENCH_SWEEPS      the benchmark's timed sweeps: one (default: one op per activation), all, none
 # Each section prints how long it took; the whole script fits one 10-minute call on an H200.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -25,17 +26,25 @@ gpu_rc=$?
 grep -E '^\[ *(OK|FAILED|SKIPPED|PASSED) |^[a-z].*(ULP|differ|tokens|tanh.approx)' "$out/gpu_tests.log" | sed 's/^/  /'
 
 took
-echo "== CPU tests from the bundle"
-cpu_rc=0
-: > "$out/cpu_tests.log"
-[ "${SKIP_CPU_TESTS:-0}" = 1 ] && echo "  skipped (SKIP_CPU_TESTS=1)"
-for t in "$bin"/*_test; do
-  [ "${SKIP_CPU_TESTS:-0}" = 1 ] && break
-  # These load plugins and the binary by their paths in the build tree; CI runs them.
-  case "$(basename "$t")" in device_cuda_test | cli_*test | device_plugin_test) continue ;; esac
-  "$t" --gtest_filter='-*Exhaustive*.*:*Campaign*.*' >> "$out/cpu_tests.log" 2>&1 || { cpu_rc=1; echo "  FAILED: $(basename "$t")"; }
+echo "== exhaustive sweeps of every CUDA kernel: every gated op's bf16/fp16 pairs at each checked limit, every"
+echo "   fp32 input of the unary ops, every bf16/fp16 input of the unary ops"
+echo "   recorded in $out/exhaustive.h5; compared with $golden/exhaustive.h5 where it has them"
+cuda_kernels=$("$bin/ulpcheck" list | awk '/^  cuda\.[a-z_]*:/ {sub(":", "", $1); print "--kernel", $1}')
+exhaustive_rc=0
+: > "$out/exhaustive.log"
+mkdir -p "$out/exhaustive"
+for spec in "silu_and_mul bf16" "silu_and_mul fp16" "silu_and_mul_clamp bf16" "silu_and_mul_clamp fp16" \
+            "gelu_and_mul bf16" "gelu_and_mul fp16" "gelu_tanh_and_mul bf16" "gelu_tanh_and_mul fp16" \
+            "silu fp32" "gelu fp32" "gelu_tanh fp32" "silu bf16" "silu fp16" "gelu bf16" "gelu fp16" \
+            "gelu_tanh bf16" "gelu_tanh fp16"; do
+  set -- $spec
+  against=()
+  [ -f "$golden/exhaustive.h5" ] && against=(--against "$golden/exhaustive.h5")
+  "$bin/ulpcheck" exhaustive --op "$1" --dtype "$2" $cuda_kernels --golden "$out/exhaustive.h5" "${against[@]}" \
+    --format json -o "$out/exhaustive/$1.$2.json" >> "$out/exhaustive.log" 2>&1 || exhaustive_rc=$?
 done
-grep -cE '^\[       OK \]' "$out/cpu_tests.log" | sed 's/^/  passed: /'
+grep -E '^  [0-9]+ elements|DIFFERS|error' "$out/exhaustive.log" | sed 's/^/  /' | head -150
+grep -c 'matches the record' "$out/exhaustive.log" | sed 's/^/  sweeps matching the committed record: /'
 
 took
 echo "== every CUDA kernel against the golden files in $golden"
@@ -86,8 +95,8 @@ fi
 
 took
 echo "== benchmarks"
-"$bin/ulpcheck_bench" 2>&1 | tee "$out/bench.log" | sed 's/^/  /'
+"$bin/ulpcheck_bench" --sweeps "${BENCH_SWEEPS:-one}" 2>&1 | tee "$out/bench.log" | sed 's/^/  /'
 
 took
-echo "== exit: gpu tests $gpu_rc, cpu tests $cpu_rc, golden check $golden_rc, report $report_rc, fuzz $fuzz_rc, python $python_rc"
-exit $(( gpu_rc | cpu_rc | golden_rc | report_rc | fuzz_rc | python_rc ))
+echo "== exit: gpu tests $gpu_rc, exhaustive $exhaustive_rc, golden check $golden_rc, report $report_rc, fuzz $fuzz_rc, python $python_rc"
+exit $(( gpu_rc | exhaustive_rc | golden_rc | report_rc | fuzz_rc | python_rc ))

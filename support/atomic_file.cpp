@@ -35,7 +35,17 @@ std::string directory_of(const std::string& path) {
 
 }  // namespace
 
+/// Whether `path` names something other than a regular file or nothing: a device such as
+/// /dev/null, a pipe, a socket. Renaming over one would put a file in its place.
+bool special_file(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::file_status s = std::filesystem::status(path, ec);
+  return !ec && std::filesystem::exists(s) && !std::filesystem::is_regular_file(s) && !std::filesystem::is_directory(s);
+}
+
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  if (special_file(path_))
+    throw std::runtime_error(fmt::format("{}: is not a regular file (a device, pipe or socket); give a file name", path_));
   // O_EXCL: a name another writer holds (or a link planted there) is never opened; 0666
   // less the umask, as any new file.
   for (int attempt = 0; fd_ < 0; ++attempt) {
@@ -85,6 +95,23 @@ void AtomicFile::commit() {
 }
 
 void write_file_atomically(const std::string& path, std::string_view text) {
+  if (special_file(path)) {
+    // A device or a pipe (/dev/null, /dev/stdout, a FIFO) takes the text as it comes.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error(fmt::format("{}: cannot open ({})", path, reason(errno)));
+    while (!text.empty()) {
+      const ssize_t n = ::write(fd, text.data(), text.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        const int error = errno;
+        ::close(fd);
+        throw std::runtime_error(fmt::format("{}: cannot write ({})", path, reason(error)));
+      }
+      text.remove_prefix(static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return;
+  }
   AtomicFile file(path);
   file.write(text);
   file.commit();

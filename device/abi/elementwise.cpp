@@ -48,6 +48,19 @@ class AbiElementwiseKernel final : public Kernel {
     return {};
   }
 
+  DeviceRun device_run(const ElementwiseOp& op, Format f, const Params& params) const override {
+    const AbiOp* row = find(op);
+    if (!row || !row->claims[static_cast<int>(f)] || row->desc->memory != ULPCHECK_MEMORY_CUDA) return {};
+    return [this, &op, f, values = param_values(op, params), &k = *row->desc](const DeviceCall& c) {
+      const Tensor in_t(const_cast<void*>(c.input), dl_dtype(f), {c.rows, op.arity * c.d}, k.memory);
+      Tensor out_t(c.output, dl_dtype(f), {c.rows, c.d}, k.memory);
+      char error[1024] = {};
+      const int code = k.run(op.name.data(), values.data(), static_cast<std::uint32_t>(values.size()), &in_t.t,
+                             &out_t.t, nullptr, k.user_data, error, sizeof error);
+      if (code != 0) throw_run_failed(name_, code, error, sizeof error);
+    };
+  }
+
   void run(const ElementwiseOp& op, const Params& params, const BitTensor& input, BitTensor& output) const override {
     const Format f = input.format;
     const AbiOp* row = find(op);
@@ -57,10 +70,7 @@ class AbiElementwiseKernel final : public Kernel {
     const ulpcheck_elementwise_kernel& k = *row->desc;
     require_memory(name_, k.memory);
 
-    // Every parameter the op declares, in its order, by name.
-    std::vector<ulpcheck_param> values;
-    for (const ParamSpec& spec : op.params) values.push_back({spec.name.data(), params.get(spec.name)});
-
+    const std::vector<ulpcheck_param> values = param_values(op, params);
     Staging in(k.memory, to_storage_bytes(input));
     Staging out(k.memory, output.bits.size() * element_bytes(f));
     const Tensor in_t(in.data(), dl_dtype(f), {input.rows, input.cols}, k.memory);
@@ -74,6 +84,13 @@ class AbiElementwiseKernel final : public Kernel {
   }
 
  private:
+  /// Every parameter the op declares, in its order, by name.
+  static std::vector<ulpcheck_param> param_values(const ElementwiseOp& op, const Params& params) {
+    std::vector<ulpcheck_param> values;
+    for (const ParamSpec& spec : op.params) values.push_back({spec.name.data(), params.get(spec.name)});
+    return values;
+  }
+
   const AbiOp* find(const ElementwiseOp& op) const {
     for (const AbiOp& row : ops_)
       if (row.op == &op) return &row;

@@ -11,14 +11,19 @@
 
 namespace ulpcheck::cuda {
 
-namespace {
-
-
-}  // namespace
-
 LaunchFn CudaElementwiseKernel::launcher(const ElementwiseOp& op, Format f) const {
   const CudaOpImpl* impl = find(op);
   return impl ? impl->launch[static_cast<int>(f)] : nullptr;
+}
+
+DeviceRun CudaElementwiseKernel::device_run(const ElementwiseOp& op, Format f, const Params& params) const {
+  const LaunchFn launch = launcher(op, f);
+  if (!launch) return {};
+  return [launch, slots = param_slots(op, params), name = std::string(name_)](const DeviceCall& c) {
+    const int err = launch(ElementwiseLaunch{c.input, c.output, c.rows, c.d, slots, nullptr});
+    if (err != cudaSuccess)
+      throw KernelError(fmt::format("launch of {} failed: {}", name, cudaGetErrorString(static_cast<cudaError_t>(err))));
+  };
 }
 
 void CudaElementwiseKernel::run(const ElementwiseOp& op, const Params& params, const BitTensor& input,

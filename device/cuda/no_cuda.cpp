@@ -36,6 +36,5 @@ Sweep::Sweep(Plan) { throw KernelError(cuda::kNoCuda); }
 Sweep::~Sweep() = default;
 Figures Sweep::run(std::vector<Escalated>&, const RowProgress&) { throw KernelError(cuda::kNoCuda); }
 const PassTimes& Sweep::times() const { throw KernelError(cuda::kNoCuda); }
-cuda::LaunchFn device_launcher(const Kernel&, const ElementwiseOp&, Format) { return nullptr; }
 
 }  // namespace ulpcheck::sweep

@@ -9,9 +9,8 @@
 #include <cstring>
 
 #include "sweep_kernels.hpp"
-#include "ulpcheck/device/cuda/elementwise_kernel.hpp"
+#include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/device/kernel.hpp"
-#include "ulpcheck/device/param_slots.hpp"
 #include "ulpcheck/device/sweep/sweep.hpp"
 
 namespace ulpcheck::sweep {
@@ -65,7 +64,7 @@ struct Sweep::Device {
                     static_cast<void*>(acc.maxima), static_cast<void*>(acc.in_counts), static_cast<void*>(acc.in_max),
                     static_cast<void*>(acc.res_counts), static_cast<void*>(acc.res_max),
                     static_cast<void*>(acc.special), static_cast<void*>(acc.histogram),
-                    static_cast<void*>(acc.in_prefix), static_cast<void*>(acc.res_prefix),
+                    static_cast<void*>(acc.prefix),
                     static_cast<void*>(acc.lists), static_cast<void*>(acc.list_sizes),
                     static_cast<void*>(acc.escalated), static_cast<void*>(acc.escalated_count)})
       if (p) cudaFree(p);
@@ -81,7 +80,6 @@ struct Sweep::Device {
     const Format f = plan.format;
     const bool gated = plan.op->arity == 2;
     const std::size_t elem = element_bytes(f);
-    const ParamSlots slots = param_slots(*plan.op, plan.params);
     float kernel_ms = 0, oracle_ms = 0;
     cudaEvent_t start{};
     check(cudaEventCreate(&start), what());
@@ -92,10 +90,11 @@ struct Sweep::Device {
       check(launch_fill(in, static_cast<int>(elem), first_row, rows, gated), what() + ": writing the inputs");
       check(cudaMemset(out, 0xff, static_cast<std::size_t>(rows) * kRowElements * elem), what());
       check(cudaEventRecord(e0), what());
-      const int err = plan.launch(cuda::ElementwiseLaunch{in, out, rows, kRowElements, slots, nullptr});
-      if (err != cudaSuccess)
-        throw KernelError(fmt::format("{}: launch of {} on rows {}..{} failed: {}", what(), plan.kernel, first_row,
-                                      first_row + rows - 1, cudaGetErrorString(static_cast<cudaError_t>(err))));
+      try {
+        plan.run(DeviceCall{in, out, rows, kRowElements});
+      } catch (const KernelError& e) {
+        throw KernelError(fmt::format("{}: rows {}..{}: {}", what(), first_row, first_row + rows - 1, e.what()));
+      }
       check(cudaEventRecord(e1), what());
       CheckArgs a{f, gated, plan.budget, out, first_row, rows, gates, ups, acc, static_cast<int>(done)};
       check(launch_check(plan.op->activation->kind, a), what() + ": checking the outputs");
@@ -147,7 +146,7 @@ Sweep::Sweep(Plan plan) : d_(std::make_unique<Device>()) {
     check(cudaMemcpy(d.ups, p.tables->ups.data(), kRowElements * sizeof(double), cudaMemcpyHostToDevice), what);
   }
   Accumulators& a = d.acc;
-  a.totals = device_alloc<u64>(11, what);
+  a.totals = device_alloc<u64>(kTotals, what);
   a.maxima = device_alloc<u64>(2, what);
   a.in_counts = device_alloc<u64>(kInputBuckets * 4, what);
   a.in_max = device_alloc<u64>(kInputBuckets * 2, what);
@@ -155,8 +154,7 @@ Sweep::Sweep(Plan plan) : d_(std::make_unique<Device>()) {
   a.res_max = device_alloc<u64>(kResultBuckets * 2, what);
   a.special = device_alloc<u64>(kValueClasses * kValueClasses * 3, what);
   a.histogram = device_alloc<u64>(kHistogramBins * 2, what);
-  a.in_prefix = device_alloc<u64>(static_cast<std::size_t>(kInputBuckets) * kPrefixBins, what + ": distributions");
-  a.res_prefix = device_alloc<u64>(static_cast<std::size_t>(kResultBuckets) * kPrefixBins, what + ": distributions");
+  a.prefix = device_alloc<u64>(kPrefixEntries, what + ": distributions");
   a.lists = device_alloc<Listed>(static_cast<std::size_t>(p.rows) * kListKinds * kKeep, what);
   a.list_sizes = device_alloc<int>(static_cast<std::size_t>(p.rows) * kListKinds, what);
   a.escalated = device_alloc<Escalated>(kEscalationCapacity, what);
@@ -167,11 +165,6 @@ Sweep::Sweep(Plan plan) : d_(std::make_unique<Device>()) {
 }
 
 Sweep::~Sweep() = default;
-
-cuda::LaunchFn device_launcher(const Kernel& kernel, const ElementwiseOp& op, Format f) {
-  const auto* k = dynamic_cast<const cuda::CudaElementwiseKernel*>(&kernel);
-  return k ? k->launcher(op, f) : nullptr;
-}
 
 const PassTimes& Sweep::times() const { return d_->times; }
 
@@ -186,13 +179,13 @@ Figures Sweep::run(std::vector<Escalated>& escalated, const RowProgress& progres
   };
   const Accumulators& a = d.acc;
   Figures f;
-  const std::vector<u64> t = download(a.totals, 11), m = download(a.maxima, 2);
+  const std::vector<u64> t = download(a.totals, kTotals), m = download(a.maxima, 2);
   Totals& T = f.totals;
   std::int64_t* counters[] = {&T.count, &T.numeric, &T.correctly_rounded, &T.off_by_one_ulp, &T.in_floor_region,
                               &T.above_floor, &T.correctly_rounded_above_floor, &T.budget_breaches,
                               &T.semantic_differences, &T.semantic_violations};
-  for (int i = 0; i < 10; ++i) *counters[i] = static_cast<std::int64_t>(t[i]);
-  f.special_rules = static_cast<std::int64_t>(t[10]);
+  for (int i = 0; i < kSpecialRules; ++i) *counters[i] = static_cast<std::int64_t>(t[i]);
+  f.special_rules = static_cast<std::int64_t>(t[kSpecialRules]);
   T.max_ulp = to_double(m[0]);
   T.max_ulp_above_floor = to_double(m[1]);
   const auto buckets = [&](std::vector<BucketFigures>& out, const u64* counts, const u64* maxima, int n) {
@@ -235,15 +228,26 @@ Figures Sweep::run(std::vector<Escalated>& escalated, const RowProgress& progres
   escalated.resize(n_escalated);
   check(cudaMemcpy(escalated.data(), a.escalated, n_escalated * sizeof(Escalated), cudaMemcpyDeviceToHost), what);
   std::sort(escalated.begin(), escalated.end(), [](const Escalated& x, const Escalated& y) { return x.index < y.index; });
-  const auto sparse = [&](const u64* counts, int buckets, auto& into) {
-    const std::vector<u64> c = download(counts, static_cast<std::size_t>(buckets) * kPrefixBins);
-    for (int b = 0; b < buckets; ++b)
-      for (int bin = 0; bin < kPrefixBins; ++bin)
-        if (const u64 n = c[static_cast<std::size_t>(b) * kPrefixBins + bin])
-          into[static_cast<std::size_t>(b)].push_back({static_cast<std::uint16_t>(bin), static_cast<std::int64_t>(n)});
-  };
-  sparse(a.in_prefix, kInputBuckets, f.input_prefix);
-  sparse(a.res_prefix, kResultBuckets, f.result_prefix);
+  // The distributions: their nonzero bins only, compacted on the device (the table is
+  // half a GiB, mostly zeros).
+  const cuda::DeviceBuffer keys(kPrefixEntries * sizeof(std::uint32_t)), counts(kPrefixEntries * sizeof(u64)),
+      how_many(sizeof(std::uint32_t));
+  check(compact_prefix(a.prefix, static_cast<std::uint32_t*>(keys.data()), static_cast<u64*>(counts.data()),
+                       static_cast<std::uint32_t*>(how_many.data())),
+        what + ": reading the distributions");
+  std::uint32_t n = 0;
+  how_many.download(&n, sizeof n);
+  std::vector<std::uint32_t> k(n);
+  std::vector<u64> c(n);
+  keys.download(k.data(), n * sizeof(std::uint32_t));
+  counts.download(c.data(), n * sizeof(u64));
+  for (std::size_t i = 0; i < k.size(); ++i) {
+    const std::uint32_t bucket = k[i] / kPrefixBins;
+    const auto bin = static_cast<std::uint16_t>(k[i] % kPrefixBins);
+    auto& into = bucket < static_cast<std::uint32_t>(kInputBuckets) ? f.input_prefix[bucket]
+                                                                    : f.result_prefix[bucket - kInputBuckets];
+    into.push_back({bin, static_cast<std::int64_t>(c[i])});
+  }
   return f;
 }
 

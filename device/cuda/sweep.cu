@@ -9,29 +9,44 @@
 // bits of their float figure, for percentiles.
 #include <cuda_runtime.h>
 
+#include <cub/device/device_select.cuh>
+#include <thrust/iterator/counting_iterator.h>
+
 #include "sweep_kernels.hpp"
 #include "ulpcheck/reference/tiers/tiers.hpp"
 
 namespace ulpcheck::sweep::detail {
 namespace {
 
-__device__ std::uint32_t float_bits(double ulp) { return __float_as_uint(static_cast<float>(ulp)); }
+constexpr unsigned kFullWarp = 0xffffffffu;
 
-/// Adds `amount` to counter[key] once per group of lanes that share the key.
-__device__ void aggregated_add(u64* counter, std::uint64_t key, unsigned active) {
-  const unsigned group = __match_any_sync(active, key);
-  const int leader = __ffs(group) - 1;
-  if (static_cast<int>(threadIdx.x % 32) == leader) atomicAdd(counter + key, static_cast<u64>(__popc(group)));
+/// The lanes of `active` (all of which call this) whose key equals this lane's. Keys are
+/// mostly the same across a warp (the special-value cell, the input's binade), so a warp
+/// tries the uniform case before the match instruction.
+__device__ unsigned lanes_sharing(unsigned active, unsigned key) {
+  const unsigned first = __shfl_sync(active, key, __ffs(active) - 1);
+  if (__all_sync(active, key == first)) return active;
+  return __match_any_sync(active, key);
+}
+__device__ bool leads(unsigned lanes) { return static_cast<int>(threadIdx.x % 32) == __ffs(lanes) - 1; }
+
+/// Adds the number of `lanes` to counter[key], once (one atomic per key, not per lane: 32
+/// lanes adding to one address would take turns).
+__device__ void add_per_key(u64* counter, unsigned active, unsigned key) {
+  const unsigned lanes = lanes_sharing(active, key);
+  if (leads(lanes)) atomicAdd(counter + key, static_cast<u64>(__popc(lanes)));
 }
 
+/// The figures of a block's rows, in shared memory. The maxima by bucket hold the float
+/// figure's bits (non-negative floats order as their bits).
 struct SharedFigures {
   unsigned in_counts[kInputBuckets][4];
-  u64 in_max[kInputBuckets][2];
+  unsigned in_max[kInputBuckets][2];
   unsigned res_counts[kResultBuckets][4];
-  u64 res_max[kResultBuckets][2];
+  unsigned res_max[kResultBuckets][2];
   unsigned special[kValueClasses * kValueClasses][3];
   unsigned histogram[kHistogramBins][2];
-  unsigned totals[11];
+  unsigned totals[kTotals];
   u64 maxima[2];
 };
 
@@ -40,23 +55,68 @@ __device__ void zero(SharedFigures& s) {
   for (std::size_t i = threadIdx.x; i < sizeof(SharedFigures) / 4; i += blockDim.x) w[i] = 0;
 }
 
+__device__ u64 double_bits_of_float(unsigned float_bits) {
+  return static_cast<u64>(__double_as_longlong(static_cast<double>(__uint_as_float(float_bits))));
+}
+
 __device__ void flush(const SharedFigures& s, const Accumulators& a) {
   for (int i = threadIdx.x; i < kInputBuckets * 4; i += blockDim.x)
     if (unsigned v = (&s.in_counts[0][0])[i]) atomicAdd(a.in_counts + i, static_cast<u64>(v));
   for (int i = threadIdx.x; i < kInputBuckets * 2; i += blockDim.x)
-    if (u64 v = (&s.in_max[0][0])[i]) atomicMax(a.in_max + i, v);
+    if (unsigned v = (&s.in_max[0][0])[i]) atomicMax(a.in_max + i, double_bits_of_float(v));
   for (int i = threadIdx.x; i < kResultBuckets * 4; i += blockDim.x)
     if (unsigned v = (&s.res_counts[0][0])[i]) atomicAdd(a.res_counts + i, static_cast<u64>(v));
   for (int i = threadIdx.x; i < kResultBuckets * 2; i += blockDim.x)
-    if (u64 v = (&s.res_max[0][0])[i]) atomicMax(a.res_max + i, v);
+    if (unsigned v = (&s.res_max[0][0])[i]) atomicMax(a.res_max + i, double_bits_of_float(v));
   for (int i = threadIdx.x; i < kValueClasses * kValueClasses * 3; i += blockDim.x)
     if (unsigned v = (&s.special[0][0])[i]) atomicAdd(a.special + i, static_cast<u64>(v));
   for (int i = threadIdx.x; i < kHistogramBins * 2; i += blockDim.x)
     if (unsigned v = (&s.histogram[0][0])[i]) atomicAdd(a.histogram + i, static_cast<u64>(v));
-  for (int i = threadIdx.x; i < 11; i += blockDim.x)
+  for (int i = threadIdx.x; i < kTotals; i += blockDim.x)
     if (s.totals[i]) atomicAdd(a.totals + i, static_cast<u64>(s.totals[i]));
   for (int i = threadIdx.x; i < 2; i += blockDim.x)
     if (s.maxima[i]) atomicMax(a.maxima + i, s.maxima[i]);
+}
+
+/// A lane's totals and maxima over its elements of a row, summed over the warp once the
+/// row is done: every element touches them, so in shared memory they would be the hottest
+/// addresses of all.
+struct LaneTotals {
+  unsigned count[kTotals] = {};
+  double max_ulp = 0.0, max_ulp_above_floor = 0.0;
+
+  __device__ void add(int i, bool yes) { count[i] += yes ? 1u : 0u; }
+
+  __device__ void flush_row(SharedFigures& s) {
+    for (int i = 0; i < kTotals; ++i) {
+      const unsigned sum = __reduce_add_sync(kFullWarp, count[i]);
+      if (threadIdx.x % 32 == 0 && sum) atomicAdd(&s.totals[i], sum);
+    }
+    for (int d = 16; d > 0; d /= 2) {
+      max_ulp = fmax(max_ulp, __shfl_xor_sync(kFullWarp, max_ulp, d));
+      max_ulp_above_floor = fmax(max_ulp_above_floor, __shfl_xor_sync(kFullWarp, max_ulp_above_floor, d));
+    }
+    if (threadIdx.x % 32 == 0) {
+      if (max_ulp > 0) atomicMax(&s.maxima[0], static_cast<u64>(__double_as_longlong(max_ulp)));
+      if (max_ulp_above_floor > 0) atomicMax(&s.maxima[1], static_cast<u64>(__double_as_longlong(max_ulp_above_floor)));
+    }
+  }
+};
+
+/// Adds the lanes of `active` to a bucket's counts (count, not correctly rounded, in the
+/// floor region, breaches: `flags` are the warp's ballots of the last three) and maxima (all,
+/// above the floor), one atomic per bucket present.
+__device__ void add_to_bucket(unsigned (*counts)[4], unsigned (*maxima)[2], unsigned active, int bucket,
+                              const unsigned (&flags)[3], unsigned ulp_bits, bool in_floor) {
+  const unsigned lanes = lanes_sharing(active, static_cast<unsigned>(bucket));
+  const unsigned max_all = __reduce_max_sync(lanes, ulp_bits);
+  const unsigned max_above = __reduce_max_sync(lanes, in_floor ? 0u : ulp_bits);
+  if (!leads(lanes)) return;
+  atomicAdd(&counts[bucket][0], static_cast<unsigned>(__popc(lanes)));
+  for (int k = 0; k < 3; ++k)
+    if (const int n = __popc(lanes & flags[k])) atomicAdd(&counts[bucket][k + 1], static_cast<unsigned>(n));
+  if (max_all) atomicMax(&maxima[bucket][0], max_all);
+  if (max_above) atomicMax(&maxima[bucket][1], max_above);
 }
 
 /// A warp's list, one entry per lane 0..7.
@@ -72,9 +132,9 @@ __device__ void keep_first(WarpList& l, unsigned qualifying, std::int64_t index,
   while (qualifying && l.size < static_cast<int>(kKeep)) {
     const int src = __ffs(qualifying) - 1;
     qualifying &= qualifying - 1;
-    const std::int64_t i = __shfl_sync(0xffffffffu, index, src);
-    const std::uint32_t g = __shfl_sync(0xffffffffu, got, src);
-    const double u = __shfl_sync(0xffffffffu, ulp, src);
+    const std::int64_t i = __shfl_sync(kFullWarp, index, src);
+    const std::uint32_t g = __shfl_sync(kFullWarp, got, src);
+    const double u = __shfl_sync(kFullWarp, ulp, src);
     if (lane == l.size) l.index = i, l.got = g, l.ulp = u;
     ++l.size;
   }
@@ -83,20 +143,20 @@ __device__ void keep_first(WarpList& l, unsigned qualifying, std::int64_t index,
 /// Keeps the kKeep largest by ULP error, ties to the earlier element (ErrorStats' order).
 __device__ void keep_worst(WarpList& l, bool candidate, std::int64_t index, std::uint32_t got, double ulp) {
   const int lane = threadIdx.x % 32;
-  const double last = __shfl_sync(0xffffffffu, l.ulp, kKeep - 1);
-  unsigned qualifying = __ballot_sync(0xffffffffu, candidate && (l.size < static_cast<int>(kKeep) || ulp > last));
+  const double last = __shfl_sync(kFullWarp, l.ulp, kKeep - 1);
+  unsigned qualifying = __ballot_sync(kFullWarp, candidate && (l.size < static_cast<int>(kKeep) || ulp > last));
   while (qualifying) {
     const int src = __ffs(qualifying) - 1;
     qualifying &= qualifying - 1;
-    const std::int64_t i = __shfl_sync(0xffffffffu, index, src);
-    const std::uint32_t g = __shfl_sync(0xffffffffu, got, src);
-    const double u = __shfl_sync(0xffffffffu, ulp, src);
+    const std::int64_t i = __shfl_sync(kFullWarp, index, src);
+    const std::uint32_t g = __shfl_sync(kFullWarp, got, src);
+    const double u = __shfl_sync(kFullWarp, ulp, src);
     // Entries ahead of it: larger, or equal and earlier (every entry is earlier).
-    const int at = __popc(__ballot_sync(0xffffffffu, lane < l.size && l.ulp >= u));
+    const int at = __popc(__ballot_sync(kFullWarp, lane < l.size && l.ulp >= u));
     if (at >= static_cast<int>(kKeep)) continue;
-    const std::int64_t pi = __shfl_up_sync(0xffffffffu, l.index, 1);
-    const std::uint32_t pg = __shfl_up_sync(0xffffffffu, l.got, 1);
-    const double pu = __shfl_up_sync(0xffffffffu, l.ulp, 1);
+    const std::int64_t pi = __shfl_up_sync(kFullWarp, l.index, 1);
+    const std::uint32_t pg = __shfl_up_sync(kFullWarp, l.got, 1);
+    const double pu = __shfl_up_sync(kFullWarp, l.ulp, 1);
     if (lane > at) l.index = pi, l.got = pg, l.ulp = pu;
     if (lane == at) l.index = i, l.got = g, l.ulp = u;
     l.size = min(l.size + 1, static_cast<int>(kKeep));
@@ -123,6 +183,7 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock) check_rows(CheckArgs a) {
   if (local_row < a.rows) {
     const std::int64_t row = a.first_row + local_row;
     WarpList lists[kListKinds];
+    LaneTotals tally;
     const bool wide = format_shape(a.f).storage_bits == 32;
     for (int c0 = 0; c0 < kRowElements; c0 += 32) {
       const int col = c0 + lane;
@@ -140,61 +201,69 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock) check_rows(CheckArgs a) {
         o = outcome_of(a.f, a.gated, decode(a.f, x0), a.gated ? decode(a.f, x1) : 1.0, decode(a.f, got_bits), e.exact,
                        floor_scale, a.budget);
       const bool numeric = e.decided && o.has(Outcome::kNumeric);
-      const std::uint32_t bits = float_bits(o.ulp);
+      const bool floor = numeric && o.has(Outcome::kInFloor);
+      const bool rounded = o.has(Outcome::kCorrectlyRounded);
       if (!e.decided) {
         const u64 slot = atomicAdd(a.acc.escalated_count, 1ull);
         if (slot < static_cast<u64>(kEscalationCapacity)) a.acc.escalated[slot] = {index, got_bits};
       } else {
-        atomicAdd(&s.totals[0], 1u);
-        if (special) atomicAdd(&s.totals[10], 1u);
-        if (o.has(Outcome::kCorrectlyRounded)) atomicAdd(&s.totals[2], 1u);
-        if (o.has(Outcome::kSemantic)) atomicAdd(&s.totals[8], 1u);
-        if (o.has(Outcome::kViolation)) atomicAdd(&s.totals[9], 1u);
-        if (o.has(Outcome::kBreach)) atomicAdd(&s.totals[7], 1u);
-        const int cell = o.x0_class * kValueClasses + o.x1_class;
-        atomicAdd(&s.special[cell][0], 1u);
-        if (o.has(Outcome::kSemantic)) atomicAdd(&s.special[cell][1], 1u);
-        if (o.has(Outcome::kBreach)) atomicAdd(&s.special[cell][2], 1u);
+        tally.add(kCount, true);
+        tally.add(kSpecialRules, special);
+        tally.add(kCorrectlyRounded, rounded);
+        tally.add(kSemanticDifferences, o.has(Outcome::kSemantic));
+        tally.add(kSemanticViolations, o.has(Outcome::kViolation));
+        tally.add(kBudgetBreaches, o.has(Outcome::kBreach));
+        tally.add(kNumeric, numeric);
+        tally.add(kOffByOneUlp, numeric && o.ulp >= 1.0);
+        tally.add(kInFloorRegion, floor);
+        tally.add(kAboveFloor, numeric && !floor);
+        tally.add(kCorrectlyRoundedAboveFloor, numeric && !floor && rounded);
         if (numeric) {
-          const bool floor = o.has(Outcome::kInFloor);
-          const u64 ulp_bits = static_cast<u64>(__double_as_longlong(o.ulp));
-          // Buckets keep the float figure, as ErrorStats' per-element traces do.
-          const u64 bucket_bits = static_cast<u64>(__double_as_longlong(static_cast<float>(o.ulp)));
-          atomicAdd(&s.totals[1], 1u);
-          if (o.ulp >= 1.0) atomicAdd(&s.totals[3], 1u);
-          atomicAdd(&s.totals[floor ? 4 : 5], 1u);
-          if (!floor && o.has(Outcome::kCorrectlyRounded)) atomicAdd(&s.totals[6], 1u);
-          atomicMax(&s.maxima[0], ulp_bits);
-          if (!floor) atomicMax(&s.maxima[1], ulp_bits);
-          const int h = histogram_bin(static_cast<float>(o.ulp));
-          atomicAdd(&s.histogram[h][0], 1u);
-          if (floor) atomicAdd(&s.histogram[h][1], 1u);
-          unsigned* ic = s.in_counts[o.input_bucket];
-          unsigned* rc = s.res_counts[o.result_bucket];
-          atomicAdd(&ic[0], 1u);
-          atomicAdd(&rc[0], 1u);
-          if (!o.has(Outcome::kCorrectlyRounded)) atomicAdd(&ic[1], 1u), atomicAdd(&rc[1], 1u);
-          if (floor) atomicAdd(&ic[2], 1u), atomicAdd(&rc[2], 1u);
-          if (o.has(Outcome::kBreach)) atomicAdd(&ic[3], 1u), atomicAdd(&rc[3], 1u);
-          atomicMax(&s.in_max[o.input_bucket][0], bucket_bits);
-          atomicMax(&s.res_max[o.result_bucket][0], bucket_bits);
-          if (!floor)
-            atomicMax(&s.in_max[o.input_bucket][1], bucket_bits), atomicMax(&s.res_max[o.result_bucket][1], bucket_bits);
+          tally.max_ulp = fmax(tally.max_ulp, o.ulp);
+          if (!floor) tally.max_ulp_above_floor = fmax(tally.max_ulp_above_floor, o.ulp);
         }
       }
-      const unsigned numeric_lanes = __ballot_sync(0xffffffffu, numeric);
+      const unsigned decided_lanes = __ballot_sync(kFullWarp, e.decided);
+      const unsigned semantic_lanes = __ballot_sync(kFullWarp, e.decided && o.has(Outcome::kSemantic));
+      const unsigned breach_lanes = __ballot_sync(kFullWarp, e.decided && o.has(Outcome::kBreach));
+      const unsigned violation_lanes = __ballot_sync(kFullWarp, e.decided && o.has(Outcome::kViolation));
+      const unsigned numeric_lanes = __ballot_sync(kFullWarp, numeric);
+      const unsigned floor_lanes = __ballot_sync(kFullWarp, floor);
+      if (e.decided) {
+        const unsigned cell = static_cast<unsigned>(o.x0_class * kValueClasses + o.x1_class);
+        const unsigned lanes = lanes_sharing(decided_lanes, cell);
+        if (leads(lanes)) {
+          atomicAdd(&s.special[cell][0], static_cast<unsigned>(__popc(lanes)));
+          if (const int n = __popc(lanes & semantic_lanes)) atomicAdd(&s.special[cell][1], static_cast<unsigned>(n));
+          if (const int n = __popc(lanes & breach_lanes)) atomicAdd(&s.special[cell][2], static_cast<unsigned>(n));
+        }
+      }
       if (numeric) {
-        const std::uint64_t high = bits >> 16;
-        aggregated_add(a.acc.in_prefix, static_cast<std::uint64_t>(o.input_bucket) * kPrefixBins + high, numeric_lanes);
-        aggregated_add(a.acc.res_prefix, static_cast<std::uint64_t>(o.result_bucket) * kPrefixBins + high, numeric_lanes);
+        // Buckets keep the float figure, as ErrorStats' per-element traces do.
+        const float ulp_float = static_cast<float>(o.ulp);
+        const unsigned bits = __float_as_uint(ulp_float);
+        const int h = histogram_bin(ulp_float);
+        const unsigned lanes = lanes_sharing(numeric_lanes, static_cast<unsigned>(h));
+        if (leads(lanes)) {
+          atomicAdd(&s.histogram[h][0], static_cast<unsigned>(__popc(lanes)));
+          if (const int n = __popc(lanes & floor_lanes)) atomicAdd(&s.histogram[h][1], static_cast<unsigned>(n));
+        }
+        const unsigned not_rounded_lanes = numeric_lanes & ~__ballot_sync(numeric_lanes, rounded);
+        const unsigned flags[3] = {not_rounded_lanes, floor_lanes, breach_lanes};
+        add_to_bucket(s.in_counts, s.in_max, numeric_lanes, o.input_bucket, flags, bits, floor);
+        add_to_bucket(s.res_counts, s.res_max, numeric_lanes, o.result_bucket, flags, bits, floor);
+        const unsigned high = bits >> 16;
+        add_per_key(a.acc.prefix, numeric_lanes, static_cast<unsigned>(o.input_bucket) * kPrefixBins + high);
+        add_per_key(a.acc.prefix, numeric_lanes,
+                    static_cast<unsigned>(kInputBuckets + o.result_bucket) * kPrefixBins + high);
       }
       keep_worst(lists[kWorst], numeric && !o.has(Outcome::kInFloor), index, got_bits, o.ulp);
       keep_worst(lists[kWorstInFloor], numeric && o.has(Outcome::kInFloor), index, got_bits, o.ulp);
-      keep_first(lists[kBreaches], __ballot_sync(0xffffffffu, e.decided && o.has(Outcome::kBreach)), index, got_bits, o.ulp);
-      keep_first(lists[kSemantic], __ballot_sync(0xffffffffu, e.decided && o.has(Outcome::kSemantic)), index, got_bits, o.ulp);
-      keep_first(lists[kSemanticFailures], __ballot_sync(0xffffffffu, e.decided && o.has(Outcome::kViolation)), index,
-                 got_bits, o.ulp);
+      keep_first(lists[kBreaches], breach_lanes, index, got_bits, o.ulp);
+      keep_first(lists[kSemantic], semantic_lanes, index, got_bits, o.ulp);
+      keep_first(lists[kSemanticFailures], violation_lanes, index, got_bits, o.ulp);
     }
+    tally.flush_row(s);
     {
       const std::int64_t slot_row = a.chunk_row + local_row;
       for (int k = 0; k < kListKinds; ++k) {
@@ -227,7 +296,31 @@ __global__ void fill_rows(T* in, std::int64_t first_row, int rows, bool gated) {
   }
 }
 
+struct NonZero {
+  const u64* counts;
+  __device__ bool operator()(std::uint32_t i) const { return counts[i] != 0; }
+};
+
+__global__ void gather(const u64* prefix, const std::uint32_t* keys, const std::uint32_t* how_many, u64* counts) {
+  for (std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < *how_many; i += gridDim.x * blockDim.x)
+    counts[i] = prefix[keys[i]];
+}
+
 }  // namespace
+
+int compact_prefix(const u64* prefix, std::uint32_t* keys, u64* counts, std::uint32_t* how_many) {
+  const thrust::counting_iterator<std::uint32_t> indices(0);
+  std::size_t temp_bytes = 0;
+  cudaError_t e = cub::DeviceSelect::If(nullptr, temp_bytes, indices, keys, how_many, kPrefixEntries, NonZero{prefix});
+  if (e != cudaSuccess) return e;
+  void* temp = nullptr;
+  if ((e = cudaMalloc(&temp, temp_bytes)) != cudaSuccess) return e;
+  e = cub::DeviceSelect::If(temp, temp_bytes, indices, keys, how_many, kPrefixEntries, NonZero{prefix});
+  cudaFree(temp);
+  if (e != cudaSuccess) return e;
+  gather<<<1024, 256>>>(prefix, keys, how_many, counts);
+  return cudaGetLastError();
+}
 
 int launch_fill(void* in, int element_bytes, std::int64_t first_row, int rows, bool gated) {
   if (element_bytes == 2)

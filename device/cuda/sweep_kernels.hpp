@@ -14,11 +14,19 @@ using u64 = unsigned long long;
 
 inline constexpr int kWarpsPerBlock = 8;
 inline constexpr int kPrefixBins = 65536;  ///< Figures::input_prefix's bins
+/// The distributions' table: every input bucket's bins, then every result bucket's.
+inline constexpr std::int64_t kPrefixEntries = static_cast<std::int64_t>(kInputBuckets + kResultBuckets) * kPrefixBins;
 inline constexpr std::int64_t kEscalationCapacity = 1 << 22;
+
+/// Accumulators::totals, in the order of Totals' counters, then Figures::special_rules.
+enum TotalIndex {
+  kCount, kNumeric, kCorrectlyRounded, kOffByOneUlp, kInFloorRegion, kAboveFloor, kCorrectlyRoundedAboveFloor,
+  kBudgetBreaches, kSemanticDifferences, kSemanticViolations, kSpecialRules, kTotals
+};
 
 /// Where the device accumulates.
 struct Accumulators {
-  u64* totals;      ///< [11] Totals' counters, in declaration order, then Figures::special
+  u64* totals;      ///< [kTotals]
   u64* maxima;      ///< [2] max_ulp, max_ulp_above_floor as double bits (non-negative: integer order)
   u64* in_counts;   ///< [kInputBuckets][4]: count, not_cr, in_floor, breaches
   u64* in_max;      ///< [kInputBuckets][2]
@@ -26,8 +34,7 @@ struct Accumulators {
   u64* res_max;     ///< [kResultBuckets][2]
   u64* special;     ///< [36][3]
   u64* histogram;   ///< [42][2]
-  u64* in_prefix;   ///< [kInputBuckets][65536]
-  u64* res_prefix;  ///< [kResultBuckets][65536]
+  u64* prefix;      ///< [kInputBuckets + kResultBuckets][kPrefixBins]
   Listed* lists;    ///< [rows][kListKinds][kKeep]
   int* list_sizes;  ///< [rows][kListKinds]
   Escalated* escalated;
@@ -51,5 +58,8 @@ struct CheckArgs {
 int launch_fill(void* in, int element_bytes, std::int64_t first_row, int rows, bool gated);
 /// Checks a chunk's outputs into the accumulators.
 int launch_check(ActivationKind kind, const CheckArgs& a);
+/// The nonzero entries of the distributions' table, in index order: their indices and
+/// counts, and how many there are (`keys` and `counts` hold kPrefixEntries).
+int compact_prefix(const u64* prefix, std::uint32_t* keys, u64* counts, std::uint32_t* how_many);
 
 }  // namespace ulpcheck::sweep::detail

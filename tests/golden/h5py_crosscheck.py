@@ -13,7 +13,9 @@ it bit for bit and exact_hi + exact_lo must be within 2^-100 relative of it.
 
 The routing file (biased_grouped_topk.h5) has its own layout: h5py_routing_crosscheck.py checks
 it, routing PER_GROUP / 4 tokens of every case and counterexample again with mpmath
-(tests/reference/routing_mpmath_crosscheck.py); its tokens count among the values.
+(tests/reference/routing_mpmath_crosscheck.py); its tokens count among the values. So has the
+exhaustive sweeps' file (exhaustive.h5): h5py_exhaustive_crosscheck.py checks every record and
+recomputes the ULP error of each recorded worst input; its records count among the groups.
 
 Prints "h5py cross-check: F files, G groups, N values, M problems"; exits 1 on any problem
 or when nothing was checked.
@@ -32,6 +34,7 @@ import mpmath_crosscheck  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import h5py_routing_crosscheck  # noqa: E402
+import h5py_exhaustive_crosscheck  # noqa: E402
 
 ROOT_ATTRS = {"schema_version": int, "tool": str, "op": str, "formula": str, "arity": int,
               "oracle_method": str, "device": str, "cuda_version": str, "driver_version": str}
@@ -116,6 +119,8 @@ def check_file(path, per_group, problems):
     with h5py.File(path, "r") as f:
         if f.attrs.get("op") in ("biased_grouped_topk", b"biased_grouped_topk"):
             return h5py_routing_crosscheck.check_routing_file(f, path, max(1, per_group // 4), problems)
+        if f.attrs.get("content") in ("exhaustive sweeps", b"exhaustive sweeps"):
+            return h5py_exhaustive_crosscheck.check_exhaustive_file(f, path, problems)
         where = f"{path}: /"
         for name, kind in ROOT_ATTRS.items():
             attr(f, name, kind, problems, where)

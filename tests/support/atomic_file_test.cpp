@@ -80,6 +80,14 @@ TEST_F(AtomicFileTest, AWriterMayFillTheTemporaryByName) {
   EXPECT_EQ(names(), std::set<std::string>{"data.bin"});
 }
 
+TEST_F(AtomicFileTest, ADeviceTakesTheTextAndStaysADevice) {
+  // Renaming a temporary over /dev/null would put a regular file in its place.
+  write_file_atomically("/dev/null", "report\n");
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+  EXPECT_THROW(AtomicFile("/dev/null"), std::runtime_error);
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+}
+
 TEST_F(AtomicFileTest, AMissingDirectoryNamesThePathAndTheReason) {
   const std::string path = file("no-such-dir/out.txt");
   try {

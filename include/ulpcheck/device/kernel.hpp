@@ -1,6 +1,8 @@
 // A kernel under test: anything that implements some ops for some formats.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -17,6 +19,17 @@ namespace ulpcheck {
 struct KernelError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+/// One call of a kernel on device memory: input [rows, arity * d] and output [rows, d] of
+/// one format, on the current CUDA device.
+struct DeviceCall {
+  const void* input = nullptr;
+  void* output = nullptr;
+  std::int64_t rows = 0, d = 0;
+};
+/// A kernel bound to (op, format, parameters), run on device memory: enqueues one call (the
+/// caller waits for it) and throws KernelError if the call cannot be made.
+using DeviceRun = std::function<void(const DeviceCall&)>;
 
 class Kernel {
  public:
@@ -38,6 +51,9 @@ class Kernel {
   virtual void run(const ElementwiseOp& op, const Params& params, const BitTensor& input,
                    BitTensor& output) const = 0;
 
+  /// The kernel on device memory, for runs that keep inputs and outputs on the GPU (the
+  /// exhaustive sweeps); empty for a kernel that takes host memory.
+  virtual DeviceRun device_run(const ElementwiseOp&, Format, const Params&) const { return {}; }
   bool supports(const ElementwiseOp& op, Format f) const { return claim(op, f).has_value(); }
 };
 

@@ -19,7 +19,8 @@ namespace ulpcheck {
 
 /// As given (each field is the flag of the same name).
 struct ExhaustiveRequest {
-  std::string op, dtype, kernel;  ///< kernel empty: the default kernel of (op, dtype)
+  std::string op, dtype;
+  std::vector<std::string> kernels;  ///< empty: the default kernel of (op, dtype)
   ParamValues params;             ///< empty: each of the op's checked parameter sets
   std::string shard;              ///< "k/n", one-based; empty: the whole space
   std::int64_t rows_per_call = 4096;
@@ -28,7 +29,7 @@ struct ExhaustiveRequest {
 struct ExhaustivePlan {
   const ElementwiseOp* op = nullptr;
   Format format = Format::bf16;
-  const Kernel* kernel = nullptr;
+  std::vector<const Kernel*> kernels;
   std::vector<Params> params;
   Shard shard;
   std::int64_t rows_per_call = 4096;
@@ -39,10 +40,11 @@ Shard parse_shard(const std::string& text);
 
 /// Validates the request; throws RequestError naming the flag (an op without an exhaustive
 /// space for that dtype, a kernel the GPU sweep cannot take, a shard of several parameter
-/// sets).
+/// sets or kernels).
 ExhaustivePlan plan_exhaustive(const ExhaustiveRequest& request);
 
-/// One part per parameter set, in the plan's order; progress to `observer`.
+/// One part per parameter set and kernel, in the plan's order (parameters first; the
+/// kernels of a parameter set share its oracle tables); progress to `observer`.
 std::vector<ExhaustivePart> run_exhaustive(const ExhaustivePlan& plan, Observer& observer = silent_observer());
 
 /// The report of whole parts (run over the whole space, or merged), one case each.

@@ -11,14 +11,16 @@
 
 namespace ulpcheck {
 
-/// Writes `text` to `path` as above. Throws std::runtime_error naming the path and the
+/// Writes `text` to `path` as above; to a device or a pipe already there (/dev/null,
+/// /dev/stdout, a FIFO), directly. Throws std::runtime_error naming the path and the
 /// system's reason.
 void write_file_atomically(const std::string& path, std::string_view text);
 
 /// The same steps for writers that open the file themselves by name (HDF5): the constructor
 /// creates the temporary, empty; the writer fills temp_path() (or calls write()), then
 /// commit() puts it in place. The destructor removes the temporary unless commit() renamed
-/// it. Errors are std::runtime_error naming the path and the system's reason.
+/// it. A path naming a device, pipe or socket is refused. Errors are std::runtime_error
+/// naming the path and the system's reason.
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path);

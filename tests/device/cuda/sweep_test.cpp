@@ -5,11 +5,13 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <random>
 
 #include "tests/device/cuda/gpu_test_support.hpp"
 #include "tests/device/cuda/planted_kernels.cuh"
 #include "tests/device/cuda/sweep_oracle.cuh"
+#include "ulpcheck/device/plugin.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/properties/exhaustive.hpp"
 #include "ulpcheck/properties/measure.hpp"
@@ -86,12 +88,10 @@ std::string case_json(const std::vector<ExhaustivePart>& wholes) {
   return report_json_text(report_document(exhaustive_results(wholes)));
 }
 
-TEST(Sweep, MatchesAHostMeasurementOfTheSameRows) {
-  ULPCHECK_REQUIRE_GPU();
-  const ElementwiseOp& op = *find_op("silu_and_mul_clamp");
-  const Kernel& kernel = *find_kernel("cuda.single_rounding");
-  const Params p = op.default_params().set("limit", 7.0);
-  const Shard shard{1000, 4096};  // rows 16000..16015: ups around 2^-2 and their negatives' neighbours
+/// Sweeps rows of a gated op's bf16 space and measures the same pairs through the kernel's
+/// run() and the host oracle: the figures agree.
+void expect_sweep_equals_host_measurement(const ElementwiseOp& op, const Kernel& kernel, const Params& p,
+                                          const Shard& shard) {
   const ExhaustivePart part = run_exhaustive_part(op, kernel, Format::bf16, p, shard);
   InputSet in;
   in.tensor = BitTensor{Format::bf16, shard.end_unit() - shard.first_unit(), 2 * sweep::kRowElements, {}};
@@ -111,8 +111,35 @@ TEST(Sweep, MatchesAHostMeasurementOfTheSameRows) {
   EXPECT_EQ(t.semantic_differences, m.stats.semantic_differences);
   EXPECT_EQ(t.semantic_violations, m.stats.semantic_violations);
   EXPECT_NEAR(t.max_ulp, m.stats.max_ulp, 1e-9 * m.stats.max_ulp);
-  fmt::print("rows {}..{}: {} elements, max {:.6g} ULP on the GPU, {:.6g} on the host\n", shard.first_unit(),
-             shard.end_unit() - 1, t.count, t.max_ulp, m.stats.max_ulp);
+  fmt::print("{} rows {}..{}: {} elements, max {:.6g} ULP on the GPU, {:.6g} on the host; {} breaches\n",
+             kernel.name(), shard.first_unit(), shard.end_unit() - 1, t.count, t.max_ulp, m.stats.max_ulp,
+             t.budget_breaches);
+}
+
+TEST(Sweep, MatchesAHostMeasurementOfTheSameRows) {
+  ULPCHECK_REQUIRE_GPU();
+  const ElementwiseOp& op = *find_op("silu_and_mul_clamp");
+  // rows 16000..16015: ups around 2^-2 and their negatives' neighbours
+  expect_sweep_equals_host_measurement(op, *find_kernel("cuda.single_rounding"), op.default_params().set("limit", 7.0),
+                                       Shard{1000, 4096});
+}
+
+/// The example CUDA plugin (examples/plugin/cuda_silu_and_mul_plugin.cu), where the build
+/// put it or beside this binary in a bundle.
+std::string example_cuda_plugin() {
+  const std::filesystem::path built = ULPCHECK_EXAMPLE_CUDA_PLUGIN;
+  if (std::filesystem::exists(built)) return built.string();
+  return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / ".." / "lib" / built.filename()).string();
+}
+
+TEST(Sweep, SweepsAPluginKernelOnDeviceMemory) {
+  ULPCHECK_REQUIRE_GPU();
+  const std::string path = example_cuda_plugin();
+  ASSERT_TRUE(std::filesystem::exists(path)) << path;
+  static const std::vector<std::string> names = load_plugin(path);
+  ASSERT_EQ(names, std::vector<std::string>{"example.cuda_swiglu"});
+  const ElementwiseOp& op = *find_op("silu_and_mul");
+  expect_sweep_equals_host_measurement(op, *find_kernel("example.cuda_swiglu"), op.default_params(), Shard{1010, 4096});
 }
 
 TEST(Sweep, CatchesPlantedKernels) {

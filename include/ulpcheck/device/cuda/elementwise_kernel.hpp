@@ -24,6 +24,7 @@ class CudaElementwiseKernel final : public TableKernel<CudaOpImpl> {
  public:
   using TableKernel::TableKernel;
   void run(const ElementwiseOp& op, const Params& params, const BitTensor& input, BitTensor& output) const override;
+  DeviceRun device_run(const ElementwiseOp& op, Format f, const Params& params) const override;
 
   /// The raw launch for (op, f), for callers that keep their data on the device (the
   /// large-shape tests); nullptr when not implemented.

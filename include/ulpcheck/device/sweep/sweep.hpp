@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "ulpcheck/device/cuda/launch.hpp"
 #include "ulpcheck/device/kernel.hpp"
 #include "ulpcheck/device/sweep/outcome.hpp"
 #include "ulpcheck/reference/certified/pair_tables.hpp"
@@ -92,7 +91,7 @@ struct Plan {
   Params params;
   Budget budget;
   std::string kernel;     ///< its name, for messages
-  cuda::LaunchFn launch;  ///< the kernel under test on device memory
+  DeviceRun run;          ///< the kernel under test on device memory
   std::int64_t first_row = 0, rows = kRows;  ///< the part of the space (a shard: rows [first, first + rows))
   std::int64_t rows_per_call = 4096;
   /// Gated ops on a 16-bit format: the op's prepared gates and ups (pair_tables()).
@@ -107,9 +106,11 @@ struct PassTimes {
 /// Called after each call of the kernel with (rows done, rows in all).
 using RowProgress = std::function<void(std::int64_t, std::int64_t)>;
 
-/// The launch of `kernel` for (op, f) on device memory, which a sweep calls: nullptr when
-/// it is not a built-in CUDA kernel implementing them (and in a build without CUDA).
-cuda::LaunchFn device_launcher(const Kernel& kernel, const ElementwiseOp& op, Format f);
+/// Whether a sweep can run `kernel` on (op, f): the kernel runs on device memory (a
+/// built-in CUDA kernel, or a plugin kernel of ULPCHECK_MEMORY_CUDA).
+inline bool sweepable(const Kernel& kernel, const ElementwiseOp& op, Format f) {
+  return static_cast<bool>(kernel.device_run(op, f, op.default_params()));
+}
 
 /// The high 16 bits of a ULP error's float figure: its bin in Figures' distributions.
 std::uint16_t prefix_bin(double ulp);
