@@ -26,7 +26,7 @@ namespace ulpcheck::cli {
 namespace {
 
 /// What to do with the figures of whole sweeps besides the report.
-struct GoldenOptions {
+struct SweepRecordOptions {
   std::optional<std::string> record;   ///< --golden FILE
   std::optional<std::string> against;  ///< --against FILE
 };
@@ -36,7 +36,7 @@ struct ExhaustiveOptions {
   std::string format = "md";
   std::optional<std::string> output;
   std::vector<std::string> plugins;
-  GoldenOptions golden;
+  SweepRecordOptions golden;
 };
 
 struct MergeOptions {
@@ -44,12 +44,12 @@ struct MergeOptions {
   std::string format = "md";
   std::optional<std::string> output;
   std::vector<std::string> plugins;
-  GoldenOptions golden;
+  SweepRecordOptions golden;
 };
 
 /// Records whole sweeps in a golden file, or compares them with the records there (exit 1
 /// when a figure differs, naming it; a sweep with no record is an error, exit 2).
-int golden_step(const std::vector<ExhaustivePart>& wholes, const GoldenOptions& g, const char* command) {
+int record_or_compare(const std::vector<ExhaustivePart>& wholes, const SweepRecordOptions& g, const char* command) {
   std::vector<golden::ExhaustiveRecord> records;
   for (const ExhaustivePart& whole : wholes) records.push_back(golden::record_of(whole));
   if (g.record) {
@@ -75,12 +75,12 @@ int golden_step(const std::vector<ExhaustivePart>& wholes, const GoldenOptions& 
 }
 
 /// Refuses a golden file that cannot be written or read before any sweep runs.
-void check_golden_options(const GoldenOptions& g) {
+void check_record_options(const SweepRecordOptions& g) {
   if (g.record) check_output_path(*g.record, "--golden");
   if (g.against) golden::read_exhaustive(*g.against);
 }
 
-void add_golden_options(CLI::App* sub, GoldenOptions& g) {
+void add_record_options(CLI::App* sub, SweepRecordOptions& g) {
   sub->add_option("--golden", g.record,
                   "record the sweeps' figures and worst inputs in the golden file FILE (created, or the same "
                   "sweeps replaced; golden/SCHEMA.md)")
@@ -106,14 +106,14 @@ int write_report(const std::vector<ExhaustivePart>& wholes, const std::string& f
 
 int run_exhaustive_command(const ExhaustiveOptions& o) {
   if (o.output) check_output_path(*o.output);
-  check_golden_options(o.golden);
+  check_record_options(o.golden);
   load_plugins(o.plugins);
   const ExhaustivePlan plan = plan_exhaustive(o.request);
   TerminalObserver observer;
   const std::vector<ExhaustivePart> parts = run_exhaustive(plan, observer);
   if (o.request.shard.empty()) {
     const int verdict = write_report(parts, o.format, o.output, "exhaustive");
-    return std::max(verdict, golden_step(parts, o.golden, "exhaustive"));
+    return std::max(verdict, record_or_compare(parts, o.golden, "exhaustive"));
   }
   emit(o.output, part_document(parts.front()).dump(1) + "\n");
   fmt::print(stderr, "exhaustive: shard {} written{}; `ulpcheck merge` of all {} parts gives the report\n",
@@ -123,7 +123,7 @@ int run_exhaustive_command(const ExhaustiveOptions& o) {
 
 int run_merge_command(const MergeOptions& o) {
   if (o.output) check_output_path(*o.output);
-  check_golden_options(o.golden);
+  check_record_options(o.golden);
   load_plugins(o.plugins);
   std::vector<ExhaustivePart> parts;
   for (const std::string& path : o.parts) {
@@ -132,7 +132,7 @@ int run_merge_command(const MergeOptions& o) {
   }
   const std::vector<ExhaustivePart> wholes = merge_part_groups(parts);
   const int verdict = write_report(wholes, o.format, o.output, "merge");
-  return std::max(verdict, golden_step(wholes, o.golden, "merge"));
+  return std::max(verdict, record_or_compare(wholes, o.golden, "merge"));
 }
 
 void add_output_options(CLI::App* sub, std::string& format, std::optional<std::string>& output, const char* what) {
@@ -172,7 +172,7 @@ void setup_exhaustive(CLI::App& app, int& exit_code) {
   sub->add_option("-o,--output", opts->output, "write the report (or part) to FILE (atomically) instead of standard output")
       ->type_name("FILE");
   add_plugin_option(sub, opts->plugins);
-  add_golden_options(sub, opts->golden);
+  add_record_options(sub, opts->golden);
   sub->get_option("--golden")->excludes(shard);
   sub->get_option("--against")->excludes(shard);
   sub->callback([opts, params, &exit_code] {
@@ -188,7 +188,7 @@ void setup_merge(CLI::App& app, int& exit_code) {
   sub->add_option("parts", opts->parts, "part documents (JSON), every shard of each sweep once")->required();
   add_output_options(sub, opts->format, opts->output, "the report");
   add_plugin_option(sub, opts->plugins);
-  add_golden_options(sub, opts->golden);
+  add_record_options(sub, opts->golden);
   sub->callback([opts, &exit_code] { exit_code = run_merge_command(*opts); });
 }
 

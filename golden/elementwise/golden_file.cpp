@@ -135,7 +135,7 @@ void write_golden(const std::string& path, const GoldenFile& file, const std::fu
 }
 
 GoldenFile read_golden(const std::string& path) {
-  Ctx ctx{path, op_of_path(path)};
+  Ctx ctx{path, op_of_path(path), {}};
   Handle file = open_file(ctx);
   Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
   if (!root.ok()) ctx.fail("/", "cannot be opened (corrupted)");

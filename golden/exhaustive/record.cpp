@@ -16,18 +16,18 @@ namespace {
 
 using namespace h5;
 
-constexpr const char* kHint = "record it again with 'ulpcheck exhaustive ... --golden FILE'";
+constexpr const char* kRecordAgain = "record it again with 'ulpcheck exhaustive ... --golden FILE'";
 
 /// The figures a record keeps as attributes, by name.
-struct DoubleField {
+struct RecordFigure {
   const char* name;
   double ExhaustiveRecord::*field;
 };
-struct CountField {
+struct RecordCount {
   const char* name;
   std::int64_t ExhaustiveRecord::*field;
 };
-constexpr DoubleField kDoubles[] = {{"budget_max_ulp", &ExhaustiveRecord::budget_max_ulp},
+constexpr RecordFigure kRecordFigures[] = {{"budget_max_ulp", &ExhaustiveRecord::budget_max_ulp},
                                     {"budget_abs_floor", &ExhaustiveRecord::budget_abs_floor},
                                     {"max_ulp", &ExhaustiveRecord::max_ulp},
                                     {"max_ulp_above_floor", &ExhaustiveRecord::max_ulp_above_floor},
@@ -35,13 +35,13 @@ constexpr DoubleField kDoubles[] = {{"budget_max_ulp", &ExhaustiveRecord::budget
                                     {"p99", &ExhaustiveRecord::p99},
                                     {"p999", &ExhaustiveRecord::p999},
                                     {"frac_correctly_rounded", &ExhaustiveRecord::frac_correctly_rounded}};
-constexpr CountField kCounts[] = {{"elements", &ExhaustiveRecord::elements},
+constexpr RecordCount kRecordCounts[] = {{"elements", &ExhaustiveRecord::elements},
                                   {"budget_breaches", &ExhaustiveRecord::budget_breaches},
                                   {"semantic_differences", &ExhaustiveRecord::semantic_differences},
                                   {"semantic_violations", &ExhaustiveRecord::semantic_violations},
                                   {"escalated", &ExhaustiveRecord::escalated}};
 
-void write_file(const std::string& path, const ExhaustiveFile& f) {
+void write_sweeps(const std::string& path, const ExhaustiveFile& f) {
   // HDF5 1.10 objects: each small dataset indexed by a fixed array, not a B-tree of KBs.
   Handle file = create_file(path, FileFormat::v110);
   Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
@@ -68,8 +68,8 @@ void write_file(const std::string& path, const ExhaustiveFile& f) {
     attr_string(g.get(), "params", r.params.to_string());
     for (const auto& [k, v] : r.params.values()) attr_double(g.get(), k.c_str(), v);
     attr_string(g.get(), "space", r.space);
-    for (const CountField& c : kCounts) attr_int64(g.get(), c.name, r.*c.field);
-    for (const DoubleField& d : kDoubles) attr_double(g.get(), d.name, r.*d.field);
+    for (const RecordCount& c : kRecordCounts) attr_int64(g.get(), c.name, r.*c.field);
+    for (const RecordFigure& d : kRecordFigures) attr_double(g.get(), d.name, r.*d.field);
     dataset(g.get(), "worst_index", r.worst_index);
     dataset(g.get(), "worst_got_bits", r.worst_got_bits);
     dataset(g.get(), "worst_ulp", r.worst_ulp);
@@ -95,8 +95,8 @@ ExhaustiveRecord read_record(const Ctx& ctx, hid_t g, const std::string& at, con
   if ((label.empty() ? "all" : label) != case_name)
     ctx.fail(at, fmt::format("has params '{}', which is case '{}'", params, label.empty() ? "all" : label));
   r.space = read_attr_string(ctx, g, at, "space");
-  for (const CountField& c : kCounts) r.*c.field = read_attr_int64(ctx, g, at, c.name);
-  for (const DoubleField& d : kDoubles) r.*d.field = read_attr_double(ctx, g, at, d.name);
+  for (const RecordCount& c : kRecordCounts) r.*c.field = read_attr_int64(ctx, g, at, c.name);
+  for (const RecordFigure& d : kRecordFigures) r.*d.field = read_attr_double(ctx, g, at, d.name);
   r.worst_index = read_dataset<std::int64_t>(ctx, g, at, "worst_index");
   r.worst_got_bits = read_dataset<std::uint32_t>(ctx, g, at, "worst_got_bits");
   r.worst_ulp = read_dataset<double>(ctx, g, at, "worst_ulp");
@@ -114,7 +114,7 @@ ExhaustiveRecord read_record(const Ctx& ctx, hid_t g, const std::string& at, con
   return r;
 }
 
-bool same_case(const ExhaustiveRecord& a, const ExhaustiveRecord& b) {
+bool same_sweep(const ExhaustiveRecord& a, const ExhaustiveRecord& b) {
   return a.op == b.op && a.format == b.format && a.case_name == b.case_name && a.kernel == b.kernel;
 }
 
@@ -163,11 +163,11 @@ ExhaustiveRecord record_of(const ExhaustivePart& whole) {
 }
 
 void write_exhaustive(const std::string& path, const ExhaustiveFile& file, const std::function<void()>& before_rename) {
-  write_atomically(path, [&](const std::string& tmp) { write_file(tmp, file); }, before_rename);
+  write_atomically(path, [&](const std::string& tmp) { write_sweeps(tmp, file); }, before_rename);
 }
 
 ExhaustiveFile read_exhaustive(const std::string& path) {
-  Ctx ctx{path, "", kHint};
+  Ctx ctx{path, "", kRecordAgain};
   Handle file = open_file(ctx);
   Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
   ExhaustiveFile f;
@@ -212,7 +212,7 @@ void record_exhaustive(const std::string& path, const std::vector<ExhaustiveReco
   for (const ExhaustiveRecord& r : records) {
     bool replaced = false;
     for (ExhaustiveRecord& old : file.records)
-      if (same_case(old, r)) old = r, replaced = true;
+      if (same_sweep(old, r)) old = r, replaced = true;
     if (!replaced) file.records.push_back(r);
   }
   // Records group by op, dtype and case in the file: keep each group's records together,
@@ -236,10 +236,10 @@ void record_exhaustive(const std::string& path, const std::vector<ExhaustiveReco
 
 std::vector<std::string> differences(const ExhaustiveRecord& recorded, const ExhaustiveRecord& now) {
   std::vector<std::string> out;
-  for (const CountField& c : kCounts)
+  for (const RecordCount& c : kRecordCounts)
     if (c.field != &ExhaustiveRecord::escalated && recorded.*c.field != now.*c.field)
       out.push_back(fmt::format("{}: recorded {}, now {}", c.name, recorded.*c.field, now.*c.field));
-  for (const DoubleField& d : kDoubles)
+  for (const RecordFigure& d : kRecordFigures)
     if (!(recorded.*d.field == now.*d.field))
       out.push_back(fmt::format("{}: recorded {:.17g}, now {:.17g}", d.name, recorded.*d.field, now.*d.field));
   if (recorded.worst_index != now.worst_index || recorded.worst_got_bits != now.worst_got_bits)
@@ -252,7 +252,7 @@ std::vector<std::string> differences(const ExhaustiveRecord& recorded, const Exh
 
 const ExhaustiveRecord* find_record(const ExhaustiveFile& file, const ExhaustiveRecord& r) {
   for (const ExhaustiveRecord& x : file.records)
-    if (same_case(x, r)) return &x;
+    if (same_sweep(x, r)) return &x;
   return nullptr;
 }
 

@@ -238,7 +238,7 @@ void write_routing_golden(const std::string& path, const RoutingGoldenFile& file
 }
 
 RoutingGoldenFile read_routing_golden(const std::string& path) {
-  Ctx ctx{path, std::string(kRoutingOpName)};
+  Ctx ctx{path, std::string(kRoutingOpName), {}};
   Handle file = open_file(ctx);
   Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
   if (!root.ok()) ctx.fail("/", "cannot be opened (corrupted)");
