@@ -14,6 +14,7 @@
 #include "cli/plugins.hpp"
 #include "cli/usage_error.hpp"
 #include "ulpcheck/reports/junit.hpp"
+#include "ulpcheck/runs/exhaustive.hpp"
 #include "ulpcheck/runs/fuzz.hpp"
 #include "ulpcheck/support/atomic_file.hpp"
 
@@ -119,6 +120,11 @@ void setup_fuzz(CLI::App& app, int& exit_code) {
       ->type_name("DIR");
   sub->add_flag("--no-corpus", o->no_corpus, "keep no counterexample (the default; for scripts that say so)")
       ->excludes("--golden-dir");
+  sub->add_option("--shard", o->shard,
+                  "run the K-th of N consecutive slices of the property runs (one job of a CI matrix); the slices' "
+                  "lines, in order, are those of one run of the whole campaign")
+      ->type_name("K/N")
+      ->excludes("--replay");
   sub->callback([o, &exit_code] { exit_code = run_fuzz(*o); });
 }
 
@@ -126,17 +132,24 @@ int run_fuzz(const FuzzOptions& o) {
   const std::vector<std::string> plugin_kernels = load_plugins(o.plugins);
   const std::vector<FuzzRun> runs =
       o.replay ? std::vector<FuzzRun>{resolve_replay(*o.replay)} : plan_fuzz({o.ops, o.dtypes, o.kernels, o.properties});
+  // A shard takes runs [first, end) and numbers them as the whole campaign does.
+  std::size_t first = 0, end = runs.size();
+  if (!o.shard.empty()) {
+    const Shard s = parse_shard(o.shard);
+    first = static_cast<std::size_t>(s.index) * runs.size() / static_cast<std::size_t>(s.count);
+    end = static_cast<std::size_t>(s.index + 1) * runs.size() / static_cast<std::size_t>(s.count);
+  }
   const FuzzSettings settings{o.cases, o.seed};
   const Corpus corpus = corpus_for(o, plugin_kernels);
   const auto start = std::chrono::steady_clock::now();
   std::vector<FuzzResult> results;
   int failed = 0;
   long long cases = 0;
-  for (std::size_t i = 0; i < runs.size(); ++i) {
+  for (std::size_t i = first; i < end; ++i) {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (o.time_budget && elapsed > *o.time_budget) {
-      fmt::print("time budget of {} s reached: {} of {} property runs not started\n", *o.time_budget,
-                 runs.size() - i, runs.size());
+      fmt::print("time budget of {} s reached: {} of {} property runs not started\n", *o.time_budget, end - i,
+                 end - first);
       break;
     }
     const FuzzRun& each = runs[i];
@@ -155,7 +168,8 @@ int run_fuzz(const FuzzOptions& o) {
     results.push_back(r);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  fmt::print("{} of {} property runs passed (seed {})\n", results.size() - failed, results.size(), o.seed);
+  fmt::print("{}{} of {} property runs passed (seed {})\n", o.shard.empty() ? "" : "shard " + o.shard + ": ",
+             results.size() - failed, results.size(), o.seed);
   // Timing goes to stderr, so that stdout is the same for the same seed.
   fmt::print(stderr, "fuzz: {} cases in {:.1f} s ({:.0f} cases/s)\n", cases, seconds, cases / std::max(seconds, 1e-9));
   if (o.junit) {

@@ -27,6 +27,9 @@ struct FuzzOptions {
   /// project's own golden/data, whose files pin the project's kernels.
   std::optional<std::string> golden_dir;
   bool no_corpus = false;  ///< keep none: the default, said out loud
+  /// "k/n": run only the k-th of n consecutive slices of the campaign's property runs; the
+  /// slices' lines, in order, are the whole campaign's.
+  std::string shard;
 
 };
 

@@ -12,6 +12,7 @@
 #include "cli/usage_error.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/golden/elementwise/golden_file.hpp"
+#include "ulpcheck/runs/exhaustive.hpp"
 #include "ulpcheck/runs/observer.hpp"
 
 namespace ulpcheck::cli {
@@ -60,6 +61,10 @@ void setup_golden(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   regen->add_option("--seed", o->seed, "seed of the random elements and routing batches")->capture_default_str();
   regen->add_flag("--drop-corpus", o->drop_corpus, "do not carry the fuzz corpus of the old file over");
+  regen->add_option("--shard", o->shard,
+                    "regenerate the K-th of N consecutive slices of the files (one job each); every file is written "
+                    "alone, so the shards together write what one run writes")
+      ->type_name("K/N");
   regen->callback([o, &exit_code] { exit_code = run_golden_regen(*o); });
 
   CLI::App* check = golden->add_subcommand("check", "Run kernels over golden inputs; exit 1 on a budget breach");
@@ -79,7 +84,12 @@ void setup_golden(CLI::App& app, int& exit_code) {
 int run_golden_regen(const GoldenOptions& o) {
   load_plugins(o.plugins);
   golden::require_dir(o.dir, true);
-  const std::vector<golden::FileRef> files = golden::named_files(o.ops);
+  std::vector<golden::FileRef> files = golden::named_files(o.ops);
+  if (!o.shard.empty()) {
+    const Shard s = parse_shard(o.shard);
+    const auto n = static_cast<std::int64_t>(files.size());
+    files = std::vector<golden::FileRef>(files.begin() + s.index * n / s.count, files.begin() + (s.index + 1) * n / s.count);
+  }
   Provenance provenance;
   if (cuda::device_available()) {
     const cuda::Provenance p = cuda::provenance();

@@ -28,6 +28,7 @@ struct GoldenOptions {
   std::int64_t tokens = golden::kDefaultRoutingTokens;  ///< regen: tokens per routing case
   std::uint64_t seed = 1;            ///< regen
   bool drop_corpus = false;          ///< regen: do not carry the old file's corpus over
+  std::string shard;                 ///< regen: "k/n", the k-th of n consecutive slices of the files
 };
 
 /// The corpus of the file at `path` that regen carries over: `read(path).corpora`, or none

@@ -290,6 +290,32 @@ TEST(Cli_fuzz, SameSeedSameOutput) {
   EXPECT_EQ(a.output, b.output);
 }
 
+TEST(Cli_fuzz, ShardsInOrderPrintTheWholeRunsLines) {
+  const std::string args = kFuzzPlanted + "--kernel planted.truncating_conversion --kernel host.single_rounding "
+                                     "--op silu_and_mul --cases 20 --seed 5 ";
+  // The lines of the runs, without the summary (which counts the runs printed).
+  const auto runs_of = [](const std::string& out) {
+    std::string lines;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+      if (!contains(line, "property runs passed")) lines += line + "\n";
+    return lines;
+  };
+  const auto whole = ulpcheck(args, testing::Capture::stdout_only);
+  std::string joined;
+  int failed_shards = 0;
+  for (const char* k : {"1/3", "2/3", "3/3"}) {
+    const auto r = ulpcheck(args + "--shard " + k, testing::Capture::stdout_only);
+    EXPECT_TRUE(contains(r.output, std::string("shard ") + k + ": ")) << r.output;
+    failed_shards += r.exit_code == 1;
+    joined += runs_of(r.output);
+  }
+  EXPECT_EQ(whole.exit_code, 1);
+  EXPECT_GE(failed_shards, 1);
+  EXPECT_EQ(joined, runs_of(whole.output));
+  expect_usage_error(args + "--shard 0/3", {"--shard 0/3"});
+}
+
 TEST(Cli_fuzz, JunitFileNamesEveryRunAndItsFailure) {
   const std::string path = ::testing::TempDir() + "fuzz_junit.xml";
   std::remove(path.c_str());

@@ -60,6 +60,24 @@ TEST_F(GoldenCli, RegenWritesEveryOpAndShowsProgress) {
     EXPECT_TRUE(std::filesystem::exists(file(op)));
 }
 
+TEST(GoldenCliShards, ShardsTogetherWriteWhatOneRunWrites) {
+  // Files are written one by one, each from its own seed: three shards of five files (one,
+  // two and two) give the bytes of one run.
+  const std::string ops = "--op silu --op gelu --op gelu_tanh --op silu_and_mul --op gelu_and_mul --samples 100 ";
+  TempDir whole, shards;
+  ASSERT_EQ(ulpcheck("golden regen " + ops + "--dir " + whole.str()).exit_code, 0);
+  for (const char* k : {"3/3", "1/3", "2/3"}) {
+    const auto r = ulpcheck("golden regen " + ops + "--shard " + k + " --dir " + shards.str());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  const std::set<std::string> names = testing::entries(whole.str());
+  EXPECT_EQ(names.size(), 5u);
+  EXPECT_EQ(names, testing::entries(shards.str()));
+  for (const std::string& name : names)
+    EXPECT_EQ(testing::read_bytes(whole.file(name)), testing::read_bytes(shards.file(name))) << name;
+  expect_usage_error("golden regen --shard 4/3 --dir " + shards.str(), {"--shard 4/3"});
+}
+
 TEST(GoldenCliCommitted, CheckCatchesALayoutBugAndNamesItsCall) {
   // The committed file, read only: its inputs go to the kernel in several calls, the last
   // one a row wider than 8192 (ulpcheck/properties/batches.hpp).

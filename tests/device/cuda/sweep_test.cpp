@@ -111,6 +111,28 @@ void expect_sweep_equals_host_measurement(const ElementwiseOp& op, const Kernel&
   EXPECT_EQ(t.semantic_differences, m.stats.semantic_differences);
   EXPECT_EQ(t.semantic_violations, m.stats.semantic_violations);
   EXPECT_NEAR(t.max_ulp, m.stats.max_ulp, 1e-9 * m.stats.max_ulp);
+  // The tables the device reduced: rows by binade of input and of result, and the histogram.
+  const CaseFigures gpu = case_figures(part.figures, Format::bf16), host = digest(m).figures;
+  const auto same_rows = [&](const std::vector<BinadeRow>& a, const std::vector<BinadeRow>& b, const char* table) {
+    ASSERT_EQ(a.size(), b.size()) << table;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const ErrorFigures &x = a[i].figures, &y = b[i].figures;
+      EXPECT_EQ(a[i].binade, b[i].binade) << table << " row " << i;
+      EXPECT_EQ(x.count, y.count) << table << " row " << i;
+      EXPECT_EQ(x.not_correctly_rounded, y.not_correctly_rounded) << table << " row " << i;
+      EXPECT_EQ(x.in_floor_region, y.in_floor_region) << table << " row " << i;
+      EXPECT_EQ(x.breaches, y.breaches) << table << " row " << i;
+      EXPECT_EQ(x.max_ulp, y.max_ulp) << table << " row " << i;
+      EXPECT_EQ(x.max_ulp_above_floor, y.max_ulp_above_floor) << table << " row " << i;
+    }
+  };
+  same_rows(gpu.binades_input, host.binades_input, "by input");
+  same_rows(gpu.binades_result, host.binades_result, "by result");
+  ASSERT_EQ(gpu.ulp_histogram.size(), host.ulp_histogram.size());
+  for (std::size_t i = 0; i < gpu.ulp_histogram.size(); ++i) {
+    EXPECT_EQ(gpu.ulp_histogram[i].count, host.ulp_histogram[i].count) << "histogram bin " << i;
+    EXPECT_EQ(gpu.ulp_histogram[i].in_floor_region, host.ulp_histogram[i].in_floor_region) << "histogram bin " << i;
+  }
   fmt::print("{} rows {}..{}: {} elements, max {:.6g} ULP on the GPU, {:.6g} on the host; {} breaches\n",
              kernel.name(), shard.first_unit(), shard.end_unit() - 1, t.count, t.max_ulp, m.stats.max_ulp,
              t.budget_breaches);
