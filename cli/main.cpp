@@ -46,6 +46,9 @@ std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv)
 
 }  // namespace
 
+/// An error line on stderr; a stderr that cannot be written is not an error of its own.
+static void say(const std::string& line) { std::fputs(line.c_str(), stderr); }
+
 int main(int argc, char** argv) {
   using namespace ulpcheck::cli;
   CLI::App app{"ulpcheck: how far GPU activation and MoE-routing kernels are from the exact answer"};
@@ -68,25 +71,25 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     if (const std::optional<std::string> why = unknown_command(app, argc, argv)) {
-      fmt::print(stderr, "ulpcheck: error: {}\n", *why);
+      say(fmt::format("ulpcheck: error: {}\n", *why));
       return kExitUsage;
     }
-    fmt::print(stderr, "ulpcheck: error: {}\nRun 'ulpcheck --help' or 'ulpcheck SUBCOMMAND --help' for the options.\n",
-               e.what());
+    say(fmt::format("ulpcheck: error: {}\nRun 'ulpcheck --help' or 'ulpcheck SUBCOMMAND --help' for the options.\n",
+               e.what()));
     return kExitUsage;
   } catch (const UsageError& e) {
-    fmt::print(stderr, "ulpcheck: error: {}\n", e.what());
+    say(fmt::format("ulpcheck: error: {}\n", e.what()));
     return kExitUsage;
   } catch (const ulpcheck::golden::GoldenError& e) {
     // A golden file that cannot be read or written: bad input, with the file and object named.
-    fmt::print(stderr, "ulpcheck: error: {}\n", e.what());
+    say(fmt::format("ulpcheck: error: {}\n", e.what()));
     return kExitUsage;
   } catch (const ulpcheck::KernelError& e) {
     // The kernel could not run at all (no GPU, a plugin's own error): nothing was measured.
-    fmt::print(stderr, "ulpcheck: error: kernel did not run: {}\n", e.what());
+    say(fmt::format("ulpcheck: error: kernel did not run: {}\n", e.what()));
     return kExitUsage;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "ulpcheck: internal error: {}\n", e.what());
+    say(fmt::format("ulpcheck: internal error: {}\n", e.what()));
     return 3;
   }
   return exit_code;

@@ -30,8 +30,10 @@ void check_output_path(const std::string& path, const char* flag) {
 
 void emit(const std::optional<std::string>& output, const std::string& text) {
   if (!output) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    // A full disk or a closed pipe behind standard output loses the text: say so.
+    const bool written = std::fwrite(text.data(), 1, text.size(), stdout) == text.size();
+    if (std::fflush(stdout) != 0 || !written || std::ferror(stdout))
+      throw UsageError(fmt::format("standard output: cannot write ({})", std::strerror(errno)));
     return;
   }
   try {

@@ -46,6 +46,8 @@ bool special_file(const std::string& path) {
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   if (special_file(path_))
     throw std::runtime_error(fmt::format("{}: is not a regular file (a device, pipe or socket); give a file name", path_));
+  if (std::error_code ec; std::filesystem::is_symlink(std::filesystem::symlink_status(path_, ec)))
+    throw std::runtime_error(fmt::format("{}: is a symbolic link; give the file it leads to", path_));
   // O_EXCL: a name another writer holds (or a link planted there) is never opened; 0666
   // less the umask, as any new file.
   for (int attempt = 0; fd_ < 0; ++attempt) {
@@ -94,7 +96,20 @@ void AtomicFile::commit() {
         fmt::format("{}: renamed into place, but cannot flush the directory {} to disk ({})", path_, dir, reason(synced)));
 }
 
-void write_file_atomically(const std::string& path, std::string_view text) {
+/// The file a symbolic link leads to, so that the new content replaces that file and the
+/// link stays; `path` itself when it is no link. A link that leads nowhere is refused.
+std::string through_links(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_symlink(std::filesystem::symlink_status(path, ec))) return path;
+  const std::filesystem::path target = std::filesystem::canonical(path, ec);
+  if (ec)
+    throw std::runtime_error(fmt::format("{}: is a symbolic link to {}, which does not exist; give a file name", path,
+                                         std::filesystem::read_symlink(path, ec).string()));
+  return target.string();
+}
+
+void write_file_atomically(const std::string& given, std::string_view text) {
+  const std::string path = through_links(given);
   if (special_file(path)) {
     // A device or a pipe (/dev/null, /dev/stdout, a FIFO) takes the text as it comes.
     const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);

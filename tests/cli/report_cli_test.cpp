@@ -280,6 +280,21 @@ TEST(Cli_report_output, HtmlIsOneSelfContainedPageWithPlots) {
   EXPECT_FALSE(contains(html, "<script"));
 }
 
+TEST(Cli_report_output, ADeviceStaysADeviceAndAFullOneIsAnError) {
+  // Replacing by rename would put a regular file where the device was (as root, it can).
+  const auto to_null = ulpcheck("report --op silu --dtype bf16 --kernel host.single_rounding -o /dev/null");
+  EXPECT_EQ(to_null.exit_code, 0) << to_null.output;
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+  const auto to_full = ulpcheck("report --op silu --dtype bf16 --kernel host.single_rounding -o /dev/full");
+  EXPECT_EQ(to_full.exit_code, 2) << to_full.output;
+  EXPECT_TRUE(contains(to_full.output, "-o /dev/full: cannot write")) << to_full.output;
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/full"));
+  // Standard output on a full device: the report is lost, and the command says so (its
+  // stderr through a pipe, as the helper's own redirection then applies to `tail`).
+  const auto stdout_full = ulpcheck("report --op silu --dtype bf16 --kernel host.single_rounding 2>&1 >/dev/full | tail -1");
+  EXPECT_TRUE(contains(stdout_full.output, "standard output: cannot write")) << stdout_full.output;
+}
+
 TEST(Cli_report_output, AFailedRunLeavesTheFileAsItWas) {
   const TempDir dir;
   const std::string path = dir.file("report.md");

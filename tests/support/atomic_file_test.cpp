@@ -88,6 +88,23 @@ TEST_F(AtomicFileTest, ADeviceTakesTheTextAndStaysADevice) {
   EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
 }
 
+TEST_F(AtomicFileTest, ASymbolicLinkStaysAndItsFileGetsTheText) {
+  const std::string target = file("target.txt"), link = file("link.txt");
+  write_file_atomically(target, "old");
+  std::filesystem::create_symlink(target, link);
+  write_file_atomically(link, "new");
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(read(target), "new");
+  std::filesystem::create_symlink(file("nowhere.txt"), file("dangling.txt"));
+  try {
+    write_file_atomically(file("dangling.txt"), "x");
+    FAIL() << "a dangling link was written";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(file("nowhere.txt")));
+}
+
 TEST_F(AtomicFileTest, AMissingDirectoryNamesThePathAndTheReason) {
   const std::string path = file("no-such-dir/out.txt");
   try {

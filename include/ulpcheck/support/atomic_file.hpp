@@ -12,14 +12,15 @@
 namespace ulpcheck {
 
 /// Writes `text` to `path` as above; to a device or a pipe already there (/dev/null,
-/// /dev/stdout, a FIFO), directly. Throws std::runtime_error naming the path and the
+/// /dev/stdout, a FIFO), directly; through a symbolic link to the file it leads to (the link
+/// stays). Throws std::runtime_error naming the path and the
 /// system's reason.
 void write_file_atomically(const std::string& path, std::string_view text);
 
 /// The same steps for writers that open the file themselves by name (HDF5): the constructor
 /// creates the temporary, empty; the writer fills temp_path() (or calls write()), then
 /// commit() puts it in place. The destructor removes the temporary unless commit() renamed
-/// it. A path naming a device, pipe or socket is refused. Errors are std::runtime_error
+/// it. A path naming a device, pipe, socket or symbolic link is refused. Errors are std::runtime_error
 /// naming the path and the system's reason.
 class AtomicFile {
  public:
