@@ -6,7 +6,7 @@
 // input of each unary op, against the bytes they move, with the speedup over the host
 // oracle's path on the same 10^8 pairs. Prints tables; no pass or fail.
 //
-//   ulpcheck_bench [--tokens N] [--d D] [--reps R] [--sweeps all|one|none]
+//   ulpcheck_bench [--tokens N] [--d D] [--reps R] [--sweeps all|one|none] [--sweeps-only]
 #include <cuda_runtime_api.h>
 #include <fmt/format.h>
 
@@ -255,8 +255,18 @@ int main(int argc, char** argv) {
   std::int64_t tokens = 8192, d = 8192;
   int reps = 20;
   std::string sweep_set = "all";
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool kernels = true;  // the elementwise and routing tables
+  for (int i = 1; i < argc; i += 2) {
     const std::string flag = argv[i];
+    if (flag == "--sweeps-only") {
+      kernels = false;
+      --i;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      fmt::print(stderr, "ulpcheck_bench: {} takes a value\n", flag);
+      return 2;
+    }
     const long long v = std::atoll(argv[i + 1]);
     if (flag == "--tokens") tokens = v;
     else if (flag == "--d") d = v;
@@ -265,7 +275,9 @@ int main(int argc, char** argv) {
                                     std::string(argv[i + 1]) == "none"))
       sweep_set = argv[i + 1];
     else {
-      fmt::print(stderr, "ulpcheck_bench: unknown option {}; takes --tokens N --d D --reps R --sweeps all|one|none\n",
+      fmt::print(stderr,
+                 "ulpcheck_bench: unknown option {}; takes --tokens N --d D --reps R --sweeps all|one|none "
+                 "--sweeps-only\n",
                  flag);
       return 2;
     }
@@ -277,8 +289,10 @@ int main(int argc, char** argv) {
   fmt::print("device: {}\n", cuda::device_description());
   const double copy = copy_bandwidth();
   fmt::print("device-to-device copy: {:.1f} GB/s (read + write), the floor below\n\n", copy / 1e9);
-  elementwise(tokens, d, reps, copy);
-  routing(reps);
+  if (kernels) {
+    elementwise(tokens, d, reps, copy);
+    routing(reps);
+  }
   if (sweep_set != "none") {
     sweeps(copy, sweep_set == "all");
     host_path_speedup();

@@ -1,24 +1,33 @@
 #!/usr/bin/python3
-"""The Markdown table of exhaustive sweeps from their JSON reports (`ulpcheck exhaustive
---format json`), one row per case: what docs/exhaustive.md shows.
+"""The Markdown table of the exhaustive sweeps recorded in a golden file (golden/SCHEMA.md,
+"Exhaustive sweeps"), one row per sweep: what docs/exhaustive.md shows.
 
-    scripts/exhaustive-table.py REPORT.json...
+    scripts/exhaustive-table.py [golden/data/exhaustive.h5]
 """
-import json
 import sys
+
+import h5py
+
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 def main():
-    if len(sys.argv) < 2:
-        print(__doc__)
-        return 2
-    print("| op | params | dtype | kernel | max ULP | max ULP above floor | correctly rounded | p99 ULP | breaches | semantic differences |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for path in sys.argv[1:]:
-        for c in json.load(open(path))["cases"]:
-            print(f"| {c['op']} | {c.get('params_label') or '-'} | {c['dtype']} | {c['kernel']} | {c['max_ulp']:.4g} | "
-                  f"{c['max_ulp_above_floor']:.4g} | {100 * c['fraction_correctly_rounded']:.4f}% | {c['p99_ulp']:.3g} | "
-                  f"{c['budget_breaches']} | {c['semantic_differences']} |")
+    path = sys.argv[1] if len(sys.argv) > 1 else "golden/data/exhaustive.h5"
+    f = h5py.File(path, "r")
+    print(f"Recorded on {text(f.attrs['device'])} (CUDA {text(f.attrs['cuda_version'])}) by {text(f.attrs['tool'])}.\n")
+    print("| op | case | dtype | kernel | elements | max ULP | max ULP above floor | p99 | correctly rounded | "
+          "breaches | semantic differences | to MPFR |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for op in f:
+        for dtype in f[op]:
+            for case in f[op][dtype]:
+                for kernel in f[op][dtype][case]:
+                    a = f[op][dtype][case][kernel].attrs
+                    print(f"| {op} | {case} | {dtype} | {kernel} | {int(a['elements'])} | {a['max_ulp']:.4g} | "
+                          f"{a['max_ulp_above_floor']:.4g} | {a['p99']:.3g} | {100 * a['frac_correctly_rounded']:.4f}% | "
+                          f"{int(a['budget_breaches'])} | {int(a['semantic_differences'])} | {int(a['escalated'])} |")
     return 0
 
 

@@ -76,7 +76,10 @@ def check_record(g, where, op, dtype, problems):
             continue
         exact = mpmath_crosscheck.exact_value(op, x, u)
         e = float(ulp_error(dtype, y, exact))
-        if abs(e - float(ulp[i])) > 1e-9 * max(1.0, e):
+        # The oracle's value is within its tier's bound, not correctly rounded: the double
+        # tier of an fp32 input (GPU sweeps) is within about 2^-45 relative, which is a few
+        # 1e-7 of a ULP of fp32. The figure is a ULP error, so that is its precision.
+        if abs(e - float(ulp[i])) > 2e-6 + 1e-9 * e:
             problems.append(f"{where}: worst element {int(index[i])}: recorded {float(ulp[i])!r} ULP, mpmath {e!r}")
         checked += 1
     return checked

@@ -30,7 +30,9 @@ TEST(CudaFuzz, EveryCudaKernelPassesEveryProperty) {
         int cases = 0;
         for (const FuzzProperty& p : all_fuzz_properties()) {
           if (!k->supports(*op, f) || !p.applies({k, op, f})) continue;
-          const FuzzResult r = run_fuzz_property({k, op, f}, p, FuzzSettings{});
+          // 40 cases each (seed 2): run-gpu-checks.sh runs the command's full campaign (100
+          // cases, another seed) over the same kernels.
+          const FuzzResult r = run_fuzz_property({k, op, f}, p, FuzzSettings{40, 2});
           EXPECT_TRUE(r.passed) << r.id << "\n" << r.failure << r.counterexample << "replay: " << r.replay_token;
           cases += r.cases;
         }
