@@ -13,6 +13,7 @@
 #include "cli/fuzz_corpus.hpp"
 #include "cli/plugins.hpp"
 #include "cli/usage_error.hpp"
+#include "cli/validators.hpp"
 #include "ulpcheck/reports/junit.hpp"
 #include "ulpcheck/runs/exhaustive.hpp"
 #include "ulpcheck/runs/fuzz.hpp"
@@ -109,9 +110,11 @@ void setup_fuzz(CLI::App& app, int& exit_code) {
                   "lists them)");
   add_plugin_option(sub, o->plugins);
   sub->add_option("--cases", o->cases, "cases per property")->check(CLI::Range(1, 1'000'000))->capture_default_str();
-  sub->add_option("--seed", o->seed, "seed; the same seed gives the same cases and output")->capture_default_str();
+  sub->add_option("--seed", o->seed, "seed; the same seed gives the same cases and output")
+      ->check(seed_value())
+      ->capture_default_str();
   sub->add_option("--time-budget", o->time_budget, "stop starting properties after this many seconds")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_positive());
   sub->add_option("--replay", o->replay, "run exactly the failing case a previous run printed");
   sub->add_option("--junit", o->junit, "also write the results as JUnit XML to FILE");
   sub->add_option("--golden-dir", o->golden_dir,

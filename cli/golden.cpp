@@ -10,6 +10,7 @@
 #include "cli/golden_file.hpp"
 #include "cli/plugins.hpp"
 #include "cli/usage_error.hpp"
+#include "cli/validators.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/golden/elementwise/golden_file.hpp"
 #include "ulpcheck/runs/exhaustive.hpp"
@@ -59,7 +60,9 @@ void setup_golden(CLI::App& app, int& exit_code) {
   regen->add_option("--tokens", o->tokens, "tokens per routing case")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 20))
       ->capture_default_str();
-  regen->add_option("--seed", o->seed, "seed of the random elements and routing batches")->capture_default_str();
+  regen->add_option("--seed", o->seed, "seed of the random elements and routing batches")
+      ->check(seed_value())
+      ->capture_default_str();
   regen->add_flag("--drop-corpus", o->drop_corpus, "do not carry the fuzz corpus of the old file over");
   regen->add_option("--shard", o->shard,
                     "regenerate the K-th of N consecutive slices of the files (one job each); every file is written "

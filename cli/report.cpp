@@ -17,6 +17,7 @@
 #include "cli/plugins.hpp"
 #include "cli/routing/flags.hpp"
 #include "cli/usage_error.hpp"
+#include "cli/validators.hpp"
 #include "ulpcheck/reference/routing.hpp"
 #include "ulpcheck/reports/html_report.hpp"
 #include "ulpcheck/reports/report_diff.hpp"
@@ -75,11 +76,7 @@ void setup_report(CLI::App& app, int& exit_code) {
                        ->type_name("D");
   CLI::Option* seed =
       sub->add_option("--seed", opts->request.seed, "seed of the random inputs (0 to 2^64-1)")
-          ->check(CLI::Validator(
-              [](std::string& v) {
-                return v.starts_with('-') ? std::string("must be an integer from 0 to 2^64-1") : std::string();
-              },
-              "UINT64"))
+          ->check(seed_value())
           ->capture_default_str();
   sub->add_option("--format", opts->format, "md, json or html")
       ->check(CLI::IsMember({"md", "json", "html"}))

@@ -348,6 +348,11 @@ TEST(Cli_fuzz, BadInputExitsTwo) {
   expect_usage_error("fuzz --kernel nosuch", {"--kernel nosuch", "no such kernel"});
   expect_usage_error("fuzz --op nosuch", {"--op nosuch", "no such op"});
   expect_usage_error("fuzz --replay garbage", {"--replay", "malformed"});
+  // CLI11's integer conversion saturates past 2^64-1 and wraps -1; its number check passes NaN.
+  expect_usage_error("fuzz --seed 18446744073709551616", {"--seed", "0 to 2^64-1"});
+  expect_usage_error("fuzz --seed -1", {"--seed", "0 to 2^64-1"});
+  expect_usage_error("fuzz --time-budget nan", {"--time-budget", "finite number greater than 0"});
+  expect_usage_error("fuzz --time-budget inf", {"--time-budget", "finite number greater than 0"});
   expect_usage_error("fuzz --kernel host.single_rounding --op silu --dtype bf16 --cases 1 --junit /nonexistent/dir/x.xml",
                      {"--junit", "/nonexistent/dir/x.xml"});
 }

@@ -317,6 +317,7 @@ TEST(GoldenCli_bad_input, ExitsTwoNamingWhatIsWrong) {
   expect_usage_error("golden check --kernel host.nope --dir " + empty.str(), {"--dir"});
   expect_usage_error("golden regen --op nope --dir " + empty.str(), {"--op nope", "no such op", "biased_grouped_topk"});
   expect_usage_error("golden regen --tokens 0 --dir " + empty.str(), {"--tokens"});
+  expect_usage_error("golden regen --seed -1 --dir " + empty.str(), {"--seed", "0 to 2^64-1"});
   expect_usage_error("golden show --op biased_grouped_topk --dir " + empty.str(),
                      {"biased_grouped_topk.h5", "no such file", "golden regen --op biased_grouped_topk"});
   expect_usage_error("golden regen --samples -1 --dir " + empty.str(), {"--samples"});
