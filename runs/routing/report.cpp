@@ -39,7 +39,9 @@ std::optional<double> parse_number(const std::string& text) {
   return v;
 }
 
-/// "normal:MEAN,SD" (SD > 0) or "bits"; nullopt for anything else.
+/// "normal:MEAN,SD" (SD > 0, and draws within ten SD of the mean finite in fp32: past
+/// that, every draw is an infinity and nothing is measured) or "bits"; nullopt for
+/// anything else.
 std::optional<Distribution> parse_distribution(const std::string& text) {
   if (text == "bits") return Distribution::bits();
   if (!text.starts_with("normal:")) return std::nullopt;
@@ -47,7 +49,7 @@ std::optional<Distribution> parse_distribution(const std::string& text) {
   const auto comma = rest.find(',');
   if (comma == std::string::npos) return std::nullopt;
   const std::optional<double> mean = parse_number(rest.substr(0, comma)), sd = parse_number(rest.substr(comma + 1));
-  if (!mean || !sd || !(*sd > 0.0)) return std::nullopt;
+  if (!mean || !sd || !(*sd > 0.0) || !(std::fabs(*mean) + 10.0 * *sd <= 0x1.fffffep127)) return std::nullopt;
   return Distribution::normal(*mean, *sd);
 }
 
@@ -58,8 +60,8 @@ RoutingBias resolve_bias(const std::string& text) {
   std::string names;
   for (const NamedBias& b : kCheckpointBiases)
     names += fmt::format("{}{} {}", names.empty() ? "" : ", ", b.name, b.distribution.label());
-  throw RequestError(fmt::format("--bias {}: no such bias; expected a checkpoint's ({}), normal:MEAN,SD with SD > 0, or "
-                               "bits",
+  throw RequestError(fmt::format("--bias {}: no such bias; expected a checkpoint's ({}), normal:MEAN,SD with SD > 0 "
+                                 "and |MEAN| + 10 SD within fp32's range, or bits",
                                text, names));
 }
 
@@ -168,8 +170,8 @@ RoutingReportPlan plan_routing(const RoutingReportOptions& o, std::vector<Format
   p.config = resolve_config(o);
   if (o.logits) {
     const std::optional<Distribution> d = parse_distribution(*o.logits);
-    if (!d) throw RequestError(fmt::format("--logits {}: expected normal:MEAN,SD with SD > 0 (the default is normal:0,2) or "
-                                         "bits",
+    if (!d) throw RequestError(fmt::format("--logits {}: expected normal:MEAN,SD with SD > 0 and |MEAN| + 10 SD within "
+                                           "fp32's range (the default is normal:0,2) or bits",
                                          *o.logits));
     p.logits = *d;
   } else {

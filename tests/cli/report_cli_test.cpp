@@ -403,6 +403,14 @@ TEST(Cli_report_usage, TokensForRoutingAlone) {
                      {"--tokens 64", "biased_grouped_topk takes its tokens per batch from --samples"});
 }
 
+TEST(Cli_report_usage, DistributionsWhoseDrawsAllOverflowAreRefused) {
+  // normal:1e308,1e308 would draw nothing but infinities: every weight 0 ULP, a hollow PASS.
+  expect_usage_error("report --op biased_grouped_topk --bias normal:1e308,1e308",
+                     {"--bias normal:1e308,1e308", "within fp32's range"});
+  expect_usage_error("report --op biased_grouped_topk --logits normal:0,1e38", {"--logits normal:0,1e38", "fp32's range"});
+  expect_usage_error("report --op biased_grouped_topk --logits normal:nan,1", {"--logits normal:nan,1"});
+}
+
 TEST(Cli_report_usage, TokensAndDForOnlyExhaustiveCases) {
   expect_usage_error("report --op silu --tokens 4 --d 4",
                      {"--tokens 4 --d 4", "all 65536 inputs", "drop --tokens and --d"});
