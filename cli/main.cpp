@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -87,6 +89,17 @@ int main(int argc, char** argv) {
   } catch (const ulpcheck::KernelError& e) {
     // The kernel could not run at all (no GPU, a plugin's own error): nothing was measured.
     say(fmt::format("ulpcheck: error: kernel did not run: {}\n", e.what()));
+    return kExitUsage;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the user gave that cannot be read or searched (permissions, a symbolic-link
+    // loop, a file where a directory should be): bad input, named.
+    say(fmt::format("ulpcheck: error: {}: {}\n", e.path1().string(), e.code().message()));
+    return kExitUsage;
+  } catch (const std::bad_alloc&) {
+    // A size the checks before allocating let through (they estimate): still the request's
+    // size, not a fault of the tool.
+    say("ulpcheck: error: out of memory: the run is too large for this machine or its limits (ulimit -v); "
+        "give fewer --samples, tokens or shards' rows\n");
     return kExitUsage;
   } catch (const std::exception& e) {
     say(fmt::format("ulpcheck: internal error: {}\n", e.what()));

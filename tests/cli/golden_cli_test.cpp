@@ -323,6 +323,12 @@ TEST(GoldenCli_bad_input, ExitsTwoNamingWhatIsWrong) {
   expect_usage_error("golden regen --samples -1 --dir " + empty.str(), {"--samples"});
   expect_usage_error("golden", {"subcommand"});
   expect_usage_error("fuzz --golden-dir /nonexistent-golden-dir", {"--golden-dir /nonexistent-golden-dir"});
+  // A directory that cannot be searched (here a symbolic-link loop; for a user without
+  // root, one without permissions) ended in a std::filesystem error: exit 3.
+  const std::filesystem::path loop = empty.file("loop");
+  std::filesystem::create_directory_symlink(loop, loop);
+  for (const char* command : {"golden verify", "golden check", "golden regen --op silu"})
+    expect_usage_error(std::string(command) + " --dir " + loop.string(), {loop.string(), "symbolic links"});
 }
 
 }  // namespace

@@ -33,6 +33,7 @@ using ulpcheck::testing::Capture;
 using ulpcheck::testing::contains;
 using ulpcheck::testing::expect_usage_error;
 using ulpcheck::testing::ulpcheck;
+using ulpcheck::testing::ulpcheck_after;
 
 const std::string kPlanted = std::string("--plugin '") + ULPCHECK_PLANTED_PLUGIN + "'";
 
@@ -409,6 +410,19 @@ TEST(Cli_report_usage, DistributionsWhoseDrawsAllOverflowAreRefused) {
                      {"--bias normal:1e308,1e308", "within fp32's range"});
   expect_usage_error("report --op biased_grouped_topk --logits normal:0,1e38", {"--logits normal:0,1e38", "fp32's range"});
   expect_usage_error("report --op biased_grouped_topk --logits normal:nan,1", {"--logits normal:nan,1"});
+}
+
+TEST(Cli_report_usage, SamplesBeyondTheProcesssMemoryAreRefusedBeforeAllocating) {
+  // Under a 4 GiB address-space limit 4 billion samples ended in std::bad_alloc (exit 3,
+  // no flag named).
+  for (const char* size : {"--samples 4000000000", "--tokens 40000 --d 100000"}) {
+    SCOPED_TRACE(size);
+    const CliRun r = ulpcheck_after(
+        "ulimit -v 4000000", std::string("report --op silu_and_mul --dtype fp32 --kernel host.single_rounding ") + size);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_TRUE(contains(r.output, std::string(size).substr(0, 9))) << r.output;
+    EXPECT_TRUE(contains(r.output, "this process may use")) << r.output;
+  }
 }
 
 TEST(Cli_report_usage, TokensAndDForOnlyExhaustiveCases) {

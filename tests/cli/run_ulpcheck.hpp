@@ -32,10 +32,8 @@ inline std::string ulpcheck_binary() {
   return env && *env ? env : ULPCHECK_BINARY;
 }
 
-/// Runs `ulpcheck <args>` through the shell; `args` must already be shell-safe.
-inline CliRun ulpcheck(const std::string& args, Capture capture = Capture::stdout_and_stderr) {
-  const std::string command = "'" + ulpcheck_binary() + "' " + args +
-                              (capture == Capture::stdout_and_stderr ? " 2>&1" : " 2>/dev/null");
+/// Runs `command` through the shell: its exit code and standard output.
+inline CliRun run_shell(const std::string& command) {
   CliRun r;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) {
@@ -48,6 +46,18 @@ inline CliRun ulpcheck(const std::string& args, Capture capture = Capture::stdou
   const int status = pclose(pipe);
   r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+/// Runs `ulpcheck <args>` through the shell; `args` must already be shell-safe.
+inline CliRun ulpcheck(const std::string& args, Capture capture = Capture::stdout_and_stderr) {
+  return run_shell("'" + ulpcheck_binary() + "' " + args +
+                   (capture == Capture::stdout_and_stderr ? " 2>&1" : " 2>/dev/null"));
+}
+
+/// Runs `ulpcheck <args>` after the shell commands `setup` (a `ulimit`, say), both outputs
+/// captured.
+inline CliRun ulpcheck_after(const std::string& setup, const std::string& args) {
+  return run_shell(setup + "; exec '" + ulpcheck_binary() + "' " + args + " 2>&1");
 }
 
 inline bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
