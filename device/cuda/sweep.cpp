@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -40,6 +41,10 @@ T* device_alloc(std::size_t n, const std::string& what) {
   return static_cast<T*>(p);
 }
 
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
 double to_double(u64 bits) {
   double d;
   std::memcpy(&d, &bits, sizeof d);
@@ -66,7 +71,8 @@ struct Sweep::Device {
                     static_cast<void*>(acc.special), static_cast<void*>(acc.histogram),
                     static_cast<void*>(acc.prefix),
                     static_cast<void*>(acc.lists), static_cast<void*>(acc.list_sizes),
-                    static_cast<void*>(acc.escalated), static_cast<void*>(acc.escalated_count)})
+                    static_cast<void*>(acc.escalated), static_cast<void*>(acc.escalated_count),
+                    static_cast<void*>(acc.worst_bars)})
       if (p) cudaFree(p);
     if (e0) cudaEventDestroy(e0), cudaEventDestroy(e1), cudaEventDestroy(e2);
   }
@@ -115,11 +121,12 @@ struct Sweep::Device {
     check(cudaEventSynchronize(e2), what());
     cudaEventElapsedTime(&total, start, e2);
     cudaEventDestroy(start);
-    this->times = {kernel_ms, oracle_ms, total};
+    times.kernel_ms = kernel_ms, times.oracle_ms = oracle_ms, times.total_ms = total;
   }
 };
 
 Sweep::Sweep(Plan plan) : d_(std::make_unique<Device>()) {
+  const auto t0 = std::chrono::steady_clock::now();
   Device& d = *d_;
   d.plan = std::move(plan);
   const Plan& p = d.plan;
@@ -159,9 +166,12 @@ Sweep::Sweep(Plan plan) : d_(std::make_unique<Device>()) {
   a.list_sizes = device_alloc<int>(static_cast<std::size_t>(p.rows) * kListKinds, what);
   a.escalated = device_alloc<Escalated>(kEscalationCapacity, what);
   a.escalated_count = device_alloc<u64>(1, what);
+  a.worst_bars = device_alloc<u64>(2, what);
   check(cudaEventCreate(&d.e0), what);
   check(cudaEventCreate(&d.e1), what);
   check(cudaEventCreate(&d.e2), what);
+  check(cudaDeviceSynchronize(), what);
+  d.times.setup_ms = ms_since(t0);
 }
 
 Sweep::~Sweep() = default;
@@ -171,6 +181,7 @@ const PassTimes& Sweep::times() const { return d_->times; }
 Figures Sweep::run(std::vector<Escalated>& escalated, const RowProgress& progress) {
   Device& d = *d_;
   d.pass(progress);
+  const auto t0 = std::chrono::steady_clock::now();
   const std::string what = d.what();
   const auto download = [&](const u64* src, std::size_t n) {
     std::vector<u64> v(n);
@@ -203,15 +214,22 @@ Figures Sweep::run(std::vector<Escalated>& escalated, const RowProgress& progres
                     static_cast<std::int64_t>(sp[i * 3 + 2])};
   for (int i = 0; i < kHistogramBins; ++i)
     f.histogram[i] = {static_cast<std::int64_t>(h[i * 2]), static_cast<std::int64_t>(h[i * 2 + 1])};
-  // Lists: rows in order; each row's "first" lists are in index order, its "worst" in
-  // ErrorStats' order. Merging row by row keeps both.
-  std::vector<Listed> lists(static_cast<std::size_t>(d.plan.rows) * kListKinds * kKeep);
-  std::vector<int> sizes(static_cast<std::size_t>(d.plan.rows) * kListKinds);
-  check(cudaMemcpy(lists.data(), a.lists, lists.size() * sizeof(Listed), cudaMemcpyDeviceToHost), what);
-  check(cudaMemcpy(sizes.data(), a.list_sizes, sizes.size() * sizeof(int), cudaMemcpyDeviceToHost), what);
+  // Lists: folded on the device, kListFold rows into one, groups in row order; each
+  // group's "first" lists are in index order, its "worst" in ErrorStats' order. Merging
+  // group by group keeps both.
+  const std::int64_t groups = (d.plan.rows + kListFold - 1) / kListFold;
+  const cuda::DeviceBuffer folded(static_cast<std::size_t>(groups) * kListKinds * kKeep * sizeof(Listed)),
+      folded_sizes(static_cast<std::size_t>(groups) * kListKinds * sizeof(int));
+  check(launch_fold_lists(a.lists, a.list_sizes, d.plan.rows, kListFold, static_cast<Listed*>(folded.data()),
+                          static_cast<int*>(folded_sizes.data())),
+        what + ": folding the lists");
+  std::vector<Listed> lists(static_cast<std::size_t>(groups) * kListKinds * kKeep);
+  std::vector<int> sizes(static_cast<std::size_t>(groups) * kListKinds);
+  check(cudaMemcpy(lists.data(), folded.data(), lists.size() * sizeof(Listed), cudaMemcpyDeviceToHost), what);
+  check(cudaMemcpy(sizes.data(), folded_sizes.data(), sizes.size() * sizeof(int), cudaMemcpyDeviceToHost), what);
   for (int k = 0; k < kListKinds; ++k) {
     std::vector<Listed>& list = f.lists[k];
-    for (std::int64_t r = 0; r < d.plan.rows; ++r) {
+    for (std::int64_t r = 0; r < groups; ++r) {
       const std::size_t at = static_cast<std::size_t>(r * kListKinds + k);
       list.insert(list.end(), lists.begin() + static_cast<std::ptrdiff_t>(at * kKeep),
                   lists.begin() + static_cast<std::ptrdiff_t>(at * kKeep + sizes[at]));
@@ -248,6 +266,7 @@ Figures Sweep::run(std::vector<Escalated>& escalated, const RowProgress& progres
                                                                     : f.result_prefix[bucket - kInputBuckets];
     into.push_back({bin, static_cast<std::int64_t>(c[i])});
   }
+  d.times.readback_ms = ms_since(t0);
   return f;
 }
 

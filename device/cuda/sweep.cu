@@ -141,40 +141,88 @@ __device__ void keep_first(WarpList& l, unsigned qualifying, std::int64_t index,
 }
 
 /// Keeps the kKeep largest by ULP error, ties to the earlier element (ErrorStats' order).
-__device__ void keep_worst(WarpList& l, bool candidate, std::int64_t index, std::uint32_t got, double ulp) {
+/// Candidates go in largest first (ties: the lowest lane, the earliest element), so at most
+/// kKeep of them are inserted however many lanes qualify: where errors grow along a row (an
+/// underflowing product, say) every lane beats the list's last entry. Returns the list's
+/// last entry once it is full (else 0).
+__device__ double keep_worst(WarpList& l, bool candidate, std::int64_t index, std::uint32_t got, double ulp) {
   const int lane = threadIdx.x % 32;
-  const double last = __shfl_sync(kFullWarp, l.ulp, kKeep - 1);
+  double last = __shfl_sync(kFullWarp, l.ulp, kKeep - 1);
   unsigned qualifying = __ballot_sync(kFullWarp, candidate && (l.size < static_cast<int>(kKeep) || ulp > last));
+  // Non-negative doubles order as their bits.
+  const auto bits = static_cast<unsigned long long>(__double_as_longlong(ulp));
+  const auto high = static_cast<unsigned>(bits >> 32), low = static_cast<unsigned>(bits);
   while (qualifying) {
-    const int src = __ffs(qualifying) - 1;
-    qualifying &= qualifying - 1;
+    const bool mine = (qualifying >> lane) & 1u;
+    const unsigned top_high = __reduce_max_sync(kFullWarp, mine ? high : 0u);
+    const unsigned top_low = __reduce_max_sync(kFullWarp, mine && high == top_high ? low : 0u);
+    const int src = __ffs(__ballot_sync(kFullWarp, mine && high == top_high && low == top_low)) - 1;
+    qualifying &= ~(1u << src);
     const std::int64_t i = __shfl_sync(kFullWarp, index, src);
     const std::uint32_t g = __shfl_sync(kFullWarp, got, src);
     const double u = __shfl_sync(kFullWarp, ulp, src);
-    // Entries ahead of it: larger, or equal and earlier (every entry is earlier).
+    // Entries ahead of it: larger, or equal and earlier (every equal entry is earlier).
     const int at = __popc(__ballot_sync(kFullWarp, lane < l.size && l.ulp >= u));
-    if (at >= static_cast<int>(kKeep)) continue;
     const std::int64_t pi = __shfl_up_sync(kFullWarp, l.index, 1);
     const std::uint32_t pg = __shfl_up_sync(kFullWarp, l.got, 1);
     const double pu = __shfl_up_sync(kFullWarp, l.ulp, 1);
     if (lane > at) l.index = pi, l.got = pg, l.ulp = pu;
     if (lane == at) l.index = i, l.got = g, l.ulp = u;
     l.size = min(l.size + 1, static_cast<int>(kKeep));
+    if (l.size == static_cast<int>(kKeep)) {
+      last = __shfl_sync(kFullWarp, l.ulp, kKeep - 1);
+      qualifying &= __ballot_sync(kFullWarp, ulp > last);
+    }
   }
+  return l.size == static_cast<int>(kKeep) ? last : 0.0;
 }
 
-template <class Tier>
+/// A lower bound on the kKeep-th largest ULP error of a list kind over the whole sweep,
+/// shared by every warp (Accumulators::worst_bars): a warp whose list is full holds kKeep
+/// elements at least as large as its last entry, so no element below the largest such
+/// entry can be among the sweep's kKeep worst, and none is listed. Where errors grow along a
+/// row (an underflowing product) nearly every element would otherwise enter its row's list.
+/// Which elements a row's list holds then depends on timing; what the lists fold to, the
+/// sweep's kKeep worst, does not (ties at the bar are still listed).
+struct WorstBar {
+  u64* shared;
+  double value = 0.0;
+
+  __device__ void refresh() {
+    value = __longlong_as_double(static_cast<long long>(*static_cast<volatile u64*>(shared)));
+  }
+  __device__ void raise(double last) {
+    if (!(last > value)) return;
+    value = last;
+    if (threadIdx.x % 32 == 0) atomicMax(shared, static_cast<u64>(__double_as_longlong(last)));
+  }
+};
+
+/// A sweep's space is the pairs of a 16-bit format or the inputs of fp32 (sweep/outcome.hpp).
+template <Format F>
+constexpr bool kGated = format_shape(F).storage_bits == 16;
+
+template <class Tier, Format F>
 __device__ Decided exact_of(const CheckArgs& a, std::uint32_t x0, std::uint32_t x1, double& floor_scale, bool& special) {
-  if (a.gated) {
+  if constexpr (kGated<F>) {
     floor_scale = fabs(a.ups[x1]);
-    return pair_exact<Tier>(a.f, a.gates[x0], a.ups[x1], &special);
+    return pair_exact<Tier>(F, a.gates[x0], a.ups[x1], &special);
+  } else {
+    floor_scale = 1.0;
+    return unary_exact<Tier>(F, decode(F, x0), &special);
   }
-  floor_scale = 1.0;
-  return unary_exact<Tier>(a.f, decode(a.f, x0), &special);
 }
 
-template <class Tier>
-__global__ void __launch_bounds__(32 * kWarpsPerBlock) check_rows(CheckArgs a) {
+/// Blocks an SM holds. Three (registers capped at 80, a few spilled) was slower on an
+/// H200 than two (about 90 registers): pair sweeps' check 250-259 ms against 224-228 ms,
+/// fp32 sweeps' 192-206 against 184-198, side by side in one run.
+constexpr int kBlocksPerSm = 2;
+
+/// One instantiation per activation and format: with the format a constant, its shape
+/// folds into the arithmetic instead of being looked up per element.
+template <class Tier, Format F>
+__global__ void __launch_bounds__(32 * kWarpsPerBlock, kBlocksPerSm) check_rows(CheckArgs a) {
+  constexpr bool gated = kGated<F>;
   __shared__ SharedFigures s;
   zero(s);
   __syncthreads();
@@ -184,22 +232,23 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock) check_rows(CheckArgs a) {
     const std::int64_t row = a.first_row + local_row;
     WarpList lists[kListKinds];
     LaneTotals tally;
-    const bool wide = format_shape(a.f).storage_bits == 32;
+    WorstBar bars[2] = {{a.acc.worst_bars}, {a.acc.worst_bars + 1}};
     for (int c0 = 0; c0 < kRowElements; c0 += 32) {
       const int col = c0 + lane;
       const std::int64_t local = static_cast<std::int64_t>(local_row) * kRowElements + col;
       const std::int64_t index = row * kRowElements + col;
-      const std::uint32_t got_bits = wide ? static_cast<const std::uint32_t*>(a.out)[local]
-                                          : static_cast<const std::uint16_t*>(a.out)[local];
-      const std::uint32_t x0 = a.gated ? static_cast<std::uint32_t>(col) : static_cast<std::uint32_t>(index);
+      if (c0 % (32 * 64) == 0) bars[0].refresh(), bars[1].refresh();
+      const std::uint32_t got_bits = gated ? static_cast<const std::uint16_t*>(a.out)[local]
+                                           : static_cast<const std::uint32_t*>(a.out)[local];
+      const std::uint32_t x0 = gated ? static_cast<std::uint32_t>(col) : static_cast<std::uint32_t>(index);
       const std::uint32_t x1 = static_cast<std::uint32_t>(row);
       double floor_scale;
       bool special;
-      const Decided e = exact_of<Tier>(a, x0, x1, floor_scale, special);
+      const Decided e = exact_of<Tier, F>(a, x0, x1, floor_scale, special);
       Outcome o;
       if (e.decided)
-        o = outcome_of(a.f, a.gated, decode(a.f, x0), a.gated ? decode(a.f, x1) : 1.0, decode(a.f, got_bits), e.exact,
-                       floor_scale, a.budget);
+        o = outcome_of(F, gated, decode(F, x0), gated ? decode(F, x1) : 1.0, decode(F, got_bits), e.exact, floor_scale,
+                       a.budget);
       const bool numeric = e.decided && o.has(Outcome::kNumeric);
       const bool floor = numeric && o.has(Outcome::kInFloor);
       const bool rounded = o.has(Outcome::kCorrectlyRounded);
@@ -257,8 +306,8 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock) check_rows(CheckArgs a) {
         add_per_key(a.acc.prefix, numeric_lanes,
                     static_cast<unsigned>(kInputBuckets + o.result_bucket) * kPrefixBins + high);
       }
-      keep_worst(lists[kWorst], numeric && !o.has(Outcome::kInFloor), index, got_bits, o.ulp);
-      keep_worst(lists[kWorstInFloor], numeric && o.has(Outcome::kInFloor), index, got_bits, o.ulp);
+      bars[0].raise(keep_worst(lists[kWorst], numeric && !floor && o.ulp >= bars[0].value, index, got_bits, o.ulp));
+      bars[1].raise(keep_worst(lists[kWorstInFloor], floor && o.ulp >= bars[1].value, index, got_bits, o.ulp));
       keep_first(lists[kBreaches], breach_lanes, index, got_bits, o.ulp);
       keep_first(lists[kSemantic], semantic_lanes, index, got_bits, o.ulp);
       keep_first(lists[kSemanticFailures], violation_lanes, index, got_bits, o.ulp);
@@ -275,6 +324,33 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock) check_rows(CheckArgs a) {
   }
   __syncthreads();
   flush(s, a.acc);
+}
+
+/// Folds the lists of each `group` consecutive rows into one (a warp per group, the rows
+/// in order): what the host reads back instead of every row's lists. Each row's "first"
+/// lists are in index order and rows come in index order, so the group's first kKeep are
+/// the first kKeep of its rows' lists in turn; its worst are the worst of its rows' worst,
+/// ties to the earlier row as keep_worst has them.
+__global__ void fold_lists(const Listed* lists, const int* sizes, std::int64_t rows, int group, Listed* out,
+                           int* out_sizes) {
+  const std::int64_t warp = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
+  const int lane = threadIdx.x % 32;
+  const std::int64_t first = warp * group;
+  if (first >= rows) return;  // the whole warp
+  const std::int64_t end = min(rows, first + group);
+  for (int k = 0; k < kListKinds; ++k) {
+    WarpList l;
+    for (std::int64_t r = first; r < end; ++r) {
+      const int n = sizes[r * kListKinds + k];
+      const Listed e = lane < n ? lists[(r * kListKinds + k) * kKeep + lane] : Listed{};
+      if (k == kWorst || k == kWorstInFloor)
+        keep_worst(l, lane < n, e.index, e.got_bits, e.ulp);
+      else
+        keep_first(l, __ballot_sync(kFullWarp, lane < n), e.index, e.got_bits, e.ulp);
+    }
+    if (lane < l.size) out[(warp * kListKinds + k) * kKeep + lane] = {l.index, l.got, l.ulp};
+    if (lane == 0) out_sizes[warp * kListKinds + k] = l.size;
+  }
 }
 
 /// Row r of a chunk: gated, every gate pattern then the up pattern first_row + r repeated;
@@ -322,6 +398,13 @@ int compact_prefix(const u64* prefix, std::uint32_t* keys, u64* counts, std::uin
   return cudaGetLastError();
 }
 
+int launch_fold_lists(const Listed* lists, const int* sizes, std::int64_t rows, int group, Listed* out,
+                      int* out_sizes) {
+  const std::int64_t warps = (rows + group - 1) / group;
+  fold_lists<<<static_cast<unsigned>((warps + 7) / 8), 256>>>(lists, sizes, rows, group, out, out_sizes);
+  return cudaGetLastError();
+}
+
 int launch_fill(void* in, int element_bytes, std::int64_t first_row, int rows, bool gated) {
   if (element_bytes == 2)
     fill_rows<<<1024, 256>>>(static_cast<std::uint16_t*>(in), first_row, rows, gated);
@@ -333,7 +416,12 @@ int launch_fill(void* in, int element_bytes, std::int64_t first_row, int rows, b
 int launch_check(ActivationKind kind, const CheckArgs& a) {
   const int blocks = (a.rows + kWarpsPerBlock - 1) / kWarpsPerBlock;
   with_tier(kind, [&](auto tier) {
-    check_rows<decltype(tier)><<<blocks, 32 * kWarpsPerBlock>>>(a);
+    using Tier = decltype(tier);
+    switch (a.f) {
+      case Format::bf16: check_rows<Tier, Format::bf16><<<blocks, 32 * kWarpsPerBlock>>>(a); break;
+      case Format::fp16: check_rows<Tier, Format::fp16><<<blocks, 32 * kWarpsPerBlock>>>(a); break;
+      case Format::fp32: check_rows<Tier, Format::fp32><<<blocks, 32 * kWarpsPerBlock>>>(a); break;
+    }
     return 0;
   });
   return cudaGetLastError();

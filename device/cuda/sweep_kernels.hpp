@@ -39,6 +39,7 @@ struct Accumulators {
   int* list_sizes;  ///< [rows][kListKinds]
   Escalated* escalated;
   u64* escalated_count;
+  u64* worst_bars;  ///< [2] for kWorst, kWorstInFloor: double bits (sweep.cu's WorstBar)
 };
 
 struct CheckArgs {
@@ -56,6 +57,12 @@ struct CheckArgs {
 
 /// Writes rows [first_row, first_row + rows) of the element space as kernel inputs.
 int launch_fill(void* in, int element_bytes, std::int64_t first_row, int rows, bool gated);
+/// Folds every `group` consecutive rows' lists into one list per group ([groups][kListKinds]
+/// [kKeep] and their sizes), in row order.
+int launch_fold_lists(const Listed* lists, const int* sizes, std::int64_t rows, int group, Listed* out,
+                      int* out_sizes);
+/// Rows whose lists fold into one before they are read back.
+inline constexpr int kListFold = 64;
 /// Checks a chunk's outputs into the accumulators.
 int launch_check(ActivationKind kind, const CheckArgs& a);
 /// The nonzero entries of the distributions' table, in index order: their indices and

@@ -75,7 +75,7 @@ ULPCHECK_HD ElementCheck check_element(Format f, double got, const Exact& exact,
     return c;
   }
   if (std::isinf(got)) {
-    const double top_binade = std::ldexp(1.0, format_shape(f).emax);
+    const double top_binade = hd::pow2(format_shape(f).emax);
     const bool near_overflow = std::fabs(r.hi) >= top_binade && std::signbit(got) == std::signbit(r.hi);
     if (!near_overflow) return semantic_disagreement(c, finite_inputs, Semantics::wrong_inf);
     got_value = std::copysign(2 * top_binade, got);

@@ -63,9 +63,9 @@ ULPCHECK_HD double decode(Format f, std::uint32_t bits) {
   if (exp_field == exp_all_ones)
     magnitude = mant ? NAN : HUGE_VAL;
   else if (exp_field == 0)
-    magnitude = std::ldexp(static_cast<double>(mant), s.emin - mant_bits);
+    magnitude = static_cast<double>(mant) * hd::pow2(s.emin - mant_bits);
   else
-    magnitude = std::ldexp(static_cast<double>(mant | (1u << mant_bits)), static_cast<int>(exp_field) - s.emax - mant_bits);
+    magnitude = static_cast<double>(mant | (1u << mant_bits)) * hd::pow2(static_cast<int>(exp_field) - s.emax - mant_bits);
   return negative ? -magnitude : magnitude;
 }
 
@@ -73,7 +73,7 @@ ULPCHECK_HD double decode(Format f, std::uint32_t bits) {
 /// in the last place of `f` at magnitude |x|. Defined for finite x, including 0.
 ULPCHECK_HD int ulp_exponent(Format f, double x) {
   const FormatShape s = format_shape(f);
-  const int e = x == 0.0 ? s.emin : std::ilogb(x);
+  const int e = x == 0.0 ? s.emin : hd::ilogb(x);
   return (e > s.emin ? e : s.emin) - s.precision + 1;
 }
 
@@ -83,10 +83,11 @@ ULPCHECK_HD double round_to(Format f, double x) {
   if (!std::isfinite(x) || x == 0.0) return x;
   const int q = ulp_exponent(f, x);
   // x * 2^-q is exact: it only moves the exponent and stays inside double's normal range
-  // (|x| < 2^1024 and q >= emin - p + 1 >= -149). nearbyint rounds ties to even in the
-  // default rounding mode, which is what makes the whole function round to nearest even.
-  const double r = std::ldexp(std::nearbyint(std::ldexp(x, -q)), q);
-  if (std::fabs(r) >= std::ldexp(1.0, format_shape(f).emax + 1)) return std::copysign(HUGE_VAL, x);
+  // (|x| < 2^1024 and q >= emin - p + 1 >= -149), and so is the product back. nearbyint
+  // rounds ties to even in the default rounding mode, which is what makes the whole
+  // function round to nearest even.
+  const double r = std::nearbyint(x * hd::pow2(-q)) * hd::pow2(q);
+  if (std::fabs(r) >= hd::pow2(format_shape(f).emax + 1)) return std::copysign(HUGE_VAL, x);
   return r == 0.0 ? std::copysign(0.0, x) : r;
 }
 

@@ -31,7 +31,7 @@ ULPCHECK_HD int value_class(Format f, double v) {
   if (std::isnan(v)) return 0;
   if (std::isinf(v)) return v > 0 ? 1 : 2;
   if (v == 0.0) return 3;
-  return std::fabs(v) < std::ldexp(1.0, format_shape(f).emin) ? 4 : 5;
+  return std::fabs(v) < hd::pow2(format_shape(f).emin) ? 4 : 5;
 }
 
 /// Log-scale ULP bins of properties' ulp_histogram: [0, 2^-8), [2^k, 2^(k+1)) for k = -8..31,
@@ -40,7 +40,7 @@ inline constexpr int kHistogramBins = 42;
 ULPCHECK_HD int histogram_bin(float e) {
   if (!(e >= 0x1p-8f)) return 0;  // properties' ulp_histogram bins the float figure too
   if (!(e < 0x1p32f)) return kHistogramBins - 1;  // inf too: a double figure past float's range
-  return std::ilogb(e) + 9;
+  return hd::ilogb(e) + 9;
 }
 
 struct Outcome {
@@ -76,14 +76,14 @@ ULPCHECK_HD Outcome outcome_of(Format f, bool gated, double x0, double x1, doubl
   else if (x0 == 0.0)
     o.input_bucket = kInputZero;
   else
-    o.input_bucket = static_cast<std::int16_t>((std::signbit(x0) ? 0 : kBinadeSlots) + std::ilogb(x0) + kBinadeOffset);
+    o.input_bucket = static_cast<std::int16_t>((std::signbit(x0) ? 0 : kBinadeSlots) + hd::ilogb(x0) + kBinadeOffset);
   const DoubleDouble& r = exact.value;
   if (r.hi == 0.0) {
     o.result_bucket = kResultZero;
   } else if (!std::isfinite(r.hi)) {
     o.result_bucket = kResultNonFinite;
   } else {
-    const int b = std::ilogb(r.hi);  // as ErrorStats records it
+    const int b = hd::ilogb(r.hi);  // as ErrorStats records it
     const FormatShape s = format_shape(f);
     const int slot = b + kBinadeOffset;
     o.result_bucket = static_cast<std::int16_t>(b < s.emin - s.precision + 1 ? kResultUnderflow

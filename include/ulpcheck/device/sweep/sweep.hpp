@@ -98,9 +98,12 @@ struct Plan {
   const PairTables* tables = nullptr;
 };
 
-/// Timings of the pass over the rows, from CUDA events.
+/// Timings of a sweep: the pass over the rows (kernel, check and the pass as a whole) from
+/// CUDA events; setting up (device memory, tables) and reading the figures back from the
+/// host's clock.
 struct PassTimes {
   double kernel_ms = 0.0, oracle_ms = 0.0, total_ms = 0.0;
+  double setup_ms = 0.0, readback_ms = 0.0;
 };
 
 /// Called after each call of the kernel with (rows done, rows in all).

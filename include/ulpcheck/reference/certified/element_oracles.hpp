@@ -47,13 +47,14 @@ ULPCHECK_HD PreparedGate series_gate(double t) {
 /// bound, which covers that addition's rounding. a + b is |hi + lo|.
 ULPCHECK_HD bool rounds_to(Format f, double r, double a, double b, double bound) {
   const FormatShape s = format_shape(f);
-  const double unit = std::ldexp(1.0, ulp_exponent(f, std::isinf(r) ? std::ldexp(1.0, s.emax) : r));
+  const double unit = hd::pow2(ulp_exponent(f, std::isinf(r) ? hd::pow2(s.emax) : r));
   const auto clear_of = [&](double midpoint, double side) {
     const DoubleDouble d = two_sum(a, -midpoint);
     return side * hd::add(d.hi, hd::add(d.lo, b)) > 2.0 * bound;
   };
-  if (std::isinf(r)) return clear_of(std::ldexp(1.0, s.emax + 1) - unit / 2, 1.0);
-  const bool binade_start = r != 0.0 && r == std::ldexp(1.0, std::ilogb(r)) && std::ilogb(r) > s.emin;
+  if (std::isinf(r)) return clear_of(hd::pow2(s.emax + 1) - unit / 2, 1.0);
+  const int e = r != 0.0 ? hd::ilogb(r) : s.emin;
+  const bool binade_start = r == hd::pow2(e) && e > s.emin;
   const double below = binade_start ? unit / 2 : unit;
   return (r == 0.0 || clear_of(r - below / 2, 1.0)) && clear_of(r + unit / 2, -1.0);
 }
