@@ -102,7 +102,7 @@ struct Sweep::Device {
         throw KernelError(fmt::format("{}: rows {}..{}: {}", what(), first_row, first_row + rows - 1, e.what()));
       }
       check(cudaEventRecord(e1), what());
-      CheckArgs a{f, gated, plan.budget, out, first_row, rows, gates, ups, acc, static_cast<int>(done)};
+      CheckArgs a{f, plan.budget, out, first_row, rows, gates, ups, acc, static_cast<int>(done)};
       check(launch_check(plan.op->activation->kind, a), what() + ": checking the outputs");
       check(cudaEventRecord(e2), what());
       const cudaError_t sync = cudaEventSynchronize(e2);

@@ -43,8 +43,7 @@ struct Accumulators {
 };
 
 struct CheckArgs {
-  Format f;
-  bool gated;
+  Format f;  ///< bf16/fp16: the pairs of a gated op; fp32: a unary op's inputs
   Budget budget;
   const void* out;
   std::int64_t first_row;
