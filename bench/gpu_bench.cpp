@@ -210,21 +210,26 @@ void sweep_row(const ElementwiseOp& op, Format f, const Params& p, const Kernel&
   const double floor_s = sweep_bytes_per_element(op, f) * 4294967296.0 / copy;
   const sweep::Totals& s = part.figures.totals;
   fmt::print("  {:<18} {:<12} {:<5} {:<30} {:>7.2f} {:>8.3f} {:>8.1f} {:>8.1f} {:>8.1f} {:>8.1f} {:>8.1f} {:>8.1f} "
-             "{:>6.1f}x {:>8} {:>10.4g} {:>9}\n",
+             "{:>8.2f} {:>8.1f} {:>6.1f}x {:>8} {:>10.4g} {:>9}\n",
              op.name, p.to_string().empty() ? "-" : p.to_string(), name(f), k.name(), tables_s, wall, t.pass.kernel_ms,
-             t.pass.oracle_ms, t.pass.total_ms, t.pass.setup_ms, t.pass.readback_ms, floor_s * 1e3, wall / floor_s,
-             part.figures.escalated, s.max_ulp, s.budget_breaches);
+             t.pass.oracle_ms, t.pass.total_ms, t.pass.setup_ms, t.pass.readback_ms, t.pass.distributions_ms,
+             static_cast<double>(t.pass.distribution_bins) / 1e6, floor_s * 1e3, wall / floor_s, part.figures.escalated,
+             s.max_ulp, s.budget_breaches);
 }
 
 /// Every CUDA kernel's full sweeps; `all` false: one op per activation, the default limit.
 void sweeps(double copy, bool all) {
   fmt::print("\nexhaustive sweeps, 2^32 elements each: wall s = the whole sweep after the tables (kernel, GPU "
              "oracle, reductions, downloads, host settling); pass ms = the pass over the rows (inputs written, "
-             "kernel, check), of which kern and check; setup = device memory; readback = figures and lists read "
-             "back; floor = bytes moved / copy bandwidth\n");
-  fmt::print("  {:<18} {:<12} {:<5} {:<30} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>10} {:>9}\n",
+             "kernel, check; three chunks of rows in flight, the kernel under test and the writing of inputs running "
+             "alongside the checks), kern and check = those kernels' times summed over the chunks (they overlap, so "
+             "their sum can exceed the pass); setup = device memory; readback = figures and lists read "
+             "back, of which dist = the distributions' nonzero bins (bins M = millions of them); floor = bytes moved / "
+             "copy bandwidth\n");
+  fmt::print("  {:<18} {:<12} {:<5} {:<30} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} "
+             "{:>10} {:>9}\n",
              "op", "params", "dtype", "kernel", "tables", "wall s", "kern ms", "check ms", "pass ms", "setup", "readback",
-             "floor ms", "/floor", "escal.", "max ULP", "breaches");
+             "dist", "bins M", "floor ms", "/floor", "escal.", "max ULP", "breaches");
   for (const ElementwiseOp* op : all_ops())
     for (Format f : {Format::bf16, Format::fp16, Format::fp32}) {
       const ExhaustiveSpace space = exhaustive_space(*op, f);

@@ -162,8 +162,8 @@ void setup_exhaustive(CLI::App& app, int& exit_code) {
                       "of the N parts writes the report")
           ->type_name("K/N");
   sub->add_option("--rows-per-call", opts->request.rows_per_call,
-                  "GPU sweeps: rows of 65536 elements per kernel call (device memory: 384 MiB per 1024 rows for "
-                  "16-bit pairs)")
+                  "GPU sweeps: rows of 65536 elements per kernel call (device memory: 640 MiB per 1024 rows for "
+                  "16-bit pairs, 1 GiB for fp32 inputs: the inputs and three chunks' outputs)")
       ->capture_default_str();
   CLI::Option* format = sub->add_option("--format", opts->format, "md, json or html (the report; not with --shard)")
                             ->check(CLI::IsMember({"md", "json", "html"}))

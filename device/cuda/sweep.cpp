@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <thread>
 
 #include "sweep_kernels.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
@@ -53,74 +55,112 @@ double to_double(u64 bits) {
 
 }  // namespace
 
+/// Chunks of rows in flight at once. The kernel under test runs on the legacy default
+/// stream (the ABI's stream) into one slot's output while the checks of the two chunks
+/// before it run on streams of their own: the kernel and the writing of its inputs hide
+/// behind the checks, and one chunk's check fills the SMs the last rows of the previous one
+/// leave idle. Each slot holds an output buffer.
+constexpr int kSlots = 3;
+
+struct Slot {
+  void* out = nullptr;
+  cudaEvent_t started{}, ran{}, check_started{}, checked{};
+  std::int64_t first_row = 0, done = 0;  ///< its rows, and the rows done once it is
+  int rows = 0;
+};
+
 struct Sweep::Device {
   Plan plan;
   std::int64_t rows_per_call;
   void* in = nullptr;
-  void* out = nullptr;
+  Slot slots[kSlots];
+  cudaStream_t check_streams[2]{};
   PreparedGate* gates = nullptr;
   double* ups = nullptr;
   Accumulators acc{};
-  cudaEvent_t e0{}, e1{}, e2{};
   PassTimes times{};
 
   ~Device() {
-    for (void* p : {in, out, static_cast<void*>(gates), static_cast<void*>(ups), static_cast<void*>(acc.totals),
-                    static_cast<void*>(acc.maxima), static_cast<void*>(acc.in_counts), static_cast<void*>(acc.in_max),
-                    static_cast<void*>(acc.res_counts), static_cast<void*>(acc.res_max),
-                    static_cast<void*>(acc.special), static_cast<void*>(acc.histogram),
-                    static_cast<void*>(acc.prefix),
-                    static_cast<void*>(acc.lists), static_cast<void*>(acc.list_sizes),
-                    static_cast<void*>(acc.escalated), static_cast<void*>(acc.escalated_count),
-                    static_cast<void*>(acc.worst_bars)})
+    for (void* p : {in, slots[0].out, slots[1].out, slots[2].out, static_cast<void*>(gates), static_cast<void*>(ups),
+                    static_cast<void*>(acc.totals), static_cast<void*>(acc.maxima), static_cast<void*>(acc.in_counts),
+                    static_cast<void*>(acc.in_max), static_cast<void*>(acc.res_counts),
+                    static_cast<void*>(acc.res_max), static_cast<void*>(acc.special),
+                    static_cast<void*>(acc.histogram), static_cast<void*>(acc.prefix), static_cast<void*>(acc.lists),
+                    static_cast<void*>(acc.list_sizes), static_cast<void*>(acc.escalated),
+                    static_cast<void*>(acc.escalated_count), static_cast<void*>(acc.worst_bars)})
       if (p) cudaFree(p);
-    if (e0) cudaEventDestroy(e0), cudaEventDestroy(e1), cudaEventDestroy(e2);
+    for (Slot& s : slots)
+      for (cudaEvent_t e : {s.started, s.ran, s.check_started, s.checked})
+        if (e) cudaEventDestroy(e);
+    for (cudaStream_t st : check_streams)
+      if (st) cudaStreamDestroy(st);
   }
 
   std::string what() const {
     return fmt::format("sweep of {} over {} {}", plan.kernel, plan.op->name, name(plan.format));
   }
 
-  /// One pass over every row: fill, kernel, check.
+  /// Waits for a slot's chunk and adds its timings.
+  void finish(Slot& s, float& kernel_ms, float& oracle_ms, const RowProgress& progress) {
+    const cudaError_t sync = cudaEventSynchronize(s.checked);
+    if (sync != cudaSuccess)
+      throw KernelError(fmt::format("{}: rows {}..{} or the {} rows after them: {} (the kernel under test or the "
+                                    "check faulted)",
+                                    what(), s.first_row, s.first_row + s.rows - 1, (kSlots - 1) * rows_per_call,
+                                    cudaGetErrorString(sync)));
+    float k = 0, o = 0;
+    cudaEventElapsedTime(&k, s.started, s.ran);
+    cudaEventElapsedTime(&o, s.check_started, s.checked);
+    kernel_ms += k;
+    oracle_ms += o;
+    s.rows = 0;
+    if (progress) progress(s.done, plan.rows);
+  }
+
+  /// One pass over every row: fill, kernel, check, kSlots chunks in flight.
   void pass(const RowProgress& progress) {
     const Format f = plan.format;
     const bool gated = plan.op->arity == 2;
     const std::size_t elem = element_bytes(f);
     float kernel_ms = 0, oracle_ms = 0;
-    cudaEvent_t start{};
+    cudaEvent_t start{}, end{};
     check(cudaEventCreate(&start), what());
+    check(cudaEventCreate(&end), what());
     check(cudaEventRecord(start), what());
-    for (std::int64_t done = 0; done < plan.rows; done += rows_per_call) {
+    std::int64_t chunk = 0;
+    for (std::int64_t done = 0; done < plan.rows; done += rows_per_call, ++chunk) {
+      Slot& s = slots[chunk % kSlots];
+      if (s.rows) finish(s, kernel_ms, oracle_ms, progress);
       const int rows = static_cast<int>(std::min(rows_per_call, plan.rows - done));
       const std::int64_t first_row = plan.first_row + done;
       check(launch_fill(in, static_cast<int>(elem), first_row, rows, gated), what() + ": writing the inputs");
-      check(cudaMemset(out, 0xff, static_cast<std::size_t>(rows) * kRowElements * elem), what());
-      check(cudaEventRecord(e0), what());
+      check(cudaMemsetAsync(s.out, 0xff, static_cast<std::size_t>(rows) * kRowElements * elem), what());
+      check(cudaEventRecord(s.started), what());
       try {
-        plan.run(DeviceCall{in, out, rows, kRowElements});
+        plan.run(DeviceCall{in, s.out, rows, kRowElements});
       } catch (const KernelError& e) {
         throw KernelError(fmt::format("{}: rows {}..{}: {}", what(), first_row, first_row + rows - 1, e.what()));
       }
-      check(cudaEventRecord(e1), what());
-      CheckArgs a{f, plan.budget, out, first_row, rows, gates, ups, acc, static_cast<int>(done)};
-      check(launch_check(plan.op->activation->kind, a), what() + ": checking the outputs");
-      check(cudaEventRecord(e2), what());
-      const cudaError_t sync = cudaEventSynchronize(e2);
-      if (sync != cudaSuccess)
-        throw KernelError(fmt::format("{}: rows {}..{}: {} (the kernel under test or the check faulted)", what(),
-                                      first_row, first_row + rows - 1, cudaGetErrorString(sync)));
-      float k = 0, o = 0;
-      cudaEventElapsedTime(&k, e0, e1);
-      cudaEventElapsedTime(&o, e1, e2);
-      kernel_ms += k;
-      oracle_ms += o;
-      if (progress) progress(done + rows, plan.rows);
+      check(cudaEventRecord(s.ran), what());
+      cudaStream_t checks = check_streams[chunk % 2];
+      check(cudaStreamWaitEvent(checks, s.ran, 0), what());
+      check(cudaEventRecord(s.check_started, checks), what());
+      CheckArgs a{f, plan.budget, s.out, first_row, rows, gates, ups, acc, static_cast<int>(done)};
+      check(launch_check(plan.op->activation->kind, a, checks), what() + ": checking the outputs");
+      check(cudaEventRecord(s.checked, checks), what());
+      s.first_row = first_row, s.rows = rows, s.done = done + rows;
     }
+    for (std::int64_t c = chunk; c < chunk + kSlots; ++c)  // the chunks still in flight, in order
+      if (Slot& s = slots[c % kSlots]; s.rows) {
+        finish(s, kernel_ms, oracle_ms, progress);
+        check(cudaStreamWaitEvent(nullptr, s.checked, 0), what());
+      }
     float total = 0;
-    check(cudaEventRecord(e2), what());
-    check(cudaEventSynchronize(e2), what());
-    cudaEventElapsedTime(&total, start, e2);
+    check(cudaEventRecord(end), what());
+    check(cudaEventSynchronize(end), what());
+    cudaEventElapsedTime(&total, start, end);
     cudaEventDestroy(start);
+    cudaEventDestroy(end);
     times.kernel_ms = kernel_ms, times.oracle_ms = oracle_ms, times.total_ms = total;
   }
 };
@@ -145,7 +185,12 @@ Sweep::Sweep(Plan plan) : d_(std::make_unique<Device>()) {
   const std::size_t elem = element_bytes(p.format);
   d.in = device_alloc<unsigned char>(static_cast<std::size_t>(d.rows_per_call) * kRowElements * (gated ? 2 : 1) * elem,
                                      what + ": inputs");
-  d.out = device_alloc<unsigned char>(static_cast<std::size_t>(d.rows_per_call) * kRowElements * elem, what + ": outputs");
+  for (Slot& s : d.slots) {
+    s.out = device_alloc<unsigned char>(static_cast<std::size_t>(d.rows_per_call) * kRowElements * elem,
+                                        what + ": outputs");
+    for (cudaEvent_t* e : {&s.started, &s.ran, &s.check_started, &s.checked}) check(cudaEventCreate(e), what);
+  }
+  for (cudaStream_t& st : d.check_streams) check(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking), what);
   if (gated) {
     d.gates = device_alloc<PreparedGate>(kRowElements, what);
     d.ups = device_alloc<double>(kRowElements, what);
@@ -167,9 +212,6 @@ Sweep::Sweep(Plan plan) : d_(std::make_unique<Device>()) {
   a.escalated = device_alloc<Escalated>(kEscalationCapacity, what);
   a.escalated_count = device_alloc<u64>(1, what);
   a.worst_bars = device_alloc<u64>(2, what);
-  check(cudaEventCreate(&d.e0), what);
-  check(cudaEventCreate(&d.e1), what);
-  check(cudaEventCreate(&d.e2), what);
   check(cudaDeviceSynchronize(), what);
   d.times.setup_ms = ms_since(t0);
 }
@@ -246,26 +288,49 @@ Figures Sweep::run(std::vector<Escalated>& escalated, const RowProgress& progres
   escalated.resize(n_escalated);
   check(cudaMemcpy(escalated.data(), a.escalated, n_escalated * sizeof(Escalated), cudaMemcpyDeviceToHost), what);
   std::sort(escalated.begin(), escalated.end(), [](const Escalated& x, const Escalated& y) { return x.index < y.index; });
-  // The distributions: their nonzero bins only, compacted on the device (the table is
-  // half a GiB, mostly zeros).
-  const cuda::DeviceBuffer keys(kPrefixEntries * sizeof(std::uint32_t)), counts(kPrefixEntries * sizeof(u64)),
-      how_many(sizeof(std::uint32_t));
-  check(compact_prefix(a.prefix, static_cast<std::uint32_t*>(keys.data()), static_cast<u64*>(counts.data()),
-                       static_cast<std::uint32_t*>(how_many.data())),
-        what + ": reading the distributions");
-  std::uint32_t n = 0;
-  how_many.download(&n, sizeof n);
-  std::vector<std::uint32_t> k(n);
-  std::vector<u64> c(n);
-  keys.download(k.data(), n * sizeof(std::uint32_t));
-  counts.download(c.data(), n * sizeof(u64));
-  for (std::size_t i = 0; i < k.size(); ++i) {
-    const std::uint32_t bucket = k[i] / kPrefixBins;
-    const auto bin = static_cast<std::uint16_t>(k[i] % kPrefixBins);
-    auto& into = bucket < static_cast<std::uint32_t>(kInputBuckets) ? f.input_prefix[bucket]
-                                                                    : f.result_prefix[bucket - kInputBuckets];
-    into.push_back({bin, static_cast<std::int64_t>(c[i])});
+  // The distributions: their nonzero bins only, bucket by bucket (the table is half a GiB,
+  // mostly zeros; the several million bins of a pair sweep are not).
+  const auto t_distributions = std::chrono::steady_clock::now();
+  std::vector<std::uint32_t> offsets(kPrefixBuckets + 1);
+  {
+    const cuda::DeviceBuffer per_bucket(kPrefixBuckets * sizeof(std::uint32_t));
+    check(count_prefix_bins(a.prefix, static_cast<std::uint32_t*>(per_bucket.data())),
+          what + ": reading the distributions");
+    per_bucket.download(offsets.data() + 1, kPrefixBuckets * sizeof(std::uint32_t));
   }
+  for (int b = 0; b < kPrefixBuckets; ++b) offsets[b + 1] += offsets[b];
+  const std::size_t n = offsets[kPrefixBuckets];
+  // Written by the download first, so not zeroed.
+  const auto bins = std::make_unique_for_overwrite<std::uint16_t[]>(n);
+  const auto counts = std::make_unique_for_overwrite<u64[]>(n);
+  if (n > 0) {
+    cuda::DeviceBuffer device_offsets(kPrefixBuckets * sizeof(std::uint32_t));
+    const cuda::DeviceBuffer device_bins(n * sizeof(std::uint16_t)), device_counts(n * sizeof(u64));
+    device_offsets.upload(offsets.data(), kPrefixBuckets * sizeof(std::uint32_t));
+    check(compact_prefix_bins(a.prefix, static_cast<const std::uint32_t*>(device_offsets.data()),
+                              static_cast<std::uint16_t*>(device_bins.data()), static_cast<u64*>(device_counts.data())),
+          what + ": reading the distributions");
+    device_bins.download(bins.get(), n * sizeof(std::uint16_t));
+    device_counts.download(counts.get(), n * sizeof(u64));
+  }
+  // Into each bucket's list, the buckets shared among threads: filling the lists' fresh
+  // memory (page faults) is most of the cost, and it runs in parallel.
+  const auto fill = [&](int b) {
+    auto& into = b < kInputBuckets ? f.input_prefix[b] : f.result_prefix[b - kInputBuckets];
+    into.reserve(offsets[b + 1] - offsets[b]);
+    for (std::size_t i = offsets[b]; i < offsets[b + 1]; ++i)
+      into.emplace_back(bins[i], static_cast<std::int64_t>(counts[i]));
+  };
+  const int workers = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  std::vector<std::thread> pool;
+  for (int w = 1; w < workers; ++w)
+    pool.emplace_back([&, w] {
+      for (int b = w; b < kPrefixBuckets; b += workers) fill(b);
+    });
+  for (int b = 0; b < kPrefixBuckets; b += workers) fill(b);
+  for (std::thread& t : pool) t.join();
+  d.times.distribution_bins = static_cast<std::int64_t>(n);
+  d.times.distributions_ms = ms_since(t_distributions);
   d.times.readback_ms = ms_since(t0);
   return f;
 }

@@ -9,8 +9,8 @@
 // bits of their float figure, for percentiles.
 #include <cuda_runtime.h>
 
-#include <cub/device/device_select.cuh>
-#include <thrust/iterator/counting_iterator.h>
+#include <cub/block/block_reduce.cuh>
+#include <cub/block/block_scan.cuh>
 
 #include "sweep_kernels.hpp"
 #include "ulpcheck/reference/tiers/tiers.hpp"
@@ -105,18 +105,21 @@ struct LaneTotals {
 
 /// Adds the lanes of `active` to a bucket's counts (count, not correctly rounded, in the
 /// floor region, breaches: `flags` are the warp's ballots of the last three) and maxima (all,
-/// above the floor), one atomic per bucket present.
-__device__ void add_to_bucket(unsigned (*counts)[4], unsigned (*maxima)[2], unsigned active, int bucket,
+/// above the floor), one atomic per bucket present. Returns whether every lane of `active`
+/// has this bucket.
+__device__ bool add_to_bucket(unsigned (*counts)[4], unsigned (*maxima)[2], unsigned active, int bucket,
                               const unsigned (&flags)[3], unsigned ulp_bits, bool in_floor) {
   const unsigned lanes = lanes_sharing(active, static_cast<unsigned>(bucket));
+  const bool uniform = lanes == active;
   const unsigned max_all = __reduce_max_sync(lanes, ulp_bits);
   const unsigned max_above = __reduce_max_sync(lanes, in_floor ? 0u : ulp_bits);
-  if (!leads(lanes)) return;
+  if (!leads(lanes)) return uniform;
   atomicAdd(&counts[bucket][0], static_cast<unsigned>(__popc(lanes)));
   for (int k = 0; k < 3; ++k)
     if (const int n = __popc(lanes & flags[k])) atomicAdd(&counts[bucket][k + 1], static_cast<unsigned>(n));
   if (max_all) atomicMax(&maxima[bucket][0], max_all);
   if (max_above) atomicMax(&maxima[bucket][1], max_above);
+  return uniform;
 }
 
 /// A warp's list, one entry per lane 0..7.
@@ -213,10 +216,12 @@ __device__ Decided exact_of(const CheckArgs& a, std::uint32_t x0, std::uint32_t 
   }
 }
 
-/// Blocks an SM holds. Three (registers capped at 80, a few spilled) was slower on an
-/// H200 than two (about 90 registers): pair sweeps' check 250-259 ms against 224-228 ms,
-/// fp32 sweeps' 192-206 against 184-198, side by side in one run.
-constexpr int kBlocksPerSm = 2;
+/// Blocks an SM holds, of kWarpsPerBlock warps (a warp a row): about 94 registers a thread
+/// allow 20 warps. Measured on an H200, side by side in one run, pass over the rows of a
+/// pair sweep: 4 warps x 5 blocks 181-204 ms, 2 x 8 199-233 ms; in an earlier run 8 x 2
+/// took 225-234 ms against 195-207 ms for 4 x 5, and 8 x 3 (registers capped at 80, spilled)
+/// was slower than 8 x 2. A block ends with its slowest row, so small blocks waste less.
+constexpr int kBlocksPerSm = 5;
 
 /// One instantiation per activation and format: with the format a constant, its shape
 /// folds into the arithmetic instead of being looked up per element.
@@ -299,12 +304,26 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock, kBlocksPerSm) check_rows(
         }
         const unsigned not_rounded_lanes = numeric_lanes & ~__ballot_sync(numeric_lanes, rounded);
         const unsigned flags[3] = {not_rounded_lanes, floor_lanes, breach_lanes};
-        add_to_bucket(s.in_counts, s.in_max, numeric_lanes, o.input_bucket, flags, bits, floor);
-        add_to_bucket(s.res_counts, s.res_max, numeric_lanes, o.result_bucket, flags, bits, floor);
+        const bool one_input_bucket =
+            add_to_bucket(s.in_counts, s.in_max, numeric_lanes, o.input_bucket, flags, bits, floor);
+        const bool one_result_bucket =
+            add_to_bucket(s.res_counts, s.res_max, numeric_lanes, o.result_bucket, flags, bits, floor);
         const unsigned high = bits >> 16;
-        add_per_key(a.acc.prefix, numeric_lanes, static_cast<unsigned>(o.input_bucket) * kPrefixBins + high);
-        add_per_key(a.acc.prefix, numeric_lanes,
-                    static_cast<unsigned>(kInputBuckets + o.result_bucket) * kPrefixBins + high);
+        u64* const by_input = a.acc.prefix + static_cast<unsigned>(o.input_bucket) * kPrefixBins + high;
+        u64* const by_result = a.acc.prefix + static_cast<unsigned>(kInputBuckets + o.result_bucket) * kPrefixBins + high;
+        if (one_input_bucket && one_result_bucket) {
+          // The usual case (neighbouring gates share a binade, and so do their products): lanes
+          // with the same bin share both keys, and one grouping serves both tables.
+          const unsigned lanes = __match_any_sync(numeric_lanes, high);
+          if (leads(lanes)) {
+            atomicAdd(by_input, static_cast<u64>(__popc(lanes)));
+            atomicAdd(by_result, static_cast<u64>(__popc(lanes)));
+          }
+        } else {
+          add_per_key(a.acc.prefix, numeric_lanes, static_cast<unsigned>(o.input_bucket) * kPrefixBins + high);
+          add_per_key(a.acc.prefix, numeric_lanes,
+                      static_cast<unsigned>(kInputBuckets + o.result_bucket) * kPrefixBins + high);
+        }
       }
       bars[0].raise(keep_worst(lists[kWorst], numeric && !floor && o.ulp >= bars[0].value, index, got_bits, o.ulp));
       bars[1].raise(keep_worst(lists[kWorstInFloor], floor && o.ulp >= bars[1].value, index, got_bits, o.ulp));
@@ -372,29 +391,47 @@ __global__ void fill_rows(T* in, std::int64_t first_row, int rows, bool gated) {
   }
 }
 
-struct NonZero {
-  const u64* counts;
-  __device__ bool operator()(std::uint32_t i) const { return counts[i] != 0; }
-};
+constexpr int kBinThreads = 256;
 
-__global__ void gather(const u64* prefix, const std::uint32_t* keys, const std::uint32_t* how_many, u64* counts) {
-  for (std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < *how_many; i += gridDim.x * blockDim.x)
-    counts[i] = prefix[keys[i]];
+/// How many bins of each bucket of the distributions' table are nonzero: a block a bucket.
+__global__ void count_bins(const u64* prefix, std::uint32_t* per_bucket) {
+  const u64* bins = prefix + static_cast<std::int64_t>(blockIdx.x) * kPrefixBins;
+  unsigned n = 0;
+  for (int i = threadIdx.x; i < kPrefixBins; i += kBinThreads) n += bins[i] != 0 ? 1u : 0u;
+  using Reduce = cub::BlockReduce<unsigned, kBinThreads>;
+  __shared__ typename Reduce::TempStorage temp;
+  const unsigned total = Reduce(temp).Sum(n);
+  if (threadIdx.x == 0) per_bucket[blockIdx.x] = total;
+}
+
+/// Each bucket's nonzero bins in bin order, from offsets[bucket]: a block a bucket, a
+/// block-wide scan per tile placing each nonzero bin after those before it.
+__global__ void compact_bins(const u64* prefix, const std::uint32_t* offsets, std::uint16_t* out_bins,
+                             u64* out_counts) {
+  const u64* bins = prefix + static_cast<std::int64_t>(blockIdx.x) * kPrefixBins;
+  using Scan = cub::BlockScan<unsigned, kBinThreads>;
+  __shared__ typename Scan::TempStorage temp;
+  unsigned at = offsets[blockIdx.x];
+  for (int tile = 0; tile < kPrefixBins; tile += kBinThreads) {
+    const int bin = tile + static_cast<int>(threadIdx.x);
+    const u64 count = bins[bin];
+    unsigned before = 0, in_tile = 0;
+    Scan(temp).ExclusiveSum(count != 0 ? 1u : 0u, before, in_tile);
+    if (count != 0) out_bins[at + before] = static_cast<std::uint16_t>(bin), out_counts[at + before] = count;
+    at += in_tile;
+    __syncthreads();  // the scan's storage is reused by the next tile
+  }
 }
 
 }  // namespace
 
-int compact_prefix(const u64* prefix, std::uint32_t* keys, u64* counts, std::uint32_t* how_many) {
-  const thrust::counting_iterator<std::uint32_t> indices(0);
-  std::size_t temp_bytes = 0;
-  cudaError_t e = cub::DeviceSelect::If(nullptr, temp_bytes, indices, keys, how_many, kPrefixEntries, NonZero{prefix});
-  if (e != cudaSuccess) return e;
-  void* temp = nullptr;
-  if ((e = cudaMalloc(&temp, temp_bytes)) != cudaSuccess) return e;
-  e = cub::DeviceSelect::If(temp, temp_bytes, indices, keys, how_many, kPrefixEntries, NonZero{prefix});
-  cudaFree(temp);
-  if (e != cudaSuccess) return e;
-  gather<<<1024, 256>>>(prefix, keys, how_many, counts);
+int count_prefix_bins(const u64* prefix, std::uint32_t* per_bucket) {
+  count_bins<<<kPrefixBuckets, kBinThreads>>>(prefix, per_bucket);
+  return cudaGetLastError();
+}
+
+int compact_prefix_bins(const u64* prefix, const std::uint32_t* offsets, std::uint16_t* bins, u64* counts) {
+  compact_bins<<<kPrefixBuckets, kBinThreads>>>(prefix, offsets, bins, counts);
   return cudaGetLastError();
 }
 
@@ -413,14 +450,15 @@ int launch_fill(void* in, int element_bytes, std::int64_t first_row, int rows, b
   return cudaGetLastError();
 }
 
-int launch_check(ActivationKind kind, const CheckArgs& a) {
+int launch_check(ActivationKind kind, const CheckArgs& a, void* stream) {
   const int blocks = (a.rows + kWarpsPerBlock - 1) / kWarpsPerBlock;
+  const auto st = static_cast<cudaStream_t>(stream);
   with_tier(kind, [&](auto tier) {
     using Tier = decltype(tier);
     switch (a.f) {
-      case Format::bf16: check_rows<Tier, Format::bf16><<<blocks, 32 * kWarpsPerBlock>>>(a); break;
-      case Format::fp16: check_rows<Tier, Format::fp16><<<blocks, 32 * kWarpsPerBlock>>>(a); break;
-      case Format::fp32: check_rows<Tier, Format::fp32><<<blocks, 32 * kWarpsPerBlock>>>(a); break;
+      case Format::bf16: check_rows<Tier, Format::bf16><<<blocks, 32 * kWarpsPerBlock, 0, st>>>(a); break;
+      case Format::fp16: check_rows<Tier, Format::fp16><<<blocks, 32 * kWarpsPerBlock, 0, st>>>(a); break;
+      case Format::fp32: check_rows<Tier, Format::fp32><<<blocks, 32 * kWarpsPerBlock, 0, st>>>(a); break;
     }
     return 0;
   });

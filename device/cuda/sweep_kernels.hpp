@@ -12,10 +12,11 @@ namespace ulpcheck::sweep::detail {
 
 using u64 = unsigned long long;
 
-inline constexpr int kWarpsPerBlock = 8;
+inline constexpr int kWarpsPerBlock = 4;
 inline constexpr int kPrefixBins = 65536;  ///< Figures::input_prefix's bins
 /// The distributions' table: every input bucket's bins, then every result bucket's.
-inline constexpr std::int64_t kPrefixEntries = static_cast<std::int64_t>(kInputBuckets + kResultBuckets) * kPrefixBins;
+inline constexpr int kPrefixBuckets = kInputBuckets + kResultBuckets;
+inline constexpr std::int64_t kPrefixEntries = static_cast<std::int64_t>(kPrefixBuckets) * kPrefixBins;
 inline constexpr std::int64_t kEscalationCapacity = 1 << 22;
 
 /// Accumulators::totals, in the order of Totals' counters, then Figures::special_rules.
@@ -62,10 +63,12 @@ int launch_fold_lists(const Listed* lists, const int* sizes, std::int64_t rows, 
                       int* out_sizes);
 /// Rows whose lists fold into one before they are read back.
 inline constexpr int kListFold = 64;
-/// Checks a chunk's outputs into the accumulators.
-int launch_check(ActivationKind kind, const CheckArgs& a);
-/// The nonzero entries of the distributions' table, in index order: their indices and
-/// counts, and how many there are (`keys` and `counts` hold kPrefixEntries).
-int compact_prefix(const u64* prefix, std::uint32_t* keys, u64* counts, std::uint32_t* how_many);
+/// Checks a chunk's outputs into the accumulators, on `stream` (a cudaStream_t).
+int launch_check(ActivationKind kind, const CheckArgs& a, void* stream);
+/// The distributions' table read back by its nonzero bins (the table is half a GiB, mostly
+/// zeros): how many each bucket has ([kPrefixBuckets]); then, with each bucket's offset
+/// into `bins` and `counts`, those bins and their counts, in bucket and bin order.
+int count_prefix_bins(const u64* prefix, std::uint32_t* per_bucket);
+int compact_prefix_bins(const u64* prefix, const std::uint32_t* offsets, std::uint16_t* bins, u64* counts);
 
 }  // namespace ulpcheck::sweep::detail

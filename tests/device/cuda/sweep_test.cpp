@@ -111,6 +111,23 @@ void expect_sweep_equals_host_measurement(const ElementwiseOp& op, const Kernel&
   EXPECT_EQ(t.semantic_differences, m.stats.semantic_differences);
   EXPECT_EQ(t.semantic_violations, m.stats.semantic_violations);
   EXPECT_NEAR(t.max_ulp, m.stats.max_ulp, 1e-9 * m.stats.max_ulp);
+  // The distributions the device compacted hold each bucket's elements once, by bin in
+  // increasing order.
+  const auto same_total = [](const std::vector<std::vector<std::pair<std::uint16_t, std::int64_t>>>& distributions,
+                             const std::vector<sweep::BucketFigures>& buckets, const char* what) {
+    for (std::size_t b = 0; b < buckets.size(); ++b) {
+      std::int64_t n = 0;
+      for (std::size_t i = 0; i < distributions[b].size(); ++i) {
+        n += distributions[b][i].second;
+        if (i > 0) {
+          EXPECT_LT(distributions[b][i - 1].first, distributions[b][i].first) << what << " bucket " << b;
+        }
+      }
+      EXPECT_EQ(n, buckets[b].count) << what << " bucket " << b;
+    }
+  };
+  same_total(part.figures.input_prefix, part.figures.input, "input");
+  same_total(part.figures.result_prefix, part.figures.result, "result");
   // The tables the device reduced: rows by binade of input, exactly; by binade of the exact
   // result, as far as the two oracles' values agree on it. The GPU's is a double-double
   // within its bound, not the rounded MPFR value, so an element within that bound of a

@@ -104,6 +104,9 @@ struct Plan {
 struct PassTimes {
   double kernel_ms = 0.0, oracle_ms = 0.0, total_ms = 0.0;
   double setup_ms = 0.0, readback_ms = 0.0;
+  /// Of the read-back: the distributions' nonzero bins, and the time they took.
+  std::int64_t distribution_bins = 0;
+  double distributions_ms = 0.0;
 };
 
 /// Called after each call of the kernel with (rows done, rows in all).
