@@ -11,6 +11,7 @@
 #include <set>
 #include <tuple>
 
+#include "golden/digest.hpp"
 #include "golden/hdf5_io.hpp"
 #include "golden/root_attributes.hpp"
 #include "ulpcheck/golden/elementwise/regen.hpp"
@@ -88,6 +89,7 @@ void write_file(const std::string& path, const GoldenFile& f) {
     for (std::size_t i = 0; i < c.param_names.size(); ++i)
       dataset(g.get(), ("param_" + c.param_names[i]).c_str(), c.param_values[i]);
   }
+  write_digests(file.get());
   flush(file.get());
 }
 
@@ -181,11 +183,11 @@ GoldenFile read_golden(const std::string& path) {
       c.name = cn;
       const std::string dtype = read_attr_string(ctx, g.get(), gp, "dtype");
       if (dtype != dt) ctx.fail(gp, fmt::format("has dtype attribute '{}', expected '{}'", dtype, dt));
-      read_attr_string(ctx, g.get(), gp, "params");
       for (const ParamSpec& ps : op->params) {
         const std::string pn(ps.name);
         c.params.set(pn, read_attr_double(ctx, g.get(), gp, pn.c_str()));
       }
+      read_attr_string(ctx, g.get(), gp, "params");
       c.seed = read_attr_uint64(ctx, g.get(), gp, "seed");
       c.samples = read_attr_int64(ctx, g.get(), gp, "samples");
       c.input = read_attr_string(ctx, g.get(), gp, "input");

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "golden/digest.hpp"
 #include "golden/hdf5_io.hpp"
 #include "golden/root_attributes.hpp"
 
@@ -124,6 +125,7 @@ void write_file(const std::string& path, const RoutingGoldenFile& f) {
       write_batch(h.get(), e.routing.config, e.routing.inputs, e.answers);
     }
   }
+  write_digests(file.get());
   flush(file.get());
 }
 

@@ -1,6 +1,7 @@
 // `golden verify` of the routing file recomputes what it records and names every
 // difference: an edited id, weight, margin, logit or figure, an edited configuration, a
-// missing case, an edited counterexample. A file just written by regen has none.
+// missing case, an edited counterexample. A file just written by regen has none. Labels,
+// provenance and members nothing recomputes are held by each group's digest.
 #include "ulpcheck/golden/routing/verify.hpp"
 
 #include <gtest/gtest.h>
@@ -35,6 +36,21 @@ class VerifyRoutingGolden : public ::testing::Test {
     EXPECT_NE(r.problems[0].find(path), std::string::npos) << r.problems[0];
     EXPECT_NE(r.problems[0].find("ulpcheck golden regen --op biased_grouped_topk"), std::string::npos)
         << r.problems[0];
+  }
+  /// What `ulpcheck golden verify` reports: a file that cannot be read is one problem.
+  std::vector<std::string> problems() {
+    try {
+      return verify().problems;
+    } catch (const GoldenError& e) {
+      return {e.what()};
+    }
+  }
+  /// At least one problem, and the first names the file, the object and every part.
+  void expect_named(const std::string& object, std::initializer_list<std::string> parts) {
+    const std::vector<std::string> found = problems();
+    ASSERT_FALSE(found.empty()) << "verify passed the edited file";
+    EXPECT_NE(found[0].find(path + ": " + object + " "), std::string::npos) << found[0];
+    for (const std::string& p : parts) EXPECT_NE(found[0].find(p), std::string::npos) << found[0];
   }
   TempDir dir;
   std::string path;
@@ -115,6 +131,30 @@ TEST_F(VerifyRoutingGolden, AnEditedCounterexampleAnswerIsNamed) {
   EXPECT_TRUE(verify().problems.empty());
   testing::edit_element(path, "/fp32+fp32/corpus/0000/group_margin", 1, 0.125);
   expect_one_problem({"/fp32+fp32/corpus/0000/group_margin differs at 1 of 3 elements, first at index 1"});
+}
+
+TEST_F(VerifyRoutingGolden, EditedProvenanceIsNamed) {
+  testing::set_string_attribute(path, "/", "device", "NVIDIA B200");
+  expect_named("/", {"digest"});
+}
+
+TEST_F(VerifyRoutingGolden, AForgedKernelGroupIsNamed) {
+  testing::copy_object(path, std::string(kCase) + "/kernels/host.routing_fp32", std::string(kCase) + "/kernels/cuda.forged");
+  expect_named(std::string(kCase) + "/kernels", {"digest"});
+}
+
+TEST_F(VerifyRoutingGolden, AnAddedDatasetIsRefusedByName) {
+  testing::add_dataset(path, kCase, "scores", {0.5});
+  expect_named(kCase, {"'scores'"});
+}
+
+TEST_F(VerifyRoutingGolden, ADeletedCounterexampleIsNamed) {
+  const RoutingConfig c{8, 2, 1, 2, Scoring::sigmoid, true, 1.0};
+  const RoutingInputs in =
+      routing_batch(c, Format::fp32, Format::fp32, 3, Distribution::normal(0, 2), Distribution::normal(0, 1), 9);
+  ASSERT_TRUE(add_to_routing_corpus(dir.str(), RoutingCase{c, in}, "test").added);
+  testing::delete_object(path, "/fp32+fp32/corpus/0000");
+  expect_named("/fp32+fp32/corpus", {"digest"});
 }
 
 TEST_F(VerifyRoutingGolden, FiguresOfAKernelThatCannotRunHereAreANoteNotAPass) {
