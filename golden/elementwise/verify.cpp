@@ -97,6 +97,9 @@ VerifyResult verify_golden(const std::string& path, const GoldenFile& file, std:
   if (file.formula != op.formula)
     out.problems.push_back(fmt::format("{}: / attribute formula is '{}', expected '{}'; {}", path, file.formula,
                                        op.formula, stale));
+  if (file.oracle_method != kOracleMethod)
+    out.problems.push_back(fmt::format("{}: / attribute oracle_method is '{}', expected '{}'; {}", path,
+                                       file.oracle_method, kOracleMethod, stale));
   if (!out.problems.empty()) explained.insert("/");
   std::map<std::pair<Format, std::string>, const GoldenCase*> recorded;
   for (const GoldenCase& c : file.cases) recorded[{c.format, c.name}] = &c;
@@ -128,11 +131,26 @@ VerifyResult verify_golden(const std::string& path, const GoldenFile& file, std:
                                          c.params.to_string(), spec->second.params.to_string(), edited));
       continue;
     }
+    if (c.params_label != c.params.to_string())
+      out.problems.push_back(fmt::format("{} attribute params is '{}', but its parameter attributes say '{}'; {}",
+                                         where, c.params_label, c.params.to_string(), edited));
     const bool all = checks_every_input(op, c.format);
     if (all ? (c.samples != 0 || c.seed != 0) : c.samples < 0) {
       out.problems.push_back(fmt::format("{} has seed {} and samples {}, which no regen writes; {}", where, c.seed,
                                          c.samples, edited));
       continue;
+    }
+    // The special values then `samples` random elements: a count that disagrees with the
+    // elements is the edited attribute, whatever the inputs would say.
+    if (!all) {
+      const std::size_t specials = case_inputs(op, c.format, c.params, 0, c.seed).size();
+      if (c.data.size() != specials + static_cast<std::size_t>(c.samples)) {
+        out.problems.push_back(fmt::format("{} attribute samples is {}, but the case holds {} elements ({} special "
+                                           "values and {} random ones); {}",
+                                           where, c.samples, c.data.size(), specials,
+                                           c.data.size() >= specials ? c.data.size() - specials : 0, edited));
+        continue;
+      }
     }
     // Inputs: regenerated from the recorded seed and sample count.
     std::string input;

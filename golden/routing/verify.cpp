@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "golden/column_diff.hpp"
 #include "golden/integrity.hpp"
@@ -73,6 +74,13 @@ bool same_distribution(const Distribution& a, const Distribution& b) {
   return a.kind == b.kind && bits_of(a.mean) == bits_of(b.mean) && bits_of(a.sd) == bits_of(b.sd);
 }
 
+/// Distribution::label() rounds to 6 digits: two distributions verify tells apart must read
+/// apart too, so every digit of mean and sd is shown.
+std::string full_precision(const Distribution& d) {
+  if (d.kind == Distribution::Kind::bits) return d.label();
+  return fmt::format("N({:.17g}, {:.17g}^2)", d.mean, d.sd);
+}
+
 const std::vector<std::string> kConfigAttributes{"config",  "experts",     "n_group",
                                                  "topk_group", "topk", "scoring", "renormalize", "routed_scaling_factor"};
 const std::vector<std::string> kBatchDatasets{"logits_bits", "bias_bits", "ids",          "weights_hi",
@@ -136,6 +144,9 @@ VerifyResult verify_routing_golden(const std::string& path, const RoutingGoldenF
   if (file.formula != kRoutingFormula)
     out.problems.push_back(fmt::format("{}: / attribute formula is '{}', expected '{}'; {}", path, file.formula,
                                        kRoutingFormula, stale));
+  if (file.oracle_method != kRoutingOracleMethod)
+    out.problems.push_back(fmt::format("{}: / attribute oracle_method is '{}', expected '{}'; {}", path,
+                                       file.oracle_method, kRoutingOracleMethod, stale));
   if (!out.problems.empty()) explained.insert("/");
   std::map<std::string, const RoutingGoldenCase*> recorded;
   for (const RoutingGoldenCase& c : file.cases) recorded[group_of(c)] = &c;
@@ -171,10 +182,19 @@ VerifyResult verify_routing_golden(const std::string& path, const RoutingGoldenF
     if (!same_distribution(c->logits_distribution, s.logits_distribution) ||
         !same_distribution(c->bias_distribution, s.bias_distribution)) {
       out.problems.push_back(fmt::format("{} has logits {} and bias {}, but its name says logits {} and bias {}; {}",
-                                         where, c->logits_distribution.label(), c->bias_distribution.label(),
-                                         s.logits_distribution.label(), s.bias_distribution.label(), edited));
+                                         where, full_precision(c->logits_distribution),
+                                         full_precision(c->bias_distribution), full_precision(s.logits_distribution),
+                                         full_precision(s.bias_distribution), edited));
       continue;
     }
+    // Labels are derived from what they name: each must say what the attributes hold.
+    for (const auto& [attribute, recorded_label, label] :
+         {std::tuple{"config", c->config_label, c->config.label()},
+          std::tuple{"logits_distribution", c->logits_distribution_label, c->logits_distribution.label()},
+          std::tuple{"bias_distribution", c->bias_distribution_label, c->bias_distribution.label()}})
+      if (recorded_label != label)
+        out.problems.push_back(fmt::format("{} attribute {} is '{}', but the attributes it labels say '{}'; {}", where,
+                                           attribute, recorded_label, label, edited));
     // Inputs: regenerated from the recorded seed and token count.
     const RoutingInputs fresh = routing_case_inputs(s, c->inputs.tokens, c->seed);
     const std::size_t before = out.problems.size();

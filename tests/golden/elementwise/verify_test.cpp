@@ -153,6 +153,31 @@ TEST_P(EditedRootAttribute, IsNamed) {
 INSTANTIATE_TEST_SUITE_P(Provenance, EditedRootAttribute,
                          ::testing::Values("tool", "oracle_method", "device", "cuda_version", "driver_version"));
 
+TEST_F(VerifyGolden, AnEditedArityIsNamed) {
+  write("silu_and_mul");
+  testing::edit_attribute(path, "/", "arity", 1);
+  expect_named("/", {"arity"});
+}
+
+TEST_F(VerifyGolden, AnEditedDtypeOfAFormatGroupIsNamed) {
+  write("silu");
+  testing::set_string_attribute(path, "/bf16", "dtype", "fp16");
+  expect_named("/bf16", {"dtype"});
+}
+
+TEST_F(VerifyGolden, AnEditedParamsLabelIsNamed) {
+  write("silu_and_mul_clamp");
+  testing::set_string_attribute(path, "/bf16/limit=7", "params", "limit=10");
+  expect_named("/bf16/limit=7", {"params", "limit=10"});
+}
+
+TEST_F(VerifyGolden, AnEditedDtypeOfTheCorpusIsNamed) {
+  write("silu_and_mul");
+  add_corpus_rows();
+  testing::set_string_attribute(path, "/bf16/corpus", "dtype", "fp32");
+  expect_named("/bf16/corpus", {"dtype"});
+}
+
 TEST_F(VerifyGolden, AnAddedAttributeIsRefusedByName) {
   write("silu");
   testing::add_attribute(path, "/bf16/all", "note", 1.0);
@@ -185,6 +210,12 @@ TEST_F(VerifyGolden, ACorpusRowDroppedFromEveryColumnIsNamed) {
   add_corpus_rows();
   testing::drop_last_row(path, "/bf16/corpus");
   expect_named("/bf16/corpus", {"digest"});
+}
+
+TEST_F(VerifyGolden, AnEditedSampleCountIsNamedAsItself) {
+  write("silu");
+  testing::edit_attribute(path, "/fp32/all", "samples", 201);
+  expect_one_problem({"/fp32/all attribute samples is 201"});
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "tests/golden/h5_edit.hpp"
 #include "ulpcheck/golden/routing/corpus.hpp"
 #include "ulpcheck/golden/routing/regen.hpp"
@@ -133,6 +135,24 @@ TEST_F(VerifyRoutingGolden, AnEditedCounterexampleAnswerIsNamed) {
   expect_one_problem({"/fp32+fp32/corpus/0000/group_margin differs at 1 of 3 elements, first at index 1"});
 }
 
+TEST_F(VerifyRoutingGolden, AnEditedConfigLabelIsNamed) {
+  testing::set_string_attribute(path, kCase, "config", "E=256 groups=8 keep=4 top=6 sigmoid renorm scale=2.5");
+  expect_named(kCase, {"config", "top=6"});
+}
+
+TEST_F(VerifyRoutingGolden, AnEditedDistributionLabelIsNamed) {
+  testing::set_string_attribute(path, kCase, "logits_distribution", "N(0, 1^2)");
+  expect_named(kCase, {"logits_distribution", "N(0, 1^2)"});
+  testing::set_string_attribute(path, kCase, "logits_distribution", "N(0, 2^2)");
+  testing::set_string_attribute(path, kCase, "bias_distribution", "N(0, 1^2)");
+  expect_named(kCase, {"bias_distribution"});
+}
+
+TEST_F(VerifyRoutingGolden, AnEditedDtypeOfAFormatPairIsNamed) {
+  testing::set_string_attribute(path, "/bf16+fp32", "logits_dtype", "fp32");
+  expect_named("/bf16+fp32", {"logits_dtype"});
+}
+
 TEST_F(VerifyRoutingGolden, EditedProvenanceIsNamed) {
   testing::set_string_attribute(path, "/", "device", "NVIDIA B200");
   expect_named("/", {"digest"});
@@ -155,6 +175,12 @@ TEST_F(VerifyRoutingGolden, ADeletedCounterexampleIsNamed) {
   ASSERT_TRUE(add_to_routing_corpus(dir.str(), RoutingCase{c, in}, "test").added);
   testing::delete_object(path, "/fp32+fp32/corpus/0000");
   expect_named("/fp32+fp32/corpus", {"digest"});
+}
+
+TEST_F(VerifyRoutingGolden, ADistributionOneUlpAwayIsShownAtFullPrecision) {
+  // N(2.5, 0.5^2) either way when rounded: the message must show the two sides differ.
+  testing::edit_attribute(path, kCase, "bias_sd", std::nextafter(0.5, 1.0));
+  expect_one_problem({"0.50000000000000011", "its name says"});
 }
 
 TEST_F(VerifyRoutingGolden, FiguresOfAKernelThatCannotRunHereAreANoteNotAPass) {
