@@ -28,7 +28,7 @@ class Walk {
 
   void group(hid_t g, std::vector<std::string>& names) {
     const std::string where = object_path(names);
-    const auto problem = [&](std::string what, bool digest = false) { out_.push_back({where, std::move(what), digest}); };
+    const auto problem = [&](std::string what) { out_.push_back({where, std::move(what), false}); };
     const AllowedMembers allow = layout_(names);
     std::vector<std::string> subgroups;
     bool undocumented = false;
