@@ -11,6 +11,7 @@
 #include <set>
 #include <tuple>
 
+#include "golden/digest.hpp"
 #include "golden/hdf5_io.hpp"
 #include "golden/root_attributes.hpp"
 #include "ulpcheck/golden/elementwise/regen.hpp"
@@ -88,6 +89,7 @@ void write_file(const std::string& path, const GoldenFile& f) {
     for (std::size_t i = 0; i < c.param_names.size(); ++i)
       dataset(g.get(), ("param_" + c.param_names[i]).c_str(), c.param_values[i]);
   }
+  write_digests(file.get());
   flush(file.get());
 }
 
@@ -149,17 +151,23 @@ GoldenFile read_golden(const std::string& path) {
                               f.op));
   if (!op) ctx.fail("/", fmt::format("names op '{}', which this build does not know; expected one of {}", f.op, op_names()));
   f.arity = op->arity;
+  if (const std::int64_t arity = read_attr_int64(ctx, root.get(), "/", "arity"); arity != op->arity)
+    ctx.fail("/", fmt::format("has arity {}, expected {} (the arity of {})", arity, op->arity, f.op));
 
   for (const std::string& dt : members(root.get())) {
     const auto fmt_ = parse_format(dt);
     if (!fmt_) ctx.fail("/" + dt, "is not a dtype group (expected bf16, fp16 or fp32)");
     Handle dg = open_group(ctx, root.get(), "/", dt);
+    if (const std::string dtype = read_attr_string(ctx, dg.get(), "/" + dt, "dtype"); dtype != dt)
+      ctx.fail("/" + dt, fmt::format("has dtype attribute '{}', expected '{}'", dtype, dt));
     for (const std::string& cn : members(dg.get())) {
       const std::string gp = "/" + dt + "/" + cn;
       Handle g = open_group(ctx, dg.get(), "/" + dt, cn);
       if (cn == "corpus") {
         Corpus c;
         c.format = *fmt_;
+        if (const std::string dtype = read_attr_string(ctx, g.get(), gp, "dtype"); dtype != dt)
+          ctx.fail(gp, fmt::format("has dtype attribute '{}', expected '{}'", dtype, dt));
         c.param_names = split_commas(read_attr_string(ctx, g.get(), gp, "param_names"));
         std::vector<std::string> want;
         for (const ParamSpec& ps : op->params) want.emplace_back(ps.name);
@@ -181,11 +189,11 @@ GoldenFile read_golden(const std::string& path) {
       c.name = cn;
       const std::string dtype = read_attr_string(ctx, g.get(), gp, "dtype");
       if (dtype != dt) ctx.fail(gp, fmt::format("has dtype attribute '{}', expected '{}'", dtype, dt));
-      read_attr_string(ctx, g.get(), gp, "params");
       for (const ParamSpec& ps : op->params) {
         const std::string pn(ps.name);
         c.params.set(pn, read_attr_double(ctx, g.get(), gp, pn.c_str()));
       }
+      c.params_label = read_attr_string(ctx, g.get(), gp, "params");
       c.seed = read_attr_uint64(ctx, g.get(), gp, "seed");
       c.samples = read_attr_int64(ctx, g.get(), gp, "samples");
       c.input = read_attr_string(ctx, g.get(), gp, "input");

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "golden/digest.hpp"
 #include "golden/hdf5_io.hpp"
 #include "golden/root_attributes.hpp"
 
@@ -124,6 +125,7 @@ void write_file(const std::string& path, const RoutingGoldenFile& f) {
       write_batch(h.get(), e.routing.config, e.routing.inputs, e.answers);
     }
   }
+  write_digests(file.get());
   flush(file.get());
 }
 
@@ -135,7 +137,8 @@ bool read_flag(const Ctx& ctx, hid_t g, const std::string& gp, const char* name)
   return v == 1;
 }
 
-RoutingConfig read_config(const Ctx& ctx, hid_t g, const std::string& gp) {
+/// `label`, when given, receives the config attribute.
+RoutingConfig read_config(const Ctx& ctx, hid_t g, const std::string& gp, std::string* label = nullptr) {
   RoutingConfig c;
   c.experts = static_cast<int>(read_attr_int64(ctx, g, gp, "experts"));
   c.n_group = static_cast<int>(read_attr_int64(ctx, g, gp, "n_group"));
@@ -149,18 +152,20 @@ RoutingConfig read_config(const Ctx& ctx, hid_t g, const std::string& gp) {
   c.routed_scaling_factor = read_attr_double(ctx, g, gp, "routed_scaling_factor");
   if (const std::string why = c.validate(); !why.empty())
     ctx.fail(gp, fmt::format("holds an invalid routing configuration ({})", why));
-  read_attr_string(ctx, g, gp, "config");
+  const std::string config = read_attr_string(ctx, g, gp, "config");
+  if (label) *label = config;
   return c;
 }
 
-Distribution read_distribution(const Ctx& ctx, hid_t g, const std::string& gp, const std::string& of) {
+/// `label` receives the <of>_distribution attribute.
+Distribution read_distribution(const Ctx& ctx, hid_t g, const std::string& gp, const std::string& of, std::string& label) {
   Distribution d;
   const std::string kind = read_attr_string(ctx, g, gp, (of + "_kind").c_str());
   if (kind == "bits") d.kind = Distribution::Kind::bits;
   else if (kind != "normal") ctx.fail(gp, fmt::format("has {}_kind '{}', expected normal or bits", of, kind));
   d.mean = read_attr_double(ctx, g, gp, (of + "_mean").c_str());
   d.sd = read_attr_double(ctx, g, gp, (of + "_sd").c_str());
-  read_attr_string(ctx, g, gp, (of + "_distribution").c_str());
+  label = read_attr_string(ctx, g, gp, (of + "_distribution").c_str());
   return d;
 }
 
@@ -175,6 +180,14 @@ std::vector<T> read_shaped(const Ctx& ctx, hid_t g, const std::string& gp, const
                                               "configuration)",
                                               fmt::join(dims, ", "), fmt::join(want, ", ")));
   return v;
+}
+
+/// The formats a format-pair group or its corpus names: those of the group's name.
+void read_pair_formats(const Ctx& ctx, hid_t g, const std::string& gp, Format logits, Format bias) {
+  for (const auto& [attr, want] : {std::pair{"logits_dtype", logits}, std::pair{"bias_dtype", bias}}) {
+    const std::string got = read_attr_string(ctx, g, gp, attr);
+    if (got != name(want)) ctx.fail(gp, fmt::format("has {} '{}', expected '{}' (its name's)", attr, got, name(want)));
+  }
 }
 
 void read_batch(const Ctx& ctx, hid_t g, const std::string& gp, const RoutingConfig& c, Format logits, Format bias,
@@ -253,11 +266,13 @@ RoutingGoldenFile read_routing_golden(const std::string& path) {
     const auto [logits, bias] = *pair;
     const std::string pp = "/" + pn;
     Handle pg = open_group(ctx, root.get(), "/", pn);
+    read_pair_formats(ctx, pg.get(), pp, logits, bias);
     for (const std::string& cn : members(pg.get())) {
       const std::string gp = pp + "/" + cn;
       Handle g = open_group(ctx, pg.get(), pp, cn);
       if (cn == "corpus") {
         RoutingCorpus corpus{logits, bias, {}};
+        read_pair_formats(ctx, g.get(), gp, logits, bias);
         for (const std::string& en : members(g.get())) {
           const std::string ep = gp + "/" + en;
           Handle h = open_group(ctx, g.get(), gp, en);
@@ -273,10 +288,10 @@ RoutingGoldenFile read_routing_golden(const std::string& path) {
       }
       RoutingGoldenCase c;
       c.name = cn;
-      c.config = read_config(ctx, g.get(), gp);
+      c.config = read_config(ctx, g.get(), gp, &c.config_label);
       c.seed = read_attr_uint64(ctx, g.get(), gp, "seed");
-      c.logits_distribution = read_distribution(ctx, g.get(), gp, "logits");
-      c.bias_distribution = read_distribution(ctx, g.get(), gp, "bias");
+      c.logits_distribution = read_distribution(ctx, g.get(), gp, "logits", c.logits_distribution_label);
+      c.bias_distribution = read_distribution(ctx, g.get(), gp, "bias", c.bias_distribution_label);
       read_batch(ctx, g.get(), gp, c.config, logits, bias, c.inputs, c.answers);
       Handle kg = open_group(ctx, g.get(), gp, "kernels");
       for (const std::string& kn : members(kg.get())) {

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <tuple>
 
 #include "golden/column_diff.hpp"
+#include "golden/integrity.hpp"
 #include "ulpcheck/golden/routing/regen.hpp"
 
 namespace ulpcheck::golden {
@@ -71,6 +74,60 @@ bool same_distribution(const Distribution& a, const Distribution& b) {
   return a.kind == b.kind && bits_of(a.mean) == bits_of(b.mean) && bits_of(a.sd) == bits_of(b.sd);
 }
 
+/// Distribution::label() rounds to 6 digits: two distributions verify tells apart must read
+/// apart too, so every digit of mean and sd is shown.
+std::string full_precision(const Distribution& d) {
+  if (d.kind == Distribution::Kind::bits) return d.label();
+  return fmt::format("N({:.17g}, {:.17g}^2)", d.mean, d.sd);
+}
+
+const std::vector<std::string> kConfigAttributes{"config",  "experts",     "n_group",
+                                                 "topk_group", "topk", "scoring", "renormalize", "routed_scaling_factor"};
+const std::vector<std::string> kBatchDatasets{"logits_bits", "bias_bits", "ids",          "weights_hi",
+                                              "weights_lo",  "groups",    "group_margin", "expert_margin"};
+
+std::vector<std::string> joined(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+/// What schema v1 defines in each group of the routing file (golden/SCHEMA.md).
+AllowedMembers layout(const std::vector<std::string>& at) {
+  const std::vector<std::string> batch{"logits_dtype", "bias_dtype", "tokens"};
+  const bool corpus = at.size() >= 2 && at[1] == "corpus";
+  switch (at.size()) {
+    case 0:
+      return {{"schema_version", "tool", "op", "formula", "oracle_method", "device", "cuda_version", "driver_version"},
+              {},
+              {},
+              true};
+    case 1:
+      return {{"logits_dtype", "bias_dtype"}, {}, {}, true};
+    case 2:
+      if (corpus) return {{"logits_dtype", "bias_dtype"}, {}, {}, true};
+      return {joined(joined(kConfigAttributes, batch),
+                     {"seed", "logits_distribution", "logits_kind", "logits_mean", "logits_sd", "bias_distribution",
+                      "bias_kind", "bias_mean", "bias_sd"}),
+              kBatchDatasets,
+              {"kernels"},
+              false};
+    case 3:
+      if (corpus) return {joined(joined(kConfigAttributes, batch), {"found_by"}), kBatchDatasets, {}, false};
+      return {{}, {}, {}, true};
+    case 4:
+      if (corpus) return {};
+      return {{"arithmetic", "score_abs_error", "budget_max_ulp", "budget_abs_floor", "min_score_sum",
+               "nan_weights_when_scores_vanish", "sorted", "matches", "near_ties", "mismatches", "invalid",
+               "weight_tokens_checked", "weights_in_floor", "weight_breaches", "bad_weights", "max_weight_ulp",
+               "p50_weight_ulp", "p99_weight_ulp", "max_weight_sum_error"},
+              {"near_tie_tokens"},
+              {},
+              false};
+    default:
+      return {};
+  }
+}
+
 }  // namespace
 
 VerifyResult verify_routing_golden(const std::string& path, const RoutingGoldenFile& file,
@@ -81,20 +138,33 @@ VerifyResult verify_routing_golden(const std::string& path, const RoutingGoldenF
   const std::string stale =
       "the file was edited, or the kernel or the oracle changed since the file was written; " + regen;
 
+  // Objects whose changed content a recomputation below names precisely: their digest
+  // mismatch would only repeat it.
+  std::set<std::string> explained;
   if (file.formula != kRoutingFormula)
     out.problems.push_back(fmt::format("{}: / attribute formula is '{}', expected '{}'; {}", path, file.formula,
                                        kRoutingFormula, stale));
+  if (file.oracle_method != kRoutingOracleMethod)
+    out.problems.push_back(fmt::format("{}: / attribute oracle_method is '{}', expected '{}'; {}", path,
+                                       file.oracle_method, kRoutingOracleMethod, stale));
+  if (!out.problems.empty()) explained.insert("/");
   std::map<std::string, const RoutingGoldenCase*> recorded;
   for (const RoutingGoldenCase& c : file.cases) recorded[group_of(c)] = &c;
   std::map<std::string, RoutingCaseSpec> expected;
   for (const RoutingCaseSpec& s : routing_case_specs()) expected.emplace(s.group(), s);
+  // The format-pair group that holds a case: its member list changed.
+  const auto parent = [](const std::string& group) { return group.substr(0, group.rfind('/')); };
   for (const auto& [group, spec] : expected)
-    if (!recorded.count(group))
+    if (!recorded.count(group)) {
       out.problems.push_back(fmt::format("{}: {} is missing; every golden file of {} has it; {}", path, group,
                                          kRoutingOpName, regen));
+      explained.insert(parent(group));
+    }
   for (const auto& [group, c] : recorded)
-    if (!expected.count(group))
+    if (!expected.count(group)) {
       out.problems.push_back(fmt::format("{}: {} is not a case of {}; {}", path, group, kRoutingOpName, edited));
+      explained.insert(parent(group));
+    }
 
   for (const RoutingGoldenCase& rc : file.cases) {
     const RoutingGoldenCase* c = &rc;
@@ -103,6 +173,7 @@ VerifyResult verify_routing_golden(const std::string& path, const RoutingGoldenF
     if (spec == expected.end()) continue;
     const RoutingCaseSpec& s = spec->second;
     const std::string where = path + ": " + group;
+    const ProblemsExplain case_checks(out.problems, explained, group);
     if (!(c->config == s.config)) {
       out.problems.push_back(fmt::format("{} has configuration '{}', but its name says '{}'; {}", where,
                                          c->config.label(), s.config.label(), edited));
@@ -111,10 +182,19 @@ VerifyResult verify_routing_golden(const std::string& path, const RoutingGoldenF
     if (!same_distribution(c->logits_distribution, s.logits_distribution) ||
         !same_distribution(c->bias_distribution, s.bias_distribution)) {
       out.problems.push_back(fmt::format("{} has logits {} and bias {}, but its name says logits {} and bias {}; {}",
-                                         where, c->logits_distribution.label(), c->bias_distribution.label(),
-                                         s.logits_distribution.label(), s.bias_distribution.label(), edited));
+                                         where, full_precision(c->logits_distribution),
+                                         full_precision(c->bias_distribution), full_precision(s.logits_distribution),
+                                         full_precision(s.bias_distribution), edited));
       continue;
     }
+    // Labels are derived from what they name: each must say what the attributes hold.
+    for (const auto& [attribute, recorded_label, label] :
+         {std::tuple{"config", c->config_label, c->config.label()},
+          std::tuple{"logits_distribution", c->logits_distribution_label, c->logits_distribution.label()},
+          std::tuple{"bias_distribution", c->bias_distribution_label, c->bias_distribution.label()}})
+      if (recorded_label != label)
+        out.problems.push_back(fmt::format("{} attribute {} is '{}', but the attributes it labels say '{}'; {}", where,
+                                           attribute, recorded_label, label, edited));
     // Inputs: regenerated from the recorded seed and token count.
     const RoutingInputs fresh = routing_case_inputs(s, c->inputs.tokens, c->seed);
     const std::size_t before = out.problems.size();
@@ -127,6 +207,7 @@ VerifyResult verify_routing_golden(const std::string& path, const RoutingGoldenF
     const auto takers = routing_kernels_for(runnable, c->config, s.logits, s.bias);
     for (const RoutingKernelFigures& k : c->kernels) {
       const std::string kwhere = where + "/kernels/" + k.kernel;
+      const ProblemsExplain kernel_checks(out.problems, explained, group + "/kernels/" + k.kernel);
       if (std::none_of(runnable.begin(), runnable.end(), [&](const RoutingKernel* r) { return r->name() == k.kernel; })) {
         out.notes.push_back(fmt::format("{}: not re-measured (the kernel cannot run here)", kwhere));
         continue;
@@ -143,20 +224,28 @@ VerifyResult verify_routing_golden(const std::string& path, const RoutingGoldenF
     // Every kernel that can run here and takes the case must have been recorded.
     for (const auto& [kernel, claim] : takers)
       if (std::none_of(c->kernels.begin(), c->kernels.end(),
-                       [&](const RoutingKernelFigures& r) { return r.kernel == kernel->name(); }))
+                       [&](const RoutingKernelFigures& r) { return r.kernel == kernel->name(); })) {
         out.problems.push_back(fmt::format("{}/kernels has no figures of {}, which takes this case: the file predates "
                                            "the kernel; {}",
                                            where, kernel->name(), regen));
+        explained.insert(group + "/kernels");
+      }
     if (log) log(fmt::format("verified {} {} ({} tokens)", kRoutingOpName, group, c->inputs.tokens));
   }
   for (const RoutingCorpus& c : file.corpora) {
-    for (const RoutingCounterexample& e : c.entries)
-      compare_answers(out.problems, fmt::format("{}: /{}/corpus/{}", path, format_pair(c.logits, c.bias), e.name),
-                      e.answers, compute_routing_answers(e.routing.config, e.routing.inputs), edited);
+    for (const RoutingCounterexample& e : c.entries) {
+      const std::string object = fmt::format("/{}/corpus/{}", format_pair(c.logits, c.bias), e.name);
+      const ProblemsExplain counterexample_checks(out.problems, explained, object);
+      compare_answers(out.problems, path + ": " + object, e.answers,
+                      compute_routing_answers(e.routing.config, e.routing.inputs), edited);
+    }
     if (log)
       log(fmt::format("verified {} /{}/corpus ({} counterexamples)", kRoutingOpName, format_pair(c.logits, c.bias),
                       c.entries.size()));
   }
+  // What no recomputation covers (provenance, labels, the corpus, the members themselves),
+  // and every object read in full.
+  report_integrity(out.problems, path, check_integrity(path, layout), explained, edited);
   return out;
 }
 

@@ -11,8 +11,11 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace ulpcheck::testing {
+
+inline std::string read_bytes(const std::string& file);
 
 /// A fresh, empty directory under the system's temporary directory, removed at scope exit.
 class TempDir {
@@ -86,6 +89,130 @@ inline void delete_object(const std::string& file, const std::string& object) {
   const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   H5Ldelete(f, object.c_str(), H5P_DEFAULT);
   H5Fclose(f);
+}
+
+/// Replaces a string attribute of `object` (or adds one), as h5py's attrs[name] = value does.
+inline void set_string_attribute(const std::string& file, const std::string& object, const char* name,
+                                 const std::string& value) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  const hid_t o = H5Oopen(f, object.c_str(), H5P_DEFAULT);
+  if (H5Aexists(o, name) > 0) H5Adelete(o, name);
+  const hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  const hid_t space = H5Screate(H5S_SCALAR);
+  const hid_t a = H5Acreate2(o, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  const char* p = value.c_str();
+  H5Awrite(a, type, &p);
+  H5Aclose(a);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Oclose(o);
+  H5Fclose(f);
+}
+
+/// Adds a numeric attribute to `object`.
+inline void add_attribute(const std::string& file, const std::string& object, const char* name, double value) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  const hid_t o = H5Oopen(f, object.c_str(), H5P_DEFAULT);
+  const hid_t space = H5Screate(H5S_SCALAR);
+  const hid_t a = H5Acreate2(o, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(a, H5T_NATIVE_DOUBLE, &value);
+  H5Aclose(a);
+  H5Sclose(space);
+  H5Oclose(o);
+  H5Fclose(f);
+}
+
+/// Writes `values` as a new one-dimensional dataset `name` of `group` (contiguous, no
+/// filters, as h5py writes by default).
+inline void add_dataset(const std::string& file, const std::string& group, const std::string& name,
+                        const std::vector<double>& values) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  const hid_t g = H5Gopen2(f, group.c_str(), H5P_DEFAULT);
+  const hsize_t n = values.size();
+  const hid_t space = H5Screate_simple(1, &n, nullptr);
+  const hid_t d = H5Dcreate2(g, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+  H5Dclose(d);
+  H5Sclose(space);
+  H5Gclose(g);
+  H5Fclose(f);
+}
+
+/// Copies a group with everything in it to a new path of the same file.
+inline void copy_object(const std::string& file, const std::string& from, const std::string& to) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  H5Ocopy(f, from.c_str(), f, to.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+  H5Fclose(f);
+}
+
+/// Rewrites every one-dimensional dataset of `group` without its last element, keeping
+/// the group's attributes: a counterexample removed from all its columns at once.
+inline void drop_last_row(const std::string& file, const std::string& group) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  const hid_t g = H5Gopen2(f, group.c_str(), H5P_DEFAULT);
+  std::vector<std::string> names;
+  H5Literate(
+      g, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+      [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+        static_cast<std::vector<std::string>*>(out)->push_back(name);
+        return 0;
+      },
+      &names);
+  for (const std::string& name : names) {
+    const hid_t d = H5Dopen2(g, name.c_str(), H5P_DEFAULT);
+    const hid_t type = H5Dget_type(d);
+    const hid_t space = H5Dget_space(d);
+    hsize_t n = 0;
+    H5Sget_simple_extent_dims(space, &n, nullptr);
+    std::vector<unsigned char> bytes(n * H5Tget_size(type));
+    H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data());
+    H5Sclose(space);
+    H5Dclose(d);
+    H5Ldelete(g, name.c_str(), H5P_DEFAULT);
+    const hsize_t kept = n - 1;
+    const hid_t shorter = H5Screate_simple(1, &kept, nullptr);
+    const hid_t copy = H5Dcreate2(g, name.c_str(), type, shorter, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(copy, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data());
+    H5Dclose(copy);
+    H5Sclose(shorter);
+    H5Tclose(type);
+  }
+  H5Gclose(g);
+  H5Fclose(f);
+}
+
+/// Flips one high bit of the global-heap address a variable-length string attribute of
+/// `object` points through, as bad storage would: HDF5 (and h5py) then find the attribute
+/// but cannot read its value ("address of object past end of allocation").
+inline void flip_string_attribute_address(const std::string& file, const std::string& object, const char* name) {
+  haddr_t header = 0;
+  {
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    H5O_info_t info;
+    H5Oget_info_by_name2(f, object.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT);
+    header = info.addr;
+    H5Fclose(f);
+  }
+  std::string bytes = read_bytes(file);
+  // Global heap collections start with "GCOL"; the attribute's value holds the address of
+  // one, 8 bytes little-endian, after the attribute's name in the object header.
+  std::set<std::uint64_t> collections;
+  for (std::size_t at = bytes.find("GCOL"); at != std::string::npos; at = bytes.find("GCOL", at + 1))
+    collections.insert(at);
+  const std::size_t name_at = bytes.find(std::string(name) + '\0', header);
+  if (name_at == std::string::npos) throw std::runtime_error("flip_string_attribute_address: no attribute name");
+  for (std::size_t at = name_at; at + 8 <= bytes.size() && at < name_at + 256; ++at) {
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(bytes[at + static_cast<std::size_t>(i)]);
+    if (!collections.count(v)) continue;
+    std::fstream s(file, std::ios::in | std::ios::out | std::ios::binary);
+    s.seekp(static_cast<std::streamoff>(at + 4));
+    s.put(static_cast<char>(bytes[at + 4] ^ 0x01));  // bit 32: far past the end of any golden file
+    return;
+  }
+  throw std::runtime_error("flip_string_attribute_address: no heap address after the attribute's name");
 }
 
 /// Cuts the file to `fraction` of its length, as an interrupted copy would.

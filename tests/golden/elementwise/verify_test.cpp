@@ -1,6 +1,8 @@
 // `golden verify` recomputes what a file records and names every difference: an edited
 // input, exact value, rounded output, figure or parameter, a missing or extra case, an
-// edited corpus. A file just written by regen has none.
+// edited corpus. A file just written by regen has none. What cannot be recomputed (the
+// provenance, labels, members nothing reads, the corpus) is held by each group's digest:
+// an edit of it, an addition, a removal or an unreadable object is named too.
 #include "ulpcheck/golden/elementwise/verify.hpp"
 
 #include <gtest/gtest.h>
@@ -26,6 +28,30 @@ class VerifyGolden : public ::testing::Test {
     write_golden(path, build_golden(*find_op(op), o));
   }
   VerifyResult verify() { return verify_golden(path, read_golden(path), runnable_kernels()); }
+  /// What `ulpcheck golden verify` reports: a file that cannot be read is one problem.
+  std::vector<std::string> problems() {
+    try {
+      return verify().problems;
+    } catch (const GoldenError& e) {
+      return {e.what()};
+    }
+  }
+  /// At least one problem, and the first names the file, the object and every part.
+  void expect_named(const std::string& object, std::initializer_list<std::string> parts) {
+    const std::vector<std::string> found = problems();
+    ASSERT_FALSE(found.empty()) << "verify passed the edited file";
+    EXPECT_NE(found[0].find(path + ": " + object + " "), std::string::npos) << found[0];
+    for (const std::string& p : parts) EXPECT_NE(found[0].find(p), std::string::npos) << found[0];
+  }
+  void add_corpus_rows() {
+    BitTensor rows = BitTensor::zeros(Format::bf16, 2, 2);
+    rows.at(0, 0) = 0x4000;  // gate 2, up 1.5
+    rows.at(0, 1) = 0x3fc0;
+    rows.at(1, 0) = 0xc000;  // gate -2, up 3
+    rows.at(1, 1) = 0x4040;
+    ASSERT_EQ(add_to_corpus(dir.str(), *find_op(op_), Format::bf16, Params{}, rows), 2u);
+    ASSERT_TRUE(problems().empty()) << ::testing::PrintToString(problems());
+  }
   /// Exactly one problem, which contains every part.
   void expect_one_problem(std::initializer_list<std::string> parts) {
     const VerifyResult r = verify();
@@ -108,6 +134,88 @@ TEST_F(VerifyGolden, FiguresOfAKernelThatCannotRunHereAreANoteNotAPass) {
   EXPECT_TRUE(r.problems.empty());
   ASSERT_FALSE(r.notes.empty());
   EXPECT_NE(r.notes[0].find("not re-measured"), std::string::npos) << r.notes[0];
+}
+
+TEST_F(VerifyGolden, AnAttributeThatCannotBeReadIsNamed) {
+  write("silu_and_mul");
+  testing::flip_string_attribute_address(path, "/fp32", "dtype");
+  expect_named("/fp32", {"attribute 'dtype' cannot be read"});
+}
+
+class EditedRootAttribute : public VerifyGolden, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(EditedRootAttribute, IsNamed) {
+  write("silu");
+  testing::set_string_attribute(path, "/", GetParam(), "rewritten");
+  expect_named("/", {});
+}
+
+INSTANTIATE_TEST_SUITE_P(Provenance, EditedRootAttribute,
+                         ::testing::Values("tool", "oracle_method", "device", "cuda_version", "driver_version"));
+
+TEST_F(VerifyGolden, AnEditedArityIsNamed) {
+  write("silu_and_mul");
+  testing::edit_attribute(path, "/", "arity", 1);
+  expect_named("/", {"arity"});
+}
+
+TEST_F(VerifyGolden, AnEditedDtypeOfAFormatGroupIsNamed) {
+  write("silu");
+  testing::set_string_attribute(path, "/bf16", "dtype", "fp16");
+  expect_named("/bf16", {"dtype"});
+}
+
+TEST_F(VerifyGolden, AnEditedParamsLabelIsNamed) {
+  write("silu_and_mul_clamp");
+  testing::set_string_attribute(path, "/bf16/limit=7", "params", "limit=10");
+  expect_named("/bf16/limit=7", {"params", "limit=10"});
+}
+
+TEST_F(VerifyGolden, AnEditedDtypeOfTheCorpusIsNamed) {
+  write("silu_and_mul");
+  add_corpus_rows();
+  testing::set_string_attribute(path, "/bf16/corpus", "dtype", "fp32");
+  expect_named("/bf16/corpus", {"dtype"});
+}
+
+TEST_F(VerifyGolden, AnAddedAttributeIsRefusedByName) {
+  write("silu");
+  testing::add_attribute(path, "/bf16/all", "note", 1.0);
+  expect_named("/bf16/all", {"attribute 'note'"});
+}
+
+TEST_F(VerifyGolden, AnAddedDatasetIsRefusedByName) {
+  write("silu");
+  testing::add_dataset(path, "/fp16/all", "extra_bits", {1.0, 2.0});
+  expect_named("/fp16/all", {"'extra_bits'"});
+}
+
+TEST_F(VerifyGolden, AForgedKernelGroupIsNamed) {
+  // Figures copied from a kernel that runs here, under a name that cannot run here (so
+  // nothing re-measures them).
+  write("silu");
+  testing::copy_object(path, "/bf16/all/kernels/host.double_rounding", "/bf16/all/kernels/cuda.forged");
+  expect_named("/bf16/all/kernels", {"digest"});
+}
+
+TEST_F(VerifyGolden, ADeletedCorpusIsNamed) {
+  write("silu_and_mul");
+  add_corpus_rows();
+  testing::delete_object(path, "/bf16/corpus");
+  expect_named("/bf16", {"digest"});
+}
+
+TEST_F(VerifyGolden, ACorpusRowDroppedFromEveryColumnIsNamed) {
+  write("silu_and_mul");
+  add_corpus_rows();
+  testing::drop_last_row(path, "/bf16/corpus");
+  expect_named("/bf16/corpus", {"digest"});
+}
+
+TEST_F(VerifyGolden, AnEditedSampleCountIsNamedAsItself) {
+  write("silu");
+  testing::edit_attribute(path, "/fp32/all", "samples", 201);
+  expect_one_problem({"/fp32/all attribute samples is 201"});
 }
 
 }  // namespace

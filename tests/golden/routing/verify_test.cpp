@@ -1,9 +1,12 @@
 // `golden verify` of the routing file recomputes what it records and names every
 // difference: an edited id, weight, margin, logit or figure, an edited configuration, a
-// missing case, an edited counterexample. A file just written by regen has none.
+// missing case, an edited counterexample. A file just written by regen has none. Labels,
+// provenance and members nothing recomputes are held by each group's digest.
 #include "ulpcheck/golden/routing/verify.hpp"
 
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "tests/golden/h5_edit.hpp"
 #include "ulpcheck/golden/routing/corpus.hpp"
@@ -35,6 +38,21 @@ class VerifyRoutingGolden : public ::testing::Test {
     EXPECT_NE(r.problems[0].find(path), std::string::npos) << r.problems[0];
     EXPECT_NE(r.problems[0].find("ulpcheck golden regen --op biased_grouped_topk"), std::string::npos)
         << r.problems[0];
+  }
+  /// What `ulpcheck golden verify` reports: a file that cannot be read is one problem.
+  std::vector<std::string> problems() {
+    try {
+      return verify().problems;
+    } catch (const GoldenError& e) {
+      return {e.what()};
+    }
+  }
+  /// At least one problem, and the first names the file, the object and every part.
+  void expect_named(const std::string& object, std::initializer_list<std::string> parts) {
+    const std::vector<std::string> found = problems();
+    ASSERT_FALSE(found.empty()) << "verify passed the edited file";
+    EXPECT_NE(found[0].find(path + ": " + object + " "), std::string::npos) << found[0];
+    for (const std::string& p : parts) EXPECT_NE(found[0].find(p), std::string::npos) << found[0];
   }
   TempDir dir;
   std::string path;
@@ -115,6 +133,54 @@ TEST_F(VerifyRoutingGolden, AnEditedCounterexampleAnswerIsNamed) {
   EXPECT_TRUE(verify().problems.empty());
   testing::edit_element(path, "/fp32+fp32/corpus/0000/group_margin", 1, 0.125);
   expect_one_problem({"/fp32+fp32/corpus/0000/group_margin differs at 1 of 3 elements, first at index 1"});
+}
+
+TEST_F(VerifyRoutingGolden, AnEditedConfigLabelIsNamed) {
+  testing::set_string_attribute(path, kCase, "config", "E=256 groups=8 keep=4 top=6 sigmoid renorm scale=2.5");
+  expect_named(kCase, {"config", "top=6"});
+}
+
+TEST_F(VerifyRoutingGolden, AnEditedDistributionLabelIsNamed) {
+  testing::set_string_attribute(path, kCase, "logits_distribution", "N(0, 1^2)");
+  expect_named(kCase, {"logits_distribution", "N(0, 1^2)"});
+  testing::set_string_attribute(path, kCase, "logits_distribution", "N(0, 2^2)");
+  testing::set_string_attribute(path, kCase, "bias_distribution", "N(0, 1^2)");
+  expect_named(kCase, {"bias_distribution"});
+}
+
+TEST_F(VerifyRoutingGolden, AnEditedDtypeOfAFormatPairIsNamed) {
+  testing::set_string_attribute(path, "/bf16+fp32", "logits_dtype", "fp32");
+  expect_named("/bf16+fp32", {"logits_dtype"});
+}
+
+TEST_F(VerifyRoutingGolden, EditedProvenanceIsNamed) {
+  testing::set_string_attribute(path, "/", "device", "NVIDIA B200");
+  expect_named("/", {"digest"});
+}
+
+TEST_F(VerifyRoutingGolden, AForgedKernelGroupIsNamed) {
+  testing::copy_object(path, std::string(kCase) + "/kernels/host.routing_fp32", std::string(kCase) + "/kernels/cuda.forged");
+  expect_named(std::string(kCase) + "/kernels", {"digest"});
+}
+
+TEST_F(VerifyRoutingGolden, AnAddedDatasetIsRefusedByName) {
+  testing::add_dataset(path, kCase, "scores", {0.5});
+  expect_named(kCase, {"'scores'"});
+}
+
+TEST_F(VerifyRoutingGolden, ADeletedCounterexampleIsNamed) {
+  const RoutingConfig c{8, 2, 1, 2, Scoring::sigmoid, true, 1.0};
+  const RoutingInputs in =
+      routing_batch(c, Format::fp32, Format::fp32, 3, Distribution::normal(0, 2), Distribution::normal(0, 1), 9);
+  ASSERT_TRUE(add_to_routing_corpus(dir.str(), RoutingCase{c, in}, "test").added);
+  testing::delete_object(path, "/fp32+fp32/corpus/0000");
+  expect_named("/fp32+fp32/corpus", {"digest"});
+}
+
+TEST_F(VerifyRoutingGolden, ADistributionOneUlpAwayIsShownAtFullPrecision) {
+  // N(2.5, 0.5^2) either way when rounded: the message must show the two sides differ.
+  testing::edit_attribute(path, kCase, "bias_sd", std::nextafter(0.5, 1.0));
+  expect_one_problem({"0.50000000000000011", "its name says"});
 }
 
 TEST_F(VerifyRoutingGolden, FiguresOfAKernelThatCannotRunHereAreANoteNotAPass) {

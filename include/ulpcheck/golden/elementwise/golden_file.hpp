@@ -59,6 +59,7 @@ struct GoldenCase {
   Format format = Format::bf16;
   std::string name;  ///< "all", or the parameters' label: "<name>=<value>", ...
   Params params;
+  std::string params_label;  ///< the params attribute as read (the writer derives it from params)
   std::uint64_t seed = 0;
   std::int64_t samples = 0;  ///< random elements after the special values (0: exhaustive)
   std::string input;  ///< description of the inputs

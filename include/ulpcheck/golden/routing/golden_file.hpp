@@ -48,6 +48,9 @@ struct RoutingGoldenCase {
   RoutingConfig config;
   RoutingInputs inputs;  ///< formats, tokens, logits [tokens, experts] and bias [experts]
   Distribution logits_distribution, bias_distribution;
+  /// The config, logits_distribution and bias_distribution attributes as read (the writer
+  /// derives them from config and the distributions).
+  std::string config_label, logits_distribution_label, bias_distribution_label;
   std::uint64_t seed = 0;
   RoutingAnswers answers;
   std::vector<RoutingKernelFigures> kernels;
