@@ -47,6 +47,16 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
+/// Runs f(w, workers) for w = 0 .. workers - 1 at once, on up to 8 threads.
+template <class F>
+void in_parallel(F f) {
+  const int workers = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  std::vector<std::thread> pool;
+  for (int w = 1; w < workers; ++w) pool.emplace_back(f, w, workers);
+  f(0, workers);
+  for (std::thread& t : pool) t.join();
+}
+
 double to_double(u64 bits) {
   double d;
   std::memcpy(&d, &bits, sizeof d);
@@ -300,7 +310,9 @@ Figures Sweep::run(std::vector<Escalated>& escalated, const RowProgress& progres
   }
   for (int b = 0; b < kPrefixBuckets; ++b) offsets[b + 1] += offsets[b];
   const std::size_t n = offsets[kPrefixBuckets];
-  // Written by the download first, so not zeroed.
+  std::vector<std::pair<std::uint16_t, std::int64_t>>* bucket_bins[kPrefixBuckets];
+  for (int b = 0; b < kPrefixBuckets; ++b)
+    bucket_bins[b] = b < kInputBuckets ? &f.input_prefix[b] : &f.result_prefix[b - kInputBuckets];
   const auto bins = std::make_unique_for_overwrite<std::uint16_t[]>(n);
   const auto counts = std::make_unique_for_overwrite<u64[]>(n);
   if (n > 0) {
@@ -310,25 +322,24 @@ Figures Sweep::run(std::vector<Escalated>& escalated, const RowProgress& progres
     check(compact_prefix_bins(a.prefix, static_cast<const std::uint32_t*>(device_offsets.data()),
                               static_cast<std::uint16_t*>(device_bins.data()), static_cast<u64*>(device_counts.data())),
           what + ": reading the distributions");
+    // While the device compacts: the fresh host memory the bins go through and into, touched
+    // by several threads. Its page faults are most of the cost (a pair sweep has millions of
+    // bins), and one thread would take them one by one inside the copy.
+    in_parallel([&](int w, int workers) {
+      const std::size_t first = n * static_cast<std::size_t>(w) / static_cast<std::size_t>(workers),
+                        end = n * static_cast<std::size_t>(w + 1) / static_cast<std::size_t>(workers);
+      std::memset(bins.get() + first, 0, (end - first) * sizeof(std::uint16_t));
+      std::memset(counts.get() + first, 0, (end - first) * sizeof(u64));
+      for (int b = w; b < kPrefixBuckets; b += workers) bucket_bins[b]->resize(offsets[b + 1] - offsets[b]);
+    });
     device_bins.download(bins.get(), n * sizeof(std::uint16_t));
     device_counts.download(counts.get(), n * sizeof(u64));
-  }
-  // Into each bucket's list, the buckets shared among threads: filling the lists' fresh
-  // memory (page faults) is most of the cost, and it runs in parallel.
-  const auto fill = [&](int b) {
-    auto& into = b < kInputBuckets ? f.input_prefix[b] : f.result_prefix[b - kInputBuckets];
-    into.reserve(offsets[b + 1] - offsets[b]);
-    for (std::size_t i = offsets[b]; i < offsets[b + 1]; ++i)
-      into.emplace_back(bins[i], static_cast<std::int64_t>(counts[i]));
-  };
-  const int workers = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
-  std::vector<std::thread> pool;
-  for (int w = 1; w < workers; ++w)
-    pool.emplace_back([&, w] {
-      for (int b = w; b < kPrefixBuckets; b += workers) fill(b);
+    in_parallel([&](int w, int workers) {
+      for (int b = w; b < kPrefixBuckets; b += workers)
+        for (std::size_t i = offsets[b]; i < offsets[b + 1]; ++i)
+          (*bucket_bins[b])[i - offsets[b]] = {bins[i], static_cast<std::int64_t>(counts[i])};
     });
-  for (int b = 0; b < kPrefixBuckets; b += workers) fill(b);
-  for (std::thread& t : pool) t.join();
+  }
   d.times.distribution_bins = static_cast<std::int64_t>(n);
   d.times.distributions_ms = ms_since(t_distributions);
   d.times.readback_ms = ms_since(t0);

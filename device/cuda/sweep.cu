@@ -309,20 +309,19 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock, kBlocksPerSm) check_rows(
         const bool one_result_bucket =
             add_to_bucket(s.res_counts, s.res_max, numeric_lanes, o.result_bucket, flags, bits, floor);
         const unsigned high = bits >> 16;
-        u64* const by_input = a.acc.prefix + static_cast<unsigned>(o.input_bucket) * kPrefixBins + high;
-        u64* const by_result = a.acc.prefix + static_cast<unsigned>(kInputBuckets + o.result_bucket) * kPrefixBins + high;
+        const unsigned input_key = static_cast<unsigned>(o.input_bucket) * kPrefixBins + high;
+        const unsigned result_key = static_cast<unsigned>(kInputBuckets + o.result_bucket) * kPrefixBins + high;
         if (one_input_bucket && one_result_bucket) {
           // The usual case (neighbouring gates share a binade, and so do their products): lanes
           // with the same bin share both keys, and one grouping serves both tables.
           const unsigned lanes = __match_any_sync(numeric_lanes, high);
           if (leads(lanes)) {
-            atomicAdd(by_input, static_cast<u64>(__popc(lanes)));
-            atomicAdd(by_result, static_cast<u64>(__popc(lanes)));
+            atomicAdd(a.acc.prefix + input_key, static_cast<u64>(__popc(lanes)));
+            atomicAdd(a.acc.prefix + result_key, static_cast<u64>(__popc(lanes)));
           }
         } else {
-          add_per_key(a.acc.prefix, numeric_lanes, static_cast<unsigned>(o.input_bucket) * kPrefixBins + high);
-          add_per_key(a.acc.prefix, numeric_lanes,
-                      static_cast<unsigned>(kInputBuckets + o.result_bucket) * kPrefixBins + high);
+          add_per_key(a.acc.prefix, numeric_lanes, input_key);
+          add_per_key(a.acc.prefix, numeric_lanes, result_key);
         }
       }
       bars[0].raise(keep_worst(lists[kWorst], numeric && !floor && o.ulp >= bars[0].value, index, got_bits, o.ulp));
