@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/golden/h5_edit.hpp"
+#include "tests/golden/verify_problems.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/golden/elementwise/corpus.hpp"
 #include "ulpcheck/reference/registry.hpp"
@@ -28,20 +29,9 @@ class VerifyGolden : public ::testing::Test {
     write_golden(path, build_golden(*find_op(op), o));
   }
   VerifyResult verify() { return verify_golden(path, read_golden(path), runnable_kernels()); }
-  /// What `ulpcheck golden verify` reports: a file that cannot be read is one problem.
-  std::vector<std::string> problems() {
-    try {
-      return verify().problems;
-    } catch (const GoldenError& e) {
-      return {e.what()};
-    }
-  }
-  /// At least one problem, and the first names the file, the object and every part.
+  std::vector<std::string> problems() { return testing::verify_problems([&] { return verify(); }); }
   void expect_named(const std::string& object, std::initializer_list<std::string> parts) {
-    const std::vector<std::string> found = problems();
-    ASSERT_FALSE(found.empty()) << "verify passed the edited file";
-    EXPECT_NE(found[0].find(path + ": " + object + " "), std::string::npos) << found[0];
-    for (const std::string& p : parts) EXPECT_NE(found[0].find(p), std::string::npos) << found[0];
+    testing::expect_first_problem_names(problems(), path, object, parts);
   }
   void add_corpus_rows() {
     BitTensor rows = BitTensor::zeros(Format::bf16, 2, 2);

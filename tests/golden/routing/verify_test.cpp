@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "tests/golden/h5_edit.hpp"
+#include "tests/golden/verify_problems.hpp"
 #include "ulpcheck/golden/routing/corpus.hpp"
 #include "ulpcheck/golden/routing/regen.hpp"
 #include "ulpcheck/properties/routing/inputs.hpp"
@@ -39,20 +40,9 @@ class VerifyRoutingGolden : public ::testing::Test {
     EXPECT_NE(r.problems[0].find("ulpcheck golden regen --op biased_grouped_topk"), std::string::npos)
         << r.problems[0];
   }
-  /// What `ulpcheck golden verify` reports: a file that cannot be read is one problem.
-  std::vector<std::string> problems() {
-    try {
-      return verify().problems;
-    } catch (const GoldenError& e) {
-      return {e.what()};
-    }
-  }
-  /// At least one problem, and the first names the file, the object and every part.
+  std::vector<std::string> problems() { return testing::verify_problems([&] { return verify(); }); }
   void expect_named(const std::string& object, std::initializer_list<std::string> parts) {
-    const std::vector<std::string> found = problems();
-    ASSERT_FALSE(found.empty()) << "verify passed the edited file";
-    EXPECT_NE(found[0].find(path + ": " + object + " "), std::string::npos) << found[0];
-    for (const std::string& p : parts) EXPECT_NE(found[0].find(p), std::string::npos) << found[0];
+    testing::expect_first_problem_names(problems(), path, object, parts);
   }
   TempDir dir;
   std::string path;
