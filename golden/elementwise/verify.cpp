@@ -44,7 +44,7 @@ void compare_figures(std::vector<std::string>& problems, const std::string& wher
 }
 
 /// What schema v1 defines in each group of an elementwise file (golden/SCHEMA.md).
-AllowedMembers layout(const ElementwiseOp& op, const std::vector<std::string>& at) {
+AllowedMembers elementwise_layout(const ElementwiseOp& op, const std::vector<std::string>& at) {
   std::vector<std::string> columns{"x0_bits", "exact_hi", "exact_lo", "rounded_bits"};
   if (op.arity == 2) columns.insert(columns.begin() + 1, "x1_bits");
   std::vector<std::string> params;
@@ -202,9 +202,8 @@ VerifyResult verify_golden(const std::string& path, const GoldenFile& file, std:
   }
   // What no recomputation covers (provenance, labels, the corpus, the members themselves),
   // and every object read in full.
-  report_integrity(out.problems, path,
-                   check_integrity(path, [&](const std::vector<std::string>& at) { return layout(op, at); }), explained,
-                   edited);
+  const auto layout = [&](const std::vector<std::string>& at) { return elementwise_layout(op, at); };
+  report_integrity(out.problems, path, check_integrity(path, layout), explained, edited);
   return out;
 }
 

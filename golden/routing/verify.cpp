@@ -92,7 +92,7 @@ std::vector<std::string> joined(std::vector<std::string> a, const std::vector<st
 }
 
 /// What schema v1 defines in each group of the routing file (golden/SCHEMA.md).
-AllowedMembers layout(const std::vector<std::string>& at) {
+AllowedMembers routing_layout(const std::vector<std::string>& at) {
   const std::vector<std::string> batch{"logits_dtype", "bias_dtype", "tokens"};
   const bool corpus = at.size() >= 2 && at[1] == "corpus";
   switch (at.size()) {
@@ -245,7 +245,7 @@ VerifyResult verify_routing_golden(const std::string& path, const RoutingGoldenF
   }
   // What no recomputation covers (provenance, labels, the corpus, the members themselves),
   // and every object read in full.
-  report_integrity(out.problems, path, check_integrity(path, layout), explained, edited);
+  report_integrity(out.problems, path, check_integrity(path, routing_layout), explained, edited);
   return out;
 }
 
