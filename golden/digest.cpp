@@ -105,14 +105,14 @@ void add_dataset(Fnv1a64& h, hid_t group, const std::string& name) {
   h.add(bytes.data(), bytes.size());
 }
 
+}  // namespace
+
 H5O_type_t member_type(hid_t group, const std::string& name) {
   H5O_info_t info;
   if (H5Oget_info_by_name2(group, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
     throw UnreadableContent(fmt::format("member '{}' cannot be opened (corrupted)", name));
   return info.type;
 }
-
-}  // namespace
 
 std::vector<std::string> attribute_names(hid_t obj) {
   std::vector<std::string> names;
@@ -190,16 +190,13 @@ std::string recorded_digest(hid_t group) {
 
 void write_digests(hid_t file) {
   const auto seal = [](const auto& self, hid_t group) -> void {
-    for (const std::string& n : members(group)) {
-      H5O_info_t info;
-      if (H5Oget_info_by_name2(group, n.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
-        throw WriteError("inspect " + n);
-      if (info.type != H5O_TYPE_GROUP) continue;
-      Handle g(H5Gopen2(group, n.c_str(), H5P_DEFAULT), H5Gclose);
-      if (!g.ok()) throw WriteError("open group " + n);
-      self(self, g.get());
-    }
     try {
+      for (const std::string& n : members(group)) {
+        if (member_type(group, n) != H5O_TYPE_GROUP) continue;
+        Handle g(H5Gopen2(group, n.c_str(), H5P_DEFAULT), H5Gclose);
+        if (!g.ok()) throw WriteError("open group " + n);
+        self(self, g.get());
+      }
       attr_string(group, kDigestAttribute, content_digest(group));
     } catch (const UnreadableContent& e) {
       throw WriteError(fmt::format("digest: {}", e.what()));

@@ -41,6 +41,10 @@ struct UnreadableContent : std::runtime_error {
 /// cannot be listed.
 std::vector<std::string> attribute_names(hid_t obj);
 
+/// Whether the member `name` of `group` is a group or a dataset; throws UnreadableContent
+/// when its header cannot be read.
+H5O_type_t member_type(hid_t group, const std::string& name);
+
 /// "fnv1a64:<16 lowercase hex digits>" of the group's canonical serialisation: its
 /// attributes but `digest`, by name, then its members in the order written, datasets with
 /// their type, shape and elements and groups with their recorded digest. Reads every one of

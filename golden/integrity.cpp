@@ -39,10 +39,7 @@ class Walk {
           undocumented = true;
         }
       for (const std::string& m : members(g)) {
-        H5O_info_t info;
-        if (H5Oget_info_by_name2(g, m.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
-          throw UnreadableContent(fmt::format("member '{}' cannot be opened (corrupted)", m));
-        const bool is_group = info.type == H5O_TYPE_GROUP;
+        const bool is_group = member_type(g, m) == H5O_TYPE_GROUP;
         if (is_group ? allow.any_group || allowed(allow.groups, m) : allowed(allow.datasets, m)) {
           if (is_group) subgroups.push_back(m);
           continue;

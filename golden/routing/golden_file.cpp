@@ -182,20 +182,18 @@ std::vector<T> read_shaped(const Ctx& ctx, hid_t g, const std::string& gp, const
   return v;
 }
 
-/// The formats a format-pair group or its corpus names: those of the group's name.
+/// The formats a group names (a format pair, its corpus, a case or counterexample): those
+/// of the format-pair group's name.
 void read_pair_formats(const Ctx& ctx, hid_t g, const std::string& gp, Format logits, Format bias) {
   for (const auto& [attr, want] : {std::pair{"logits_dtype", logits}, std::pair{"bias_dtype", bias}}) {
     const std::string got = read_attr_string(ctx, g, gp, attr);
-    if (got != name(want)) ctx.fail(gp, fmt::format("has {} '{}', expected '{}' (its name's)", attr, got, name(want)));
+    if (got != name(want)) ctx.fail(gp, fmt::format("has {} '{}', expected '{}' (its group's)", attr, got, name(want)));
   }
 }
 
 void read_batch(const Ctx& ctx, hid_t g, const std::string& gp, const RoutingConfig& c, Format logits, Format bias,
                 RoutingInputs& in, RoutingAnswers& a) {
-  for (const auto& [attr, want] : {std::pair{"logits_dtype", logits}, std::pair{"bias_dtype", bias}}) {
-    const std::string got = read_attr_string(ctx, g, gp, attr);
-    if (got != name(want)) ctx.fail(gp, fmt::format("has {} '{}', expected '{}' (its group's)", attr, got, name(want)));
-  }
+  read_pair_formats(ctx, g, gp, logits, bias);
   in.logits_format = logits;
   in.bias_format = bias;
   in.tokens = read_attr_int64(ctx, g, gp, "tokens");
