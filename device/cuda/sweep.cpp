@@ -85,6 +85,7 @@ struct Sweep::Device {
   void* in = nullptr;
   Slot slots[kSlots];
   cudaStream_t check_streams[2]{};
+  cudaEvent_t pass_start{}, pass_end{};
   PreparedGate* gates = nullptr;
   double* ups = nullptr;
   Accumulators acc{};
@@ -102,6 +103,8 @@ struct Sweep::Device {
     for (Slot& s : slots)
       for (cudaEvent_t e : {s.started, s.ran, s.check_started, s.checked})
         if (e) cudaEventDestroy(e);
+    for (cudaEvent_t e : {pass_start, pass_end})
+      if (e) cudaEventDestroy(e);
     for (cudaStream_t st : check_streams)
       if (st) cudaStreamDestroy(st);
   }
@@ -133,10 +136,7 @@ struct Sweep::Device {
     const bool gated = plan.op->arity == 2;
     const std::size_t elem = element_bytes(f);
     float kernel_ms = 0, oracle_ms = 0;
-    cudaEvent_t start{}, end{};
-    check(cudaEventCreate(&start), what());
-    check(cudaEventCreate(&end), what());
-    check(cudaEventRecord(start), what());
+    check(cudaEventRecord(pass_start), what());
     std::int64_t chunk = 0;
     for (std::int64_t done = 0; done < plan.rows; done += rows_per_call, ++chunk) {
       Slot& s = slots[chunk % kSlots];
@@ -166,11 +166,9 @@ struct Sweep::Device {
         check(cudaStreamWaitEvent(nullptr, s.checked, 0), what());
       }
     float total = 0;
-    check(cudaEventRecord(end), what());
-    check(cudaEventSynchronize(end), what());
-    cudaEventElapsedTime(&total, start, end);
-    cudaEventDestroy(start);
-    cudaEventDestroy(end);
+    check(cudaEventRecord(pass_end), what());
+    check(cudaEventSynchronize(pass_end), what());
+    cudaEventElapsedTime(&total, pass_start, pass_end);
     times.kernel_ms = kernel_ms, times.oracle_ms = oracle_ms, times.total_ms = total;
   }
 };
@@ -201,6 +199,7 @@ Sweep::Sweep(Plan plan) : d_(std::make_unique<Device>()) {
     for (cudaEvent_t* e : {&s.started, &s.ran, &s.check_started, &s.checked}) check(cudaEventCreate(e), what);
   }
   for (cudaStream_t& st : d.check_streams) check(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking), what);
+  for (cudaEvent_t* e : {&d.pass_start, &d.pass_end}) check(cudaEventCreate(e), what);
   if (gated) {
     d.gates = device_alloc<PreparedGate>(kRowElements, what);
     d.ups = device_alloc<double>(kRowElements, what);
