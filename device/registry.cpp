@@ -4,8 +4,11 @@
 
 #include <vector>
 
+#include "ulpcheck/device/combine_kernel.hpp"
+#include "ulpcheck/device/cuda/combine_kernel.hpp"
 #include "ulpcheck/device/cuda/elementwise_kernel.hpp"
 #include "ulpcheck/device/cuda/routing_kernel.hpp"
+#include "ulpcheck/device/host/combine_kernel.hpp"
 #include "ulpcheck/device/host/routing_kernel.hpp"
 #include "ulpcheck/device/routing_kernel.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
@@ -44,6 +47,12 @@ std::vector<const RoutingKernel*>& routing_table() {
   return kernels;
 }
 
+std::vector<const CombineKernel*>& combine_table() {
+  static std::vector<const CombineKernel*> kernels =
+      builtin(host::builtin_combine_kernels(), cuda::builtin_combine_kernels());
+  return kernels;
+}
+
 /// Erases the kernel named `name` from `kernels` unless it is one of the first `builtin`.
 template <class K>
 bool erase_named(std::vector<const K*>& kernels, std::size_t builtin, std::string_view name) {
@@ -61,7 +70,10 @@ bool remove_kernel(std::string_view name) {
   const std::size_t builtin = host::builtin_kernels().size() + cuda::builtin_kernels().size();
   const std::size_t builtin_routing =
       host::builtin_routing_kernels().size() + cuda::builtin_routing_kernels().size();
-  return erase_named(table(), builtin, name) || erase_named(routing_table(), builtin_routing, name);
+  const std::size_t builtin_combine =
+      host::builtin_combine_kernels().size() + cuda::builtin_combine_kernels().size();
+  return erase_named(table(), builtin, name) || erase_named(routing_table(), builtin_routing, name) ||
+         erase_named(combine_table(), builtin_combine, name);
 }
 
 std::vector<const Kernel*> runnable_kernels() {
@@ -81,6 +93,7 @@ std::string kernel_names() {
   std::string out;
   for (const Kernel* k : table()) out += (out.empty() ? "" : ", ") + std::string(k->name());
   for (const RoutingKernel* k : all_routing_kernels()) out += ", " + std::string(k->name());
+  for (const CombineKernel* k : all_combine_kernels()) out += ", " + std::string(k->name());
   return out;
 }
 
@@ -107,6 +120,23 @@ const RoutingKernel* find_routing_kernel(std::string_view name) {
 std::vector<const RoutingKernel*> runnable_routing_kernels() {
   std::vector<const RoutingKernel*> out;
   for (const RoutingKernel* k : all_routing_kernels())
+    if (!k->name().starts_with("cuda.") || cuda::device_available()) out.push_back(k);
+  return out;
+}
+
+std::span<const CombineKernel* const> all_combine_kernels() { return combine_table(); }
+
+void add_combine_kernel(const CombineKernel* kernel) { combine_table().push_back(kernel); }
+
+const CombineKernel* find_combine_kernel(std::string_view name) {
+  for (const CombineKernel* k : all_combine_kernels())
+    if (k->name() == name) return k;
+  return nullptr;
+}
+
+std::vector<const CombineKernel*> runnable_combine_kernels() {
+  std::vector<const CombineKernel*> out;
+  for (const CombineKernel* k : all_combine_kernels())
     if (!k->name().starts_with("cuda.") || cuda::device_available()) out.push_back(k);
   return out;
 }

@@ -1,5 +1,6 @@
 // A build without CUDA (ULPCHECK_CUDA=OFF): no CUDA kernels, and every question about a
 // device gets the reason.
+#include "ulpcheck/device/cuda/combine_kernel.hpp"
 #include "ulpcheck/device/cuda/elementwise_kernel.hpp"
 #include "ulpcheck/device/cuda/routing_kernel.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
@@ -18,6 +19,7 @@ Provenance provenance() {
 }
 std::span<const Kernel* const> builtin_kernels() { return {}; }
 std::span<const RoutingKernel* const> builtin_routing_kernels() { return {}; }
+std::span<const CombineKernel* const> builtin_combine_kernels() { return {}; }
 
 DeviceBuffer::DeviceBuffer(std::size_t) { throw KernelError(kNoCuda); }
 DeviceBuffer::~DeviceBuffer() = default;

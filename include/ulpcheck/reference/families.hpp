@@ -17,6 +17,9 @@ struct ElementwiseFamily {};
 /// Biased grouped top-k routing: logits [T, E] and bias [E] to expert ids and weights
 /// (reference/routing.hpp).
 struct RoutingFamily {};
+/// The MoE combine: rsf * sum_k w_k y_k + shared per token and hidden element
+/// (reference/combine.hpp).
+struct CombineFamily {};
 
 template <class... Family>
 struct FamilyList {
