@@ -59,6 +59,7 @@ KernelSelection resolve_kernels(const std::vector<std::string>& names) {
   for (const std::string& n : names) {
     if (const Kernel* k = find_kernel(n)) out.elementwise.push_back(k);
     else if (const RoutingKernel* r = find_routing_kernel(n)) out.routing.push_back(r);
+    else if (const CombineKernel* c = find_combine_kernel(n)) out.combine.push_back(c);
     else
       throw RequestError(fmt::format("--kernel {}: no such kernel; expected one of {} (see 'ulpcheck list')", n,
                                      kernel_names()));
@@ -66,6 +67,7 @@ KernelSelection resolve_kernels(const std::vector<std::string>& names) {
   if (names.empty()) {
     out.elementwise = runnable_kernels();
     out.routing = runnable_routing_kernels();
+    out.combine = runnable_combine_kernels();
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ulpcheck/device/combine_kernel.hpp"
 #include "ulpcheck/device/kernel.hpp"
 #include "ulpcheck/device/routing_kernel.hpp"
 #include "ulpcheck/reference/format.hpp"
@@ -21,11 +22,12 @@ Format resolve_format(const std::string& name);
 /// implements (op, f).
 const Kernel& resolve_kernel(const std::string& name, const ElementwiseOp& op, Format f);
 
-/// Kernels named by repeated --kernel flags, elementwise and routing apart; with none named,
-/// every kernel that can run here. Throws RequestError naming an unknown kernel.
+/// Kernels named by repeated --kernel flags, each family's apart; with none named, every
+/// kernel that can run here. Throws RequestError naming an unknown kernel.
 struct KernelSelection {
   std::vector<const Kernel*> elementwise;
   std::vector<const RoutingKernel*> routing;
+  std::vector<const CombineKernel*> combine;
 };
 KernelSelection resolve_kernels(const std::vector<std::string>& names);
 
