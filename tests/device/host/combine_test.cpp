@@ -5,27 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 
+#include "tests/device/combine_inputs.hpp"
 #include "ulpcheck/device/combine_kernel.hpp"
 #include "ulpcheck/properties/combine/compare.hpp"
 
 namespace ulpcheck {
 namespace {
 
-/// Routed and shared outputs of mixed signs over 2^-6 .. 2^6 (so terms cancel), weights
-/// in (0, 1) as a router gives them.
-CombineInputs random_inputs(const CombineConfig& c, Format f, std::int64_t tokens, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> value(0.0, 1.0);
-  std::uniform_real_distribution<double> binade(-6.0, 6.0), weight(0.0, 1.0);
-  const auto draw = [&] { return encode(f, round_to(f, value(rng) * std::exp2(std::floor(binade(rng))))); };
-  CombineInputs in{f, tokens, {}, {}, {}};
-  for (std::int64_t i = 0; i < tokens * c.topk * c.hidden; ++i) in.routed.push_back(draw());
-  for (std::int64_t i = 0; i < tokens * c.topk; ++i) in.weights.push_back(static_cast<float>(weight(rng)));
-  for (std::int64_t i = 0; i < tokens * c.hidden; ++i) in.shared.push_back(draw());
-  return in;
-}
+using testing::random_combine_inputs;
 
 std::vector<const CombineKernel*> host_kernels() {
   std::vector<const CombineKernel*> out;
@@ -41,7 +29,7 @@ TEST(HostCombine, EveryVariantIsWithinItsClaim) {
     for (int topk : {1, 3, 8, 32})
       for (double rsf : {1.0, 2.5, static_cast<double>(0.1f)}) {
         const CombineConfig c{.topk = topk, .hidden = 33, .routed_scaling_factor = rsf};
-        const CombineInputs in = random_inputs(c, f, 24, seed++);
+        const CombineInputs in = random_combine_inputs(c, f, 24, seed++);
         const CombineExact exact = combine_exact(c, in);
         for (const CombineKernel* k : host_kernels()) {
           const std::optional<CombineClaim> claim = k->claim(c, f);
@@ -84,7 +72,7 @@ TEST(HostCombine, ThePlacementsRoundDifferently) {
   // of variants differs somewhere in bf16 or in fp32. (In fp32 a rounding to storage is
   // none, so fold is fold_fused there; the fp32 steps alone rarely move a bf16 result.)
   const CombineConfig c;
-  const CombineInputs bf16 = random_inputs(c, Format::bf16, 64, 99), fp32 = random_inputs(c, Format::fp32, 64, 98);
+  const CombineInputs bf16 = random_combine_inputs(c, Format::bf16, 64, 99), fp32 = random_combine_inputs(c, Format::fp32, 64, 98);
   const std::vector<const CombineKernel*> k = host_kernels();
   for (std::size_t i = 0; i < k.size(); ++i)
     for (std::size_t j = i + 1; j < k.size(); ++j)
@@ -95,7 +83,7 @@ TEST(HostCombine, ThePlacementsRoundDifferently) {
 
 TEST(HostCombine, RefusesInputsSizedWrong) {
   const CombineConfig c{.topk = 2, .hidden = 4};
-  CombineInputs in = random_inputs(c, Format::bf16, 3, 1);
+  CombineInputs in = random_combine_inputs(c, Format::bf16, 3, 1);
   in.weights.pop_back();
   std::vector<std::uint32_t> out(12);
   try {
