@@ -1,7 +1,7 @@
 // The MoE combine golden file: what regen builds is read back exactly, the same content gives
 // the same bytes, a killed write leaves the old file, a truncated file or one whose datasets
-// disagree with their configuration is refused naming the object, and the committed file is
-// what regen writes with this build.
+// disagree with their configuration is refused naming the object, and the committed file
+// verifies with this build.
 #include "ulpcheck/golden/combine/golden_file.hpp"
 
 #include <gtest/gtest.h>
@@ -235,25 +235,25 @@ TEST(GoldenCombineFile, AnElementwiseReaderNamesTheCombineLayout) {
   }
 }
 
-// golden/data/moe_combine.h5 is what regen writes with this build, byte for byte, and it
-// verifies. With ULPCHECK_REGEN_COMBINE_GOLDEN set, the test first rewrites it (the way to
-// refresh it until `ulpcheck golden regen` knows the family).
-TEST(GoldenCombineFile, TheCommittedFileIsWhatRegenWrites) {
+// golden/data/moe_combine.h5 is what regen writes with this build: it verifies (inputs,
+// answers and every host kernel's figures recomputed; the tool version, which a version bump
+// changes, is provenance and not compared). With ULPCHECK_REGEN_COMBINE_GOLDEN set, the test
+// first rewrites it: the way to refresh it until `ulpcheck golden regen` knows the family.
+TEST(GoldenCombineFile, TheCommittedFileVerifies) {
   const std::string dir = ULPCHECK_GOLDEN_DATA;
-  CombineBuildOptions o;
-  o.kernels = runnable_combine_kernels();
-  if (std::getenv("ULPCHECK_REGEN_COMBINE_GOLDEN")) regen_combine_golden(dir, o, false);
+  if (std::getenv("ULPCHECK_REGEN_COMBINE_GOLDEN")) {
+    CombineBuildOptions o;
+    o.kernels = runnable_combine_kernels();
+    regen_combine_golden(dir, o, false);
+  }
   const std::string path = golden_path(dir, kCombineOpName);
   ASSERT_TRUE(std::filesystem::exists(path)) << path << " is missing; run this test with ULPCHECK_REGEN_COMBINE_GOLDEN=1";
-  EXPECT_LT(std::filesystem::file_size(path), 1000000u);
+  EXPECT_LT(std::filesystem::file_size(path), 1000000u) << "the committed file stays well under 1 MB";
   const CombineGoldenFile committed = read_combine_golden(path);
+  EXPECT_EQ(committed.cases.size(), combine_case_specs().size());
   const VerifyResult r = verify_combine_golden(path, committed, runnable_combine_kernels());
   EXPECT_TRUE(r.problems.empty()) << ::testing::PrintToString(r.problems);
-  TempDir fresh;
-  regen_combine_golden(fresh.str(), o, false);
-  if (committed.corpora.empty())
-    EXPECT_EQ(testing::read_bytes(path), testing::read_bytes(golden_path(fresh.str(), kCombineOpName)))
-        << "regenerate with ULPCHECK_REGEN_COMBINE_GOLDEN=1";
+  EXPECT_TRUE(r.notes.empty()) << ::testing::PrintToString(r.notes);
 }
 
 }  // namespace
