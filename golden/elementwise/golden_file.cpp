@@ -18,6 +18,7 @@
 #include "ulpcheck/properties/measure.hpp"
 #include "ulpcheck/reference/registry.hpp"
 #include "ulpcheck/reference/routing.hpp"
+#include "ulpcheck/reference/combine.hpp"
 
 namespace ulpcheck::golden {
 
@@ -148,6 +149,10 @@ GoldenFile read_golden(const std::string& path) {
   const ElementwiseOp* op = find_op(f.op);
   if (!op && f.op == kRoutingOpName)
     ctx.fail("/", fmt::format("names op '{}', whose files follow the routing layout; read it with read_routing_golden",
+                              f.op));
+  if (!op && f.op == kCombineOpName)
+    ctx.fail("/", fmt::format("names op '{}', whose files follow the MoE combine layout; read it with "
+                              "read_combine_golden",
                               f.op));
   if (!op) ctx.fail("/", fmt::format("names op '{}', which this build does not know; expected one of {}", f.op, op_names()));
   f.arity = op->arity;

@@ -16,6 +16,8 @@ it, routing PER_GROUP / 4 tokens of every case and counterexample again with mpm
 (tests/reference/routing_mpmath_crosscheck.py); its tokens count among the values. So has the
 exhaustive sweeps' file (exhaustive.h5): h5py_exhaustive_crosscheck.py checks every record and
 recomputes the ULP error of each recorded worst input; its records count among the groups.
+So has the MoE combine file (moe_combine.h5): h5py_combine_crosscheck.py checks it and
+recomputes PER_GROUP outputs of every case and counterexample in exact rational arithmetic.
 
 Prints "h5py cross-check: F files, G groups, N values, M problems"; exits 1 on any problem
 or when nothing was checked.
@@ -34,6 +36,7 @@ import mpmath_crosscheck  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import h5py_routing_crosscheck  # noqa: E402
+import h5py_combine_crosscheck  # noqa: E402
 import h5py_exhaustive_crosscheck  # noqa: E402
 
 ROOT_ATTRS = {"schema_version": int, "tool": str, "op": str, "formula": str, "arity": int,
@@ -119,6 +122,8 @@ def check_file(path, per_group, problems):
     with h5py.File(path, "r") as f:
         if f.attrs.get("op") in ("biased_grouped_topk", b"biased_grouped_topk"):
             return h5py_routing_crosscheck.check_routing_file(f, path, max(1, per_group // 4), problems)
+        if f.attrs.get("op") in ("moe_combine", b"moe_combine"):
+            return h5py_combine_crosscheck.check_combine_file(f, path, per_group, problems)
         if f.attrs.get("content") in ("exhaustive sweeps", b"exhaustive sweeps"):
             return h5py_exhaustive_crosscheck.check_exhaustive_file(f, path, problems)
         where = f"{path}: /"

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ulpcheck/golden/combine/check.hpp"
 #include "ulpcheck/golden/elementwise/check.hpp"
 #include "ulpcheck/golden/files.hpp"
 #include "ulpcheck/golden/routing/check.hpp"
@@ -24,6 +25,10 @@ struct FileCheckPart<ElementwiseFamily> {
 template <>
 struct FileCheckPart<RoutingFamily> {
   using Result = RoutingFileCheck;
+};
+template <>
+struct FileCheckPart<CombineFamily> {
+  using Result = CombineFileCheck;
 };
 template <class Family>
 using FileCheckFor = typename FileCheckPart<Family>::Result;
@@ -64,6 +69,8 @@ std::vector<KernelCheck> run_check(const CheckPlan& plan, Observer& observer);
 void check_file(const std::string& path, const FileOf<ElementwiseFamily>& file, const KernelSelection& kernels,
                 Observer& observer, std::vector<KernelCheck>& out);
 void check_file(const std::string& path, const FileOf<RoutingFamily>& file, const KernelSelection& kernels,
+                Observer& observer, std::vector<KernelCheck>& out);
+void check_file(const std::string& path, const FileOf<CombineFamily>& file, const KernelSelection& kernels,
                 Observer& observer, std::vector<KernelCheck>& out);
 
 }  // namespace ulpcheck::golden

@@ -1,5 +1,5 @@
 // The golden files of every family (reference/families.hpp), as the golden commands select
-// them: one file per elementwise op (<op>.h5), one for routing. A family names its files in
+// them: one file per elementwise op (<op>.h5), one for routing, one for the MoE combine. A family names its files in
 // golden/<family>/; generic code holds a file as FileRef and never asks which family it is.
 #pragma once
 
@@ -20,6 +20,8 @@ struct FileOf<ElementwiseFamily> {
 };
 template <>
 struct FileOf<RoutingFamily> {};
+template <>
+struct FileOf<CombineFamily> {};
 
 using FileRef = PerFamily<FileOf>;
 
@@ -33,12 +35,14 @@ std::string golden_path(const std::string& dir, std::string_view op);
 /// The op whose file it is (the file is <dir>/<op>.h5).
 std::string file_op(const FileOf<ElementwiseFamily>& f);
 std::string file_op(const FileOf<RoutingFamily>& f);
+std::string file_op(const FileOf<CombineFamily>& f);
 std::string file_op(const FileRef& f);
 std::string file_path(const std::string& dir, const FileRef& f);
 
 /// The family's files the named ops select (every file of the family when none is named).
 void add_files(ElementwiseFamily, const std::vector<std::string>& ops, std::vector<FileRef>& out);
 void add_files(RoutingFamily, const std::vector<std::string>& ops, std::vector<FileRef>& out);
+void add_files(CombineFamily, const std::vector<std::string>& ops, std::vector<FileRef>& out);
 
 /// The files of the ops named (every op's when none is); throws RequestError for an unknown op.
 std::vector<FileRef> named_files(const std::vector<std::string>& ops);
