@@ -133,6 +133,16 @@ std::string check_combine_section(const nlohmann::json& section, const std::stri
 
 namespace combine_tables {
 
+namespace {
+
+/// "0", or "22 (1.0742%)".
+std::string combine_count_share(std::int64_t n, std::int64_t of) {
+  if (n == 0 || of == 0) return std::to_string(n);
+  return fmt::format("{} ({:.4f}%)", n, 100.0 * static_cast<double>(n) / static_cast<double>(of));
+}
+
+}  // namespace
+
 std::vector<std::string> dtypes(const cdoc::SectionWithBatches& section) {
   std::vector<std::string> out;
   for (const cdoc::BatchWithCases& b : section.batches)
@@ -162,7 +172,7 @@ report_table::Table cases(const cdoc::SectionWithBatches& section, const std::st
       t.rows.push_back({{report_table::name(c.kernel), report_table::param(batch.batch.config.label),
                          report_text::ulp(c.max_ulp.value), report_text::ulp(c.max_ulp_above_floor.value),
                          report_text::ulp(c.p99_ulp.value), report_text::percent(c.fraction_correctly_rounded),
-                         report_text::percent_of(c.in_floor_region, c.count), std::move(breaches),
+                         combine_count_share(c.in_floor_region, c.count), std::move(breaches),
                          report_table::math(claim_text(c.claim)), report_table::verdict(c.pass)},
                         !c.pass});
     }
