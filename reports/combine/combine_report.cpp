@@ -8,6 +8,7 @@
 #include "reports/combine/combine_tables.hpp"
 #include "reports/report_check.hpp"
 #include "reports/report_text.hpp"
+#include "ulpcheck/support/escape.hpp"
 
 namespace ulpcheck {
 
@@ -235,6 +236,43 @@ std::string render_combine_markdown(const nlohmann::json& section, int level) {
                          batch.batch.config.label, c.kernel, combine_tables::claim_text(c.claim), c.failure);
     }
   return out;
+}
+
+// --- HTML ----------------------------------------------------------------------------------
+
+std::string render_combine_html(const nlohmann::json& section) {
+  const auto whole = section.get<cdoc::SectionWithBatches>();
+  const cdoc::Section& s = whole.section;
+  const cdoc::Summary& sum = s.summary;
+  std::string out = fmt::format("<h2 id=\"combine\">{}</h2>", html_escape(s.op));
+  out += fmt::format("<section class=\"card\"><div class=\"head\"><h3>{}</h3>{}</div>", html_escape(s.op),
+                     report_table::badge_html(sum.pass));
+  out += "<dl class=\"facts\">";
+  out += fmt::format("<dt>op</dt><dd><code>{}</code>: {}</dd>", html_escape(s.op), html_escape(s.formula));
+  out += fmt::format("<dt>inputs</dt><dd>{} tokens per config and dtype; {} (seed {}); every kernel of a config and "
+                     "dtype runs on the same inputs against the same exact sums</dd>",
+                     s.tokens, report_table::pow_html(s.inputs), s.seed);
+  out += "<dt>oracle</dt><dd>one exact MPFR sum per element, rounded once to the dtype</dd>";
+  out += fmt::format("<dt>verdict</dt><dd>{} of {} cases within their kernel&#39;s claim</dd></dl>", sum.passed,
+                     sum.cases);
+  out += "<p class=\"muted\">An output y with exact value r passes when |y &minus; r| &le; max(max_ulp &middot; ulp(r), "
+         "relative &middot; s + absolute), s = rsf &middot; &sum;<sub>k</sub> |w<sub>k</sub> y<sub>k</sub>| + |shared|: "
+         "the roundings before the last scale with the terms, not with their sum. Elements in the floor region are "
+         "those where the floor is the larger bound.</p>";
+  for (const std::string& dtype : combine_tables::dtypes(whole)) {
+    out += fmt::format("<h4>{}</h4>", html_escape(dtype));
+    out += report_table::render_html(combine_tables::cases(whole, dtype));
+  }
+  out += "<h4>Where each kernel puts the factor</h4>";
+  out += report_table::render_html(combine_tables::placements(whole));
+  for (const cdoc::BatchWithCases& batch : whole.batches)
+    for (const cdoc::Case& c : batch.cases)
+      if (!c.failure.empty())
+        out += fmt::format("<details open><summary>First failing element: {} {}, <code>{}</code></summary><pre>{}</pre>"
+                           "</details>",
+                           html_escape(batch.batch.dtype), html_escape(batch.batch.config.label), html_escape(c.kernel),
+                           html_escape(c.failure));
+  return out + "</section>";
 }
 
 }  // namespace ulpcheck

@@ -171,6 +171,14 @@ TEST(CombineReport_sections, AClaimTooTightFailsTheSectionAndShowsItsElement) {
                     "failing element:\n\n```\ntoken "),
             std::string::npos)
       << md;
+
+  const std::string html = render_combine_html(s);
+  EXPECT_EQ(html.rfind("<h2 id=\"combine\">moe_combine</h2>", 0), 0u) << html.substr(0, 200);
+  EXPECT_EQ(occurrences(html, "<h4>bf16</h4>"), 1u);
+  EXPECT_EQ(occurrences(html, "<h4>fp16</h4>"), 1u);
+  EXPECT_EQ(occurrences(html, "<tr class=\"fail\">"), 3u) << html;
+  EXPECT_EQ(occurrences(html, "<details open><summary>First failing element: bf16 "), 3u);
+  EXPECT_NE(html.find("<code>planted.combine_tight_claim</code>"), std::string::npos);
 }
 
 }  // namespace

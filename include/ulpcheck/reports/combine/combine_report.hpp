@@ -5,8 +5,8 @@
 //
 // The generic document (report_document.hpp) does not hold the section yet: once the family
 // is registered, DocumentParts gains `std::optional<nlohmann::json> combine`, filled by
-// `parts.combine = combine_section_json(report)`, and the document's check and Markdown call
-// check_combine_section and render_combine_markdown below.
+// `parts.combine = combine_section_json(report)`, and the document's check, Markdown and HTML
+// call check_combine_section, render_combine_markdown and render_combine_html below.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -49,5 +49,10 @@ std::string check_combine_section(const nlohmann::json& section, const std::stri
 /// The Markdown of the section at heading level `level`: the op, inputs and claim rule, a
 /// table per storage format, where each kernel puts the factor, then the failing elements.
 std::string render_combine_markdown(const nlohmann::json& section, int level = 2);
+
+/// The section as the HTML report page shows it (the page's card markup and style): the same
+/// tables, failing rows marked, the failing elements in open <details>; under
+/// <h2 id="combine">, which the page's header links to.
+std::string render_combine_html(const nlohmann::json& section);
 
 }  // namespace ulpcheck
