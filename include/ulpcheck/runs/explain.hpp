@@ -18,8 +18,10 @@ std::string first_failure(const ReportResults& results);
 // Each family's part, in its folder (runs/<family>/explain.cpp): empty when all passed.
 std::string first_failure(const ElementwiseReport& report);
 std::string first_failure(const RoutingReport& report);
+std::string first_failure(const CombineReport& report);
 /// The cases it measured.
 std::size_t measured_cases(const ElementwiseReport& report);
 std::size_t measured_cases(const RoutingReport& report);
+std::size_t measured_cases(const CombineReport& report);
 
 }  // namespace ulpcheck

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "ulpcheck/reference/families.hpp"
+#include "ulpcheck/runs/combine/report.hpp"
 #include "ulpcheck/runs/elementwise/report.hpp"
 #include "ulpcheck/runs/routing/report.hpp"
 

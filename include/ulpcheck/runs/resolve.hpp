@@ -52,8 +52,10 @@ std::string param_not_taken(std::string_view op_name, const std::string& param, 
 /// Whether `op` names an op of the family, and the family's op names (runs/<family>/).
 bool owns_op(ElementwiseFamily, std::string_view op);
 bool owns_op(RoutingFamily, std::string_view op);
+bool owns_op(CombineFamily, std::string_view op);  // runs/combine/report.cpp
 std::vector<std::string> op_names_of(ElementwiseFamily);
 std::vector<std::string> op_names_of(RoutingFamily);
+std::vector<std::string> op_names_of(CombineFamily);
 /// Every op of every family, "silu, silu_and_mul, ..., biased_grouped_topk".
 std::string all_op_names();
 /// Throws RequestError for a name no family owns, listing every op.
