@@ -80,6 +80,15 @@ std::string group_failure(const golden::KernelCheck& k, const golden::RoutingFil
   return {};
 }
 
+std::string group_failure(const golden::KernelCheck& k, const golden::CombineFileCheck& c) {
+  for (const golden::CombineGroupCheck& g : c.groups) {
+    if (g.passes()) continue;
+    return fmt::format("{} on {} {}: {} outputs fail\n{}", k.kernel, k.path, g.group,
+                       g.stats.budget_breaches + g.stats.semantic_violations, g.first_failure);
+  }
+  return {};
+}
+
 Outcome run_golden_check(const golden::CheckRequest& request) {
   const std::vector<golden::KernelCheck> checks = golden::run_check(golden::plan_check(request), silent_observer());
   Outcome out;

@@ -15,6 +15,7 @@
 #include "cli/elementwise/flags.hpp"
 #include "cli/output.hpp"
 #include "cli/plugins.hpp"
+#include "cli/combine/flags.hpp"
 #include "cli/routing/flags.hpp"
 #include "cli/usage_error.hpp"
 #include "cli/validators.hpp"
@@ -65,8 +66,10 @@ void setup_report(CLI::App& app, int& exit_code) {
                              ->check(CLI::Range(std::int64_t{1}, kMaxSamples));
   CLI::Option* tokens =
       sub->add_option("--tokens", opts->request.tokens,
-                      "lay the random inputs of sampled elementwise cases out as one kernel call of TOKENS rows "
-                      "(default: several calls, see docs/reports.md); with --d, --samples defaults to TOKENS x D")
+                      fmt::format("lay the random inputs of sampled elementwise cases out as one kernel call of TOKENS "
+                                  "rows (default: several calls, see docs/reports.md); with --d, --samples defaults to "
+                                  "TOKENS x D; for {}, tokens per batch (default {})",
+                                  kCombineOpName, kDefaultCombineTokens))
           ->check(CLI::Range(std::int64_t{1}, kMaxSamples))
           ->type_name("TOKENS");
   CLI::Option* d = sub->add_option("--d", opts->request.d,
@@ -87,7 +90,10 @@ void setup_report(CLI::App& app, int& exit_code) {
   CLI::Option* plugin = sub->get_option("--plugin");
   const std::vector<CLI::Option*> routing = add_routing_options(*sub, opts->request.routing);
   CLI::Option* diff = sub->add_option("--diff", opts->diff, "compare two JSON reports: what changed from OLD to NEW");
+  auto combine = std::make_shared<CombineFlags>();
+  combine->add_to(*sub);
   for (CLI::Option* family_option : routing) diff->excludes(family_option);
+  for (CLI::Option* family_option : combine->options()) diff->excludes(family_option);
   for (CLI::Option* family_option : params->options()) diff->excludes(family_option);
   diff->expected(2)
       ->type_name("OLD.json NEW.json")
@@ -99,8 +105,9 @@ void setup_report(CLI::App& app, int& exit_code) {
       ->excludes(d)
       ->excludes(seed)
       ->excludes(plugin);
-  sub->callback([opts, params, &exit_code] {
+  sub->callback([opts, params, combine, &exit_code] {
     opts->request.params = params->given();
+    opts->request.combine = combine->given();
     exit_code = run_report(*opts);
   });
 }

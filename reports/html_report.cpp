@@ -10,6 +10,7 @@
 #include "reports/report_model.hpp"
 #include "reports/report_text.hpp"
 #include "reports/routing/routing_document.hpp"
+#include "ulpcheck/reports/combine/combine_report.hpp"
 #include "reports/routing/routing_tables.hpp"
 #include "ulpcheck/properties/compare.hpp"
 #include "ulpcheck/reference/routing.hpp"
@@ -347,6 +348,7 @@ std::string render_report_html(const nlohmann::json& doc_json) {
   }
   for (std::size_t i = 0; i < doc.approximations.size(); ++i) approximation_section(out, doc.approximations[i], i + 1);
   if (routing) routing_section(out, *doc.routing);
+  if (doc.has_combine()) out += render_combine_html(*doc.combine);
 
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const case_document::Case& c = cases[i];

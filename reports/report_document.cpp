@@ -9,19 +9,29 @@
 #include "reports/report_check.hpp"
 #include "reports/report_model.hpp"
 #include "reports/report_text.hpp"
+#include "reports/combine/combine_document.hpp"
 #include "reports/routing/routing_document.hpp"
 #include "ulpcheck/reports/elementwise/approximation_report.hpp"
 #include "ulpcheck/reports/elementwise/precision_report.hpp"
+#include "ulpcheck/reports/combine/combine_report.hpp"
 #include "ulpcheck/reports/routing/routing_report.hpp"
 
 namespace ulpcheck {
 
 nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vector<SkippedCase>& skipped,
                                const ReportSettings& settings, std::vector<nlohmann::json> approximations,
-                               std::optional<nlohmann::json> routing) {
+                               std::optional<nlohmann::json> routing, std::optional<nlohmann::json> combine) {
   report_model::Document doc{kReportSchema, kReportVersion, {settings.seed, settings.samples}, {}, {}, {}, {}, {}};
   std::int64_t passed = 0, did_not_run = 0, routing_cases = 0;
   bool routing_pass = true;
+  std::int64_t combine_cases = 0;
+  bool combine_pass = true;
+  if (combine) {
+    const auto cs = combine->at("summary").get<combine_document::Summary>();
+    combine_cases = cs.cases;
+    passed += cs.passed;
+    combine_pass = cs.pass;
+  }
   for (const nlohmann::json& c : cases) {
     doc.cases.push_back(c.get<case_document::Case>());
     passed += doc.cases.back().pass;
@@ -36,12 +46,13 @@ nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vec
     did_not_run += s.did_not_run;
     doc.skipped.push_back({s.op, s.dtype, s.params_label, s.kernel, s.reason, s.did_not_run});
   }
-  const auto n = static_cast<std::int64_t>(cases.size()) + routing_cases;
-  const bool pass = passed == n && did_not_run == 0 && routing_pass;
+  const auto n = static_cast<std::int64_t>(cases.size()) + routing_cases + combine_cases;
+  const bool pass = passed == n && did_not_run == 0 && routing_pass && combine_pass;
   doc.summary = {n, passed, n - passed, static_cast<std::int64_t>(skipped.size()), did_not_run, pass,
                  pass ? "PASS" : "FAIL"};
   for (const nlohmann::json& a : approximations) doc.approximations.push_back(a.get<approximation_document::Section>());
   doc.routing = std::move(routing);
+  doc.combine = std::move(combine);
   return doc;
 }
 
@@ -187,6 +198,8 @@ std::string check_report(const nlohmann::json& doc) {
   }
   if (doc.contains("routing") && !doc["routing"].is_null())
     if (std::string p = check_routing_section(doc["routing"]); !p.empty()) return p;
+  if (doc.contains("combine") && !doc["combine"].is_null())
+    if (std::string p = check_combine_section(doc["combine"]); !p.empty()) return p;
   i = 0;
   for (const nlohmann::json& s : doc["skipped"])
     if (std::string p = check_fields(s, fmt::format("skipped[{}]", i++),
@@ -283,8 +296,8 @@ std::string not_measured(const std::vector<report_model::Skipped>& skipped) {
 std::string render_report_markdown(const nlohmann::json& doc_json) {
   const auto doc = doc_json.get<report_model::Document>();
   const std::vector<case_document::Case>& cases = doc.cases;
-  const bool routing = doc.has_routing();
-  if (cases.size() == 1 && doc.skipped.empty() && doc.approximations.empty() && !routing)
+  const bool routing = doc.has_routing(), combine = doc.has_combine();
+  if (cases.size() == 1 && doc.skipped.empty() && doc.approximations.empty() && !routing && !combine)
     return render_case_markdown(doc_json.at("cases")[0], 1);
 
   const report_model::Summary& sum = doc.summary;
@@ -301,6 +314,7 @@ std::string render_report_markdown(const nlohmann::json& doc_json) {
   if (cases.empty()) {  // a report of routing alone
     out += not_measured(doc.skipped);
     if (routing) out += render_routing_markdown(*doc.routing, 2);
+    if (combine) out += render_combine_markdown(*doc.combine, 2);
     return out;
   }
   out += fmt::format("Inputs: unary ops in a 16-bit dtype on all 65536 values, everything else on {} uniformly random "
@@ -314,6 +328,7 @@ std::string render_report_markdown(const nlohmann::json& doc_json) {
   for (const approximation_document::Section& a : doc.approximations)
     out += render_approximation_markdown(nlohmann::json(a), 2);
   if (routing) out += render_routing_markdown(*doc.routing, 2);
+  if (combine) out += render_combine_markdown(*doc.combine, 2);
 
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const case_document::Case& c = cases[i];
@@ -337,7 +352,7 @@ nlohmann::json report_document(const ReportResults& results) {
   for (const FamilyReport& family : results.families)
     std::visit([&](const auto& report) { section_parts(parts, report); }, family);
   return report_document(std::move(parts.cases), results.skipped, results.settings, std::move(parts.approximations),
-                         std::move(parts.routing));
+                         std::move(parts.routing), std::move(parts.combine));
 }
 
 }  // namespace ulpcheck

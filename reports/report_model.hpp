@@ -50,15 +50,18 @@ struct Document {
   std::vector<Skipped> skipped;
   std::vector<approximation_document::Section> approximations;
   std::optional<nlohmann::json> routing;
+  std::optional<nlohmann::json> combine;
 
   /// Whether the document covers routing: its section is there and not null.
   bool has_routing() const { return routing && routing->is_object(); }
+  bool has_combine() const { return combine && combine->is_object(); }
 };
 inline void to_json(nlohmann::json& j, const Document& d) {
   j = nlohmann::json{{"schema", d.schema},     {"version", d.version}, {"settings", d.settings},
                      {"summary", d.summary},   {"cases", d.cases},     {"skipped", d.skipped},
                      {"approximations", d.approximations}};
   if (d.routing) j["routing"] = *d.routing;
+  if (d.combine) j["combine"] = *d.combine;
 }
 inline void from_json(const nlohmann::json& j, Document& d) {
   d.schema = j.at("schema").get<std::string>();
@@ -71,6 +74,7 @@ inline void from_json(const nlohmann::json& j, Document& d) {
                          ? j["approximations"].get<std::vector<approximation_document::Section>>()
                          : std::vector<approximation_document::Section>{};
   d.routing = j.contains("routing") ? std::optional<nlohmann::json>(j["routing"]) : std::nullopt;
+  d.combine = j.contains("combine") ? std::optional<nlohmann::json>(j["combine"]) : std::nullopt;
 }
 
 }  // namespace ulpcheck::report_model

@@ -38,6 +38,15 @@ std::vector<const RoutingKernel*> default_backend_routing_kernels() {
   return out;
 }
 
+/// The combine kernels that run here on the default backend, like default_backend_kernels.
+std::vector<const CombineKernel*> default_backend_combine_kernels() {
+  const bool gpu = cuda::device_available();
+  std::vector<const CombineKernel*> out;
+  for (const CombineKernel* k : all_combine_kernels())
+    if (k->name().starts_with("cuda.") == gpu) out.push_back(k);
+  return out;
+}
+
 /// The reference arithmetic on the default backend: cuda.routing_fp32 with a GPU.
 const RoutingKernel* default_routing_kernel() {
   const RoutingKernel* cuda = cuda::device_available() ? find_routing_kernel("cuda.routing_fp32") : nullptr;
@@ -120,10 +129,14 @@ Batch plan_layout(const ReportRequest& o, ElementwiseReportPlan& p, bool element
 
 ReportPlan plan_report(const ReportRequest& o) {
   std::vector<const ElementwiseOp*> ops;
-  bool routing_named = false;
+  bool routing_named = false, combine_named = false;
   for (const std::string& n : o.ops) {
     if (n == kRoutingOpName) {
       routing_named = true;
+      continue;
+    }
+    if (n == kCombineOpName) {
+      combine_named = true;
       continue;
     }
     if (const ElementwiseOp* op = &resolve_op(n); std::find(ops.begin(), ops.end(), op) == ops.end()) ops.push_back(op);
@@ -131,9 +144,20 @@ ReportPlan plan_report(const ReportRequest& o) {
   const bool ops_named = !o.ops.empty();
   if (!ops_named) ops.assign(all_ops().begin(), all_ops().end());
   const bool routing = !ops_named || routing_named;
-  if (const std::vector<std::string> given = o.routing.given(); !routing && !given.empty())
-    throw RequestError(fmt::format("{}: only {} takes it, and this report does not cover that op; add --op {}",
-                                 given.front(), kRoutingOpName, kRoutingOpName));
+  const bool combine = !ops_named || combine_named;
+  if (const std::vector<std::string> given = o.routing.given(); !routing && !given.empty()) {
+    // --topk is the combine's too.
+    const bool combine_takes = combine && given.front().starts_with("--topk");
+    if (!combine_takes)
+      throw RequestError(fmt::format("{}: only {} takes it, and this report does not cover that op; add --op {}",
+                                     given.front(), kRoutingOpName, kRoutingOpName));
+  }
+  for (const std::string& given : o.combine.given()) {
+    const bool shared = given.starts_with("--topk") ? routing : given.starts_with("--tokens");
+    if (!combine && !shared)
+      throw RequestError(fmt::format("{}: only {} takes it, and this report does not cover that op; add --op {}", given,
+                                     kCombineOpName, kCombineOpName));
+  }
   if (!o.params.empty() && ops.empty()) {
     const auto& [param, text] = *o.params.begin();
     throw RequestError(param_not_taken(kRoutingOpName, param, text));
@@ -143,6 +167,7 @@ ReportPlan plan_report(const ReportRequest& o) {
   // Named kernels (or "all"); empty means the default of each (op, dtype).
   std::vector<const Kernel*> named;
   std::vector<const RoutingKernel*> named_routing;
+  std::vector<const CombineKernel*> named_combine;
   bool all_kernels_asked = !ops_named && o.kernels.empty();
   for (const std::string& n : o.kernels) {
     if (n == "all") {
@@ -156,6 +181,13 @@ ReportPlan plan_report(const ReportRequest& o) {
       if (std::find(named_routing.begin(), named_routing.end(), r) == named_routing.end()) named_routing.push_back(r);
       continue;
     }
+    if (const CombineKernel* c = find_combine_kernel(n)) {
+      if (!combine)
+        throw RequestError(fmt::format("--kernel {} implements {} only, which this report does not cover; add --op {}", n,
+                                       kCombineOpName, kCombineOpName));
+      if (std::find(named_combine.begin(), named_combine.end(), c) == named_combine.end()) named_combine.push_back(c);
+      continue;
+    }
     const Kernel* k = find_kernel(n);
     if (!k)
       throw RequestError(fmt::format("--kernel {}: no such kernel; expected one of {}, or all (see 'ulpcheck list')", n,
@@ -167,6 +199,8 @@ ReportPlan plan_report(const ReportRequest& o) {
       if (std::find(named.begin(), named.end(), k) == named.end()) named.push_back(k);
     for (const RoutingKernel* k : default_backend_routing_kernels())
       if (std::find(named_routing.begin(), named_routing.end(), k) == named_routing.end()) named_routing.push_back(k);
+    for (const CombineKernel* k : default_backend_combine_kernels())
+      if (std::find(named_combine.begin(), named_combine.end(), k) == named_combine.end()) named_combine.push_back(k);
   }
   const bool kernels_named = !o.kernels.empty();
 
@@ -236,12 +270,19 @@ ReportPlan plan_report(const ReportRequest& o) {
   std::vector<const RoutingKernel*> routing_kernels = named_routing;
   if (routing && routing_kernels.empty() && !kernels_named) routing_kernels.push_back(default_routing_kernel());
   const bool routing_measured = routing && !routing_kernels.empty();
-  if (p.groups.empty() && !routing_measured)
+  // No combine kernel named: every one of the default backend (the placements are the point).
+  std::vector<const CombineKernel*> combine_kernels = named_combine;
+  if (combine && combine_kernels.empty() && !kernels_named) combine_kernels = default_backend_combine_kernels();
+  const bool combine_measured = combine && !combine_kernels.empty();
+  if (p.groups.empty() && !routing_measured && !combine_measured)
     throw RequestError("nothing to report: no selected kernel implements the selected ops and dtypes");
 
   const bool elementwise_sampled = std::any_of(p.groups.begin(), p.groups.end(),
                                                [](const ElementwiseGroup& g) { return !checks_every_input(*g.op, g.format); });
   if (o.samples && !elementwise_sampled && !routing_measured) {
+    if (combine_measured && p.groups.empty())
+      throw RequestError(fmt::format("--samples {}: {} takes its tokens per batch from --tokens; drop --samples",
+                                     *o.samples, kCombineOpName));
     const ElementwiseGroup& g = p.groups.front();
     if (p.groups.size() == 1)
       throw RequestError(fmt::format("--samples {}: {} in {} is checked on all 65536 inputs; drop --samples", *o.samples,
@@ -251,7 +292,9 @@ ReportPlan plan_report(const ReportRequest& o) {
                                  *o.samples));
   }
   p.samples = o.samples.value_or(kDefaultSamples);
-  if (o.tokens || o.d)
+  // --tokens alone, without sampled elementwise cases, is the combine's batch size.
+  const bool tokens_for_combine = combine_measured && !elementwise_sampled && o.tokens && !o.d;
+  if ((o.tokens || o.d) && !tokens_for_combine)
     p.layout = plan_layout(o, p, elementwise_sampled, routing_measured);
   else if (elementwise_sampled && p.samples > 1000 && p.samples % 1000 != 0)
     throw RequestError(fmt::format("--samples {}: above 1000, give a multiple of 1000 (rows of 1000 elements)", p.samples));
@@ -269,6 +312,14 @@ ReportPlan plan_report(const ReportRequest& o) {
     // A report of routing alone records its token count as the samples.
     if (out.families.empty()) out.settings.samples = r.tokens;
     out.families.push_back(std::move(r));
+  }
+  if (combine_measured) {
+    CombineReportOptions combine_options = o.combine;
+    if (!combine_options.tokens) combine_options.tokens = o.tokens;
+    CombinePlan c = plan_combine(combine_options, formats, combine_kernels, o.seed);
+    c.named_kernels = o.kernels;
+    if (out.families.empty()) out.settings.samples = c.tokens;
+    out.families.push_back(std::move(c));
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// The combine family's file: one, moe_combine.h5 (add_files is in registered.cpp).
+// The combine family's file: one, moe_combine.h5 (add_files is in file_parts.cpp).
 #include "ulpcheck/golden/files.hpp"
 #include "ulpcheck/reference/combine.hpp"
 

@@ -33,7 +33,7 @@ struct FamilyList {
 };
 
 /// The table, in report order.
-using Families = FamilyList<ElementwiseFamily, RoutingFamily>;
+using Families = FamilyList<ElementwiseFamily, RoutingFamily, CombineFamily>;
 
 template <template <class> class Part>
 using PerFamily = Families::Variant<Part>;

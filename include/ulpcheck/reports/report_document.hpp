@@ -25,6 +25,7 @@ struct DocumentParts {
   std::vector<nlohmann::json> cases;
   std::vector<nlohmann::json> approximations;
   std::optional<nlohmann::json> routing;
+  std::optional<nlohmann::json> combine;
 };
 
 /// The document: {"schema", "version", "settings": {"seed", "samples"}, "summary":
@@ -41,7 +42,8 @@ struct DocumentParts {
 /// timestamp or timing: the same inputs give the same document.
 nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vector<SkippedCase>& skipped,
                                const ReportSettings& settings, std::vector<nlohmann::json> approximations = {},
-                               std::optional<nlohmann::json> routing = std::nullopt);
+                               std::optional<nlohmann::json> routing = std::nullopt,
+                               std::optional<nlohmann::json> combine = std::nullopt);
 
 /// Empty when `doc` is a report document of this schema and version with every key the
 /// renderers and the diff read, of the right type; otherwise the first problem and where

@@ -36,6 +36,7 @@ struct ReportRequest {
   std::optional<std::int64_t> d;
   std::uint64_t seed = 1;
   RoutingReportOptions routing;  ///< the routing family's own options
+  CombineReportOptions combine;  ///< the combine family's own options
 };
 
 /// How the inputs were chosen: seed and sample count of the sampled cases.

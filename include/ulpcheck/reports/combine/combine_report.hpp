@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "ulpcheck/reports/report_document.hpp"
 #include "ulpcheck/runs/combine/report.hpp"
 
 namespace ulpcheck {
@@ -40,6 +41,9 @@ nlohmann::json combine_section_json(std::int64_t tokens, std::uint64_t seed, con
 
 /// The section of a run's results: each case and batch as above.
 nlohmann::json combine_section_json(const CombineReport& report);
+
+/// The combine family's part of a document: its section, from a run's results.
+inline void section_parts(DocumentParts& parts, const CombineReport& report) { parts.combine = combine_section_json(report); }
 
 /// Empty when `section` has every key above with the right type; otherwise the first
 /// problem, named from `where` ("combine.batches[2] (\"bf16\" k=8 ...).cases[0]

@@ -1,8 +1,6 @@
-// The combine family's parts that hold its file or its check in a PerFamily variant:
-// add_files (golden/files.hpp) and its part of run_check (golden/check_run.hpp). Not compiled
-// until CombineFamily is in `Families` (reference/families.hpp): FileRef and KernelCheck's
-// check hold a FileOf<CombineFamily> and a CombineFileCheck only then. Add this file to
-// golden/CMakeLists.txt when the family is registered.
+// The combine family's parts that the golden commands hold in a PerFamily variant: its file
+// among those a request selects (add_files, golden/files.hpp) and its part of run_check
+// (golden/check_run.hpp).
 #include <fmt/format.h>
 
 #include <algorithm>
