@@ -16,13 +16,13 @@ namespace ulpcheck {
 
 namespace {
 
-/// Terms kept across calls (one set per thread). A product of three doubles has at most
-/// 3 * 53 = 159 significant bits, so 160 bits hold each one exactly.
+/// Terms kept across calls (one set per thread), each an MPFR number of at least 53 bits.
 class ProductTerms {
  public:
-  static constexpr mpfr_prec_t kTermBits = 160;
+  /// A product of three doubles has at most 3 * 53 = 159 significant bits.
+  static constexpr mpfr_prec_t kProductBits = 160;
 
-  ProductTerms() { mpfr_init2(sum_, kTermBits); }
+  ProductTerms() { mpfr_init2(sum_, kProductBits); }
   ~ProductTerms() {
     for (auto& t : terms_) mpfr_clear(t.value);
     mpfr_clear(sum_);
@@ -31,18 +31,42 @@ class ProductTerms {
   ProductTerms& operator=(const ProductTerms&) = delete;
 
   void clear() { used_ = 0; }
+
   /// Appends x * y * z exactly (zero products are left out: they change nothing).
+  ///
+  /// Where every factor lies in [2^-300, 2^300] the product is split into doubles by
+  /// error-free transformations: x y = p + e with p = fl(x y) and e = fma(x, y, -p) exact
+  /// (Dekker; |e| >= 2^-1006 stays far from double's subnormals and |p| from overflow),
+  /// then p z and e z the same way, four doubles whose sum is x y z. Elsewhere the product
+  /// is formed in MPFR at 160 bits, which holds it exactly.
   void add(double x, double y, double z) {
     if (x == 0.0 || y == 0.0 || z == 0.0) return;
-    if (used_ == terms_.size()) {
-      terms_.emplace_back();
-      mpfr_init2(terms_.back().value, kTermBits);
+    if (in_safe_range(x) && in_safe_range(y) && in_safe_range(z)) {
+      const double p = x * y, e = std::fma(x, y, -p);
+      if (z == 1.0) {
+        add_double(p);
+        add_double(e);
+        return;
+      }
+      const double pz = p * z, ez = e * z;
+      add_double(pz);
+      add_double(std::fma(p, z, -pz));
+      add_double(ez);
+      add_double(std::fma(e, z, -ez));
+      return;
     }
-    mpfr_ptr t = terms_[used_++].value;
+    mpfr_ptr t = next_term();
+    mpfr_set_prec(t, kProductBits);
     mpfr_set_d(t, x, MPFR_RNDN);
     mpfr_mul_d(t, t, y, MPFR_RNDN);
     mpfr_mul_d(t, t, z, MPFR_RNDN);
   }
+
+  /// Appends the double v (a zero is left out).
+  void add_double(double v) {
+    if (v != 0.0) mpfr_set_d(next_term(), v, MPFR_RNDN);
+  }
+
   /// The exact sum of the terms appended since clear().
   mpfr_srcptr sum() {
     mpfr_exp_t top = std::numeric_limits<mpfr_exp_t>::min(), bottom = std::numeric_limits<mpfr_exp_t>::max();
@@ -59,12 +83,26 @@ class ProductTerms {
     }
     // n terms below 2^top carry at most bit_width(n) bits above it.
     const auto carries = static_cast<mpfr_prec_t>(std::bit_width(used_)) + 2;
-    mpfr_set_prec(sum_, std::max<mpfr_prec_t>(static_cast<mpfr_prec_t>(top - bottom) + carries, kTermBits));
+    mpfr_set_prec(sum_, std::max<mpfr_prec_t>(static_cast<mpfr_prec_t>(top - bottom) + carries, kProductBits));
     mpfr_sum(sum_, pointers_.data(), static_cast<unsigned long>(used_), MPFR_RNDN);
     return sum_;
   }
 
  private:
+  static bool in_safe_range(double v) {
+    const double a = std::fabs(v);
+    return a >= 0x1p-300 && a <= 0x1p300;
+  }
+  /// The next free term: a new one of 53 bits, or a used one of at least that, which
+  /// mpfr_set_d fills exactly.
+  mpfr_ptr next_term() {
+    if (used_ == terms_.size()) {
+      terms_.emplace_back();
+      mpfr_init2(terms_.back().value, 53);
+    }
+    return terms_[used_++].value;
+  }
+
   struct Term {
     mpfr_t value;
   };
