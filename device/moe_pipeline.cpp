@@ -34,7 +34,9 @@ MoePipeline moe_pipeline_named(const std::string& backend, const GemmKernel* gem
 MoePipeline host_moe_pipeline() { return moe_pipeline_named("host", &host_gemm_kernel()); }
 
 MoePipelineChoice cuda_moe_pipeline() {
-  if (!cuda::device_available()) return {std::nullopt, cuda::device_description()};
+  // Both reasons when both are missing: whoever installs the one learns about the other.
+  if (!cuda::device_available())
+    return {std::nullopt, fmt::format("{}; cuBLAS: {}", cuda::device_description(), cuda::cublas_description())};
   if (std::string why = cuda::cublas_unavailable(); !why.empty()) return {std::nullopt, why};
   return {moe_pipeline_named("cuda", cuda::cublas_gemm_kernel()), {}};
 }

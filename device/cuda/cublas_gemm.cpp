@@ -6,6 +6,7 @@
 
 #include <cublas_api.h>
 #include <dlfcn.h>
+#include <glob.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -37,15 +38,50 @@ struct CublasLibrary {
   GemmExFn gemm_ex = nullptr;
 };
 
+/// Where libcublas.so.13 is looked for when the loader's own search (LD_LIBRARY_PATH, the
+/// cache) does not find it: the toolkit, and the nvidia-cublas wheel that Python images
+/// carry (CUDA 13's wheels put it in nvidia/cu13/lib, earlier ones in nvidia/cublas/lib).
+constexpr const char* kCublasPlaces[] = {
+    "/usr/local/cuda/lib64/libcublas.so.13",
+    "/usr/local/cuda-13*/lib64/libcublas.so.13",
+    "/usr/local/lib/python3*/*-packages/nvidia/cu13/lib/libcublas.so.13",
+    "/usr/local/lib/python3*/*-packages/nvidia/cublas/lib/libcublas.so.13",
+    "/usr/lib/python3*/*-packages/nvidia/cu13/lib/libcublas.so.13",
+    "/usr/lib/python3*/*-packages/nvidia/cublas/lib/libcublas.so.13",
+    "/opt/conda/lib/python3*/site-packages/nvidia/cu13/lib/libcublas.so.13",
+};
+
+/// dlopen of `path`, or of the first match of kCublasPlaces when `path` is the soname and
+/// the loader cannot find it; sets lib.path to what was opened.
+void* open_cublas_file(CublasLibrary& lib, bool overridden, std::string& why) {
+  if (void* h = dlopen(lib.path.c_str(), RTLD_NOW | RTLD_LOCAL)) return h;
+  const char* error = dlerror();
+  why = error ? error : lib.path;
+  if (overridden) return nullptr;
+  for (const char* pattern : kCublasPlaces) {
+    glob_t found{};
+    if (glob(pattern, 0, nullptr, &found) == 0)
+      for (std::size_t i = 0; i < found.gl_pathc; ++i)
+        if (void* h = dlopen(found.gl_pathv[i], RTLD_NOW | RTLD_LOCAL)) {
+          lib.path = found.gl_pathv[i];
+          globfree(&found);
+          return h;
+        }
+    globfree(&found);
+  }
+  why += "; not in /usr/local/cuda/lib64 nor in an nvidia-cublas Python wheel either";
+  return nullptr;
+}
+
 CublasLibrary open_cublas() {
   CublasLibrary lib;
   const char* override_path = std::getenv("ULPCHECK_CUBLAS");
-  lib.path = override_path && *override_path ? override_path : "libcublas.so.13";
-  void* handle = dlopen(lib.path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  const bool overridden = override_path && *override_path;
+  lib.path = overridden ? override_path : "libcublas.so.13";
+  std::string why;
+  void* handle = open_cublas_file(lib, overridden, why);
   if (!handle) {
-    const char* why = dlerror();
-    lib.unavailable = fmt::format("cuBLAS not found: {} (set ULPCHECK_CUBLAS to the library's path)",
-                                  why ? why : lib.path.c_str());
+    lib.unavailable = fmt::format("cuBLAS not found: {} (set ULPCHECK_CUBLAS to the path of libcublas.so.13)", why);
     return lib;
   }
   const auto find = [&](const char* symbol) {
@@ -148,7 +184,7 @@ std::string cublas_unavailable() { return cublas_library().unavailable; }
 std::string cublas_description() {
   const CublasLibrary& lib = cublas_library();
   if (!lib.unavailable.empty()) return lib.unavailable;
-  if (!device_available()) return fmt::format("{} (not started: {})", lib.path, device_description());
+  if (!device_available()) return fmt::format("{} (opened; no device to start it on)", lib.path);
   int version = 0;
   try {
     if (lib.get_version(cublas_handle("cuBLAS version"), &version) != CUBLAS_STATUS_SUCCESS) version = 0;
