@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <map>
 
 #include "ulpcheck/device/moe_pipeline.hpp"
 #include "ulpcheck/runs/moe_block/moe_block_report.hpp"
@@ -29,12 +30,16 @@ struct MoeBlockRun {
   MoeStageExact stages;
 };
 
-MoeBlockRun exact_run(Format f) {
+/// The small block's inputs and exact answers, computed once per format for all tests.
+const MoeBlockRun& exact_run(Format f) {
+  static std::map<Format, MoeBlockRun> runs;
+  auto it = runs.find(f);
+  if (it != runs.end()) return it->second;
   MoeBlockRun r{small_block(f), {}, {}, {}};
   r.inputs = generate_moe_block_inputs(r.config);
   r.chain = moe_block_exact(r.config, r.inputs);
   r.stages = moe_stage_exact(r.config, r.inputs, r.chain);
-  return r;
+  return runs.emplace(f, std::move(r)).first->second;
 }
 
 const MoeStageFigures& stage_named(const MoeBlockReport& r, const std::string& stage) {
@@ -83,7 +88,7 @@ class CombineDroppingShared final : public CombineKernel {
 class MoeBlockHost : public testing::TestWithParam<Format> {};
 
 TEST_P(MoeBlockHost, EveryStageIsWithinItsClaimOnExactInputs) {
-  const MoeBlockRun r = exact_run(GetParam());
+  const MoeBlockRun& r = exact_run(GetParam());
   const MoeBlockReport rep = attribute_moe_block(r.config, r.inputs, r.chain, r.stages, host_moe_pipeline());
   ASSERT_TRUE(rep.measured);
   ASSERT_EQ(rep.stages.size(), 7u);
@@ -98,14 +103,16 @@ TEST_P(MoeBlockHost, EveryStageIsWithinItsClaimOnExactInputs) {
   EXPECT_TRUE(rep.own_within_claims());
   // The activation rounds once from fp32 arithmetic: for the 16-bit formats that is
   // correctly rounded but for a sliver (in fp32, expf's own error shows).
-  if (GetParam() != Format::fp32) EXPECT_LE(stage_named(rep, "activation").own.max_ulp, 1.0);
+  if (GetParam() != Format::fp32) {
+    EXPECT_LE(stage_named(rep, "activation").own.max_ulp, 1.0);
+  }
 }
 
 TEST_P(MoeBlockHost, FusedCombineOutputIsWithinTheAccumulatedRoundingsOfTheChain) {
   // The chain rounds to F four times before the output (gate_up, activation, down, combine)
   // and the activation amplifies its input's error by at most about 1 + |g| for |g| <= 7:
   // a few dozen roundings' worth, far below 1 relative to the output's scale.
-  const MoeBlockRun r = exact_run(GetParam());
+  const MoeBlockRun& r = exact_run(GetParam());
   const MoeBlockReport rep = attribute_moe_block(r.config, r.inputs, r.chain, r.stages, host_moe_pipeline());
   const double unit = std::ldexp(1.0, -info(GetParam()).precision);
   for (const MoeStageFigures& s : rep.combines)
@@ -120,7 +127,7 @@ INSTANTIATE_TEST_SUITE_P(Formats, MoeBlockHost, testing::Values(Format::bf16, Fo
                          [](const testing::TestParamInfo<Format>& p) { return std::string(name(p.param)); });
 
 TEST(MoeBlockPlanted, StorageAccumulatingGemmShowsAtGateUpAndNotBefore_bf16) {
-  const MoeBlockRun r = exact_run(Format::bf16);
+  const MoeBlockRun& r = exact_run(Format::bf16);
   static const StorageAccumulatingGemm planted;
   MoePipeline p = host_moe_pipeline();
   const MoeBlockReport good = attribute_moe_block(r.config, r.inputs, r.chain, r.stages, p);
@@ -138,7 +145,7 @@ TEST(MoeBlockPlanted, StorageAccumulatingGemmShowsAtGateUpAndNotBefore_bf16) {
 }
 
 TEST(MoeBlockPlanted, CombineDroppingSharedShowsAtTheCombineOnly_bf16) {
-  const MoeBlockRun r = exact_run(Format::bf16);
+  const MoeBlockRun& r = exact_run(Format::bf16);
   MoePipeline p = host_moe_pipeline();
   const CombineDroppingShared planted(*p.combines.front());
   p.combines = {p.combines.front(), &planted};
@@ -153,7 +160,7 @@ TEST(MoeBlockPlanted, CombineDroppingSharedShowsAtTheCombineOnly_bf16) {
 }
 
 TEST(MoeBlockReportText, MarkdownHasARowPerStageAndPlacement) {
-  const MoeBlockRun r = exact_run(Format::bf16);
+  const MoeBlockRun& r = exact_run(Format::bf16);
   const MoeBlockReport rep = attribute_moe_block(r.config, r.inputs, r.chain, r.stages, host_moe_pipeline());
   const std::string md = moe_block_markdown(rep);
   for (const char* row : {"| router weights |", "| gate_up |", "| activation |", "| down |", "| shared gate_up |",
