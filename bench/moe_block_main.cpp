@@ -34,7 +34,12 @@ int main(int argc, char** argv) {
   app.add_option("--backend", backend, "host, cuda, or all (the host, and CUDA where it can run)")
       ->check(CLI::IsMember({"host", "cuda", "all"}));
   app.add_option("--json", json_path, "also write the reports as JSON to this file");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help exits 0; a bad option is bad usage, 2 like every ulpcheck command.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   config.format = *parse_format(dtype);
   if (const std::string why = config.validate(); !why.empty()) {
     std::cerr << "ulpcheck_moe_block: " << why << "\n";

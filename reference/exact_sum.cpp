@@ -122,14 +122,14 @@ void require_finite_term(const DoubleDouble& v, const char* which) {
     throw std::invalid_argument(std::string("exact_sum_of_products: an element of ") + which + " is not finite");
 }
 
-ExactSum finish_exact_sum(Format f, ProductTerms& terms, double scale) {
+ExactDot finish_exact_sum(Format f, ProductTerms& terms, double scale) {
   mpfr_srcptr s = terms.sum();
-  return ExactSum{Exact{round_to(f, s), to_double_double(s)}, scale};
+  return ExactDot{Exact{round_to(f, s), to_double_double(s)}, scale};
 }
 
 }  // namespace
 
-ExactSum exact_sum_of_products(Format f, std::span<const DoubleDouble> a, std::span<const DoubleDouble> b,
+ExactDot exact_sum_of_products(Format f, std::span<const DoubleDouble> a, std::span<const DoubleDouble> b,
                                std::span<const DoubleDouble> c) {
   if (a.size() != b.size() || (!c.empty() && c.size() != a.size()))
     throw std::invalid_argument("exact_sum_of_products: the factors' lengths differ");
@@ -150,7 +150,7 @@ ExactSum exact_sum_of_products(Format f, std::span<const DoubleDouble> a, std::s
   return finish_exact_sum(f, terms, scale);
 }
 
-ExactSum exact_dot(Format f, std::span<const double> a, std::span<const double> b) {
+ExactDot exact_dot(Format f, std::span<const double> a, std::span<const double> b) {
   if (a.size() != b.size()) throw std::invalid_argument("exact_dot: the factors' lengths differ");
   ProductTerms& terms = product_terms();
   terms.clear();

@@ -15,14 +15,14 @@ namespace ulpcheck {
 
 namespace {
 
-std::vector<double> decode_all(Format f, const std::vector<std::uint32_t>& bits) {
+std::vector<double> moe_decode_all(Format f, const std::vector<std::uint32_t>& bits) {
   std::vector<double> out(bits.size());
   for (std::size_t i = 0; i < bits.size(); ++i) out[i] = decode(f, bits[i]);
   return out;
 }
 
-/// A [rows, cols] row-major matrix of doubles transposed, so that a column is contiguous.
-std::vector<double> transposed(const double* m, std::int64_t rows, std::int64_t cols) {
+/// A [rows, cols] row-major matrix of doubles moe_transposed, so that a column is contiguous.
+std::vector<double> moe_transposed(const double* m, std::int64_t rows, std::int64_t cols) {
   std::vector<double> out(static_cast<std::size_t>(rows * cols));
   for (std::int64_t r = 0; r < rows; ++r)
     for (std::int64_t c = 0; c < cols; ++c)
@@ -37,15 +37,15 @@ struct MoeColumns {
 
 MoeColumns moe_columns(const MoeBlockConfig& c, const MoeBlockInputs& in) {
   const std::int64_t H = c.hidden, N1 = 2 * c.inter, I = c.inter;
-  const std::vector<double> w1 = decode_all(c.format, in.w1), w2 = decode_all(c.format, in.w2);
-  const std::vector<double> sw1 = decode_all(c.format, in.shared_w1), sw2 = decode_all(c.format, in.shared_w2);
+  const std::vector<double> w1 = moe_decode_all(c.format, in.w1), w2 = moe_decode_all(c.format, in.w2);
+  const std::vector<double> sw1 = moe_decode_all(c.format, in.shared_w1), sw2 = moe_decode_all(c.format, in.shared_w2);
   MoeColumns out;
   for (int e = 0; e < c.experts; ++e) {
-    out.w1.push_back(transposed(w1.data() + e * H * N1, H, N1));
-    out.w2.push_back(transposed(w2.data() + e * I * H, I, H));
+    out.w1.push_back(moe_transposed(w1.data() + e * H * N1, H, N1));
+    out.w2.push_back(moe_transposed(w2.data() + e * I * H, I, H));
   }
-  out.w1.push_back(transposed(sw1.data(), H, N1));
-  out.w2.push_back(transposed(sw2.data(), I, H));
+  out.w1.push_back(moe_transposed(sw1.data(), H, N1));
+  out.w2.push_back(moe_transposed(sw2.data(), I, H));
   return out;
 }
 
@@ -69,7 +69,7 @@ std::vector<Exact> moe_activation_exact(const MoeBlockConfig& c, const std::vect
 
 /// out[j] = exact sum_i a[i] * column j of the weights, for a row a of double-doubles.
 void moe_exact_row_times(Format f, std::span<const DoubleDouble> a, const std::vector<double>& columns,
-                         std::int64_t outputs, ExactSum* out) {
+                         std::int64_t outputs, ExactDot* out) {
   const auto n = static_cast<std::int64_t>(a.size());
   std::vector<DoubleDouble> column(a.size());
   for (std::int64_t j = 0; j < outputs; ++j) {
@@ -78,7 +78,7 @@ void moe_exact_row_times(Format f, std::span<const DoubleDouble> a, const std::v
   }
 }
 
-std::vector<DoubleDouble> values_of(const Exact* s, std::size_t n) {
+std::vector<DoubleDouble> moe_values_of(const Exact* s, std::size_t n) {
   std::vector<DoubleDouble> out(n);
   for (std::size_t i = 0; i < n; ++i) out[i] = s[i].value;
   return out;
@@ -152,7 +152,7 @@ MoeBlockExact moe_block_exact(const MoeBlockConfig& c, const MoeBlockInputs& in,
   MoeBlockExact out;
   out.routing = route_exact(c.routing(), in.router, RoutingOracleOptions{.threads = threads});
   const MoeColumns columns = moe_columns(c, in);
-  const std::vector<double> x = decode_all(c.format, in.x);
+  const std::vector<double> x = moe_decode_all(c.format, in.x);
   const auto at = [](auto& v, std::int64_t i) { return v.data() + i; };
   out.gate_up.resize(static_cast<std::size_t>(T * K * N1));
   out.activation.resize(static_cast<std::size_t>(T * K * I));
@@ -172,14 +172,14 @@ MoeBlockExact moe_block_exact(const MoeBlockConfig& c, const MoeBlockInputs& in,
           const bool shared = k == K;
           const std::size_t e = shared ? static_cast<std::size_t>(c.experts)
                                        : static_cast<std::size_t>(out.routing[static_cast<std::size_t>(t)].ids[k]);
-          ExactSum* g = shared ? at(out.shared_gate_up, t * N1) : at(out.gate_up, (t * K + k) * N1);
+          ExactDot* g = shared ? at(out.shared_gate_up, t * N1) : at(out.gate_up, (t * K + k) * N1);
           moe_exact_row_times(c.format, row, columns.w1[e], N1, g);
           std::vector<double> g_hi(static_cast<std::size_t>(N1));
           for (std::int64_t j = 0; j < N1; ++j) g_hi[static_cast<std::size_t>(j)] = g[j].value.value.hi;
           const std::vector<Exact> a = moe_activation_exact(c, g_hi);
           std::copy(a.begin(), a.end(), shared ? at(out.shared_activation, t * I) : at(out.activation, (t * K + k) * I));
-          ExactSum* y = shared ? at(out.shared_down, t * H) : at(out.down, (t * K + k) * H);
-          moe_exact_row_times(c.format, values_of(a.data(), a.size()), columns.w2[e], H, y);
+          ExactDot* y = shared ? at(out.shared_down, t * H) : at(out.down, (t * K + k) * H);
+          moe_exact_row_times(c.format, moe_values_of(a.data(), a.size()), columns.w2[e], H, y);
         }
         // The combine on double-double terms: rsf * w_k * y_k for each k, then 1 * shared.
         const TokenRouting& r = out.routing[static_cast<std::size_t>(t)];
@@ -207,18 +207,18 @@ MoeStageExact moe_stage_exact(const MoeBlockConfig& c, const MoeBlockInputs& in,
     for (std::size_t i = 0; i < values.size(); ++i) out[i] = encode(f, round_double_double(f, value_of(values[i])));
     return out;
   };
-  const auto of_sum = [](const ExactSum& s) { return s.value.value; };
+  const auto of_sum = [](const ExactDot& s) { return s.value.value; };
   const auto of_exact = [](const Exact& e) { return e.value; };
   MoeStageExact out;
   out.activation_input = rounded(a.gate_up, of_sum);
   out.shared_activation_input = rounded(a.shared_gate_up, of_sum);
-  out.activation = moe_activation_exact(c, decode_all(f, out.activation_input));
-  out.shared_activation = moe_activation_exact(c, decode_all(f, out.shared_activation_input));
+  out.activation = moe_activation_exact(c, moe_decode_all(f, out.activation_input));
+  out.shared_activation = moe_activation_exact(c, moe_decode_all(f, out.shared_activation_input));
   out.down_input = rounded(a.activation, of_exact);
   out.shared_down_input = rounded(a.shared_activation, of_exact);
 
   const MoeColumns columns = moe_columns(c, in);
-  const std::vector<double> down_in = decode_all(f, out.down_input), shared_in = decode_all(f, out.shared_down_input);
+  const std::vector<double> down_in = moe_decode_all(f, out.down_input), shared_in = moe_decode_all(f, out.shared_down_input);
   out.down.resize(static_cast<std::size_t>(T * K * H));
   out.shared_down.resize(static_cast<std::size_t>(T * H));
   parallel_for(
@@ -231,7 +231,7 @@ MoeStageExact moe_stage_exact(const MoeBlockConfig& c, const MoeBlockInputs& in,
                                        : static_cast<std::size_t>(a.routing[static_cast<std::size_t>(t)].ids[k]);
           const double* source = shared ? shared_in.data() + t * I : down_in.data() + (t * K + k) * I;
           for (std::int64_t i = 0; i < I; ++i) row[static_cast<std::size_t>(i)] = DoubleDouble::of(source[i]);
-          ExactSum* y = shared ? out.shared_down.data() + t * H : out.down.data() + (t * K + k) * H;
+          ExactDot* y = shared ? out.shared_down.data() + t * H : out.down.data() + (t * K + k) * H;
           moe_exact_row_times(f, row, columns.w2[e], H, y);
         }
       },

@@ -93,7 +93,7 @@ std::string moe_gemm_claim_text(const GemmClaim& g) {
 
 /// Own figures of a GEMM stage: got [rows, n] against exact answers of the same layout.
 void moe_gemm_own(MoeStageFigures& s, const GemmClaim& claim, const std::vector<std::uint32_t>& got,
-                  const std::vector<ExactSum>& exact) {
+                  const std::vector<ExactDot>& exact) {
   MoeFigureCollector own(s.format);
   for (std::size_t i = 0; i < got.size(); ++i) {
     const double y = decode(s.format, got[i]);
@@ -171,7 +171,7 @@ MoeStageFigures moe_stage(std::string stage, std::string kernel, Format f) {
   return s;
 }
 
-DoubleDouble moe_sum_value(const ExactSum& s) { return s.value.value; }
+DoubleDouble moe_sum_value(const ExactDot& s) { return s.value.value; }
 DoubleDouble moe_exact_value(const Exact& e) { return e.value; }
 
 }  // namespace
@@ -204,7 +204,7 @@ MoeBlockReport attribute_moe_block(const MoeBlockConfig& c, const MoeBlockInputs
   rep.tokens = T;
   rep.device = p.name == "host" ? "host (no device)"
                                 : fmt::format("{}; {}", cuda::device_description(), cuda::cublas_description());
-  const std::function<DoubleDouble(const ExactSum&)> of_sum = &moe_sum_value;
+  const std::function<DoubleDouble(const ExactDot&)> of_sum = &moe_sum_value;
   const std::function<DoubleDouble(const Exact&)> of_exact = &moe_exact_value;
 
   // Router: its inputs are the block's, so its own figures are its chained ones.

@@ -16,7 +16,7 @@ namespace {
 TEST(ExactDot, CancellationLeavesTheSmallTerm) {
   // 2^60 + 1 - 2^60: any double sum in this order gives 0.
   const std::vector<double> a{0x1p60, 1.0, -0x1p60}, b{1.0, 1.0, 1.0};
-  const ExactSum s = exact_dot(Format::fp32, a, b);
+  const ExactDot s = exact_dot(Format::fp32, a, b);
   EXPECT_EQ(s.value.value.hi, 1.0);
   EXPECT_EQ(s.value.value.lo, 0.0);
   EXPECT_EQ(s.value.rounded, 1.0);
@@ -26,7 +26,7 @@ TEST(ExactDot, CancellationLeavesTheSmallTerm) {
 TEST(ExactDot, ProductWiderThanADoubleIsKept) {
   // (2^30 + 1)(2^30 - 1) = 2^60 - 1 needs 60 bits: hi = 2^60, lo = -1.
   const std::vector<double> a{0x1p30 + 1.0}, b{0x1p30 - 1.0};
-  const ExactSum s = exact_dot(Format::fp32, a, b);
+  const ExactDot s = exact_dot(Format::fp32, a, b);
   EXPECT_EQ(s.value.value.hi, 0x1p60);
   EXPECT_EQ(s.value.value.lo, -1.0);
   EXPECT_EQ(s.value.rounded, 0x1p60);
@@ -35,7 +35,7 @@ TEST(ExactDot, ProductWiderThanADoubleIsKept) {
 TEST(ExactDot, TieRoundsToEven_bf16) {
   // 1 + 2^-8 lies halfway between the bf16 values 1 and 1 + 2^-7: to even, 1.
   const std::vector<double> a{1.0, 0x1p-4}, b{1.0, 0x1p-4};
-  const ExactSum s = exact_dot(Format::bf16, a, b);
+  const ExactDot s = exact_dot(Format::bf16, a, b);
   EXPECT_EQ(s.value.value.hi, 1.0 + 0x1p-8);
   EXPECT_EQ(s.value.rounded, 1.0);
 }
@@ -44,7 +44,7 @@ TEST(ExactDot, TermFarBelowATieBreaksIt_bf16) {
   // 1 + 2^-8 + 2^-60: a double sum drops 2^-60 and rounds the tie down; the exact sum is
   // above the midpoint, so 1 + 2^-7.
   const std::vector<double> a{1.0, 0x1p-4, 0x1p-30}, b{1.0, 0x1p-4, 0x1p-30};
-  const ExactSum s = exact_dot(Format::bf16, a, b);
+  const ExactDot s = exact_dot(Format::bf16, a, b);
   EXPECT_EQ(s.value.value.hi, 1.0 + 0x1p-8);
   EXPECT_EQ(s.value.value.lo, 0x1p-60);
   EXPECT_EQ(s.value.rounded, 1.0 + 0x1p-7);
@@ -60,7 +60,7 @@ TEST(ExactSumOfProducts, DoubleDoubleFactorsAreMultipliedExactly) {
   const std::vector<DoubleDouble> a{{1.0, 0x1p-60}, {-3.0, 0.0}, {-3.0, 0.0}};
   const std::vector<DoubleDouble> b{{1.0 + 0x1p-52, 0.0}, {1.0, 0.0}, {0x1p-52, 0.0}};
   const std::vector<DoubleDouble> c{{3.0, 0.0}, {1.0, 0.0}, {1.0, 0.0}};
-  const ExactSum s = exact_sum_of_products(Format::fp32, a, b, c);
+  const ExactDot s = exact_sum_of_products(Format::fp32, a, b, c);
   EXPECT_EQ(s.value.value.hi, 3 * 0x1p-60 + 0x1p-110);
   EXPECT_EQ(s.value.value.lo, -0x1p-112);
 }
@@ -69,7 +69,7 @@ TEST(ExactSumOfProducts, FactorsOutsideTheSplitRangeGoThroughMpfr) {
   // 2^400 * 2^-400 * 3 and (2^-700 + 2^-760) * 2^700: outside [2^-300, 2^300].
   const std::vector<DoubleDouble> a{{0x1p400, 0.0}, {0x1p-700, 0x1p-760}}, b{{0x1p-400, 0.0}, {0x1p700, 0.0}};
   const std::vector<DoubleDouble> c{{3.0, 0.0}, {1.0, 0.0}};
-  const ExactSum s = exact_sum_of_products(Format::fp32, a, b, c);
+  const ExactDot s = exact_sum_of_products(Format::fp32, a, b, c);
   EXPECT_EQ(s.value.value.hi, 4.0);
   EXPECT_EQ(s.value.value.lo, 0x1p-60);
 }

@@ -11,8 +11,8 @@
 
 namespace ulpcheck {
 
-/// An exact sum and the magnitude of its terms.
-struct ExactSum {
+/// An exact sum of products (a dot product) and the magnitude of its terms.
+struct ExactDot {
   /// The sum correctly rounded to the output format and as a double-double.
   Exact value;
   /// sum_i |term_i| in double (relative error about n * 2^-53): the scale an accumulation's
@@ -26,11 +26,11 @@ struct ExactSum {
 /// spanning the highest leading bit to the lowest last bit of the terms plus the carries,
 /// so that neither step rounds. `c` may be empty (c_i = 1). Throws std::invalid_argument
 /// when the spans differ in length or an input is not finite.
-ExactSum exact_sum_of_products(Format f, std::span<const DoubleDouble> a, std::span<const DoubleDouble> b,
+ExactDot exact_sum_of_products(Format f, std::span<const DoubleDouble> a, std::span<const DoubleDouble> b,
                                std::span<const DoubleDouble> c = {});
 
 /// sum_i a_i * b_i for values given as doubles (format values), exactly, as above.
-ExactSum exact_dot(Format f, std::span<const double> a, std::span<const double> b);
+ExactDot exact_dot(Format f, std::span<const double> a, std::span<const double> b);
 
 /// The double-double v correctly rounded to f: round_to(f, v.hi), except where v.hi is a
 /// midpoint of f, where v.lo decides the direction (a tie only when v.lo = 0). Since every

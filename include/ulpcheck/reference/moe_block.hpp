@@ -84,13 +84,13 @@ MoeBlockInputs generate_moe_block_inputs(const MoeBlockConfig& config);
 /// stage takes the previous one's double-double unrounded.
 struct MoeBlockExact {
   std::vector<TokenRouting> routing;
-  std::vector<ExactSum> gate_up;     ///< [tokens, topk, 2 * inter]
+  std::vector<ExactDot> gate_up;     ///< [tokens, topk, 2 * inter]
   std::vector<Exact> activation;     ///< [tokens, topk, inter]
-  std::vector<ExactSum> down;        ///< [tokens, topk, hidden]
-  std::vector<ExactSum> shared_gate_up;  ///< [tokens, 2 * inter]
+  std::vector<ExactDot> down;        ///< [tokens, topk, hidden]
+  std::vector<ExactDot> shared_gate_up;  ///< [tokens, 2 * inter]
   std::vector<Exact> shared_activation;  ///< [tokens, inter]
-  std::vector<ExactSum> shared_down;     ///< [tokens, hidden]
-  std::vector<ExactSum> out;         ///< [tokens, hidden]
+  std::vector<ExactDot> shared_down;     ///< [tokens, hidden]
+  std::vector<ExactDot> out;         ///< [tokens, hidden]
 };
 
 /// (b) Each stage on exact inputs: the chain (a)'s value at the stage's input correctly
@@ -102,9 +102,9 @@ struct MoeStageExact {
   std::vector<std::uint32_t> shared_activation_input;  ///< [tokens, 2 * inter]
   std::vector<Exact> shared_activation;                ///< [tokens, inter]
   std::vector<std::uint32_t> down_input;        ///< [tokens * topk, inter]: activation rounded
-  std::vector<ExactSum> down;                   ///< [tokens * topk, hidden]
+  std::vector<ExactDot> down;                   ///< [tokens * topk, hidden]
   std::vector<std::uint32_t> shared_down_input; ///< [tokens, inter]
-  std::vector<ExactSum> shared_down;            ///< [tokens, hidden]
+  std::vector<ExactDot> shared_down;            ///< [tokens, hidden]
   /// Routed outputs and shared output of (a) rounded to F, weights of the oracle rounded to
   /// fp32; and combine_exact on them.
   CombineInputs combine_input;

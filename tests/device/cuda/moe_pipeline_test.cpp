@@ -66,7 +66,7 @@ TEST(CublasGemm, WithinItsClaimAgainstExactDots) {
             row[static_cast<std::size_t>(i)] = decode(f, a[static_cast<std::size_t>(r * k + i)]);
             column[static_cast<std::size_t>(i)] = decode(f, b[static_cast<std::size_t>(i * s.n + j)]);
           }
-          const ExactSum exact = exact_dot(f, row, column);
+          const ExactDot exact = exact_dot(f, row, column);
           const double y = decode(f, c[static_cast<std::size_t>(r * s.n + j)]);
           ASSERT_TRUE(std::isfinite(y)) << name(f) << " k=" << k << " element " << r << "," << j;
           max_ulp = std::max(max_ulp, ulp_error(f, y, exact.value.value));

@@ -34,7 +34,7 @@ std::int64_t gemm_breaches(Format f, GemmShape s, const std::vector<std::uint32_
         row[static_cast<std::size_t>(i)] = decode(f, a[static_cast<std::size_t>(r * s.k + i)]);
         column[static_cast<std::size_t>(i)] = decode(f, b[static_cast<std::size_t>(i * s.n + j)]);
       }
-      const ExactSum exact = exact_dot(f, row, column);
+      const ExactDot exact = exact_dot(f, row, column);
       const double y = decode(f, c[static_cast<std::size_t>(r * s.n + j)]);
       const double bound = std::max(claim.max_ulp * ulp_of(f, exact.value.value), claim.floor(exact.scale));
       breaches += abs_difference(y, exact.value.value) <= bound ? 0 : 1;
