@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -85,6 +86,32 @@ class CombineDroppingShared final : public CombineKernel {
   const CombineKernel& inner_;
 };
 
+/// Planted: a router that, for tokens 0 and 5, swaps its last pick for an expert it did not
+/// pick (as a near-tie flip would).
+class RouterFlippingTwoTokens final : public RoutingKernel {
+ public:
+  explicit RouterFlippingTwoTokens(const RoutingKernel& inner) : inner_(inner) {}
+  std::string_view name() const override { return "planted.routing_flip"; }
+  std::string_view description() const override { return "last pick of tokens 0 and 5 replaced"; }
+  std::optional<RoutingClaim> claim(const RoutingConfig& c, Format l, Format b) const override {
+    return inner_.claim(c, l, b);
+  }
+  void run(const RoutingConfig& c, const RoutingInputs& in, RoutingOutputs& out) const override {
+    inner_.run(c, in, out);
+    for (std::int64_t t : {0, 5}) {
+      const auto first = out.ids.begin() + t * c.topk, last = first + c.topk;
+      for (std::int32_t e = 0; e < c.experts; ++e)
+        if (std::find(first, last, e) == last) {
+          *(last - 1) = e;
+          break;
+        }
+    }
+  }
+
+ private:
+  const RoutingKernel& inner_;
+};
+
 class MoeBlockHost : public testing::TestWithParam<Format> {};
 
 TEST_P(MoeBlockHost, EveryStageIsWithinItsClaimOnExactInputs) {
@@ -157,6 +184,25 @@ TEST(MoeBlockPlanted, CombineDroppingSharedShowsAtTheCombineOnly_bf16) {
   EXPECT_GT(rep.combines[1].chained.max_relative, 0.1);
   EXPECT_LT(rep.combines[0].chained.max_relative, 0.1);
   EXPECT_FALSE(rep.own_within_claims());
+}
+
+TEST(MoeBlockPlanted, TokensRoutedDifferentlyAreCountedAndLeftOutOfTheChain_bf16) {
+  const MoeBlockRun& r = exact_run(Format::bf16);
+  MoePipeline p = host_moe_pipeline();
+  const RouterFlippingTwoTokens planted(*p.routing);
+  p.routing = &planted;
+  const MoeBlockReport rep = attribute_moe_block(r.config, r.inputs, r.chain, r.stages, p);
+  EXPECT_EQ(rep.id_mismatch_tokens, 2);
+  EXPECT_GT(rep.mismatch_margin_max, 0.0);
+  const std::int64_t kept = (48 - 2) * 4;
+  EXPECT_EQ(stage_named(rep, "router weights").chained.compared, kept);
+  EXPECT_EQ(stage_named(rep, "gate_up").own.compared, 48 * 4 * 256);
+  EXPECT_EQ(stage_named(rep, "gate_up").chained.compared, kept * 256);
+  EXPECT_EQ(stage_named(rep, "down").chained.compared, kept * 64);
+  EXPECT_EQ(stage_named(rep, "shared down").chained.compared, 48 * 64);
+  EXPECT_EQ(rep.combines.front().chained.compared, 46 * 64);
+  EXPECT_TRUE(rep.own_within_claims());
+  EXPECT_NE(moe_block_markdown(rep).find(": 2 of 48"), std::string::npos);
 }
 
 TEST(MoeBlockReportText, MarkdownHasARowPerStageAndPlacement) {
