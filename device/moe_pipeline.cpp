@@ -35,8 +35,10 @@ MoePipeline host_moe_pipeline() { return moe_pipeline_named("host", &host_gemm_k
 
 MoePipelineChoice cuda_moe_pipeline() {
   // Both reasons when both are missing: whoever installs the one learns about the other.
-  if (!cuda::device_available())
-    return {std::nullopt, fmt::format("{}; cuBLAS: {}", cuda::device_description(), cuda::cublas_description())};
+  if (!cuda::device_available()) {
+    const std::string device = cuda::device_description(), cublas = cuda::cublas_description();
+    return {std::nullopt, cublas == device ? device : fmt::format("{}; cuBLAS: {}", device, cublas)};
+  }
   if (std::string why = cuda::cublas_unavailable(); !why.empty()) return {std::nullopt, why};
   return {moe_pipeline_named("cuda", cuda::cublas_gemm_kernel()), {}};
 }
