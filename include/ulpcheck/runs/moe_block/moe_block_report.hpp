@@ -52,8 +52,8 @@ struct MoeBlockReport {
   /// Tokens whose kernel ids (as a set) differ from the oracle's: near-ties or routing
   /// errors, left out of every chained figure after the router's.
   std::int64_t id_mismatch_tokens = 0;
-  /// The largest exact decision margin (expert or group, whichever flipped) among them: how
-  /// near a tie the flips were (0 when there are none).
+  /// How near a tie the flips were: per token the smaller of its exact expert and group
+  /// margins (route_exact's), the largest of those over the tokens (0 when there are none).
   double mismatch_margin_max = 0.0;
   /// router weights, gate_up, activation, down, shared gate_up, shared activation, shared down.
   std::vector<MoeStageFigures> stages;
