@@ -28,8 +28,10 @@ int main(int argc, char** argv) {
   CLI::App app{"The MoE block end to end: each stage's own error and the chained error, per pipeline"};
   std::string dtype = "bf16", backend = "all", json_path;
   MoeBlockConfig config;
-  app.add_option("--dtype", dtype, "storage format: bf16, fp16 or fp32")->check(CLI::IsMember({"bf16", "fp16", "fp32"}));
-  app.add_option("--tokens", config.tokens, "tokens in the batch")->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 20));
+  app.add_option("--dtype", dtype, "storage format: bf16, fp16 or fp32")
+      ->check(CLI::IsMember({"bf16", "fp16", "fp32"}));
+  app.add_option("--tokens", config.tokens, "tokens in the batch")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 20));
   app.add_option("--seed", config.seed, "seed of the generated inputs");
   app.add_option("--backend", backend, "host, cuda, or all (the host, and CUDA where it can run)")
       ->check(CLI::IsMember({"host", "cuda", "all"}));

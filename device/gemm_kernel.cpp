@@ -12,9 +12,8 @@ GemmClaim fp32_accumulation_claim(std::int64_t depth, double unit) {
   // that round each product before adding it (no fused multiply-add).
   const double nu = static_cast<double>(depth + 1) * unit;
   const double gamma_plus = nu / (1.0 - nu);
-  return GemmClaim{.max_ulp = 1.0,
-                   .relative = 2.0 * gamma_plus,
-                   .absolute = 2.0 * static_cast<double>(depth + 1) * 0x1p-150};
+  return GemmClaim{
+      .max_ulp = 1.0, .relative = 2.0 * gamma_plus, .absolute = 2.0 * static_cast<double>(depth + 1) * 0x1p-150};
 }
 
 void require_valid_gemm(std::string_view kernel, GemmShape s, const std::vector<std::uint32_t>& a,
@@ -23,8 +22,8 @@ void require_valid_gemm(std::string_view kernel, GemmShape s, const std::vector<
     throw KernelError(fmt::format("{}: shape m={} k={} n={} has a negative size", kernel, s.m, s.k, s.n));
   const auto check = [&](const char* what, const std::vector<std::uint32_t>& v, std::int64_t rows, std::int64_t cols) {
     if (v.size() != static_cast<std::size_t>(rows * cols))
-      throw KernelError(fmt::format("{}: {} has {} elements; [{}, {}] is {}", kernel, what, v.size(), rows, cols,
-                                    rows * cols));
+      throw KernelError(
+          fmt::format("{}: {} has {} elements; [{}, {}] is {}", kernel, what, v.size(), rows, cols, rows * cols));
   };
   check("a", a, s.m, s.k);
   check("b", b, s.k, s.n);
@@ -52,10 +51,12 @@ class HostGemmKernel final : public GemmKernel {
       for (std::int64_t i = 0; i < s.k; ++i) {
         const float x = av[static_cast<std::size_t>(r * s.k + i)];
         const float* row = bv.data() + i * s.n;
-        for (std::int64_t j = 0; j < s.n; ++j) acc[static_cast<std::size_t>(j)] = std::fmaf(x, row[j], acc[static_cast<std::size_t>(j)]);
+        for (std::int64_t j = 0; j < s.n; ++j)
+          acc[static_cast<std::size_t>(j)] = std::fmaf(x, row[j], acc[static_cast<std::size_t>(j)]);
       }
       for (std::int64_t j = 0; j < s.n; ++j)
-        c[static_cast<std::size_t>(r * s.n + j)] = encode(f, round_to(f, static_cast<double>(acc[static_cast<std::size_t>(j)])));
+        c[static_cast<std::size_t>(r * s.n + j)] =
+            encode(f, round_to(f, static_cast<double>(acc[static_cast<std::size_t>(j)])));
     }
   }
 };

@@ -23,9 +23,10 @@ MoePipeline moe_pipeline_named(const std::string& backend, const GemmKernel* gem
   for (const CombineKernel* k : all_combine_kernels())
     if (k->name().starts_with(backend + ".combine_")) p.combines.push_back(k);
   if (!p.routing || !p.activation || p.combines.empty())
-    throw KernelError(fmt::format("the {} MoE pipeline misses a kernel: {}.routing_fp32, {}.single_rounding and "
-                                  "{}.combine_* are expected in this build",
-                                  backend, backend, backend, backend));
+    throw KernelError(
+        fmt::format("the {} MoE pipeline misses a kernel: {}.routing_fp32, {}.single_rounding and "
+                    "{}.combine_* are expected in this build",
+                    backend, backend, backend, backend));
   return p;
 }
 
@@ -48,16 +49,19 @@ std::vector<std::uint32_t> run_grouped_gemm(const GemmKernel& gemm, Format f, st
                                             const std::vector<std::uint32_t>& rows,
                                             const std::vector<std::uint32_t>& weights) {
   const auto R = static_cast<std::int64_t>(expert_of_row.size());
-  if (rows.size() != static_cast<std::size_t>(R * k) || k <= 0 || n <= 0 || weights.size() % static_cast<std::size_t>(k * n))
-    throw KernelError(fmt::format("grouped GEMM ({}): rows has {} elements for {} rows of {}; weights {} elements of "
-                                  "[experts, {}, {}]",
-                                  gemm.name(), rows.size(), R, k, weights.size(), k, n));
+  if (rows.size() != static_cast<std::size_t>(R * k) || k <= 0 || n <= 0 ||
+      weights.size() % static_cast<std::size_t>(k * n))
+    throw KernelError(
+        fmt::format("grouped GEMM ({}): rows has {} elements for {} rows of {}; weights {} elements of "
+                    "[experts, {}, {}]",
+                    gemm.name(), rows.size(), R, k, weights.size(), k, n));
   const auto experts = static_cast<std::int32_t>(weights.size() / static_cast<std::size_t>(k * n));
   std::vector<std::vector<std::int64_t>> rows_of(static_cast<std::size_t>(experts));
   for (std::int64_t r = 0; r < R; ++r) {
     const std::int32_t e = expert_of_row[static_cast<std::size_t>(r)];
     if (e < 0 || e >= experts)
-      throw KernelError(fmt::format("grouped GEMM ({}): row {} has expert {}, outside [0, {})", gemm.name(), r, e, experts));
+      throw KernelError(
+          fmt::format("grouped GEMM ({}): row {} has expert {}, outside [0, {})", gemm.name(), r, e, experts));
     rows_of[static_cast<std::size_t>(e)].push_back(r);
   }
   std::vector<std::uint32_t> out(static_cast<std::size_t>(R * n), poison_bits(f));

@@ -156,8 +156,7 @@ ExactDot exact_dot(Format f, std::span<const double> a, std::span<const double> 
   terms.clear();
   double scale = 0.0;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (!std::isfinite(a[i]) || !std::isfinite(b[i]))
-      throw std::invalid_argument("exact_dot: an input is not finite");
+    if (!std::isfinite(a[i]) || !std::isfinite(b[i])) throw std::invalid_argument("exact_dot: an input is not finite");
     terms.add(a[i], b[i], 1.0);
     scale += std::fabs(a[i] * b[i]);
   }

@@ -25,8 +25,7 @@ std::vector<double> moe_decode_all(Format f, const std::vector<std::uint32_t>& b
 std::vector<double> moe_transposed(const double* m, std::int64_t rows, std::int64_t cols) {
   std::vector<double> out(static_cast<std::size_t>(rows * cols));
   for (std::int64_t r = 0; r < rows; ++r)
-    for (std::int64_t c = 0; c < cols; ++c)
-      out[static_cast<std::size_t>(c * rows + r)] = m[r * cols + c];
+    for (std::int64_t c = 0; c < cols; ++c) out[static_cast<std::size_t>(c * rows + r)] = m[r * cols + c];
   return out;
 }
 
@@ -99,8 +98,13 @@ std::string MoeBlockConfig::validate() const {
 }
 
 RoutingConfig MoeBlockConfig::routing() const {
-  return RoutingConfig{.experts = experts, .n_group = n_group, .topk_group = topk_group, .topk = topk,
-                       .scoring = Scoring::sigmoid, .renormalize = true, .routed_scaling_factor = 1.0};
+  return RoutingConfig{.experts = experts,
+                       .n_group = n_group,
+                       .topk_group = topk_group,
+                       .topk = topk,
+                       .scoring = Scoring::sigmoid,
+                       .renormalize = true,
+                       .routed_scaling_factor = 1.0};
 }
 
 CombineConfig MoeBlockConfig::combine() const {
@@ -132,7 +136,8 @@ MoeBlockInputs generate_moe_block_inputs(const MoeBlockConfig& c) {
   in.router.tokens = c.tokens;
   for (std::size_t i = 0; i < T * E; ++i)
     in.router.logits.push_back(encode(Format::fp32, round_to(Format::fp32, 2.0 * normal(rng))));
-  for (std::size_t e = 0; e < E; ++e) in.router.bias.push_back(encode(Format::fp32, round_to(Format::fp32, small(rng))));
+  for (std::size_t e = 0; e < E; ++e)
+    in.router.bias.push_back(encode(Format::fp32, round_to(Format::fp32, small(rng))));
   in.x = draw(T * H, c.input_scale);
   in.w1 = draw(E * H * 2 * I, 1.0 / std::sqrt(static_cast<double>(H)));
   in.w2 = draw(E * I * H, 1.0 / std::sqrt(static_cast<double>(I)));
@@ -144,8 +149,7 @@ MoeBlockInputs generate_moe_block_inputs(const MoeBlockConfig& c) {
 MoeBlockExact moe_block_exact(const MoeBlockConfig& c, const MoeBlockInputs& in, int threads) {
   if (const std::string why = c.validate(); !why.empty()) throw std::invalid_argument("moe block: " + why);
   const std::int64_t T = c.tokens, K = c.topk, H = c.hidden, I = c.inter, N1 = 2 * I;
-  if (in.x.size() != static_cast<std::size_t>(T * H) ||
-      in.w1.size() != static_cast<std::size_t>(c.experts * H * N1) ||
+  if (in.x.size() != static_cast<std::size_t>(T * H) || in.w1.size() != static_cast<std::size_t>(c.experts * H * N1) ||
       in.w2.size() != static_cast<std::size_t>(c.experts * I * H) ||
       in.shared_w1.size() != static_cast<std::size_t>(H * N1) || in.shared_w2.size() != static_cast<std::size_t>(I * H))
     throw std::invalid_argument(fmt::format("moe block: inputs not sized for {}", c.label()));
@@ -177,7 +181,8 @@ MoeBlockExact moe_block_exact(const MoeBlockConfig& c, const MoeBlockInputs& in,
           std::vector<double> g_hi(static_cast<std::size_t>(N1));
           for (std::int64_t j = 0; j < N1; ++j) g_hi[static_cast<std::size_t>(j)] = g[j].value.value.hi;
           const std::vector<Exact> a = moe_activation_exact(c, g_hi);
-          std::copy(a.begin(), a.end(), shared ? at(out.shared_activation, t * I) : at(out.activation, (t * K + k) * I));
+          std::copy(a.begin(), a.end(),
+                    shared ? at(out.shared_activation, t * I) : at(out.activation, (t * K + k) * I));
           ExactDot* y = shared ? at(out.shared_down, t * H) : at(out.down, (t * K + k) * H);
           moe_exact_row_times(c.format, moe_values_of(a.data(), a.size()), columns.w2[e], H, y);
         }
@@ -189,7 +194,8 @@ MoeBlockExact moe_block_exact(const MoeBlockConfig& c, const MoeBlockInputs& in,
         w[static_cast<std::size_t>(K)] = DoubleDouble::of(1.0);
         for (std::int64_t k = 0; k < K; ++k) w[static_cast<std::size_t>(k)] = r.weights[static_cast<std::size_t>(k)];
         for (std::int64_t h = 0; h < H; ++h) {
-          for (std::int64_t k = 0; k < K; ++k) y[static_cast<std::size_t>(k)] = out.down[(t * K + k) * H + h].value.value;
+          for (std::int64_t k = 0; k < K; ++k)
+            y[static_cast<std::size_t>(k)] = out.down[(t * K + k) * H + h].value.value;
           y[static_cast<std::size_t>(K)] = out.shared_down[t * H + h].value.value;
           out.out[t * H + h] = exact_sum_of_products(c.format, w, y, scale);
         }
@@ -198,8 +204,7 @@ MoeBlockExact moe_block_exact(const MoeBlockConfig& c, const MoeBlockInputs& in,
   return out;
 }
 
-MoeStageExact moe_stage_exact(const MoeBlockConfig& c, const MoeBlockInputs& in, const MoeBlockExact& a,
-                              int threads) {
+MoeStageExact moe_stage_exact(const MoeBlockConfig& c, const MoeBlockInputs& in, const MoeBlockExact& a, int threads) {
   const std::int64_t T = c.tokens, K = c.topk, H = c.hidden, I = c.inter;
   const Format f = c.format;
   const auto rounded = [f](const auto& values, auto value_of) {
@@ -218,7 +223,8 @@ MoeStageExact moe_stage_exact(const MoeBlockConfig& c, const MoeBlockInputs& in,
   out.shared_down_input = rounded(a.shared_activation, of_exact);
 
   const MoeColumns columns = moe_columns(c, in);
-  const std::vector<double> down_in = moe_decode_all(f, out.down_input), shared_in = moe_decode_all(f, out.shared_down_input);
+  const std::vector<double> down_in = moe_decode_all(f, out.down_input),
+                            shared_in = moe_decode_all(f, out.shared_down_input);
   out.down.resize(static_cast<std::size_t>(T * K * H));
   out.shared_down.resize(static_cast<std::size_t>(T * H));
   parallel_for(

@@ -6,8 +6,8 @@
 
 #include <cublas_api.h>
 #include <dlfcn.h>
-#include <glob.h>
 #include <fmt/format.h>
+#include <glob.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -153,11 +153,10 @@ class CublasGemmKernel final : public GemmKernel {
     // leading dimension n), A as the second (k x m, leading dimension k).
     const float alpha = 1.0f, beta = 0.0f;
     const cudaDataType t = cublas_type(f);
-    const cublasStatus_t status =
-        lib.gemm_ex(handle, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(s.n), static_cast<int>(s.m),
-                    static_cast<int>(s.k), &alpha, db.data(), t, static_cast<int>(s.n), da.data(), t,
-                    static_cast<int>(s.k), &beta, dc.data(), t, static_cast<int>(s.n), CUBLAS_COMPUTE_32F,
-                    CUBLAS_GEMM_DEFAULT);
+    const cublasStatus_t status = lib.gemm_ex(
+        handle, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(s.n), static_cast<int>(s.m), static_cast<int>(s.k), &alpha,
+        db.data(), t, static_cast<int>(s.n), da.data(), t, static_cast<int>(s.k), &beta, dc.data(), t,
+        static_cast<int>(s.n), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
     if (status != CUBLAS_STATUS_SUCCESS)
       throw KernelError(fmt::format("cuda.gemm_cublas: cublasGemmEx m={} k={} n={} {} failed: {}", s.m, s.k, s.n,
                                     name_of(f), lib.status_string(status)));

@@ -55,14 +55,15 @@ class MoeFigureCollector {
 
 /// Which oracle slot each kernel slot of a token holds, -1 for an id the oracle did not pick.
 struct MoeSlotMap {
-  std::vector<int> slot;          ///< [tokens, topk]
-  std::vector<std::uint8_t> same; ///< [tokens]: the kernel's id set is the oracle's
+  std::vector<int> slot;           ///< [tokens, topk]
+  std::vector<std::uint8_t> same;  ///< [tokens]: the kernel's id set is the oracle's
 };
 
 MoeSlotMap moe_slot_map(const MoeBlockConfig& c, const MoeBlockExact& a, const RoutingOutputs& got,
                         MoeBlockReport& report) {
   const std::int64_t T = c.tokens, K = c.topk;
-  MoeSlotMap m{std::vector<int>(static_cast<std::size_t>(T * K), -1), std::vector<std::uint8_t>(static_cast<std::size_t>(T))};
+  MoeSlotMap m{std::vector<int>(static_cast<std::size_t>(T * K), -1),
+               std::vector<std::uint8_t>(static_cast<std::size_t>(T))};
   for (std::int64_t t = 0; t < T; ++t) {
     const TokenRouting& r = a.routing[static_cast<std::size_t>(t)];
     std::vector<bool> taken(static_cast<std::size_t>(K), false);
@@ -80,8 +81,7 @@ MoeSlotMap moe_slot_map(const MoeBlockConfig& c, const MoeBlockExact& a, const R
     m.same[static_cast<std::size_t>(t)] = same;
     if (!same) {
       ++report.id_mismatch_tokens;
-      report.mismatch_margin_max =
-          std::max(report.mismatch_margin_max, std::min(r.expert_margin, r.group_margin));
+      report.mismatch_margin_max = std::max(report.mismatch_margin_max, std::min(r.expert_margin, r.group_margin));
     }
   }
   return m;
@@ -153,9 +153,9 @@ void moe_activation_own(const MoeBlockConfig& c, MoeStageFigures& s, const Kerne
       const double y = decode(f, got[e]);
       own.add(y, exact[e].value);
       if (!budget) continue;
-      const ActivationInput in = kSiluAndMulClampOp.prepare(decode(f, input[static_cast<std::size_t>(r * 2 * I + j)]),
-                                                            decode(f, input[static_cast<std::size_t>(r * 2 * I + I + j)]),
-                                                            params);
+      const ActivationInput in =
+          kSiluAndMulClampOp.prepare(decode(f, input[static_cast<std::size_t>(r * 2 * I + j)]),
+                                     decode(f, input[static_cast<std::size_t>(r * 2 * I + I + j)]), params);
       const ElementCheck check = check_element(f, y, exact[e], true, ElementwiseOp::floor_scale(in), *budget);
       s.own_breaches += check.passes() ? 0 : 1;
     }
@@ -221,11 +221,11 @@ MoeBlockReport attribute_moe_block(const MoeBlockConfig& c, const MoeBlockInputs
       if (!m.same[static_cast<std::size_t>(t)]) continue;
       for (std::int64_t k = 0; k < K; ++k) {
         const double w = routed.weights[static_cast<std::size_t>(t * K + k)];
-        const DoubleDouble& r = a.routing[static_cast<std::size_t>(t)].weights[static_cast<std::size_t>(
-            m.slot[static_cast<std::size_t>(t * K + k)])];
+        const DoubleDouble& r = a.routing[static_cast<std::size_t>(t)]
+                                    .weights[static_cast<std::size_t>(m.slot[static_cast<std::size_t>(t * K + k)])];
         weights.add(w, r);
         if (claim && !(abs_difference(w, r) <= std::max(claim->weights.max_ulp * ulp_of(Format::fp32, r),
-                                                         claim->weights.abs_floor * rc.routed_scaling_factor)))
+                                                        claim->weights.abs_floor * rc.routed_scaling_factor)))
           ++s.own_breaches;
       }
     }
@@ -299,13 +299,15 @@ MoeBlockReport attribute_moe_block(const MoeBlockConfig& c, const MoeBlockInputs
       if (claim && !check_combine_element(*claim, f, b.combine, own_out, e).passes()) ++s.own_breaches;
     }
     s.own = own.figures();
-    if (claim) s.claim = fmt::format("max({} ulp, {:.3g} s + {:.3g})", claim->max_ulp, claim->relative, claim->absolute);
+    if (claim)
+      s.claim = fmt::format("max({} ulp, {:.3g} s + {:.3g})", claim->max_ulp, claim->relative, claim->absolute);
     const std::vector<std::uint32_t> out = run_combine_kernel(*k, cc, chain_in);
     MoeFigureCollector chained(f);
     for (std::int64_t t = 0; t < T; ++t) {
       if (!m.same[static_cast<std::size_t>(t)]) continue;
       for (std::int64_t h = 0; h < H; ++h)
-        chained.add(decode(f, out[static_cast<std::size_t>(t * H + h)]), a.out[static_cast<std::size_t>(t * H + h)].value.value);
+        chained.add(decode(f, out[static_cast<std::size_t>(t * H + h)]),
+                    a.out[static_cast<std::size_t>(t * H + h)].value.value);
     }
     s.chained = chained.figures();
     rep.combines.push_back(s);

@@ -18,9 +18,9 @@ std::string moe_figure_cells(const MoeErrorFigures& f) {
 }
 
 std::string moe_stage_row(const MoeStageFigures& s, bool combine) {
-  const std::string stage = combine ? fmt::format("combine ({})", s.kernel.substr(s.kernel.find(".combine_") + 9))
-                                    : s.stage;
-  const std::string claim = s.claim.empty() ? "none for this format"
+  const std::string stage =
+      combine ? fmt::format("combine ({})", s.kernel.substr(s.kernel.find(".combine_") + 9)) : s.stage;
+  const std::string claim = s.claim.empty()  ? "none for this format"
                             : s.own_breaches ? fmt::format("{}: **{} outside**", s.claim, s.own_breaches)
                                              : fmt::format("{}: within", s.claim);
   return fmt::format("| {} | {} | {} | {} ({}) | {} | {:.3g} | {:.3g} | {} |\n", stage, s.kernel, name(s.format),
@@ -29,13 +29,20 @@ std::string moe_stage_row(const MoeStageFigures& s, bool combine) {
 }
 
 nlohmann::json moe_figures_json(const MoeErrorFigures& f) {
-  return {{"compared", f.compared}, {"max_ulp", f.max_ulp},         {"p99_ulp", f.p99_ulp},
-          {"max_relative", f.max_relative}, {"non_finite", f.non_finite}};
+  return {{"compared", f.compared},
+          {"max_ulp", f.max_ulp},
+          {"p99_ulp", f.p99_ulp},
+          {"max_relative", f.max_relative},
+          {"non_finite", f.non_finite}};
 }
 
 nlohmann::json moe_stage_json(const MoeStageFigures& s) {
-  return {{"stage", s.stage},   {"kernel", s.kernel},       {"format", name(s.format)},
-          {"own", moe_figures_json(s.own)}, {"claim", s.claim}, {"own_breaches", s.own_breaches},
+  return {{"stage", s.stage},
+          {"kernel", s.kernel},
+          {"format", name(s.format)},
+          {"own", moe_figures_json(s.own)},
+          {"claim", s.claim},
+          {"own_breaches", s.own_breaches},
           {"chained", moe_figures_json(s.chained)}};
 }
 
@@ -55,8 +62,9 @@ std::string moe_block_markdown(const MoeBlockReport& r) {
       "answer on those inputs. *chained*: the kernel chain's output at that stage against the end-to-end exact "
       "value; for the combine rows it is the block's final output. *rel*: max |error| over the RMS of the exact "
       "values compared.\n\n";
-  out += "| stage | kernel | format | own max ULP | own p99 (n) | chained max ULP | chained p99 | own rel | chained rel "
-         "| own claim |\n";
+  out +=
+      "| stage | kernel | format | own max ULP | own p99 (n) | chained max ULP | chained p99 | own rel | chained rel "
+      "| own claim |\n";
   out += "|---|---|---|---:|---:|---:|---:|---:|---:|---|\n";
   for (const MoeStageFigures& s : r.stages) out += moe_stage_row(s, false);
   for (const MoeStageFigures& s : r.combines) out += moe_stage_row(s, true);

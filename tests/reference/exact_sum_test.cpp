@@ -2,13 +2,13 @@
 // cancellation that a floating-point sum loses, a product wider than a double, rounding
 // ties that a term far below them must break, and factors outside the range where products
 // are split into doubles.
+#include "ulpcheck/reference/exact_sum.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <stdexcept>
 #include <vector>
-
-#include "ulpcheck/reference/exact_sum.hpp"
 
 namespace ulpcheck {
 namespace {
@@ -83,7 +83,7 @@ TEST(ExactSumOfProducts, RefusesMismatchedLengthsAndNonFiniteInputs) {
 }
 
 TEST(RoundDoubleDouble, LowPartDecidesAMidpoint_bf16) {
-  EXPECT_EQ(round_double_double(Format::bf16, {1.0 + 0x1p-8, 0.0}), 1.0);          // tie to even
+  EXPECT_EQ(round_double_double(Format::bf16, {1.0 + 0x1p-8, 0.0}), 1.0);  // tie to even
   EXPECT_EQ(round_double_double(Format::bf16, {1.0 + 0x1p-8, 0x1p-70}), 1.0 + 0x1p-7);
   EXPECT_EQ(round_double_double(Format::bf16, {1.0 + 0x1p-8, -0x1p-70}), 1.0);
   EXPECT_EQ(round_double_double(Format::bf16, {1.0 + 3 * 0x1p-8, -0x1p-70}), 1.0 + 0x1p-7);  // odd side: down

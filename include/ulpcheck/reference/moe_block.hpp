@@ -62,10 +62,10 @@ struct MoeBlockConfig {
 
 /// The block's inputs, as bit patterns of F unless said otherwise. Row-major throughout.
 struct MoeBlockInputs {
-  RoutingInputs router;                ///< fp32 logits [tokens, experts], fp32 bias [experts]
-  std::vector<std::uint32_t> x;        ///< [tokens, hidden]
-  std::vector<std::uint32_t> w1;       ///< [experts, hidden, 2 * inter]: gate columns, then up
-  std::vector<std::uint32_t> w2;       ///< [experts, inter, hidden]
+  RoutingInputs router;                  ///< fp32 logits [tokens, experts], fp32 bias [experts]
+  std::vector<std::uint32_t> x;          ///< [tokens, hidden]
+  std::vector<std::uint32_t> w1;         ///< [experts, hidden, 2 * inter]: gate columns, then up
+  std::vector<std::uint32_t> w2;         ///< [experts, inter, hidden]
   std::vector<std::uint32_t> shared_w1;  ///< [hidden, 2 * inter]
   std::vector<std::uint32_t> shared_w2;  ///< [inter, hidden]
 };
@@ -84,27 +84,27 @@ MoeBlockInputs generate_moe_block_inputs(const MoeBlockConfig& config);
 /// stage takes the previous one's double-double unrounded.
 struct MoeBlockExact {
   std::vector<TokenRouting> routing;
-  std::vector<ExactDot> gate_up;     ///< [tokens, topk, 2 * inter]
-  std::vector<Exact> activation;     ///< [tokens, topk, inter]
-  std::vector<ExactDot> down;        ///< [tokens, topk, hidden]
+  std::vector<ExactDot> gate_up;         ///< [tokens, topk, 2 * inter]
+  std::vector<Exact> activation;         ///< [tokens, topk, inter]
+  std::vector<ExactDot> down;            ///< [tokens, topk, hidden]
   std::vector<ExactDot> shared_gate_up;  ///< [tokens, 2 * inter]
   std::vector<Exact> shared_activation;  ///< [tokens, inter]
   std::vector<ExactDot> shared_down;     ///< [tokens, hidden]
-  std::vector<ExactDot> out;         ///< [tokens, hidden]
+  std::vector<ExactDot> out;             ///< [tokens, hidden]
 };
 
 /// (b) Each stage on exact inputs: the chain (a)'s value at the stage's input correctly
 /// rounded to F, and the stage's exact answer on exactly those inputs. The router's and
 /// gate_up's inputs are the block's own, so their answers are (a)'s.
 struct MoeStageExact {
-  std::vector<std::uint32_t> activation_input;  ///< [tokens * topk, 2 * inter]: gate_up rounded
-  std::vector<Exact> activation;                ///< [tokens * topk, inter]
+  std::vector<std::uint32_t> activation_input;         ///< [tokens * topk, 2 * inter]: gate_up rounded
+  std::vector<Exact> activation;                       ///< [tokens * topk, inter]
   std::vector<std::uint32_t> shared_activation_input;  ///< [tokens, 2 * inter]
   std::vector<Exact> shared_activation;                ///< [tokens, inter]
-  std::vector<std::uint32_t> down_input;        ///< [tokens * topk, inter]: activation rounded
-  std::vector<ExactDot> down;                   ///< [tokens * topk, hidden]
-  std::vector<std::uint32_t> shared_down_input; ///< [tokens, inter]
-  std::vector<ExactDot> shared_down;            ///< [tokens, hidden]
+  std::vector<std::uint32_t> down_input;               ///< [tokens * topk, inter]: activation rounded
+  std::vector<ExactDot> down;                          ///< [tokens * topk, hidden]
+  std::vector<std::uint32_t> shared_down_input;        ///< [tokens, inter]
+  std::vector<ExactDot> shared_down;                   ///< [tokens, hidden]
   /// Routed outputs and shared output of (a) rounded to F, weights of the oracle rounded to
   /// fp32; and combine_exact on them.
   CombineInputs combine_input;

@@ -2,6 +2,8 @@
 // cuda.combine_*) over the MoE block, each stage against its claim on exact inputs, and
 // cuBLAS's GEMM alone against exact dot products. Skips, saying why, without a device or
 // without cuBLAS (opened at run time: libcublas.so.13 or $ULPCHECK_CUBLAS).
+#include "ulpcheck/device/moe_pipeline.hpp"
+
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -9,7 +11,6 @@
 
 #include "ulpcheck/device/cuda/cublas_gemm.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
-#include "ulpcheck/device/moe_pipeline.hpp"
 #include "ulpcheck/reference/ulp.hpp"
 #include "ulpcheck/runs/moe_block/moe_block_report.hpp"
 
@@ -17,9 +18,9 @@ namespace ulpcheck {
 namespace {
 
 /// The CUDA pipeline, or a skip with the reason.
-#define ULPCHECK_CUDA_MOE_PIPELINE_OR_SKIP(var)                                          \
+#define ULPCHECK_CUDA_MOE_PIPELINE_OR_SKIP(var)                                            \
   if (!cuda::device_available()) GTEST_SKIP() << "no GPU: " << cuda::device_description(); \
-  const MoePipelineChoice var = cuda_moe_pipeline();                                     \
+  const MoePipelineChoice var = cuda_moe_pipeline();                                       \
   if (!var.pipeline) GTEST_SKIP() << "CUDA MoE pipeline not measured: " << var.unavailable
 
 class CudaMoeBlock : public testing::TestWithParam<Format> {};
@@ -36,7 +37,8 @@ TEST_P(CudaMoeBlock, EveryStageIsWithinItsClaimOnExactInputs) {
   std::cout << moe_block_markdown(rep) << "\n";
   ASSERT_TRUE(rep.measured);
   EXPECT_EQ(rep.stages.size(), 7u);
-  for (const MoeStageFigures& s : rep.stages) EXPECT_EQ(s.own_breaches, 0) << s.stage << " " << s.kernel << ": " << s.claim;
+  for (const MoeStageFigures& s : rep.stages)
+    EXPECT_EQ(s.own_breaches, 0) << s.stage << " " << s.kernel << ": " << s.claim;
   for (const MoeStageFigures& s : rep.combines) EXPECT_EQ(s.own_breaches, 0) << s.kernel << ": " << s.claim;
 }
 

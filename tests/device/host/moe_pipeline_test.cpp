@@ -2,13 +2,14 @@
 // host: the fp32-accumulation GEMM within its claim against exact dot products where the
 // products cancel, the claim failing a GEMM that accumulates in storage, the grouped GEMM
 // sending each row to its expert, and the host pipeline's kernels.
+#include "ulpcheck/device/moe_pipeline.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 
 #include "ulpcheck/device/cuda/runtime.hpp"
-#include "ulpcheck/device/moe_pipeline.hpp"
 #include "ulpcheck/reference/exact_sum.hpp"
 #include "ulpcheck/reference/ulp.hpp"
 
@@ -93,7 +94,8 @@ TEST(GroupedGemm, EachRowGoesThroughItsExpertsWeights) {
     const std::vector<std::uint32_t> b(weights.begin() + e * k * n, weights.begin() + (e + 1) * k * n);
     std::vector<std::uint32_t> c(static_cast<std::size_t>(n));
     host_gemm_kernel().run(f, GemmShape{1, k, n}, a, b, c);
-    for (std::int64_t j = 0; j < n; ++j) EXPECT_EQ(out[r * n + static_cast<std::size_t>(j)], c[static_cast<std::size_t>(j)]);
+    for (std::int64_t j = 0; j < n; ++j)
+      EXPECT_EQ(out[r * n + static_cast<std::size_t>(j)], c[static_cast<std::size_t>(j)]);
   }
   EXPECT_THROW(run_grouped_gemm(host_gemm_kernel(), f, k, n, {0, 3, 0, 0, 0}, rows, weights), KernelError);
 }

@@ -3,11 +3,10 @@
 // stage showing at that stage and at none before it.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "ulpcheck/device/moe_pipeline.hpp"
 #include "ulpcheck/runs/moe_block/moe_block_report.hpp"
@@ -209,9 +208,9 @@ TEST(MoeBlockReportText, MarkdownHasARowPerStageAndPlacement) {
   const MoeBlockRun& r = exact_run(Format::bf16);
   const MoeBlockReport rep = attribute_moe_block(r.config, r.inputs, r.chain, r.stages, host_moe_pipeline());
   const std::string md = moe_block_markdown(rep);
-  for (const char* row : {"| router weights |", "| gate_up |", "| activation |", "| down |", "| shared gate_up |",
-                          "| shared activation |", "| shared down |", "| combine (fold_fused) |",
-                          "| combine (fp16_guard) |"})
+  for (const char* row :
+       {"| router weights |", "| gate_up |", "| activation |", "| down |", "| shared gate_up |",
+        "| shared activation |", "| shared down |", "| combine (fold_fused) |", "| combine (fp16_guard) |"})
     EXPECT_NE(md.find(row), std::string::npos) << row << "\n" << md;
   const nlohmann::json j = moe_block_json(rep);
   EXPECT_EQ(j.at("stages").size(), 7u);

@@ -4,9 +4,8 @@
 // value), for one pipeline of kernels (device/moe_pipeline.hpp).
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -28,8 +27,8 @@ struct MoeErrorFigures {
 };
 
 struct MoeStageFigures {
-  std::string stage;   ///< "router weights", "gate_up", "activation", "down", "shared ...", "combine"
-  std::string kernel;  ///< the kernel's name
+  std::string stage;             ///< "router weights", "gate_up", "activation", "down", "shared ...", "combine"
+  std::string kernel;            ///< the kernel's name
   Format format = Format::bf16;  ///< of the ULP figures: fp32 for the router's weights
   /// The kernel on the stage's exact inputs against the stage's exact answer on them.
   MoeErrorFigures own;
@@ -72,8 +71,7 @@ MoeBlockReport attribute_moe_block(const MoeBlockConfig& config, const MoeBlockI
                                    const MoePipeline& pipeline);
 
 /// A report that says the pipeline was not measured, and why.
-MoeBlockReport unmeasured_moe_block(const MoeBlockConfig& config, const std::string& pipeline,
-                                    const std::string& why);
+MoeBlockReport unmeasured_moe_block(const MoeBlockConfig& config, const std::string& pipeline, const std::string& why);
 
 /// The report as Markdown: a heading line, where it ran, and one table of the stages and
 /// combine placements (stage | kernel | own max ULP | own p99 | chained max ULP | chained p99
