@@ -20,7 +20,7 @@ namespace {
 constexpr int kMaxTopk = 32;
 
 /// The factor as a kernel receives it: an fp32 value printed in its shortest form.
-std::string factor_text(double f) {
+std::string combine_factor_text(double f) {
   const auto as_float = static_cast<float>(f);
   if (static_cast<double>(as_float) == f) return fmt::format("{}", as_float);
   return fmt::format("{}", f);
@@ -89,7 +89,7 @@ std::string CombineConfig::validate() const {
 }
 
 std::string CombineConfig::label() const {
-  return fmt::format("k={} hidden={} scale={}", topk, hidden, factor_text(routed_scaling_factor));
+  return fmt::format("k={} hidden={} scale={}", topk, hidden, combine_factor_text(routed_scaling_factor));
 }
 
 std::string check_sizes(const CombineConfig& c, const CombineInputs& in) {

@@ -19,7 +19,8 @@ mkdir -p bundle/bin bundle/lib
 # The command, the benchmarks and the GPU tests. The CPU suites run in CI: each links the
 # whole library with every kernel's device code, and with them the bundle would not fit the
 # 64 MB a lent GPU machine takes.
-binaries=("$build/ulpcheck" "$build/bench/ulpcheck_bench" "$build/tests/device_cuda_test")
+binaries=("$build/ulpcheck" "$build/bench/ulpcheck_bench" "$build/tests/device_cuda_test"
+          "$build/bench/ulpcheck_moe_block" "$build/tests/device_cuda_moe_pipeline_test")
 cp "${binaries[@]}" bundle/bin/
 strip --strip-unneeded bundle/bin/*
 find "$build" -name '*.so' -path '*examples*' -exec cp {} bundle/lib/ \; 2>/dev/null || true

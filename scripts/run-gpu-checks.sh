@@ -7,7 +7,7 @@
 #   GPU_TEST_FILTER   narrows the GPU tests (a gtest filter)
 #   GOLDEN_DIR        the golden files (default: golden/data beside the bundle)
 #   FUZZ_CASES        cases per property in the fuzz campaign (default 100, the command's default)
-#   SECTIONS          the sections to run, of: tests exhaustive golden report fuzz python bench
+#   SECTIONS          the sections to run, of: tests exhaustive golden report fuzz python moe bench
 #                     (default all)
 #   BENCH_SWEEPS      the benchmark's timed sweeps: one (default: one op per activation), all, none
 #   BENCH_ARGS        more options of ulpcheck_bench (--sweeps-only: the sweeps without the kernel tables)
@@ -22,8 +22,8 @@ bin="$here/bin"
 golden="${GOLDEN_DIR:-$here/../golden/data}"
 section_start=$SECONDS
 took() { echo "  ($((SECONDS - section_start)) s)"; section_start=$SECONDS; }
-wants() { [[ " ${SECTIONS:-tests exhaustive golden report fuzz python bench} " == *" $1 "* ]]; }
-gpu_rc=0 exhaustive_rc=0 golden_rc=0 report_rc=0 fuzz_rc=0 python_rc=0
+wants() { [[ " ${SECTIONS:-tests exhaustive golden report fuzz python moe bench} " == *" $1 "* ]]; }
+gpu_rc=0 exhaustive_rc=0 golden_rc=0 report_rc=0 fuzz_rc=0 python_rc=0 moe_rc=0
 echo "== machine"; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 "$bin/ulpcheck" list | grep '^GPU:'
 
@@ -116,11 +116,24 @@ fi
 
 else echo "== python: skipped (SECTIONS)"; fi
 took
+if wants moe; then
+echo "== the MoE block on the host and CUDA pipelines (cuBLAS opened at run time: libcublas.so.13 from the"
+echo "   loader's path, the toolkit or an nvidia-cublas wheel, or \$ULPCHECK_CUBLAS)"
+"$bin/device_cuda_moe_pipeline_test" > "$out/moe_tests.log" 2>&1 || moe_rc=$?
+grep -E '^\[ *(OK|FAILED|SKIPPED|PASSED) |^cuda.gemm_cublas|skipped|Failure' "$out/moe_tests.log" | sed 's/^/  /'
+for dtype in bf16 fp16 fp32; do
+  "$bin/ulpcheck_moe_block" --dtype "$dtype" --json "$out/moe_block.$dtype.json" > "$out/moe_block.$dtype.md" 2>&1 ||
+    moe_rc=$?
+  sed 's/^/  /' "$out/moe_block.$dtype.md"
+done
+
+else echo "== moe: skipped (SECTIONS)"; fi
+took
 if wants bench; then
 echo "== benchmarks"
 "$bin/ulpcheck_bench" --sweeps "${BENCH_SWEEPS:-one}" ${BENCH_ARGS:-} 2>&1 | tee "$out/bench.log" | sed 's/^/  /'
 
 else echo "== bench: skipped (SECTIONS)"; fi
 took
-echo "== exit: gpu tests $gpu_rc, exhaustive $exhaustive_rc, golden check $golden_rc, report $report_rc, fuzz $fuzz_rc, python $python_rc"
-exit $(( gpu_rc | exhaustive_rc | golden_rc | report_rc | fuzz_rc | python_rc ))
+echo "== exit: gpu tests $gpu_rc, exhaustive $exhaustive_rc, golden check $golden_rc, report $report_rc, fuzz $fuzz_rc, python $python_rc, moe $moe_rc"
+exit $(( gpu_rc | exhaustive_rc | golden_rc | report_rc | fuzz_rc | python_rc | moe_rc ))

@@ -1,6 +1,7 @@
 // A build without CUDA (ULPCHECK_CUDA=OFF): no CUDA kernels, and every question about a
 // device gets the reason.
 #include "ulpcheck/device/cuda/combine_kernel.hpp"
+#include "ulpcheck/device/cuda/cublas_gemm.hpp"
 #include "ulpcheck/device/cuda/elementwise_kernel.hpp"
 #include "ulpcheck/device/cuda/routing_kernel.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
@@ -20,6 +21,9 @@ Provenance provenance() {
 std::span<const Kernel* const> builtin_kernels() { return {}; }
 std::span<const RoutingKernel* const> builtin_routing_kernels() { return {}; }
 std::span<const CombineKernel* const> builtin_combine_kernels() { return {}; }
+const GemmKernel* cublas_gemm_kernel() { return nullptr; }
+std::string cublas_unavailable() { return kNoCuda; }
+std::string cublas_description() { return kNoCuda; }
 
 DeviceBuffer::DeviceBuffer(std::size_t) { throw KernelError(kNoCuda); }
 DeviceBuffer::~DeviceBuffer() = default;

@@ -13,11 +13,10 @@ namespace ulpcheck::host {
 
 namespace {
 
-using combine_variants::Variant;
-
 class HostCombineKernel final : public CombineKernel {
  public:
-  explicit HostCombineKernel(const Variant& v) : variant_(v), name_(fmt::format("host.combine_{}", v.suffix)) {}
+  explicit HostCombineKernel(const combine_variants::Variant& v)
+      : variant_(v), name_(fmt::format("host.combine_{}", v.suffix)) {}
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return variant_.description; }
   std::optional<CombineClaim> claim(const CombineConfig& c, Format f) const override {
@@ -43,7 +42,7 @@ class HostCombineKernel final : public CombineKernel {
   }
 
  private:
-  const Variant& variant_;
+  const combine_variants::Variant& variant_;
   std::string name_;
 };
 
