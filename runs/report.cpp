@@ -129,14 +129,14 @@ Batch plan_layout(const ReportRequest& o, ElementwiseReportPlan& p, bool element
 
 ReportPlan plan_report(const ReportRequest& o) {
   std::vector<const ElementwiseOp*> ops;
-  bool routing_named = false, combine_named = false;
+  bool routing_named = false, combine_named = false, block_named = false;
   for (const std::string& n : o.ops) {
     if (n == kRoutingOpName) {
       routing_named = true;
       continue;
     }
-    if (n == kCombineOpName) {
-      combine_named = true;
+    if (n == kCombineOpName || n == kMoeBlockOpName) {
+      (n == kCombineOpName ? combine_named : block_named) = true;
       continue;
     }
     if (const ElementwiseOp* op = &resolve_op(n); std::find(ops.begin(), ops.end(), op) == ops.end()) ops.push_back(op);
@@ -144,7 +144,7 @@ ReportPlan plan_report(const ReportRequest& o) {
   const bool ops_named = !o.ops.empty();
   if (!ops_named) ops.assign(all_ops().begin(), all_ops().end());
   const bool routing = !ops_named || routing_named;
-  const bool combine = !ops_named || combine_named;
+  const bool combine = !ops_named || combine_named || block_named;
   if (const std::vector<std::string> given = o.routing.given(); !routing && !given.empty()) {
     // --topk is the combine's too.
     const bool combine_takes = combine && given.front().starts_with("--topk");
@@ -318,6 +318,8 @@ ReportPlan plan_report(const ReportRequest& o) {
     if (!combine_options.tokens) combine_options.tokens = o.tokens;
     CombinePlan c = plan_combine(combine_options, formats, combine_kernels, o.seed);
     c.named_kernels = o.kernels;
+    c.block = !ops_named || block_named;
+    if (ops_named && !combine_named) c.configs.clear();
     if (out.families.empty()) out.settings.samples = c.tokens;
     out.families.push_back(std::move(c));
   }

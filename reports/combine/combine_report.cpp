@@ -68,7 +68,23 @@ nlohmann::json combine_section_json(const CombineReport& report) {
     for (const CombineCaseResult& c : b.cases) cases.push_back(combine_case_json(c));
     batches.push_back(combine_batch_json(b.config, b.format, b.tokens, std::move(cases)));
   }
-  return combine_section_json(report.tokens, report.seed, report.inputs, std::move(batches));
+  nlohmann::json section = combine_section_json(report.tokens, report.seed, report.inputs, std::move(batches));
+  if (report.blocks.empty()) return section;
+  // Each measured block counts as a case of the section: it passes when every stage kept
+  // its own outputs within its claim.
+  nlohmann::json blocks = nlohmann::json::array();
+  auto summary = section["summary"].get<cdoc::Summary>();
+  for (const MoeBlockReport& b : report.blocks) {
+    blocks.push_back(moe_block_json(b));
+    if (!b.measured) continue;
+    ++summary.cases;
+    (b.own_within_claims() ? summary.passed : summary.failed) += 1;
+  }
+  summary.pass = summary.failed == 0;
+  summary.verdict = summary.pass ? "PASS" : "FAIL";
+  section["summary"] = summary;
+  section["moe_blocks"] = std::move(blocks);
+  return section;
 }
 
 // --- checking ----------------------------------------------------------------------------
@@ -127,7 +143,17 @@ const Shape kCombineSection{{{"op", Kind::string}, {"formula", Kind::string}, {"
 }  // namespace
 
 std::string check_combine_section(const nlohmann::json& section, const std::string& where) {
-  return check_shape(section, where, kCombineSection);
+  if (std::string problem = check_shape(section, where, kCombineSection); !problem.empty()) return problem;
+  if (!section.contains("moe_blocks")) return {};
+  if (!section["moe_blocks"].is_array()) return fmt::format("{}: \"moe_blocks\" is not an array", where);
+  for (std::size_t i = 0; i < section["moe_blocks"].size(); ++i) {
+    try {
+      moe_block_from_json(section["moe_blocks"][i]);
+    } catch (const nlohmann::json::exception& e) {
+      return fmt::format("{}.moe_blocks[{}]: {}", where, i, e.what());
+    }
+  }
+  return {};
 }
 
 // --- tables shared by the Markdown and the HTML --------------------------------------------
@@ -235,6 +261,8 @@ std::string render_combine_markdown(const nlohmann::json& section, int level) {
       out += fmt::format("{} {}, `{}` (claim {}), its first failing element:\n\n```\n{}\n```\n\n", batch.batch.dtype,
                          batch.batch.config.label, c.kernel, combine_tables::claim_text(c.claim), c.failure);
     }
+  if (section.contains("moe_blocks"))
+    for (const nlohmann::json& block : section["moe_blocks"]) out += moe_block_markdown(moe_block_from_json(block)) + "\n";
   return out;
 }
 
@@ -272,6 +300,9 @@ std::string render_combine_html(const nlohmann::json& section) {
                            "</details>",
                            html_escape(batch.batch.dtype), html_escape(batch.batch.config.label), html_escape(c.kernel),
                            html_escape(c.failure));
+  if (section.contains("moe_blocks"))
+    for (const nlohmann::json& block : section["moe_blocks"])
+      out += fmt::format("<pre>{}</pre>", html_escape(moe_block_markdown(moe_block_from_json(block))));
   return out + "</section>";
 }
 

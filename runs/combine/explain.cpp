@@ -17,12 +17,23 @@ std::string first_failure(const CombineReport& report) {
       if (!c.failure.empty()) out += "first failing element: " + c.failure + "\n";
       return out;
     }
+  for (const MoeBlockReport& block : report.blocks) {
+    if (!block.measured || block.own_within_claims()) continue;
+    for (const std::vector<MoeStageFigures>* stages : {&block.stages, &block.combines})
+      for (const MoeStageFigures& s : *stages)
+        if (s.own_breaches > 0)
+          return fmt::format("{} {} on the {} pipeline: stage {} ({}) has {} outputs outside its claim {} on exact "
+                             "inputs; max {:g} ULP\n",
+                             kMoeBlockOpName, block.config, block.pipeline, s.stage, s.kernel, s.own_breaches, s.claim,
+                             s.own.max_ulp);
+  }
   return {};
 }
 
 std::size_t measured_cases(const CombineReport& report) {
   std::size_t n = 0;
   for (const CombineBatchResult& b : report.batches) n += b.cases.size();
+  for (const MoeBlockReport& block : report.blocks) n += block.measured;
   return n;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "inputs_for_report.hpp"
+#include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/properties/combine/compare.hpp"
 #include "ulpcheck/runs/request_error.hpp"
 #include "ulpcheck/runs/resolve.hpp"
@@ -47,11 +48,39 @@ std::string combine_flag_for(const std::string& problem, const CombineReportOpti
   return flag("--routed-scaling-factor", o.routed_scaling_factor, c.routed_scaling_factor);
 }
 
+/// The MoE block in format f on the default backend: the CUDA pipeline with a GPU (or why it
+/// cannot run there), the host one without.
+MoeBlockReport run_moe_block(Format f, std::uint64_t seed, Observer& observer) {
+  MoeBlockConfig config;
+  config.format = f;
+  config.seed = seed;
+  const bool gpu = cuda::device_available();
+  MoePipelineChoice choice = gpu ? cuda_moe_pipeline() : MoePipelineChoice{host_moe_pipeline(), {}};
+  if (!choice.pipeline) {
+    observer.note(fmt::format("report {} {}: not measured on the GPU: {}", kMoeBlockOpName, name(f), choice.unavailable));
+    return unmeasured_moe_block(config, "cuda", choice.unavailable);
+  }
+  auto step = Clock::now();
+  const MoeBlockInputs inputs = generate_moe_block_inputs(config);
+  const MoeBlockExact chain = moe_block_exact(config, inputs);
+  const MoeStageExact stages = moe_stage_exact(config, inputs, chain);
+  observer.note(fmt::format("report {} {}: exact chains of {} ({:.1f} s)", kMoeBlockOpName, name(f), config.label(),
+                            seconds_since(step)));
+  step = Clock::now();
+  MoeBlockReport r = attribute_moe_block(config, inputs, chain, stages, *choice.pipeline);
+  observer.note(fmt::format("    {} pipeline: {} ({:.1f} s)", choice.pipeline->name,
+                            r.own_within_claims() ? "every stage within its claim" : "a stage outside its claim",
+                            seconds_since(step)));
+  return r;
+}
+
 }  // namespace
 
-bool owns_op(CombineFamily, std::string_view op) { return op == kCombineOpName; }
+bool owns_op(CombineFamily, std::string_view op) { return op == kCombineOpName || op == kMoeBlockOpName; }
 
-std::vector<std::string> op_names_of(CombineFamily) { return {std::string(kCombineOpName)}; }
+std::vector<std::string> op_names_of(CombineFamily) {
+  return {std::string(kCombineOpName), std::string(kMoeBlockOpName)};
+}
 
 std::vector<CombineConfig> default_combine_configs() {
   return {deepseek_v3_combine(), CombineConfig{.topk = 6, .hidden = 256, .routed_scaling_factor = 16.0},
@@ -148,7 +177,10 @@ CombineReport run_family_report(const CombinePlan& p, Observer& observer) {
       }
       run.batches.push_back(std::move(batch));
     }
-  observer.note(fmt::format("report {}: {} cases in {:.1f} s", kCombineOpName, cases, seconds_since(start)));
+  if (!p.configs.empty())
+    observer.note(fmt::format("report {}: {} cases in {:.1f} s", kCombineOpName, cases, seconds_since(start)));
+  if (p.block)
+    for (Format f : p.formats) run.blocks.push_back(run_moe_block(f, p.seed, observer));
   return run;
 }
 

@@ -46,7 +46,33 @@ nlohmann::json moe_stage_json(const MoeStageFigures& s) {
           {"chained", moe_figures_json(s.chained)}};
 }
 
+MoeErrorFigures moe_figures_from_json(const nlohmann::json& j) {
+  return {j.at("compared").get<std::int64_t>(), j.at("max_ulp").get<double>(), j.at("p99_ulp").get<double>(),
+          j.at("max_relative").get<double>(), j.at("non_finite").get<std::int64_t>()};
+}
+
+MoeStageFigures moe_stage_from_json(const nlohmann::json& j) {
+  return {j.at("stage").get<std::string>(), j.at("kernel").get<std::string>(),
+          parse_format(j.at("format").get<std::string>()).value_or(Format::fp32), moe_figures_from_json(j.at("own")),
+          j.at("claim").get<std::string>(), j.at("own_breaches").get<std::int64_t>(),
+          moe_figures_from_json(j.at("chained"))};
+}
+
 }  // namespace
+
+MoeBlockReport moe_block_from_json(const nlohmann::json& j) {
+  MoeBlockReport r;
+  r.config = j.at("config").get<std::string>();
+  r.pipeline = j.at("pipeline").get<std::string>();
+  r.device = j.at("device").get<std::string>();
+  r.measured = j.at("measured").get<bool>();
+  r.tokens = j.at("tokens").get<std::int64_t>();
+  r.id_mismatch_tokens = j.at("id_mismatch_tokens").get<std::int64_t>();
+  r.mismatch_margin_max = j.at("mismatch_margin_max").get<double>();
+  for (const nlohmann::json& s : j.at("stages")) r.stages.push_back(moe_stage_from_json(s));
+  for (const nlohmann::json& s : j.at("combines")) r.combines.push_back(moe_stage_from_json(s));
+  return r;
+}
 
 std::string moe_block_markdown(const MoeBlockReport& r) {
   std::string out = fmt::format("### MoE block, {} pipeline: {}\n\n", r.pipeline, r.config);

@@ -14,10 +14,15 @@
 #include "ulpcheck/reference/combine.hpp"
 #include "ulpcheck/reference/families.hpp"
 #include "ulpcheck/runs/observer.hpp"
+#include "ulpcheck/runs/moe_block/moe_block_report.hpp"
 #include "ulpcheck/runs/report_part.hpp"
 #include "ulpcheck/runs/skipped_case.hpp"
 
 namespace ulpcheck {
+
+/// The op name of the MoE block end to end (router, expert GEMMs, clamp-SiLU-and-mul, combine),
+/// the combine family's second op: its final output's error attributed to each stage.
+inline constexpr std::string_view kMoeBlockOpName = "moe_block";
 
 /// Tokens per (config, format) when --tokens is not given: with the default configs'
 /// hidden size, a few thousand exact sums each, so the whole section takes seconds on the
@@ -52,6 +57,9 @@ struct CombinePlan {
   std::int64_t tokens = kDefaultCombineTokens;
   std::uint64_t seed = 1;
   std::vector<std::string> named_kernels;  ///< a kernel named here that cannot run ends the run
+  /// Whether the MoE block (moe_block) is measured too, per format, on the default backend's
+  /// pipeline (CUDA with a GPU, the host otherwise); `configs` is empty when it alone is.
+  bool block = false;
 };
 
 /// The configs and tokens of `o` with the formats, kernels and seed the report chose. No
@@ -84,6 +92,8 @@ struct CombineReport {
   std::string inputs;                       ///< what the inputs were drawn from
   std::vector<CombineBatchResult> batches;  ///< by format, then config, in the plan's order
   std::vector<SkippedCase> skipped;         ///< kernels that declined a batch or did not run
+  /// The MoE block per format, when the plan asks for it; one not measured says why.
+  std::vector<MoeBlockReport> blocks;
 };
 
 /// Measures the plan. A kernel without a claim for a (config, format) is listed as not

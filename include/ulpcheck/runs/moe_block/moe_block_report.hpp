@@ -78,7 +78,10 @@ MoeBlockReport unmeasured_moe_block(const MoeBlockConfig& config, const std::str
 /// | own rel | chained rel | claim).
 std::string moe_block_markdown(const MoeBlockReport& report);
 
-/// The report as JSON: every field above by its name.
+/// The report as JSON: every field above by its name, and "own_within_claims".
 nlohmann::json moe_block_json(const MoeBlockReport& report);
+/// The inverse, for renderers of a report document; throws nlohmann::json's exceptions on a
+/// missing or mistyped key.
+MoeBlockReport moe_block_from_json(const nlohmann::json& j);
 
 }  // namespace ulpcheck
