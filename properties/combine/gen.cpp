@@ -26,6 +26,15 @@ Gen<T> combine_in_range(T min, T max) {
 
 std::uint32_t combine_bits(Format f, double v) { return encode(f, round_to(f, v)); }
 
+/// An exponent in [-below, above], shrinking toward 0 (a value of magnitude 1 reads best in
+/// a counterexample).
+Gen<int> combine_exponent(int below, int above) {
+  return gen::map(gen::tuple(gen::arbitrary<bool>(), combine_in_range(0, std::max(below, above) + 1)),
+                  [below, above](const std::tuple<bool, int>& t) {
+                    return std::get<0>(t) ? -std::min(std::get<1>(t), below) : std::min(std::get<1>(t), above);
+                  });
+}
+
 /// +-(1 + m / 4096) * 2^e: 12 significant bits, more than bf16 holds, so rounding to the
 /// format is part of the draw.
 double combine_signed_value(bool negative, int exponent, int mantissa) {
@@ -38,7 +47,7 @@ double combine_signed_value(bool negative, int exponent, int mantissa) {
 Gen<double> gen_combine_value(Format f) {
   const int emin = format_shape(f).emin;
   return gen::weightedOneOf<double>({
-      {16, gen::map(gen::tuple(gen::arbitrary<bool>(), combine_in_range(-8, 9), combine_in_range(0, 4096)),
+      {16, gen::map(gen::tuple(gen::arbitrary<bool>(), combine_exponent(8, 8), combine_in_range(0, 4096)),
                     [](const std::tuple<bool, int, int>& t) {
                       return combine_signed_value(std::get<0>(t), std::get<1>(t), std::get<2>(t));
                     })},
@@ -50,11 +59,12 @@ Gen<double> gen_combine_value(Format f) {
   });
 }
 
-/// The router's logit for one picked expert, in thousandths; -inf gives the weight 0 (a
-/// padded slot).
+/// The router's logit for one picked expert, in thousandths of [-4, 4], shrinking toward 0
+/// (the weight 0.5); -inf gives the weight 0 (a padded slot).
 Gen<double> gen_combine_logit() {
   return gen::weightedOneOf<double>({
-      {12, gen::map(combine_in_range(-4000, 4001), [](int v) { return v / 1000.0; })},
+      {12, gen::map(gen::tuple(gen::arbitrary<bool>(), combine_in_range(0, 4001)),
+                    [](const std::tuple<bool, int>& t) { return (std::get<0>(t) ? -1 : 1) * std::get<1>(t) / 1000.0; })},
       {1, gen::just(-HUGE_VAL)},
   });
 }
@@ -103,7 +113,7 @@ Gen<CombineSpecial> gen_combine_special() {
                   });
 }
 
-void put_special(CombineInputs& in, const CombineConfig& c, const CombineSpecial& s) {
+void put_combine_special(CombineInputs& in, const CombineConfig& c, const CombineSpecial& s) {
   const Format f = in.format;
   const double inf = s.negative ? -HUGE_VAL : HUGE_VAL;
   const auto routed = s.position % in.routed.size(), shared = s.position % in.shared.size(),
@@ -128,12 +138,17 @@ void put_special(CombineInputs& in, const CombineConfig& c, const CombineSpecial
 
 std::size_t combine_count(std::int64_t n) { return static_cast<std::size_t>(n); }
 
-/// topk 1 to 8 most often (DeepSeek-V3's 8 and 6 among them), up to 32.
+/// topk in [1, 32], 1 to 8 half the time (DeepSeek-V3's 8 and 6 among them): 1 + u^2 / 32
+/// for u uniform in [0, 32). One range, not a choice of ranges, so that it shrinks to 1.
 Gen<int> gen_combine_topk() {
-  return gen::weightedOneOf<int>({{5, combine_in_range(1, 9)}, {2, combine_in_range(1, 33)}});
+  return gen::map(combine_in_range(0, 32), [](int u) { return 1 + u * u / 32; });
 }
 
 constexpr int kMaxCombineHidden = 97;
+
+/// One token of a generated case: its K logits, and per hidden element its K routed values
+/// and its shared value.
+using CombineToken = std::pair<std::vector<double>, std::vector<std::vector<double>>>;
 
 /// hidden 1 to 17 as often as 1 to 97: odd sizes, sizes below and past a vector width.
 Gen<int> gen_combine_hidden() {
@@ -144,7 +159,7 @@ Gen<int> gen_combine_hidden() {
 /// bits of significand.
 Gen<double> gen_combine_factor() {
   const Gen<double> any_factor =
-      gen::map(gen::tuple(combine_in_range(-4, 4), combine_in_range(0, 1 << 23)), [](const std::tuple<int, int>& t) {
+      gen::map(gen::tuple(combine_exponent(4, 3), combine_in_range(0, 1 << 23)), [](const std::tuple<int, int>& t) {
         return std::ldexp(1.0 + std::get<1>(t) * 0x1p-23, std::get<0>(t));
       });
   return gen::weightedOneOf<double>({
@@ -164,47 +179,48 @@ Gen<CombineConfig> gen_combine_config() {
 }
 
 Gen<CombineCase> gen_combine_case(Format format) {
-  const Gen<std::int64_t> tokens = gen::weightedOneOf<std::int64_t>({
-      {3, gen::just<std::int64_t>(1)},
-      {2, combine_in_range<std::int64_t>(1, 5)},
-  });
   const Gen<int> specials = gen::weightedOneOf<int>({{7, gen::just(0)}, {1, combine_in_range(1, 4)}});
-  return gen::mapcat(
-      gen::tuple(gen_combine_topk(), gen_combine_factor(), tokens, specials), [format](const auto& p) {
-        const int K = std::get<0>(p);
-        const double rsf = std::get<1>(p);
-        const std::int64_t T = std::get<2>(p);
-        // The hidden elements as a list of columns, each every token's K routed values and
-        // shared value at that h: shrinking drops whole columns, those that do not matter
-        // to a failure, and keeps the others as they were.
-        const auto column = gen::container<std::vector<double>>(combine_count(T * (K + 1)), gen_combine_value(format));
-        const auto columns = gen::withSize([column](int size) {
-          return gen::resize(std::clamp(size, 1, kMaxCombineHidden),
-                             gen::nonEmpty(gen::container<std::vector<std::vector<double>>>(column)));
+  return gen::mapcat(gen::tuple(gen_combine_topk(), gen_combine_factor(), specials), [format](const auto& p) {
+    const int K = std::get<0>(p);
+    const double rsf = std::get<1>(p);
+    // Tokens as a list, each its K logits and its hidden elements as a list of columns (the
+    // K routed values and the shared value at that h); the case's hidden size is the
+    // shortest token's. Shrinking drops whole tokens and columns that do not matter to a
+    // failure and keeps the others as they were, so a failure ends as one element.
+    const auto tokens = gen::withSize([K, format](int size) {
+      const auto column = gen::container<std::vector<double>>(combine_count(K + 1), gen_combine_value(format));
+      const auto token = gen::pair(
+          gen::container<std::vector<double>>(combine_count(K), gen_combine_logit()),
+          gen::resize(std::clamp(size, 1, kMaxCombineHidden),
+                      gen::nonEmpty(gen::container<std::vector<std::vector<double>>>(column))));
+      return gen::resize(std::clamp(1 + size / 25, 1, 4), gen::nonEmpty(gen::container<std::vector<CombineToken>>(token)));
+    });
+    return gen::map(
+        gen::tuple(tokens, gen::arbitrary<bool>(),
+                   gen::container<std::vector<CombineSpecial>>(static_cast<std::size_t>(std::get<2>(p)),
+                                                               gen_combine_special())),
+        [K, rsf, format](const std::tuple<std::vector<CombineToken>, bool, std::vector<CombineSpecial>>& t) {
+          const std::vector<CombineToken>& rows = std::get<0>(t);
+          const auto T = static_cast<std::int64_t>(rows.size());
+          std::size_t hidden = rows.front().second.size();
+          for (const CombineToken& row : rows) hidden = std::min(hidden, row.second.size());
+          const CombineConfig c{.topk = K, .hidden = static_cast<int>(hidden), .routed_scaling_factor = rsf};
+          std::vector<double> logits;
+          for (const CombineToken& row : rows) logits.insert(logits.end(), row.first.begin(), row.first.end());
+          CombineInputs in{format, T, std::vector<std::uint32_t>(combine_count(T * K * c.hidden)),
+                           combine_router_weights(logits, K, std::get<1>(t)),
+                           std::vector<std::uint32_t>(combine_count(T * c.hidden))};
+          for (std::int64_t tok = 0; tok < T; ++tok)
+            for (std::int64_t h = 0; h < c.hidden; ++h) {
+              const std::vector<double>& v = rows[combine_count(tok)].second[combine_count(h)];
+              for (std::int64_t k = 0; k < K; ++k)
+                in.routed[combine_count((tok * K + k) * c.hidden + h)] = combine_bits(format, v[combine_count(k)]);
+              in.shared[combine_count(tok * c.hidden + h)] = combine_bits(format, v[combine_count(K)]);
+            }
+          for (const CombineSpecial& s : std::get<2>(t)) put_combine_special(in, c, s);
+          return CombineCase{c, std::move(in)};
         });
-        return gen::map(
-            gen::tuple(columns, gen::container<std::vector<double>>(combine_count(T * K), gen_combine_logit()),
-                       gen::arbitrary<bool>(),
-                       gen::container<std::vector<CombineSpecial>>(static_cast<std::size_t>(std::get<3>(p)),
-                                                                   gen_combine_special())),
-            [K, rsf, T, format](const std::tuple<std::vector<std::vector<double>>, std::vector<double>, bool,
-                                                 std::vector<CombineSpecial>>& t) {
-              const std::vector<std::vector<double>>& cols = std::get<0>(t);
-              const CombineConfig c{.topk = K, .hidden = static_cast<int>(cols.size()), .routed_scaling_factor = rsf};
-              CombineInputs in{format, T, std::vector<std::uint32_t>(combine_count(T * K * c.hidden)),
-                               combine_router_weights(std::get<1>(t), K, std::get<2>(t)),
-                               std::vector<std::uint32_t>(combine_count(T * c.hidden))};
-              for (std::int64_t h = 0; h < c.hidden; ++h)
-                for (std::int64_t tok = 0; tok < T; ++tok) {
-                  const double* v = cols[static_cast<std::size_t>(h)].data() + tok * (K + 1);
-                  for (std::int64_t k = 0; k < K; ++k)
-                    in.routed[combine_count((tok * K + k) * c.hidden + h)] = combine_bits(format, v[k]);
-                  in.shared[combine_count(tok * c.hidden + h)] = combine_bits(format, v[K]);
-                }
-              for (const CombineSpecial& s : std::get<3>(t)) put_special(in, c, s);
-              return CombineCase{c, std::move(in)};
-            });
-      });
+  });
 }
 
 Gen<CombineCase> gen_fp16_near_overflow_case() {

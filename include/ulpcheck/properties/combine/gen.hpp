@@ -21,15 +21,16 @@ namespace ulpcheck {
 /// factor of 2.5, 1, 0.1f or any fp32 value in [2^-4, 2^4).
 rc::Gen<CombineConfig> gen_combine_config();
 
-/// A case in `format`: 1 to 4 tokens, gen_combine_config()'s topk and factor, hidden 1 to
-/// 97 (small sizes more often: the hidden elements are a list RapidCheck sizes). Routed and shared
+/// A case in `format`: 1 to 4 tokens (1 in the first quarter of a run), gen_combine_config()'s
+/// topk and factor, hidden 1 to 97 (small sizes more often: RapidCheck sizes the list of
+/// hidden elements). Routed and shared
 /// values are +-m * 2^e with e in [-8, 8], a tenth of them zero and a few near the
 /// format's smallest normal; weights are fp32 sigmoid scores, renormalised to sum 1 for
 /// half the cases, raw for the others (a few of them 0). An eighth of the cases carry 1 to
 /// 3 non-finite inputs (a NaN or infinite routed or shared value, a NaN or infinite weight,
-/// a zero weight on an infinite output). Shrinks toward fewer tokens and a smaller topk,
-/// drops the hidden elements a failure does not need (keeping the others as they were),
-/// and shrinks toward fewer non-finite inputs and smaller values.
+/// a zero weight on an infinite output). Shrinks by dropping the tokens and hidden elements
+/// a failure does not need (keeping the others as they were), toward a smaller topk, fewer
+/// non-finite inputs, factors, weights and values of magnitude 1 (exponents toward 0).
 rc::Gen<CombineCase> gen_combine_case(Format format);
 
 /// fp16 cases near overflow: per element the routed outputs (30000 to 65504 for the
