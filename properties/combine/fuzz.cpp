@@ -38,9 +38,9 @@ FuzzResult run_combine_fuzz_property(const CombineFuzzTarget& target, const Comb
   const CombineFuzzTarget t = target;
   const auto check = property.check;
   std::optional<CombineCase> minimal;
-  FuzzResult result = detail::run_property<CombineCase>(combine_fuzz_id(target, property), property.sentence, settings,
-                                                        replay, property.cases(t.format),
-                                                        [t, check](const CombineCase& c) { check(t, c); }, &minimal);
+  FuzzResult result = detail::run_property<CombineCase>(
+      combine_fuzz_id(target, property), property.sentence, settings, replay, property.cases(t.format),
+      [t, check](const CombineCase& c) { check(t, c); }, &minimal);
   keep_combine_minimal(result, minimal);
   if (shrunk) *shrunk = std::move(minimal);
   return result;

@@ -17,7 +17,7 @@ namespace {
 using namespace rc;
 
 /// [min, max) at every size: gen::inRange narrows the range with RapidCheck's size, which
-/// would hold the first cases of a run to the low end of every range (all exponents -8).
+/// would hold the first cases of a run to the low end of every range.
 /// Shrinks toward min all the same.
 template <class T = int>
 Gen<T> combine_in_range(T min, T max) {
@@ -63,8 +63,9 @@ Gen<double> gen_combine_value(Format f) {
 /// (the weight 0.5); -inf gives the weight 0 (a padded slot).
 Gen<double> gen_combine_logit() {
   return gen::weightedOneOf<double>({
-      {12, gen::map(gen::tuple(gen::arbitrary<bool>(), combine_in_range(0, 4001)),
-                    [](const std::tuple<bool, int>& t) { return (std::get<0>(t) ? -1 : 1) * std::get<1>(t) / 1000.0; })},
+      {12,
+       gen::map(gen::tuple(gen::arbitrary<bool>(), combine_in_range(0, 4001)),
+                [](const std::tuple<bool, int>& t) { return (std::get<0>(t) ? -1 : 1) * std::get<1>(t) / 1000.0; })},
       {1, gen::just(-HUGE_VAL)},
   });
 }
@@ -158,10 +159,9 @@ Gen<int> gen_combine_hidden() {
 /// 1, DeepSeek-V3's 2.5 and 0.1f, or any fp32 value in [2^-4, 2^4): an exponent and 23
 /// bits of significand.
 Gen<double> gen_combine_factor() {
-  const Gen<double> any_factor =
-      gen::map(gen::tuple(combine_exponent(4, 3), combine_in_range(0, 1 << 23)), [](const std::tuple<int, int>& t) {
-        return std::ldexp(1.0 + std::get<1>(t) * 0x1p-23, std::get<0>(t));
-      });
+  const Gen<double> any_factor = gen::map(
+      gen::tuple(combine_exponent(4, 3), combine_in_range(0, 1 << 23)),
+      [](const std::tuple<int, int>& t) { return std::ldexp(1.0 + std::get<1>(t) * 0x1p-23, std::get<0>(t)); });
   return gen::weightedOneOf<double>({
       {3, gen::elementOf(std::vector<double>{2.5, 1.0, static_cast<double>(0.1f)})},
       {2, any_factor},
@@ -173,8 +173,8 @@ Gen<double> gen_combine_factor() {
 Gen<CombineConfig> gen_combine_config() {
   return gen::map(gen::tuple(gen_combine_topk(), gen_combine_hidden(), gen_combine_factor()),
                   [](const std::tuple<int, int, double>& t) {
-                    return CombineConfig{.topk = std::get<0>(t), .hidden = std::get<1>(t),
-                                         .routed_scaling_factor = std::get<2>(t)};
+                    return CombineConfig{
+                        .topk = std::get<0>(t), .hidden = std::get<1>(t), .routed_scaling_factor = std::get<2>(t)};
                   });
 }
 
@@ -189,11 +189,12 @@ Gen<CombineCase> gen_combine_case(Format format) {
     // failure and keeps the others as they were, so a failure ends as one element.
     const auto tokens = gen::withSize([K, format](int size) {
       const auto column = gen::container<std::vector<double>>(combine_count(K + 1), gen_combine_value(format));
-      const auto token = gen::pair(
-          gen::container<std::vector<double>>(combine_count(K), gen_combine_logit()),
-          gen::resize(std::clamp(size, 1, kMaxCombineHidden),
-                      gen::nonEmpty(gen::container<std::vector<std::vector<double>>>(column))));
-      return gen::resize(std::clamp(1 + size / 25, 1, 4), gen::nonEmpty(gen::container<std::vector<CombineToken>>(token)));
+      const auto token =
+          gen::pair(gen::container<std::vector<double>>(combine_count(K), gen_combine_logit()),
+                    gen::resize(std::clamp(size, 1, kMaxCombineHidden),
+                                gen::nonEmpty(gen::container<std::vector<std::vector<double>>>(column))));
+      return gen::resize(std::clamp(1 + size / 25, 1, 4),
+                         gen::nonEmpty(gen::container<std::vector<CombineToken>>(token)));
     });
     return gen::map(
         gen::tuple(tokens, gen::arbitrary<bool>(),
@@ -229,7 +230,8 @@ Gen<CombineCase> gen_fp16_near_overflow_case() {
       {1, gen::map(combine_in_range(0, 1 << 20),
                    [](int m) { return static_cast<double>(static_cast<float>(1.5 + 1.5 * m * 0x1p-20)); })},
   });
-  const auto shape = gen::tuple(combine_in_range<std::int64_t>(1, 4), combine_in_range(1, 9), combine_in_range(1, 17), factor);
+  const auto shape =
+      gen::tuple(combine_in_range<std::int64_t>(1, 4), combine_in_range(1, 9), combine_in_range(1, 17), factor);
   return gen::mapcat(shape, [](const std::tuple<std::int64_t, int, int, double>& s) {
     const std::int64_t T = std::get<0>(s);
     const int K = std::get<1>(s), H = std::get<2>(s);
@@ -237,48 +239,48 @@ Gen<CombineCase> gen_fp16_near_overflow_case() {
     const std::size_t elements = combine_count(T * H);
     // Per element: where rsf * sum lies in [67000, top] and where the exact result lies in
     // what the shared output can reach; per routed output a jitter of +-2%; the sign.
-    return gen::map(
-        gen::tuple(gen::container<std::vector<int>>(combine_count(T * K), combine_in_range(-2000, 2001)),
-                   gen::container<std::vector<int>>(elements, combine_in_range(0, 1001)),
-                   gen::container<std::vector<int>>(elements, combine_in_range(0, 1001)),
-                   gen::container<std::vector<int>>(combine_count(T * K * H), combine_in_range(-20, 21)),
-                   gen::container<std::vector<bool>>(elements, gen::arbitrary<bool>())),
-        [c, T](const std::tuple<std::vector<int>, std::vector<int>, std::vector<int>, std::vector<int>,
-                                std::vector<bool>>& d) {
-          const Format f = Format::fp16;
-          const auto& [logits, scaled_at, exact_at, jitter, negative] = d;
-          const int K = c.topk, H = c.hidden;
-          const double rsf = c.routed_scaling_factor;
-          std::vector<double> logit_values(logits.begin(), logits.end());
-          for (double& v : logit_values) v /= 1000.0;
-          CombineInputs in{f, T, std::vector<std::uint32_t>(combine_count(T * K * H)),
-                           combine_router_weights(logit_values, K, true),
-                           std::vector<std::uint32_t>(combine_count(T * H))};
-          // The unscaled weighted sum stays below 63000 * 1.02 < 65504 (the guard's
-          // routed sum fits fp16); the scaled one above 67000 * 0.98 > 65520, where fp16
-          // rounds to inf.
-          const double top = std::min(95000.0, 63000.0 * rsf);
-          for (std::int64_t t = 0; t < T; ++t)
-            for (int h = 0; h < H; ++h) {
-              const auto e = static_cast<std::size_t>(t * H + h);
-              const double sign = negative[e] ? -1.0 : 1.0;
-              const double unscaled = (67000.0 + (top - 67000.0) * scaled_at[e] / 1000.0) / rsf;
-              double routed_sum = 0.0;
-              for (int k = 0; k < K; ++k) {
-                const auto i = static_cast<std::size_t>((t * K + k) * H + h);
-                const double y = round_to(f, sign * std::min(65504.0, unscaled * (1.0 + jitter[i] / 1000.0)));
-                in.routed[i] = encode(f, y);
-                routed_sum += in.weights[static_cast<std::size_t>(t * K + k)] * y;
-              }
-              // The exact result: of the routed sum's sign, at least what the shared output
-              // (at most 65504 in magnitude, opposite sign) leaves, at most 32000 < 2^15.
-              const double scaled = std::fabs(rsf * routed_sum);
-              const double least = std::clamp(scaled - 65504.0 + 64.0, 0.0, 32000.0);
-              const double exact = least + (32000.0 - least) * exact_at[e] / 1000.0;
-              in.shared[e] = encode(f, round_to(f, sign * (exact - scaled)));
-            }
-          return CombineCase{c, std::move(in)};
-        });
+    return gen::map(gen::tuple(gen::container<std::vector<int>>(combine_count(T * K), combine_in_range(-2000, 2001)),
+                               gen::container<std::vector<int>>(elements, combine_in_range(0, 1001)),
+                               gen::container<std::vector<int>>(elements, combine_in_range(0, 1001)),
+                               gen::container<std::vector<int>>(combine_count(T * K * H), combine_in_range(-20, 21)),
+                               gen::container<std::vector<bool>>(elements, gen::arbitrary<bool>())),
+                    [c, T](const std::tuple<std::vector<int>, std::vector<int>, std::vector<int>, std::vector<int>,
+                                            std::vector<bool>>& d) {
+                      const Format f = Format::fp16;
+                      const auto& [logits, scaled_at, exact_at, jitter, negative] = d;
+                      const int K = c.topk, H = c.hidden;
+                      const double rsf = c.routed_scaling_factor;
+                      std::vector<double> logit_values(logits.begin(), logits.end());
+                      for (double& v : logit_values) v /= 1000.0;
+                      CombineInputs in{f, T, std::vector<std::uint32_t>(combine_count(T * K * H)),
+                                       combine_router_weights(logit_values, K, true),
+                                       std::vector<std::uint32_t>(combine_count(T * H))};
+                      // The unscaled weighted sum stays below 63000 * 1.02 < 65504 (the guard's
+                      // routed sum fits fp16); the scaled one above 67000 * 0.98 > 65520, where fp16
+                      // rounds to inf.
+                      const double top = std::min(95000.0, 63000.0 * rsf);
+                      for (std::int64_t t = 0; t < T; ++t)
+                        for (int h = 0; h < H; ++h) {
+                          const auto e = static_cast<std::size_t>(t * H + h);
+                          const double sign = negative[e] ? -1.0 : 1.0;
+                          const double unscaled = (67000.0 + (top - 67000.0) * scaled_at[e] / 1000.0) / rsf;
+                          double routed_sum = 0.0;
+                          for (int k = 0; k < K; ++k) {
+                            const auto i = static_cast<std::size_t>((t * K + k) * H + h);
+                            const double y =
+                                round_to(f, sign * std::min(65504.0, unscaled * (1.0 + jitter[i] / 1000.0)));
+                            in.routed[i] = encode(f, y);
+                            routed_sum += in.weights[static_cast<std::size_t>(t * K + k)] * y;
+                          }
+                          // The exact result: of the routed sum's sign, at least what the shared output
+                          // (at most 65504 in magnitude, opposite sign) leaves, at most 32000 < 2^15.
+                          const double scaled = std::fabs(rsf * routed_sum);
+                          const double least = std::clamp(scaled - 65504.0 + 64.0, 0.0, 32000.0);
+                          const double exact = least + (32000.0 - least) * exact_at[e] / 1000.0;
+                          in.shared[e] = encode(f, round_to(f, sign * (exact - scaled)));
+                        }
+                      return CombineCase{c, std::move(in)};
+                    });
   });
 }
 

@@ -65,8 +65,7 @@ void combine_within_budget(const CombineFuzzTarget& t, const CombineCase& c) {
 /// The kernels a kernel's output is held against: the others of its backend (the part of
 /// the name before the '.') that claim the case. A kernel whose backend has no other (a
 /// plugin's) is held against the host kernels, which run everywhere.
-std::vector<std::pair<const CombineKernel*, CombineClaim>> combine_peers(const CombineKernel& k,
-                                                                          const CombineCase& c) {
+std::vector<std::pair<const CombineKernel*, CombineClaim>> combine_peers(const CombineKernel& k, const CombineCase& c) {
   const auto backend = [](std::string_view name) { return name.substr(0, name.find('.')); };
   const auto all = all_combine_kernels();
   const bool alone = std::none_of(all.begin(), all.end(), [&](const CombineKernel* o) {
@@ -97,12 +96,13 @@ void combine_placements_agree(const CombineFuzzTarget& t, const CombineCase& c) 
       const double apart = std::fabs(combine_measured(f, a) - combine_measured(f, b));
       // NaN from finite inputs is never within anything (apart is NaN, the comparison false).
       if (apart <= bound_a + bound_b) continue;
-      const std::int64_t token = static_cast<std::int64_t>(e) / c.config.hidden, h = static_cast<std::int64_t>(e) % c.config.hidden;
-      fail(fmt::format("{} and {} are {:.3g} apart, more than their claims allow together ({:.3g} + {:.3g}: "
-                       "max(max_ulp * ulp(r), floor(s)) each); {} gives {}\n{}",
-                       t.kernel->name(), peer->name(), apart, bound_a, bound_b, peer->name(),
-                       combine_bits_text(f, other[e]),
-                       explain_combine_element(c.config, claim, c.inputs, exact, out, token, h)));
+      const std::int64_t token = static_cast<std::int64_t>(e) / c.config.hidden,
+                         h = static_cast<std::int64_t>(e) % c.config.hidden;
+      fail(fmt::format(
+          "{} and {} are {:.3g} apart, more than their claims allow together ({:.3g} + {:.3g}: "
+          "max(max_ulp * ulp(r), floor(s)) each); {} gives {}\n{}",
+          t.kernel->name(), peer->name(), apart, bound_a, bound_b, peer->name(), combine_bits_text(f, other[e]),
+          explain_combine_element(c.config, claim, c.inputs, exact, out, token, h)));
     }
   }
 }
@@ -156,7 +156,8 @@ void combine_permutation_invariant(const CombineFuzzTarget& t, const CombineCase
       const double larger = std::max(std::fabs(combine_measured(f, a)), std::fabs(combine_measured(f, b)));
       const double bound = finite ? 2 * claim.floor(exact.scale[e]) + ulp_of(f, DoubleDouble::of(larger)) : 0.0;
       if (combine_same_within(f, a, b, finite, bound)) continue;
-      const std::int64_t token = static_cast<std::int64_t>(e) / c.config.hidden, h = static_cast<std::int64_t>(e) % c.config.hidden;
+      const std::int64_t token = static_cast<std::int64_t>(e) / c.config.hidden,
+                         h = static_cast<std::int64_t>(e) % c.config.hidden;
       fail(fmt::format("{}: {} changed the output from {} to {}, more than 2 * floor(s) + 1 ulp = {:.3g}\n{}",
                        t.kernel->name(), order.name, combine_bits_text(f, out[e]), combine_bits_text(f, other[e]),
                        bound, explain_combine_element(c.config, claim, c.inputs, exact, out, token, h)));
@@ -173,10 +174,12 @@ void combine_no_fp16_overflow(const CombineFuzzTarget& t, const CombineCase& c) 
   for (std::size_t e = 0; e < out.size(); ++e) {
     const DoubleDouble& r = exact.out[e].value;
     if (!std::isinf(decode(Format::fp16, out[e])) || !r.is_finite() || std::fabs(r.hi) >= top_binade) continue;
-    const std::int64_t token = static_cast<std::int64_t>(e) / c.config.hidden, h = static_cast<std::int64_t>(e) % c.config.hidden;
-    fail(fmt::format("{}: the output overflows fp16 where the exact value {:.9g} is below 2^15 (an intermediate "
-                     "rounded to fp16 before the shared output joined)\n{}",
-                     t.kernel->name(), r.hi, explain_combine_element(c.config, claim, c.inputs, exact, out, token, h)));
+    const std::int64_t token = static_cast<std::int64_t>(e) / c.config.hidden,
+                       h = static_cast<std::int64_t>(e) % c.config.hidden;
+    fail(
+        fmt::format("{}: the output overflows fp16 where the exact value {:.9g} is below 2^15 (an intermediate "
+                    "rounded to fp16 before the shared output joined)\n{}",
+                    t.kernel->name(), r.hi, explain_combine_element(c.config, claim, c.inputs, exact, out, token, h)));
   }
 }
 
@@ -210,7 +213,8 @@ std::span<const CombineFuzzProperty> all_combine_fuzz_properties() { return kCom
 bool combine_kernel_takes_format(const CombineKernel& k, Format f) {
   const CombineConfig configs[] = {CombineConfig{}, CombineConfig{.topk = 1, .hidden = 1, .routed_scaling_factor = 1.0},
                                    CombineConfig{.topk = 32, .hidden = 97, .routed_scaling_factor = 16.0}};
-  return std::any_of(std::begin(configs), std::end(configs), [&](const CombineConfig& c) { return k.claim(c, f).has_value(); });
+  return std::any_of(std::begin(configs), std::end(configs),
+                     [&](const CombineConfig& c) { return k.claim(c, f).has_value(); });
 }
 
 }  // namespace ulpcheck

@@ -1,11 +1,12 @@
 // The combine family's fuzz runs: every combine property that applies, on every combine
 // kernel, in every selected storage dtype the kernel claims. (owns_op and op_names_of for the
 // family are the report's, runs/combine/report.cpp.)
+#include "ulpcheck/runs/fuzz.hpp"
+
 #include <algorithm>
 
 #include "ulpcheck/device/combine_kernel.hpp"
 #include "ulpcheck/reference/combine.hpp"
-#include "ulpcheck/runs/fuzz.hpp"
 
 namespace ulpcheck {
 

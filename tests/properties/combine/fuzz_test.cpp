@@ -4,10 +4,9 @@
 #include "ulpcheck/properties/combine/fuzz.hpp"
 
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
 
 #include <cstdio>
-
-#include <rapidcheck.h>
 
 #include "tests/properties/combine/planted_combine_kernels.hpp"
 
@@ -82,7 +81,8 @@ TEST(CombineFuzz, NonFiniteInputsAreJudgedByTheOraclesRulesAndAgreeAcrossOrders)
 
 TEST(CombineFuzz, IdsAndLabelsNameKernelOpDtypeAndProperty) {
   const CombineFuzzTarget t{find_combine_kernel("host.combine_fp16_guard"), Format::fp16};
-  EXPECT_EQ(fuzz_id(t, combine_property("no_fp16_overflow")), "host.combine_fp16_guard/moe_combine/fp16/no_fp16_overflow");
+  EXPECT_EQ(fuzz_id(t, combine_property("no_fp16_overflow")),
+            "host.combine_fp16_guard/moe_combine/fp16/no_fp16_overflow");
   EXPECT_EQ(fuzz_label(t, combine_property("within_budget")), "host.combine_fp16_guard moe_combine fp16 within_budget");
 }
 
@@ -119,8 +119,8 @@ TEST(CombineFuzz, EveryPlantedBugIsCaughtByItsPropertyShrunkAndExplained) {
     const CombineFuzzTarget target{p.kernel, p.format};
     ASSERT_TRUE(combine_property(p.caught_by).applies(target)) << p.kernel->name();
     std::optional<CombineCase> shrunk;
-    const FuzzResult r = run_combine_fuzz_property(target, combine_property(p.caught_by), FuzzSettings{100, 1}, std::nullopt,
-                                                   &shrunk);
+    const FuzzResult r =
+        run_combine_fuzz_property(target, combine_property(p.caught_by), FuzzSettings{100, 1}, std::nullopt, &shrunk);
     EXPECT_FALSE(r.passed) << p.kernel->name() << " (" << p.bug << ") passed " << p.caught_by;
     if (r.passed) continue;
     std::printf("%-55s caught by %-22s after %2d passing cases, shrunk to %s %s, %lld token(s)\n",
@@ -150,8 +150,8 @@ TEST(CombineFuzz, AReplayTokenRunsTheShrunkCaseAgain) {
   const FuzzResult first = run_combine_fuzz_property(target, combine_property(p.caught_by), FuzzSettings{100, 2});
   ASSERT_FALSE(first.passed);
   EXPECT_EQ(replay_token_id(first.replay_token), first.id);
-  const FuzzResult again = run_combine_fuzz_property(target, combine_property(p.caught_by), FuzzSettings{100, 99},
-                                                     first.replay_token);
+  const FuzzResult again =
+      run_combine_fuzz_property(target, combine_property(p.caught_by), FuzzSettings{100, 99}, first.replay_token);
   EXPECT_FALSE(again.passed);
   EXPECT_EQ(again.failure, first.failure);
   EXPECT_EQ(again.counterexample, first.counterexample);
@@ -162,7 +162,8 @@ TEST(CombineFuzz, AFuzzRunOfTheFamilyRunsThroughTheGenericOverloads) {
   const FuzzRunOf<CombineFamily> run{{find_combine_kernel("host.combine_scale_output_fused"), Format::bf16},
                                      &combine_property("permutation_invariant")};
   static_assert(std::is_same_v<FuzzCaseOf<CombineFamily>, CombineCase>);
-  EXPECT_EQ(fuzz_label(run.target, *run.property), "host.combine_scale_output_fused moe_combine bf16 permutation_invariant");
+  EXPECT_EQ(fuzz_label(run.target, *run.property),
+            "host.combine_scale_output_fused moe_combine bf16 permutation_invariant");
   const FuzzResult r = run_fuzz_property(run.target, *run.property, FuzzSettings{10, 4}, std::nullopt);
   EXPECT_TRUE(r.passed) << r.failure;
   EXPECT_EQ(r.id, fuzz_id(run.target, *run.property));

@@ -99,7 +99,8 @@ TEST(CombineGen, CasesMixSignsRenormaliseHalfTheWeightsAndCarrySomeNonFiniteInpu
     if (!std::isfinite(sum)) continue;
     (std::fabs(sum - 1.0f) < 1e-5f ? renormalised : raw) += 1;
     bool negative = false, positive = false;
-    for (std::uint32_t b : c.inputs.routed) negative = negative || decode(Format::fp16, b) < 0, positive = positive || decode(Format::fp16, b) > 0;
+    for (std::uint32_t b : c.inputs.routed)
+      negative = negative || decode(Format::fp16, b) < 0, positive = positive || decode(Format::fp16, b) > 0;
     mixed_signs += negative && positive;
   }
   EXPECT_GT(renormalised, 60);
@@ -133,7 +134,8 @@ TEST(CombineGen, Fp16NearOverflowCasesOverflowWhenScaledButNotExactly) {
 
 TEST(CombineGen, ShowValueGivesTheConfigTheWeightsAndTheNonZeroValues) {
   const CombineConfig c{.topk = 2, .hidden = 2, .routed_scaling_factor = 2.5};
-  const CombineCase k{c, CombineInputs{Format::bf16, 1,
+  const CombineCase k{c, CombineInputs{Format::bf16,
+                                       1,
                                        {encode(Format::bf16, 1.5), 0, 0, encode(Format::bf16, -3.0)},
                                        {0.25f, 0.75f},
                                        {0, encode(Format::bf16, 0.5)}}};
