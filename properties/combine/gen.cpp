@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numbers>
 #include <ostream>
 #include <random>
@@ -138,6 +139,24 @@ void put_combine_special(CombineInputs& in, const CombineConfig& c, const Combin
 }
 
 std::size_t combine_count(std::int64_t n) { return static_cast<std::size_t>(n); }
+
+/// SplitMix64's finaliser: a bijection that spreads every input bit over the output.
+std::uint64_t combine_mix(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+  return z ^ (z >> 31);
+}
+
+/// The generator's seed for one batch: the caller's seed mixed with the config and format,
+/// so that the batches of one report or golden file, seeded alike, are not the same draws.
+std::uint64_t combine_seed(const CombineConfig& c, Format f, std::uint64_t seed) {
+  const float rsf = static_cast<float>(c.routed_scaling_factor);
+  std::uint32_t rsf_bits;
+  std::memcpy(&rsf_bits, &rsf, 4);
+  const std::uint64_t shape = static_cast<std::uint64_t>(c.topk) | static_cast<std::uint64_t>(c.hidden) << 8 |
+                              static_cast<std::uint64_t>(f) << 28 | static_cast<std::uint64_t>(rsf_bits) << 32;
+  return combine_mix(seed ^ combine_mix(shape));
+}
 
 /// topk in [1, 32], 1 to 8 half the time (DeepSeek-V3's 8 and 6 among them): 1 + u^2 / 32
 /// for u uniform in [0, 32). One range, not a choice of ranges, so that it shrinks to 1.
@@ -287,7 +306,7 @@ Gen<CombineCase> gen_fp16_near_overflow_case() {
 CombineInputs combine_inputs(const CombineConfig& c, Format f, std::int64_t tokens, std::uint64_t seed) {
   if (const std::string e = c.validate(); !e.empty()) throw std::invalid_argument("combine_inputs: " + e);
   if (tokens < 0) throw std::invalid_argument(fmt::format("combine_inputs: tokens is {}; it must be >= 0", tokens));
-  std::mt19937_64 rng(seed);
+  std::mt19937_64 rng(combine_seed(c, f, seed));
   const auto value = [&] {
     const std::uint64_t u = rng();
     if ((u & 15) == 0) return encode(f, 0.0);

@@ -34,6 +34,22 @@ TEST(CombineInputs, TheSameSeedGivesTheSameBitsAndAnotherSeedOthers) {
   EXPECT_EQ(a.shared, b.shared);
   EXPECT_NE(a.routed, other.routed);
   EXPECT_NE(a.weights, other.weights);
+  // Another config or format with the same seed draws other values.
+  const CombineConfig wider{.topk = 8, .hidden = 34, .routed_scaling_factor = 2.5};
+  EXPECT_NE(combine_inputs(wider, Format::bf16, 5, 7).weights, a.weights);
+  EXPECT_NE(combine_inputs(c, Format::fp16, 5, 7).weights, a.weights);
+}
+
+TEST(CombineInputs, AreTheBitsGoldenFilesWereWrittenWith) {
+  // Pinned: a change of the draw changes every golden file and report built on it, so it
+  // shows here first.
+  const CombineInputs in =
+      combine_inputs(CombineConfig{.topk = 2, .hidden = 3, .routed_scaling_factor = 2.5}, Format::bf16, 2, 1);
+  EXPECT_EQ(in.routed, (std::vector<std::uint32_t>{0x4131, 0xbc70, 0xc148, 0x41c9, 0xbce6, 0xbc01, 0xc10e, 0xbe7f,
+                                                   0xbd3a, 0xbe53, 0xbfcc, 0x4364}));
+  EXPECT_EQ(in.shared, (std::vector<std::uint32_t>{0xbebe, 0xbc14, 0x4045, 0x3c92, 0xbc0d, 0x4208}));
+  // Token 0 renormalised (0.457 + 0.543), token 1 raw (0.224 + 0.886).
+  EXPECT_EQ(in.weights, (std::vector<float>{0x1.d4a87cp-2f, 0x1.15abc2p-1f, 0x1.ca18b8p-3f, 0x1.c5b72ap-1f}));
 }
 
 TEST(CombineInputs, AreSizedForTheConfigFiniteAndWeightedAsRoutersWeight) {

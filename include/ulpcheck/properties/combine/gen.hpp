@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <string_view>
 
 #include "ulpcheck/properties/combine/combine_case.hpp"
 
@@ -41,13 +42,20 @@ rc::Gen<CombineCase> gen_combine_case(Format format);
 /// topk 1 to 8, hidden 1 to 16.
 rc::Gen<CombineCase> gen_fp16_near_overflow_case();
 
-/// A batch for reports and golden files, the same bits for the same arguments on every
-/// platform (std::mt19937_64 and its raw output, no library distribution): routed and
+/// A batch for reports and golden files: the same bits for the same arguments
+/// (std::mt19937_64's raw output, no library distribution, seeded with `seed` mixed with
+/// the config and format, so that batches of one report seeded alike differ). Routed and
 /// shared values +-m * 2^e with e uniform in [-8, 8] (a sixteenth of them 0), weights fp32
 /// sigmoid scores of N(0, 1) logits, renormalised to sum 1 on even tokens and raw on odd
 /// ones. No NaN or infinity. Throws std::invalid_argument for an invalid config or
 /// negative tokens.
 CombineInputs combine_inputs(const CombineConfig& config, Format format, std::int64_t tokens, std::uint64_t seed);
+
+/// What combine_inputs draws, for a report's "inputs" line.
+inline constexpr std::string_view kCombineInputsText =
+    "routed and shared outputs of either sign, magnitudes (1 + m/4096) * 2^e with e uniform in [-8, 8] (one in 16 "
+    "values 0); router weights sigmoid(N(0, 1)) in fp32, renormalised to sum 1 on even tokens and raw (not summing "
+    "to 1) on odd ones";
 
 /// The configuration, the weights of each token and every routed and shared value that is
 /// not +0 as index and value: what a shrunk counterexample needs to be read.
