@@ -34,9 +34,9 @@ rc::Gen<CombineConfig> gen_combine_config();
 /// non-finite inputs, factors, weights and values of magnitude 1 (exponents toward 0).
 rc::Gen<CombineCase> gen_combine_case(Format format);
 
-/// fp16 cases near overflow: per element the routed outputs (30000 to 65504 for the
-/// factor 2.5, all of one sign, the unscaled weighted sum below 65504) scale to rsf * sum
-/// beyond fp16's largest value, and a shared output of the opposite sign brings the exact
+/// fp16 cases near overflow: per element the routed outputs (all of one sign, about 26000
+/// to 39000 for the factor 2.5 and up to 64000 for 1.5, the unscaled weighted sum below
+/// 65504) scale to rsf * sum beyond fp16's largest value, and a shared output of the opposite sign brings the exact
 /// result back below 2^15: the pattern DeepSeek-V2's fp16 path guards against. Weights are
 /// renormalised to sum 1; the factor is 2.5 or an fp32 value in [1.5, 3]; 1 to 3 tokens,
 /// topk 1 to 8, hidden 1 to 16.
