@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ulpcheck/device/kernel.hpp"
+#include "ulpcheck/properties/combine/combine_case.hpp"
 #include "ulpcheck/properties/gen/cases.hpp"
 #include "ulpcheck/properties/routing/routing_case.hpp"
 

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ulpcheck/properties/combine/fuzz.hpp"
 #include "ulpcheck/properties/fuzz.hpp"
 #include "ulpcheck/properties/routing/fuzz.hpp"
 #include "ulpcheck/runs/resolve.hpp"
@@ -51,13 +52,17 @@ FuzzResult run(const FuzzRun& run, const FuzzSettings& settings, const std::opti
 // Each family's part, in its folder (runs/<family>/fuzz.cpp).
 void add_fuzz_runs(ElementwiseFamily, const FuzzSelection& selection, std::vector<FuzzRun>& out);
 void add_fuzz_runs(RoutingFamily, const FuzzSelection& selection, std::vector<FuzzRun>& out);
+void add_fuzz_runs(CombineFamily, const FuzzSelection& selection, std::vector<FuzzRun>& out);
 /// The run of the family whose id is `id`, if any.
 std::optional<FuzzRun> find_fuzz_run(ElementwiseFamily, const std::string& id);
 std::optional<FuzzRun> find_fuzz_run(RoutingFamily, const std::string& id);
+std::optional<FuzzRun> find_fuzz_run(CombineFamily, const std::string& id);
 /// The names of the family's properties, in its order.
 void add_property_names(ElementwiseFamily, std::vector<std::string_view>& out);
 void add_property_names(RoutingFamily, std::vector<std::string_view>& out);
+void add_property_names(CombineFamily, std::vector<std::string_view>& out);
 std::string op_name(const FuzzRunOf<ElementwiseFamily>& run);
 std::string op_name(const FuzzRunOf<RoutingFamily>& run);
+std::string op_name(const FuzzRunOf<CombineFamily>& run);
 
 }  // namespace ulpcheck
