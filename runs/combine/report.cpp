@@ -8,9 +8,9 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "inputs_for_report.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
 #include "ulpcheck/properties/combine/compare.hpp"
+#include "ulpcheck/properties/combine/gen.hpp"
 #include "ulpcheck/runs/request_error.hpp"
 #include "ulpcheck/runs/resolve.hpp"
 
@@ -129,7 +129,7 @@ CombineReport run_family_report(const CombinePlan& p, Observer& observer) {
   CombineReport run;
   run.tokens = p.tokens;
   run.seed = p.seed;
-  run.inputs = std::string(temporary::kReportCombineInputs);
+  run.inputs = std::string(kCombineInputsText);
   const auto start = Clock::now();
   std::size_t cases = 0, batch_number = 0;
   const std::size_t batches = p.formats.size() * p.configs.size();
@@ -137,8 +137,7 @@ CombineReport run_family_report(const CombinePlan& p, Observer& observer) {
     for (const CombineConfig& c : p.configs) {
       ++batch_number;
       auto step = Clock::now();
-      // Swapped for properties/combine/gen.hpp's combine_inputs (same arguments) when it lands.
-      const CombineInputs inputs = temporary::report_combine_inputs(c, f, p.tokens, p.seed);
+      const CombineInputs inputs = combine_inputs(c, f, p.tokens, p.seed);
       const CombineExact exact = combine_exact(c, inputs);
       observer.note(fmt::format("report {} [{}/{}] {} {}: exact sums of {} elements ({:.2f} s)", kCombineOpName,
                                 batch_number, batches, name(f), c.label(), p.tokens * c.hidden, seconds_since(step)));
