@@ -8,13 +8,20 @@
 #include "cli/plugins.hpp"
 #include "cli/usage_error.hpp"
 #include "ulpcheck/device/cuda/runtime.hpp"
+#include "ulpcheck/device/combine_kernel.hpp"
 #include "ulpcheck/device/registry.hpp"
 #include "ulpcheck/device/routing_kernel.hpp"
 #include "ulpcheck/reference/registry.hpp"
+#include "ulpcheck/runs/combine/report.hpp"
 
 namespace ulpcheck::cli {
 
 namespace {
+/// "1 ULP or 1.19e-06 s + 1.4e-44", or "-" for a format the kernel does not take.
+std::string combine_claim_cell(const std::optional<CombineClaim>& c) {
+  return c ? fmt::format("{} ULP or {:.3g} s + {:.2g}", c->max_ulp, c->relative, c->absolute) : "-";
+}
+
 std::string budget_cell(const std::optional<Budget>& b) {
   if (!b) return "-";
   if (b->abs_floor == 0.0) return fmt::format("{} ULP", b->max_ulp);
@@ -59,6 +66,17 @@ int run_list(const std::vector<std::string>& plugins) {
       fmt::print("    arithmetic {}; weights {} ULP{}{}\n", name(c->arithmetic), c->weights.max_ulp,
                  c->weights.abs_floor > 0 ? fmt::format(", abs floor {:.3g} x scale", c->weights.abs_floor) : "",
                  c->nan_weights_when_scores_vanish ? "; NaN weights when every picked score vanishes (declared)" : "");
+  }
+  fmt::print("\ncombine ops:\n  {} (routed [T, k, hidden] and shared [T, hidden] in bf16, fp16 or fp32, weights "
+             "[T, k] fp32)\n    {}\n  {} (router, gate_up GEMM, clamp-SiLU-and-mul, down GEMM, combine: each stage's "
+             "error and the chain's)\n",
+             kCombineOpName, kCombineFormula, kMoeBlockOpName);
+  const CombineConfig combine{.topk = 8, .hidden = 7168, .routed_scaling_factor = 2.5};
+  fmt::print("\ncombine kernels (claimed for {}; s = rsf * sum_k |w_k y_k| + |shared|):\n", combine.label());
+  for (const CombineKernel* k : all_combine_kernels()) {
+    fmt::print("  {}: {}\n", k->name(), k->description());
+    fmt::print("    bf16 {:<32} fp16 {:<32} fp32 {}\n", combine_claim_cell(k->claim(combine, Format::bf16)),
+               combine_claim_cell(k->claim(combine, Format::fp16)), combine_claim_cell(k->claim(combine, Format::fp32)));
   }
   return kExitPass;
 }

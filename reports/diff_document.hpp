@@ -64,6 +64,30 @@ struct RoutingHeadline {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RoutingHeadline, mismatches, near_ties, invalid, weights_max_ulp,
                                                 weights_breaches, verdict, pass)
 
+/// The headline figures of a combine case.
+struct CombineHeadline {
+  Number max_ulp, max_ulp_above_floor, p99_ulp, fraction_correctly_rounded;
+  std::int64_t breaches = 0, semantic_violations = 0;
+  std::string verdict;
+  bool pass = false;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CombineHeadline, max_ulp, max_ulp_above_floor, p99_ulp,
+                                                fraction_correctly_rounded, breaches, semantic_violations, verdict,
+                                                pass)
+
+/// The headline figures of a stage of the MoE block: its own error, its claim (empty when
+/// it claims nothing for its format) and the outputs outside it, the chain's error there.
+/// It passes while no own output is outside the claim.
+struct MoeStageHeadline {
+  Number own_max_ulp, own_p99_ulp, chained_max_relative;
+  std::string claim;
+  std::int64_t own_breaches = 0;
+  std::string verdict;
+  bool pass = false;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MoeStageHeadline, own_max_ulp, own_p99_ulp, chained_max_relative,
+                                                claim, own_breaches, verdict, pass)
+
 /// What every entry has besides its key: its status ("regression", "fixed", "changed",
 /// "unchanged", "only_old", "only_new"), the comparison where both reports have it, and
 /// each side's headline.
@@ -128,7 +152,49 @@ inline void from_json(const nlohmann::json& j, RoutingEntry& e) {
   read_matched(j, e);
 }
 
-/// How many entries of each status, both kinds counted together.
+/// A combine case, matched by (dtype, configuration label, kernel).
+struct CombineEntry : Matched<CombineHeadline> {
+  std::string dtype, config, kernel;
+};
+inline void to_json(nlohmann::json& j, const CombineEntry& e) {
+  j = {{"dtype", e.dtype}, {"config", e.config}, {"kernel", e.kernel}};
+  write_matched(j, e);
+}
+inline void from_json(const nlohmann::json& j, CombineEntry& e) {
+  e.dtype = j.at("dtype").get<std::string>();
+  e.config = j.at("config").get<std::string>();
+  e.kernel = j.at("kernel").get<std::string>();
+  read_matched(j, e);
+}
+
+/// A stage of the MoE block (its stages and its combine placements together), matched by
+/// (stage, kernel) within its block.
+struct MoeStageEntry : Matched<MoeStageHeadline> {
+  std::string stage, kernel;
+};
+inline void to_json(nlohmann::json& j, const MoeStageEntry& e) {
+  j = {{"stage", e.stage}, {"kernel", e.kernel}};
+  write_matched(j, e);
+}
+inline void from_json(const nlohmann::json& j, MoeStageEntry& e) {
+  e.stage = j.at("stage").get<std::string>();
+  e.kernel = j.at("kernel").get<std::string>();
+  read_matched(j, e);
+}
+
+/// A MoE block, matched by (configuration label, pipeline). Its status is its stages' worst
+/// (regression, then fixed, then changed), or only_old / only_new for a block in one report;
+/// its stages are counted in the summary, the block itself is not. "notes": a block measured
+/// in one report only, other tokens, tokens whose kernel ids moved.
+struct MoeBlockEntry {
+  std::string config, pipeline, status;
+  std::vector<std::string> notes;
+  std::vector<MoeStageEntry> stages;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MoeBlockEntry, config, pipeline, status, notes, stages)
+
+/// How many entries of each status: cases, routing cases, combine cases and MoE block
+/// stages counted together.
 struct Summary {
   std::int64_t regressions = 0, fixed = 0, changed = 0, unchanged = 0, only_old = 0, only_new = 0;
 };
@@ -142,10 +208,13 @@ struct Diff {
   Summary summary;
   std::vector<CaseEntry> cases;
   std::vector<RoutingEntry> routing;
+  std::vector<CombineEntry> combine;
+  std::vector<MoeBlockEntry> moe_blocks;
 };
 inline void to_json(nlohmann::json& j, const Diff& d) {
   j = {{"schema", d.schema}, {"version", d.version}, {"old", d.old_name},   {"new", d.new_name},
-       {"summary", d.summary}, {"cases", d.cases},   {"routing", d.routing}};
+       {"summary", d.summary}, {"cases", d.cases},   {"routing", d.routing},
+       {"combine", d.combine}, {"moe_blocks", d.moe_blocks}};
 }
 inline void from_json(const nlohmann::json& j, Diff& d) {
   d.schema = j.at("schema").get<std::string>();
@@ -155,6 +224,8 @@ inline void from_json(const nlohmann::json& j, Diff& d) {
   d.summary = j.at("summary").get<Summary>();
   d.cases = j.at("cases").get<std::vector<CaseEntry>>();
   d.routing = j.value("routing", std::vector<RoutingEntry>{});
+  d.combine = j.value("combine", std::vector<CombineEntry>{});
+  d.moe_blocks = j.value("moe_blocks", std::vector<MoeBlockEntry>{});
 }
 
 }  // namespace ulpcheck::diff_document

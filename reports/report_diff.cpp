@@ -11,11 +11,13 @@
 #include <utility>
 #include <vector>
 
+#include "reports/combine/combine_document.hpp"
 #include "reports/diff_document.hpp"
 #include "reports/elementwise/case_document.hpp"
 #include "reports/elementwise/case_tables.hpp"
 #include "reports/report_text.hpp"
 #include "reports/routing/routing_document.hpp"
+#include "ulpcheck/runs/moe_block/moe_block_report.hpp"
 
 namespace ulpcheck {
 
@@ -29,8 +31,8 @@ using Key = std::tuple<std::string, std::string, std::string, std::string>;
 Key key_of(const case_document::Case& c) { return {c.op, c.dtype, c.params_label, c.kernel}; }
 
 /// How a figure's change is written: ULP figures as a difference, fractions in percentage
-/// points, counts as a difference.
-enum class Unit { ulp, fraction, count };
+/// points, counts as a difference, relative errors (error over scale) as a difference.
+enum class Unit { ulp, fraction, count, relative };
 
 struct Figure {
   const char* key;
@@ -78,6 +80,7 @@ std::string value_text(double v, Unit u) {
     case Unit::ulp: return report_text::ulp(v);
     case Unit::fraction: return report_text::percent(v);
     case Unit::count: return fmt::format("{}", static_cast<std::int64_t>(v));
+    case Unit::relative: return fmt::format("{:.3g}", v);
   }
   return {};
 }
@@ -89,6 +92,7 @@ std::string delta_text(double a, double b, Unit u) {
     case Unit::ulp: return fmt::format("{:+.4g}", d);
     case Unit::fraction: return fmt::format("{:+.4f} pp", 100.0 * d);
     case Unit::count: return fmt::format("{:+}", static_cast<std::int64_t>(d));
+    case Unit::relative: return fmt::format("{:+.3g}", d);
   }
   return {};
 }
@@ -277,6 +281,220 @@ std::vector<diff_document::RoutingEntry> diff_routing(const nlohmann::json& old_
                      routing_headline, counts);
 }
 
+// --- combine cases and the MoE block ----------------------------------------------------
+
+/// A combine case: (dtype, configuration label, kernel).
+using CombineKey = std::tuple<std::string, std::string, std::string>;
+
+/// A combine case with what it was measured on: its section and its batch, read as types.
+struct CombineCaseRef {
+  combine_document::Section section;
+  combine_document::Batch batch;
+  combine_document::Case kernel_case;
+};
+
+/// The combine section of a document, or nothing: the key is left out (or null) when the
+/// report covers neither moe_combine nor moe_block.
+const nlohmann::json* combine_section_of(const nlohmann::json& doc) {
+  return doc.contains("combine") && doc["combine"].is_object() ? &doc["combine"] : nullptr;
+}
+
+std::vector<CombineCaseRef> combine_case_refs(const nlohmann::json& doc) {
+  std::vector<CombineCaseRef> out;
+  const nlohmann::json* s = combine_section_of(doc);
+  if (!s) return out;
+  const auto whole = s->get<combine_document::SectionWithBatches>();
+  for (const combine_document::BatchWithCases& b : whole.batches)
+    for (const combine_document::Case& k : b.cases) out.push_back({whole.section, b.batch, k});
+  return out;
+}
+
+CombineKey combine_key(const CombineCaseRef& c) { return {c.batch.dtype, c.batch.config.label, c.kernel_case.kernel}; }
+
+/// A figure of a combine case, read from its typed case.
+struct CombineFigure : Figure {
+  double (*value)(const combine_document::Case&);
+};
+
+const CombineFigure kCombineFigures[] = {
+    {{"max_ulp", "max ULP error, all outputs", Unit::ulp}, [](const auto& k) { return k.max_ulp.value; }},
+    {{"max_ulp_above_floor", "max ULP error, outside the floor region", Unit::ulp},
+     [](const auto& k) { return k.max_ulp_above_floor.value; }},
+    {{"p99_ulp", "p99 ULP error", Unit::ulp}, [](const auto& k) { return k.p99_ulp.value; }},
+    {{"fraction_correctly_rounded", "correctly rounded", Unit::fraction},
+     [](const auto& k) { return k.fraction_correctly_rounded; }},
+    {{"breaches", "outputs outside the claim", Unit::count}, [](const auto& k) { return double(k.breaches); }},
+    {{"semantic_violations", "NaN/inf where the exact sum is finite", Unit::count},
+     [](const auto& k) { return double(k.semantic_violations); }},
+};
+
+diff_document::CombineHeadline combine_headline(const CombineCaseRef& c) {
+  const combine_document::Case& k = c.kernel_case;
+  return {k.max_ulp,  k.max_ulp_above_floor, k.p99_ulp, {k.fraction_correctly_rounded},
+          k.breaches, k.semantic_violations, k.verdict, k.pass};
+}
+
+void compare_combine_case(const CombineCaseRef& o, const CombineCaseRef& n, diff_document::CombineEntry& e) {
+  diff_document::Comparison cmp{o.kernel_case.verdict, n.kernel_case.verdict,
+                                moved_figures(kCombineFigures, [&](const CombineFigure& f) {
+                                  return std::pair{f.value(o.kernel_case), f.value(n.kernel_case)};
+                                }),
+                                {}};
+  if (nlohmann::json(o.kernel_case.claim) != nlohmann::json(n.kernel_case.claim))
+    cmp.notes.push_back("the kernel's claim changed");
+  if (o.section.inputs != n.section.inputs || o.section.seed != n.section.seed || o.batch.tokens != n.batch.tokens)
+    cmp.notes.push_back(fmt::format("the inputs differ ({}, {} tokens, seed {} / {}, {} tokens, seed {}): the figures "
+                                    "are over different batches",
+                                    o.section.inputs, o.batch.tokens, o.section.seed, n.section.inputs, n.batch.tokens,
+                                    n.section.seed));
+  e.status = matched_status(o.kernel_case.pass, n.kernel_case.pass, cmp);
+  e.comparison = std::move(cmp);
+}
+
+/// The combine cases of two documents matched by combine_key; `counts` gains each one's
+/// status.
+std::vector<diff_document::CombineEntry> diff_combine(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
+                                                      std::map<std::string, std::int64_t>& counts) {
+  auto entry = [](const CombineCaseRef& c) {
+    diff_document::CombineEntry e;
+    e.dtype = c.batch.dtype;
+    e.config = c.batch.config.label;
+    e.kernel = c.kernel_case.kernel;
+    return e;
+  };
+  return match_items(combine_case_refs(old_doc), combine_case_refs(new_doc), combine_key, entry, compare_combine_case,
+                     combine_headline, counts);
+}
+
+std::vector<MoeBlockReport> moe_blocks_of(const nlohmann::json& doc) {
+  std::vector<MoeBlockReport> out;
+  const nlohmann::json* s = combine_section_of(doc);
+  if (!s || !s->contains("moe_blocks")) return out;
+  for (const nlohmann::json& b : s->at("moe_blocks")) out.push_back(moe_block_from_json(b));
+  return out;
+}
+
+/// A block's stages and combine placements as one list, each matched by (stage, kernel).
+std::vector<MoeStageFigures> moe_all_stages(const MoeBlockReport& b) {
+  std::vector<MoeStageFigures> out = b.stages;
+  out.insert(out.end(), b.combines.begin(), b.combines.end());
+  return out;
+}
+
+std::pair<std::string, std::string> moe_stage_key(const MoeStageFigures& s) { return {s.stage, s.kernel}; }
+
+/// A figure of a MoE block's stage.
+struct MoeStageFigure : Figure {
+  double (*value)(const MoeStageFigures&);
+};
+
+const MoeStageFigure kMoeStageFigures[] = {
+    {{"own.max_ulp", "own max ULP error", Unit::ulp}, [](const MoeStageFigures& s) { return s.own.max_ulp; }},
+    {{"own.p99_ulp", "own p99 ULP error", Unit::ulp}, [](const MoeStageFigures& s) { return s.own.p99_ulp; }},
+    {{"own_breaches", "own outputs outside the claim", Unit::count},
+     [](const MoeStageFigures& s) { return double(s.own_breaches); }},
+    {{"chained.max_relative", "chained max relative error", Unit::relative},
+     [](const MoeStageFigures& s) { return s.chained.max_relative; }},
+};
+
+diff_document::MoeStageHeadline moe_stage_headline(const MoeStageFigures& s) {
+  const bool pass = s.own_breaches == 0;
+  return {{s.own.max_ulp}, {s.own.p99_ulp}, {s.chained.max_relative}, s.claim, s.own_breaches,
+          pass ? "PASS" : "FAIL", pass};
+}
+
+void compare_moe_stage(const MoeStageFigures& o, const MoeStageFigures& n, diff_document::MoeStageEntry& e) {
+  const diff_document::MoeStageHeadline was = moe_stage_headline(o), is = moe_stage_headline(n);
+  diff_document::Comparison cmp{was.verdict, is.verdict, moved_figures(kMoeStageFigures, [&](const MoeStageFigure& f) {
+                                  return std::pair{f.value(o), f.value(n)};
+                                }),
+                                {}};
+  if (o.claim != n.claim)
+    cmp.notes.push_back(fmt::format("the claim changed: {} -> {}", o.claim.empty() ? "none" : o.claim,
+                                    n.claim.empty() ? "none" : n.claim));
+  if (o.format != n.format)
+    cmp.notes.push_back(fmt::format("the format changed: {} -> {}", name(o.format), name(n.format)));
+  e.status = matched_status(was.pass, is.pass, cmp);
+  e.comparison = std::move(cmp);
+}
+
+/// A block's status from its stages': the worst of regression, fixed, changed, unchanged.
+std::string moe_block_status(const diff_document::MoeBlockEntry& b) {
+  for (const char* status : {"regression", "fixed"})
+    for (const diff_document::MoeStageEntry& s : b.stages)
+      if (s.status == status) return status;
+  const bool moved = !b.notes.empty() || std::any_of(b.stages.begin(), b.stages.end(), [](const auto& s) {
+                       return s.status != "unchanged";
+                     });
+  return moved ? "changed" : "unchanged";
+}
+
+std::vector<std::string> moe_block_notes(const MoeBlockReport& o, const MoeBlockReport& n) {
+  std::vector<std::string> notes;
+  if (o.measured != n.measured)
+    notes.push_back(
+        fmt::format("measured in {} only: {}", o.measured ? "OLD" : "NEW", o.measured ? n.device : o.device));
+  if (o.tokens != n.tokens) notes.push_back(fmt::format("the tokens differ: {} / {}", o.tokens, n.tokens));
+  if (o.id_mismatch_tokens != n.id_mismatch_tokens)
+    notes.push_back(fmt::format("tokens whose kernel ids differ from the oracle's: {} -> {}", o.id_mismatch_tokens,
+                                n.id_mismatch_tokens));
+  return notes;
+}
+
+using MoeBlockKey = std::pair<std::string, std::string>;
+
+MoeBlockKey moe_block_key(const MoeBlockReport& b) { return {b.config, b.pipeline}; }
+
+diff_document::MoeStageEntry moe_stage_entry(const MoeStageFigures& s) {
+  diff_document::MoeStageEntry e;
+  e.stage = s.stage;
+  e.kernel = s.kernel;
+  return e;
+}
+
+/// A block in one report only (`status` only_old or only_new): each of its stages listed and
+/// counted with that status and that report's headline.
+diff_document::MoeBlockEntry one_sided_moe_block(const MoeBlockReport& b, const std::string& status,
+                                                 std::map<std::string, std::int64_t>& counts) {
+  diff_document::MoeBlockEntry e{b.config, b.pipeline, status, {}, {}};
+  for (const MoeStageFigures& s : moe_all_stages(b)) {
+    diff_document::MoeStageEntry st = moe_stage_entry(s);
+    st.status = status;
+    (status == "only_old" ? st.old_side : st.new_side) = moe_stage_headline(s);
+    ++counts[status];
+    e.stages.push_back(std::move(st));
+  }
+  return e;
+}
+
+/// The MoE blocks of two documents matched by (configuration, pipeline) in the new
+/// document's order, then the old blocks left unmatched; the stages of a matched block are
+/// matched by (stage, kernel). `counts` gains each stage's status (blocks are not counted).
+std::vector<diff_document::MoeBlockEntry> diff_moe_blocks(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
+                                                          std::map<std::string, std::int64_t>& counts) {
+  const std::vector<MoeBlockReport> old_blocks = moe_blocks_of(old_doc), new_blocks = moe_blocks_of(new_doc);
+  std::map<MoeBlockKey, const MoeBlockReport*> old_by_key;
+  for (const MoeBlockReport& o : old_blocks) old_by_key.emplace(moe_block_key(o), &o);
+  std::set<MoeBlockKey> matched;
+  std::vector<diff_document::MoeBlockEntry> out;
+  for (const MoeBlockReport& n : new_blocks) {
+    const auto it = old_by_key.find(moe_block_key(n));
+    if (it == old_by_key.end() || !matched.insert(it->first).second) {
+      out.push_back(one_sided_moe_block(n, "only_new", counts));
+      continue;
+    }
+    const MoeBlockReport& o = *it->second;
+    diff_document::MoeBlockEntry e{n.config, n.pipeline, "", moe_block_notes(o, n), {}};
+    e.stages = match_items(moe_all_stages(o), moe_all_stages(n), moe_stage_key, moe_stage_entry, compare_moe_stage,
+                           moe_stage_headline, counts);
+    e.status = moe_block_status(e);
+    out.push_back(std::move(e));
+  }
+  for (const MoeBlockReport& o : old_blocks)
+    if (!matched.count(moe_block_key(o))) out.push_back(one_sided_moe_block(o, "only_old", counts));
+  return out;
+}
+
 }  // namespace
 
 ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new_doc, const std::string& old_name,
@@ -292,11 +510,13 @@ ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new
     e.arity = c.arity;
     return e;
   };
-  diff_document::Diff diff{kReportDiffSchema, kReportDiffVersion, old_name, new_name, {}, {}, {}};
+  diff_document::Diff diff{kReportDiffSchema, kReportDiffVersion, old_name, new_name, {}, {}, {}, {}, {}};
   diff.cases = match_items(old_doc.at("cases").get<std::vector<case_document::Case>>(),
                            new_doc.at("cases").get<std::vector<case_document::Case>>(), key_of, entry, compare_case,
                            headline, counts);
   diff.routing = diff_routing(old_doc, new_doc, counts);
+  diff.combine = diff_combine(old_doc, new_doc, counts);
+  diff.moe_blocks = diff_moe_blocks(old_doc, new_doc, counts);
   diff.summary = {counts["regression"], counts["fixed"],    counts["changed"],
                   counts["unchanged"],  counts["only_old"], counts["only_new"]};
   ReportDiff d;
@@ -391,6 +611,66 @@ std::string routing_diff_markdown(const diff_doc::Diff& diff) {
   return out;
 }
 
+/// The combine cases that are not unchanged: a table, then each one's figures.
+std::string combine_diff_markdown(const diff_doc::Diff& diff) {
+  const std::vector<const diff_doc::CombineEntry*> shown = changed_entries(diff.combine);
+  if (shown.empty()) return {};
+  using H = diff_doc::CombineHeadline;
+  Table t({{"dtype"}, {"config"}, {"kernel"}, {"status"}, {"verdict"}, report_table::right("max ULP"),
+           report_table::right("max ULP outside floor"), report_table::right("p99 ULP"),
+           report_table::right("correctly rounded"), report_table::right("breaches"),
+           report_table::right("NaN/inf")});
+  for (const diff_doc::CombineEntry* e : shown)
+    t.rows.push_back({{e->dtype, e->config, e->kernel, e->status, verdict_cell(*e),
+                       change_cell(*e, [](const H& h) { return h.max_ulp.value; }, Unit::ulp),
+                       change_cell(*e, [](const H& h) { return h.max_ulp_above_floor.value; }, Unit::ulp),
+                       change_cell(*e, [](const H& h) { return h.p99_ulp.value; }, Unit::ulp),
+                       change_cell(*e, [](const H& h) { return h.fraction_correctly_rounded.value; }, Unit::fraction),
+                       change_cell(*e, [](const H& h) { return double(h.breaches); }, Unit::count),
+                       change_cell(*e, [](const H& h) { return double(h.semantic_violations); }, Unit::count)}});
+  std::string out = "## moe_combine\n\n" + report_table::render_markdown(t);
+  for (const diff_doc::CombineEntry* e : shown)
+    if (e->comparison)
+      out += entry_markdown(fmt::format("### {} {}, {}: {}\n\n", e->dtype, e->config, e->kernel, e->status), *e,
+                            kCombineFigures, Unit::ulp);
+  return out;
+}
+
+/// The MoE blocks that are not unchanged: per block its notes, a table of the stages that
+/// are not unchanged, then each one's figures.
+std::string moe_block_diff_markdown(const diff_doc::Diff& diff) {
+  std::string out;
+  using H = diff_doc::MoeStageHeadline;
+  for (const diff_doc::MoeBlockEntry& b : diff.moe_blocks) {
+    if (b.status == "unchanged") continue;
+    out += fmt::format("## MoE block, {} pipeline: {}: {}\n\n", b.pipeline, b.config, b.status);
+    for (const std::string& note : b.notes) out += fmt::format("- {}\n", note);
+    if (!b.notes.empty()) out += '\n';
+    const std::vector<const diff_doc::MoeStageEntry*> shown = changed_entries(b.stages);
+    if (shown.empty()) continue;
+    Table t({{"stage"}, {"kernel"}, {"status"}, {"verdict"}, report_table::right("own max ULP"),
+             report_table::right("own p99 ULP"), report_table::right("chained rel"),
+             report_table::right("own outside claim")});
+    for (const diff_doc::MoeStageEntry* e : shown)
+      t.rows.push_back({{e->stage, e->kernel, e->status, verdict_cell(*e),
+                         change_cell(*e, [](const H& h) { return h.own_max_ulp.value; }, Unit::ulp),
+                         change_cell(*e, [](const H& h) { return h.own_p99_ulp.value; }, Unit::ulp),
+                         change_cell(*e, [](const H& h) { return h.chained_max_relative.value; }, Unit::relative),
+                         change_cell(*e, [](const H& h) { return double(h.own_breaches); }, Unit::count)}});
+    out += report_table::render_markdown(t);
+    for (const diff_doc::MoeStageEntry* e : shown)
+      if (e->comparison)
+        out += entry_markdown(fmt::format("### {}, {}: {}\n\n", e->stage, e->kernel, e->status), *e, kMoeStageFigures,
+                              Unit::ulp);
+  }
+  return out;
+}
+
+/// The sections after the elementwise cases: routing, combine, the MoE block.
+std::string family_diff_markdown(const diff_doc::Diff& diff) {
+  return routing_diff_markdown(diff) + combine_diff_markdown(diff) + moe_block_diff_markdown(diff);
+}
+
 }  // namespace
 
 std::string render_diff_markdown(const nlohmann::json& diff_json) {
@@ -406,7 +686,7 @@ std::string render_diff_markdown(const nlohmann::json& diff_json) {
                      regressions, regressions == 1 ? "" : "s", s.fixed, s.changed, s.unchanged, s.only_old,
                      s.only_new);
   const std::vector<const diff_doc::CaseEntry*> shown = changed_entries(diff.cases);
-  if (shown.empty()) return out + routing_diff_markdown(diff);
+  if (shown.empty()) return out + family_diff_markdown(diff);
 
   using H = diff_doc::CaseHeadline;
   Table t({{"dtype"}, {"op"}, {"params"}, {"kernel"}, {"status"}, {"verdict"}, report_table::right("max ULP"),
@@ -434,7 +714,7 @@ std::string render_diff_markdown(const nlohmann::json& diff_json) {
       out += report_table::render_markdown(case_tables::elements(e->arity == 2, e->new_worst, past_first_call));
     }
   }
-  return out + routing_diff_markdown(diff);
+  return out + family_diff_markdown(diff);
 }
 
 }  // namespace ulpcheck

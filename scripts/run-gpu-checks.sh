@@ -39,7 +39,7 @@ if wants exhaustive; then
 echo "== exhaustive sweeps of every CUDA kernel: every gated op's bf16/fp16 pairs at each checked limit, every"
 echo "   fp32 input of the unary ops, every bf16/fp16 input of the unary ops"
 echo "   recorded in $out/exhaustive.h5; compared with $golden/exhaustive.h5 where it has them"
-cuda_kernels=$("$bin/ulpcheck" list | awk '/^  cuda\.[a-z_]*:/ && !/^  cuda\.routing/ {sub(":", "", $1); print "--kernel", $1}')
+cuda_kernels=$("$bin/ulpcheck" list | awk '/^  cuda\.[a-z_]*:/ && !/^  cuda\.(routing|combine)/ {sub(":", "", $1); print "--kernel", $1}')
 exhaustive_rc=0
 : > "$out/exhaustive.log"
 mkdir -p "$out/exhaustive"
@@ -117,6 +117,14 @@ fi
 else echo "== python: skipped (SECTIONS)"; fi
 took
 if wants moe; then
+echo "== the combine and the MoE block in a report of the CUDA backend, every dtype"
+"$bin/ulpcheck" report --op moe_combine --op moe_block --dtype all -o "$out/report_combine.md" 2> "$out/report_combine.err" ||
+  moe_rc=$?
+"$bin/ulpcheck" report --op moe_combine --op moe_block --dtype all --format json -o "$out/report_combine.json" \
+  2>> "$out/report_combine.err" || moe_rc=$?
+tail -1 "$out/report_combine.err" | sed 's/^/  /'
+grep -E '^\| cuda\.combine|^\| (router|gate_up|activation|down|shared|combine)|^### MoE|^Ran on|^Every stage|^\*\*' \
+  "$out/report_combine.md" | sed 's/^/  /'
 echo "== the MoE block on the host and CUDA pipelines (cuBLAS opened at run time: libcublas.so.13 from the"
 echo "   loader's path, the toolkit or an nvidia-cublas wheel, or \$ULPCHECK_CUBLAS)"
 "$bin/device_cuda_moe_pipeline_test" > "$out/moe_tests.log" 2>&1 || moe_rc=$?

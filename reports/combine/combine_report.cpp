@@ -228,7 +228,13 @@ std::string render_combine_markdown(const nlohmann::json& section, int level) {
   const cdoc::Section& s = whole.section;
   const cdoc::Summary& sum = s.summary;
   const std::string h(static_cast<std::size_t>(std::clamp(level, 1, 4)), '#');
-  std::string out = fmt::format("{} {}\n\n", h, s.op);
+  std::string out;
+  if (whole.batches.empty()) {  // the MoE block alone
+    if (section.contains("moe_blocks"))
+      for (const nlohmann::json& block : section["moe_blocks"]) out += moe_block_markdown(moe_block_from_json(block)) + "\n";
+    return out;
+  }
+  out += fmt::format("{} {}\n\n", h, s.op);
   out += fmt::format("- op: `{}`: {}\n", s.op, s.formula);
   out += fmt::format("- inputs: {} tokens per config and dtype; {} (seed {}); every kernel of a config and dtype runs "
                      "on the same inputs against the same exact sums\n",

@@ -68,10 +68,10 @@ REPORTS = [
 
 # (name, old report, new report)
 DIFFS = [
-    ("one_to_every", "one", "every"),        # changed, only_new; routing only_new
-    ("every_to_one", "every", "one"),        # only_old; routing only_old
+    ("one_to_every", "one", "every"),        # changed, only_new; routing, combine and MoE block only_new
+    ("every_to_one", "every", "one"),        # only_old; routing, combine and MoE block only_old
     ("routing_to_every", "routing", "every"),  # routing changed
-    ("every_to_every", "every", "every"),    # unchanged
+    ("every_to_every", "every", "every"),    # unchanged, combine and MoE block stages too
     ("regression", "tokens64", "tokens256"),
     ("fix", "tokens256", "tokens64"),
 ]
@@ -92,6 +92,8 @@ COVERAGE = [
     ("diff: changed", False), ("diff: unchanged", False), ("diff: only_old", False), ("diff: only_new", False),
     ("diff: a figure that moved", False), ("diff: a note", False), ("diff: a new worst input", False),
     ("diff: a routing case changed", False), ("diff: a routing case only in one report", False),
+    ("diff: a combine case unchanged", False), ("diff: a combine case only in one report", False),
+    ("diff: a MoE block stage unchanged", False), ("diff: a MoE block only in one report", False),
     ("diff: regression", True), ("diff: fixed", True),
 ]
 
@@ -201,6 +203,16 @@ def covered(reports, diffs):
                 seen.add("diff: a routing case changed")
             if r["status"] in ("only_old", "only_new"):
                 seen.add("diff: a routing case only in one report")
+        for c in doc.get("combine", []):
+            if c["status"] == "unchanged":
+                seen.add("diff: a combine case unchanged")
+            if c["status"] in ("only_old", "only_new"):
+                seen.add("diff: a combine case only in one report")
+        for b in doc.get("moe_blocks", []):
+            if b["status"] in ("only_old", "only_new"):
+                seen.add("diff: a MoE block only in one report")
+            if any(s["status"] == "unchanged" for s in b["stages"]):
+                seen.add("diff: a MoE block stage unchanged")
     return seen
 
 
@@ -233,11 +245,16 @@ def trimmed_report(doc):
 
 
 def trimmed_diff(doc):
-    """A short copy of a diff: its first changed case and two others, three routing cases."""
+    """A short copy of a diff: its first changed case and two others, three routing cases,
+    two combine cases, one MoE block with two stages."""
     d = copy.deepcopy(doc)
     changed = next(i for i, c in enumerate(d["cases"]) if c["status"] == "changed")
     d["cases"] = [d["cases"][changed]] + [c for i, c in enumerate(d["cases"]) if i != changed][:2]
     d["routing"] = d["routing"][:3]
+    d["combine"] = d["combine"][:2]
+    d["moe_blocks"] = d["moe_blocks"][:1]
+    for b in d["moe_blocks"]:
+        b["stages"] = b["stages"][:2]
     return d
 
 
@@ -286,6 +303,10 @@ def damages(every, diff):
          delete(["cases", changed, "old"])),
         ("the diff summary without \"regressions\"", diff, "report_diff", ["summary"],
          delete(["summary", "regressions"])),
+        ("a diff combine case without \"kernel\"", diff, "report_diff", ["combine", 0],
+         delete(["combine", 0, "kernel"])),
+        ("a diff MoE block stage's \"status\" outside its set", diff, "report_diff",
+         ["moe_blocks", 0, "stages", 0, "status"], put(["moe_blocks", 0, "stages", 0, "status"], "worse")),
     ]
 
 

@@ -25,15 +25,25 @@ struct ReportDiff {
   /// dtype, bias, kernel): "config", "logits_dtype", "bias_dtype", "bias_name", "kernel",
   /// "status", "figures" (routing errors, near-ties, invalid ids, weight figures, tokens),
   /// "verdict_old" / "verdict_new", "notes" (other batches, another claim), "old" / "new"
-  /// (the headline figures). The summary counts both kinds; the precision study is not
-  /// compared.
+  /// (the headline figures). "combine": the moe_combine cases the same way, matched by
+  /// (dtype, configuration label, kernel): "dtype", "config", "kernel", "status", "figures"
+  /// (max_ulp, max_ulp_above_floor, p99_ulp, fraction_correctly_rounded, breaches,
+  /// semantic_violations), "notes" (another claim, other inputs), "old" / "new".
+  /// "moe_blocks": the MoE blocks matched by (configuration label, pipeline), each with
+  /// "status" (its stages' worst), "notes" and "stages": its stages and combine placements
+  /// matched by (stage, kernel), a stage passing while its own_breaches is 0, "figures"
+  /// (own.max_ulp, own.p99_ulp, own_breaches, chained.max_relative). The summary counts
+  /// cases, routing cases, combine cases and MoE block stages together; the precision study
+  /// is not compared.
   nlohmann::json json;
   std::int64_t regressions = 0;
 };
 
 /// Matches the cases of two documents that passed check_report by (op, dtype, parameter
 /// label, kernel), in the new document's order, then the cases only in the old one; then
-/// their routing cases likewise. A routing case that passed and now fails is a regression.
+/// their routing cases, combine cases and MoE block stages likewise. A routing or combine
+/// case that passed and now fails is a regression, and so is a MoE block stage whose own
+/// outputs were within its claim and now are not.
 ReportDiff diff_reports(const nlohmann::json& old_doc, const nlohmann::json& new_doc, const std::string& old_name,
                         const std::string& new_name);
 

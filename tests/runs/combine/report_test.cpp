@@ -91,10 +91,11 @@ TEST(CombineReportPlan, BadValuesAreRequestErrorsNamingTheFlag) {
       << plan_error(o);
 }
 
-TEST(CombineReportPlan, TheFamilyOwnsMoeCombine) {
+TEST(CombineReportPlan, TheFamilyOwnsMoeCombineAndTheMoeBlock) {
   EXPECT_TRUE(owns_op(CombineFamily{}, "moe_combine"));
+  EXPECT_TRUE(owns_op(CombineFamily{}, "moe_block"));
   EXPECT_FALSE(owns_op(CombineFamily{}, "biased_grouped_topk"));
-  EXPECT_EQ(op_names_of(CombineFamily{}), std::vector<std::string>{"moe_combine"});
+  EXPECT_EQ(op_names_of(CombineFamily{}), (std::vector<std::string>{"moe_combine", "moe_block"}));
 }
 
 TEST(CombineReport_host, EveryHostKernelIsWithinItsClaimOnEveryDefaultConfigAndDtype) {
