@@ -118,8 +118,17 @@ TEST(Cli_report_all, WithoutOpReportsEveryOpParameterAndKernelThatRunsHere) {
   for (const nlohmann::json& b : doc["routing"]["batches"])
     for (const nlohmann::json& k : b["cases"]) routing_kernels.insert(k["kernel"].get<std::string>());
   EXPECT_EQ(routing_kernels, routing_kernels_that_run_here());
-  EXPECT_EQ(doc["summary"]["cases"].get<std::size_t>(),
-            doc["cases"].size() + doc["routing"]["summary"]["cases"].get<std::size_t>());
+  // The combine too: every placement on its default configs, and the MoE block.
+  ASSERT_TRUE(doc.contains("combine")) << r.output.substr(0, 2000);
+  std::set<std::string> combine_kernels;
+  for (const nlohmann::json& b : doc["combine"]["batches"])
+    for (const nlohmann::json& k : b["cases"]) combine_kernels.insert(k["kernel"].get<std::string>());
+  EXPECT_EQ(combine_kernels.size(), 6u);
+  ASSERT_EQ(doc["combine"]["moe_blocks"].size(), 1u);
+  EXPECT_TRUE(doc["combine"]["moe_blocks"][0]["measured"].get<bool>());
+  EXPECT_EQ(doc["summary"]["cases"].get<std::size_t>(), doc["cases"].size() +
+                                                            doc["routing"]["summary"]["cases"].get<std::size_t>() +
+                                                            doc["combine"]["summary"]["cases"].get<std::size_t>());
   EXPECT_EQ(doc["summary"]["verdict"], "PASS");
 }
 

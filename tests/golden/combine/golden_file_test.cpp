@@ -237,17 +237,12 @@ TEST(GoldenCombineFile, AnElementwiseReaderNamesTheCombineLayout) {
 
 // golden/data/moe_combine.h5 is what regen writes with this build: it verifies (inputs,
 // answers and every host kernel's figures recomputed; the tool version, which a version bump
-// changes, is provenance and not compared). With ULPCHECK_REGEN_COMBINE_GOLDEN set, the test
-// first rewrites it: the way to refresh it until `ulpcheck golden regen` knows the family.
+// changes, is provenance and not compared). `ulpcheck golden regen --op moe_combine`
+// rewrites it.
 TEST(GoldenCombineFile, TheCommittedFileVerifies) {
   const std::string dir = ULPCHECK_GOLDEN_DATA;
-  if (std::getenv("ULPCHECK_REGEN_COMBINE_GOLDEN")) {
-    CombineBuildOptions o;
-    o.kernels = runnable_combine_kernels();
-    regen_combine_golden(dir, o, false);
-  }
   const std::string path = golden_path(dir, kCombineOpName);
-  ASSERT_TRUE(std::filesystem::exists(path)) << path << " is missing; run this test with ULPCHECK_REGEN_COMBINE_GOLDEN=1";
+  ASSERT_TRUE(std::filesystem::exists(path)) << path << " is missing; run ulpcheck golden regen --op moe_combine";
   EXPECT_LT(std::filesystem::file_size(path), 1000000u) << "the committed file stays well under 1 MB";
   const CombineGoldenFile committed = read_combine_golden(path);
   EXPECT_EQ(committed.cases.size(), combine_case_specs().size());
