@@ -21,7 +21,7 @@ namespace ulpcheck {
 nlohmann::json report_document(std::vector<nlohmann::json> cases, const std::vector<SkippedCase>& skipped,
                                const ReportSettings& settings, std::vector<nlohmann::json> approximations,
                                std::optional<nlohmann::json> routing, std::optional<nlohmann::json> combine) {
-  report_model::Document doc{kReportSchema, kReportVersion, {settings.seed, settings.samples}, {}, {}, {}, {}, {}};
+  report_model::Document doc{kReportSchema, kReportVersion, {settings.seed, settings.samples}, {}, {}, {}, {}, {}, {}};
   std::int64_t passed = 0, did_not_run = 0, routing_cases = 0;
   bool routing_pass = true;
   std::int64_t combine_cases = 0;
