@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "ulpcheck/reference/mpfr_rounding.hpp"
+#include "ulpcheck/reference/routed_scaling_factor.hpp"
 #include "ulpcheck/support/parallel.hpp"
 
 namespace ulpcheck {
@@ -18,13 +19,6 @@ namespace ulpcheck {
 namespace {
 
 constexpr int kMaxTopk = 32;
-
-/// The factor as a kernel receives it: an fp32 value printed in its shortest form.
-std::string combine_factor_text(double f) {
-  const auto as_float = static_cast<float>(f);
-  if (static_cast<double>(as_float) == f) return fmt::format("{}", as_float);
-  return fmt::format("{}", f);
-}
 
 /// The terms of one element as MPFR numbers, kept across elements: rsf * w_k * y_k has at
 /// most 3 * 24 significant bits and shared at most 24, so precision 80 holds each exactly.
@@ -79,17 +73,11 @@ class ExactSum {
 std::string CombineConfig::validate() const {
   if (topk < 1 || topk > kMaxTopk) return fmt::format("topk is {}; it must be in [1, {}]", topk, kMaxTopk);
   if (hidden < 1 || hidden > 65536) return fmt::format("hidden is {}; it must be in [1, 65536]", hidden);
-  const double f = routed_scaling_factor;
-  if (!std::isfinite(f) || !(f > 0.0))
-    return fmt::format("routed_scaling_factor is {}; it must be a finite fp32 value > 0", f);
-  if (static_cast<double>(static_cast<float>(f)) != f)
-    return fmt::format("routed_scaling_factor {} is not an fp32 value (the nearest is {}); kernels receive a float",
-                       f, static_cast<float>(f));
-  return {};
+  return check_routed_scaling_factor(routed_scaling_factor);
 }
 
 std::string CombineConfig::label() const {
-  return fmt::format("k={} hidden={} scale={}", topk, hidden, combine_factor_text(routed_scaling_factor));
+  return fmt::format("k={} hidden={} scale={}", topk, hidden, routed_scaling_factor_text(routed_scaling_factor));
 }
 
 std::string check_sizes(const CombineConfig& c, const CombineInputs& in) {

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
+#include "ulpcheck/reference/routed_scaling_factor.hpp"
 
 namespace ulpcheck {
 
@@ -14,17 +14,6 @@ std::string_view name(Scoring s) {
   }
   return "unknown";
 }
-
-namespace {
-
-/// The factor as a kernel receives it: an fp32 value printed in its shortest form.
-std::string factor_text(double f) {
-  const auto as_float = static_cast<float>(f);
-  if (static_cast<double>(as_float) == f) return fmt::format("{}", as_float);
-  return fmt::format("{}", f);
-}
-
-}  // namespace
 
 std::string RoutingConfig::validate() const {
   if (experts < 2 || experts > 512) return fmt::format("experts is {}; it must be in [2, 512]", experts);
@@ -40,18 +29,12 @@ std::string RoutingConfig::validate() const {
   const int candidates = topk_group * experts_per_group();
   if (topk < 1 || topk > candidates)
     return fmt::format("topk is {}; it must be in [1, topk_group * experts / n_group = {}]", topk, candidates);
-  const double f = routed_scaling_factor;
-  if (!std::isfinite(f) || !(f > 0.0))
-    return fmt::format("routed_scaling_factor is {}; it must be a finite fp32 value > 0", f);
-  if (static_cast<double>(static_cast<float>(f)) != f)
-    return fmt::format("routed_scaling_factor {} is not an fp32 value (the nearest is {}); kernels receive a float",
-                       f, static_cast<float>(f));
-  return {};
+  return check_routed_scaling_factor(routed_scaling_factor);
 }
 
 std::string RoutingConfig::label() const {
   return fmt::format("E={} groups={} keep={} top={} {} {} scale={}", experts, n_group, topk_group, topk,
-                     name(scoring), renormalize ? "renorm" : "no-renorm", factor_text(routed_scaling_factor));
+                     name(scoring), renormalize ? "renorm" : "no-renorm", routed_scaling_factor_text(routed_scaling_factor));
 }
 
 }  // namespace ulpcheck

@@ -5,7 +5,7 @@
 #include <cuda_runtime.h>
 
 #include "ulpcheck/device/cuda/combine_launch.hpp"
-#include "ulpcheck/device/math/routing.cuh"
+#include "ulpcheck/device/math/storage.cuh"
 
 namespace ulpcheck::cuda {
 

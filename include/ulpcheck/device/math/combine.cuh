@@ -1,13 +1,16 @@
 // The per-element arithmetic of the combine kernels (reference/combine.hpp), shared by the
 // host and CUDA builds so both compute the same bits. Each step is one fp32 operation,
-// rounded once (never contracted: nvcc would fuse a * b + c), or a rounding to the storage
-// format, written where the engines it models round.
+// rounded once (hd.cuh's *_rn: never contracted, nvcc would fuse a * b + c), or a rounding
+// to the storage format (storage.cuh's round_to_format: the conversion instructions on the
+// GPU, which CudaStorageExhaustive pins to the host's portable rounding on all 2^32
+// floats), written where the engines it models round.
 #pragma once
 
 #include <cstdint>
 
+#include "ulpcheck/device/math/hd.cuh"
+#include "ulpcheck/device/math/storage.cuh"
 #include "ulpcheck/reference/format.hpp"
-#include "ulpcheck/support/hd.hpp"
 
 namespace ulpcheck::math {
 
@@ -38,39 +41,6 @@ struct CombineShape {
   SharedAdd shared_add;
 };
 
-ULPCHECK_HD float f32_add(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
-ULPCHECK_HD float f32_mul(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
-ULPCHECK_HD float f32_fma(float a, float b, float c) {
-#if defined(__CUDA_ARCH__)
-  return __fmaf_rn(a, b, c);
-#else
-  return std::fma(a, b, c);
-#endif
-}
-ULPCHECK_HD float f32_div(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fdiv_rn(a, b);
-#else
-  return a / b;
-#endif
-}
-/// x rounded to the storage format (once: every fp32 value is exactly a double).
-ULPCHECK_HD float to_storage(Format f, float x) {
-  return f == Format::fp32 ? x : static_cast<float>(round_to(f, static_cast<double>(x)));
-}
-
 /// One output element: y(k) is the k-th routed output's value at this element, w[k] its
 /// weight, shared the shared output's value (each already a value of its format).
 template <class RoutedAt>
@@ -78,27 +48,27 @@ ULPCHECK_HD float combine_element(const CombineShape& c, RoutedAt y, const float
   const bool fold = c.scale == ScalePlacement::fold_weights;
   float acc = 0.0f;
   for (int k = 0; k < c.topk; ++k) {
-    const float wk = fold ? f32_mul(c.rsf, w[k]) : w[k];
+    const float wk = fold ? mul_rn(c.rsf, w[k]) : w[k];
     if (c.accumulation == Accumulation::fp32)
-      acc = f32_fma(wk, y(k), acc);
+      acc = fma_rn(wk, y(k), acc);
     else
-      acc = to_storage(c.format, f32_add(acc, to_storage(c.format, f32_mul(wk, y(k)))));
+      acc = round_to_format(c.format, add_rn(acc, round_to_format(c.format, mul_rn(wk, y(k)))));
   }
   const Format f = c.format;
   switch (c.scale) {
     case ScalePlacement::fold_weights:
-      if (c.shared_add == SharedAdd::fp32) return to_storage(f, f32_add(acc, shared));
-      return to_storage(f, f32_add(to_storage(f, acc), shared));
+      if (c.shared_add == SharedAdd::fp32) return round_to_format(f, add_rn(acc, shared));
+      return round_to_format(f, add_rn(round_to_format(f, acc), shared));
     case ScalePlacement::routed_output:
-      if (c.shared_add == SharedAdd::fp32) return to_storage(f, f32_add(f32_mul(c.rsf, acc), shared));
-      return to_storage(f, f32_add(to_storage(f, f32_mul(to_storage(f, acc), c.rsf)), shared));
+      if (c.shared_add == SharedAdd::fp32) return round_to_format(f, add_rn(mul_rn(c.rsf, acc), shared));
+      return round_to_format(f, add_rn(round_to_format(f, mul_rn(round_to_format(f, acc), c.rsf)), shared));
     case ScalePlacement::fp16_guard: break;
   }
   // DeepSeek-V2's fp16 path: routed + shared * (1 / rsf) in storage, the whole residual
   // stream kept divided by rsf; the rescale by rsf is the caller's, done here last.
-  const float inverse = f32_div(1.0f, c.rsf);
-  const float guarded = to_storage(f, f32_add(to_storage(f, acc), to_storage(f, f32_mul(shared, inverse))));
-  return to_storage(f, f32_mul(guarded, c.rsf));
+  const float inverse = div_rn(1.0f, c.rsf);
+  const float guarded = round_to_format(f, add_rn(round_to_format(f, acc), round_to_format(f, mul_rn(shared, inverse))));
+  return round_to_format(f, mul_rn(guarded, c.rsf));
 }
 
 }  // namespace ulpcheck::math

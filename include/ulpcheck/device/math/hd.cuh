@@ -48,6 +48,21 @@ ULPCHECK_HD float mul_rn(float a, float b) {
   return a * b;
 #endif
 }
+/// a * b + c rounded once, and a / b correctly rounded, alike on both sides.
+ULPCHECK_HD float fma_rn(float a, float b, float c) {
+#if defined(__CUDA_ARCH__)
+  return __fmaf_rn(a, b, c);
+#else
+  return std::fma(a, b, c);
+#endif
+}
+ULPCHECK_HD float div_rn(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return __fdiv_rn(a, b);
+#else
+  return a / b;
+#endif
+}
 
 /// t / d for d = 1 + e, e >= 0 (so d >= 1 or NaN), as IEEE division rounds it. A finite t
 /// over an infinite d is a signed zero: saying so first keeps the GPU's correctly rounded

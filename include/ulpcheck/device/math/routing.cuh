@@ -42,37 +42,6 @@ struct SigmoidTanh {
   static ULPCHECK_HD float eval(float x) { return 0.5f * tanhf(0.5f * x) + 0.5f; }
 };
 
-/// x rounded to a format chosen at run time.
-ULPCHECK_HD float round_to_format(Format f, float x) {
-  switch (f) {
-    case Format::bf16: return round_to_storage<Format::bf16>(x);
-    case Format::fp16: return round_to_storage<Format::fp16>(x);
-    default: return x;
-  }
-}
-
-/// The value of element i of a storage-format array chosen at run time.
-ULPCHECK_HD float load_format(const void* p, Format f, std::int64_t i) {
-  switch (f) {
-    case Format::bf16: {
-      const std::uint32_t bits = static_cast<const std::uint16_t*>(p)[i];
-      return float_from_bits(bits << 16);
-    }
-    case Format::fp16: {
-#if defined(__CUDA_ARCH__)
-      return __half2float(static_cast<const __half*>(p)[i]);
-#else
-      // fp16 -> fp32 is exact: rebuild the value from its fields.
-      const std::uint32_t h = static_cast<const std::uint16_t*>(p)[i];
-      const std::uint32_t sign = (h & 0x8000u) << 16, e = (h >> 10) & 0x1f, m = h & 0x3ff;
-      if (e == 0x1f) return float_from_bits(sign | 0x7f800000u | (m << 13));
-      const float mag = e == 0 ? static_cast<float>(m) * 0x1p-24f : float_from_bits(((e + 112) << 23) | (m << 13));
-      return sign ? -mag : mag;
-#endif
-    }
-    default: return static_cast<const float*>(p)[i];
-  }
-}
 
 inline constexpr float kInvalid = std::numeric_limits<float>::quiet_NaN();
 
