@@ -63,4 +63,21 @@ inline void compare_figure_list(std::vector<std::string>& problems, const std::s
                                      f.recorded, f.fresh, cause));
 }
 
+/// The distribution of ulp errors that elementwise and MoE combine kernel figures both
+/// record (Figures: KernelFigures, CombineKernelFigures), compared alike by compare_figure_list.
+template <class Figures>
+void compare_ulp_distribution(std::vector<std::string>& problems, const std::string& where, const Figures& r,
+                              const Figures& m, const std::string& cause) {
+  compare_figure_list(problems, where,
+                      {
+                          {"max_ulp", r.max_ulp, m.max_ulp},
+                          {"max_ulp_above_floor", r.max_ulp_above_floor, m.max_ulp_above_floor},
+                          {"p50", r.p50, m.p50},
+                          {"p99", r.p99, m.p99},
+                          {"p999", r.p999, m.p999},
+                          {"frac_correctly_rounded", r.frac_correctly_rounded, m.frac_correctly_rounded},
+                      },
+                      cause);
+}
+
 }  // namespace ulpcheck::golden

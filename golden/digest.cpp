@@ -202,8 +202,7 @@ void write_digests(hid_t file) {
       throw WriteError(fmt::format("digest: {}", e.what()));
     }
   };
-  Handle root(H5Gopen2(file, "/", H5P_DEFAULT), H5Gclose);
-  if (!root.ok()) throw WriteError("open /");
+  Handle root = root_for_writing(file);
   seal(seal, root.get());
 }
 

@@ -190,6 +190,18 @@ Handle open_file(const Ctx& ctx) {
   return file;
 }
 
+Handle root_for_writing(hid_t file) {
+  Handle root(H5Gopen2(file, "/", H5P_DEFAULT), H5Gclose);
+  if (!root.ok()) throw WriteError("open /");
+  return root;
+}
+
+Handle open_root(const Ctx& ctx, hid_t file) {
+  Handle root(H5Gopen2(file, "/", H5P_DEFAULT), H5Gclose);
+  if (!root.ok()) ctx.fail("/", "cannot be opened (corrupted)");
+  return root;
+}
+
 std::string join_path(const std::string& a, const std::string& b) { return a == "/" ? "/" + b : a + "/" + b; }
 
 Handle open_group(const Ctx& ctx, hid_t parent, const std::string& parent_path, const std::string& name) {

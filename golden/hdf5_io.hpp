@@ -4,6 +4,8 @@
 // and reads that check every type and shape and name the object that is wrong.
 #pragma once
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <hdf5.h>
 
 #include <cstdint>
@@ -88,6 +90,8 @@ enum class GroupStorage { dense, compact };
 
 /// A group with no times whose members are listed in the order written.
 Handle create_group(hid_t parent, const std::string& name, GroupStorage storage = GroupStorage::dense);
+/// The root group of a file being written, to write its attributes.
+Handle root_for_writing(hid_t file);
 void attr_string(hid_t obj, const char* name, const std::string& value);
 void attr_double(hid_t obj, const char* name, double v);
 void attr_int64(hid_t obj, const char* name, std::int64_t v);
@@ -136,6 +140,8 @@ std::string regen_hint(const std::string& op);
 
 /// Opens the file read-only after checking that it exists and is HDF5.
 Handle open_file(const Ctx& ctx);
+/// The root group of an open file; a file whose root cannot be opened is corrupted.
+Handle open_root(const Ctx& ctx, hid_t file);
 std::string join_path(const std::string& a, const std::string& b);
 Handle open_group(const Ctx& ctx, hid_t parent, const std::string& parent_path, const std::string& name);
 bool has_attr(hid_t obj, const char* name);
@@ -165,6 +171,20 @@ std::vector<T> read_dataset(const Ctx& ctx, hid_t group, const std::string& grou
   std::vector<T> v(n);
   read_all(ctx, d.get(), join_path(group_path, name), Type<T>::memory(), v.data(), n);
   if (dims) *dims = std::move(shape);
+  return v;
+}
+
+/// A dataset whose shape the group's token count and configuration fix (the routing and
+/// MoE combine batches).
+template <class T>
+std::vector<T> read_shaped(const Ctx& ctx, hid_t g, const std::string& gp, const char* name,
+                           const std::vector<hsize_t>& want) {
+  std::vector<hsize_t> dims;
+  std::vector<T> v = read_dataset<T>(ctx, g, gp, name, static_cast<int>(want.size()), &dims);
+  if (dims != want)
+    ctx.fail(join_path(gp, name), fmt::format("has shape [{}], expected [{}] (from the group's tokens and "
+                                              "configuration)",
+                                              fmt::join(dims, ", "), fmt::join(want, ", ")));
   return v;
 }
 

@@ -104,4 +104,30 @@ void report_integrity(std::vector<std::string>& problems, const std::string& pat
       problems.push_back(fmt::format("{}: {} {}; {}", path, p.object, p.what, cause));
 }
 
+AllowedMembers op_file_root_members() {
+  return {{"schema_version", "tool", "op", "formula", "oracle_method", "device", "cuda_version", "driver_version"},
+          {},
+          {},
+          true};
+}
+
+VerifyCauses verify_causes(std::string_view op) {
+  const std::string regen = fmt::format("regenerate with 'ulpcheck golden regen --op {}'", op);
+  return {regen, "the file was edited or corrupted; " + regen,
+          "the file was edited, or the kernel or the oracle changed since the file was written; " + regen};
+}
+
+void check_root_method(std::vector<std::string>& problems, std::set<std::string>& explained, const std::string& path,
+                       const std::string& formula, std::string_view expected_formula, const std::string& oracle_method,
+                       std::string_view expected_oracle_method, const VerifyCauses& causes) {
+  const std::size_t before = problems.size();
+  if (formula != expected_formula)
+    problems.push_back(fmt::format("{}: / attribute formula is '{}', expected '{}'; {}", path, formula,
+                                   expected_formula, causes.stale));
+  if (oracle_method != expected_oracle_method)
+    problems.push_back(fmt::format("{}: / attribute oracle_method is '{}', expected '{}'; {}", path, oracle_method,
+                                   expected_oracle_method, causes.stale));
+  if (problems.size() != before) explained.insert("/");
+}
+
 }  // namespace ulpcheck::golden

@@ -7,6 +7,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "golden/hdf5_io.hpp"
 #include "ulpcheck/golden/elementwise/golden_file.hpp"
@@ -47,6 +48,22 @@ void read_root(const h5::Ctx& ctx, hid_t root, File& f) {
     ctx.fail("/", fmt::format("has schema_version {}, expected {}", f.schema_version, kSchemaVersion));
   for (const auto& list : {std::span<const RootString<File>>(kIdentity<File>), std::span<const RootString<File>>(kProvenance<File>)})
     for (const RootString<File>& a : list) f.*a.field = h5::read_attr_string(ctx, root, "/", a.name);
+}
+
+/// read_root for a family whose files hold one op only (routing, MoE combine): a file that
+/// names another op is refused before its groups are read with the wrong layout.
+template <class File>
+void read_root_of_op(const h5::Ctx& ctx, hid_t root, File& f, std::string_view op) {
+  read_root(ctx, root, f);
+  if (f.op != op) ctx.fail("/", fmt::format("names op '{}', expected '{}'", f.op, op));
+}
+
+/// The device the figures were measured on, as the regeneration's options name it.
+template <class File, class Options>
+void set_device_provenance(File& f, const Options& o) {
+  f.device = o.device;
+  f.cuda_version = o.cuda_version;
+  f.driver_version = o.driver_version;
 }
 
 }  // namespace ulpcheck::golden

@@ -76,8 +76,7 @@ void write_combine_figures(hid_t h, const CombineKernelFigures& k) {
 
 void write_combine_file(const std::string& path, const CombineGoldenFile& f) {
   Handle file = create_file(path, FileFormat::v110);
-  Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
-  if (!root.ok()) throw WriteError("open /");
+  Handle root = root_for_writing(file.get());
   write_identity(root.get(), f);
   write_provenance(root.get(), f);
 
@@ -137,19 +136,6 @@ void read_combine_dtype(const Ctx& ctx, hid_t g, const std::string& gp, Format f
   if (got != name(format)) ctx.fail(gp, fmt::format("has dtype '{}', expected '{}' (its group's)", got, name(format)));
 }
 
-/// A dataset whose shape the group's token count and configuration fix.
-template <class T>
-std::vector<T> read_combine_shaped(const Ctx& ctx, hid_t g, const std::string& gp, const char* name,
-                                   const std::vector<hsize_t>& want) {
-  std::vector<hsize_t> dims;
-  std::vector<T> v = read_dataset<T>(ctx, g, gp, name, static_cast<int>(want.size()), &dims);
-  if (dims != want)
-    ctx.fail(join_path(gp, name), fmt::format("has shape [{}], expected [{}] (from the group's tokens and "
-                                              "configuration)",
-                                              fmt::join(dims, ", "), fmt::join(want, ", ")));
-  return v;
-}
-
 void read_combine_batch(const Ctx& ctx, hid_t g, const std::string& gp, const CombineConfig& c, Format format,
                         CombineInputs& in, CombineAnswers& a) {
   read_combine_dtype(ctx, g, gp, format);
@@ -158,15 +144,15 @@ void read_combine_batch(const Ctx& ctx, hid_t g, const std::string& gp, const Co
   if (in.tokens < 1) ctx.fail(gp, fmt::format("has tokens {}, expected at least 1", in.tokens));
   const auto T = static_cast<hsize_t>(in.tokens), K = static_cast<hsize_t>(c.topk),
              H = static_cast<hsize_t>(c.hidden);
-  in.routed = read_combine_shaped<std::uint32_t>(ctx, g, gp, "routed_bits", {T * K, H});
-  const std::vector<std::uint32_t> weights = read_combine_shaped<std::uint32_t>(ctx, g, gp, "weights_bits", {T, K});
+  in.routed = read_shaped<std::uint32_t>(ctx, g, gp, "routed_bits", {T * K, H});
+  const std::vector<std::uint32_t> weights = read_shaped<std::uint32_t>(ctx, g, gp, "weights_bits", {T, K});
   in.weights.resize(weights.size());
   for (std::size_t i = 0; i < weights.size(); ++i) in.weights[i] = std::bit_cast<float>(weights[i]);
-  in.shared = read_combine_shaped<std::uint32_t>(ctx, g, gp, "shared_bits", {T, H});
-  a.exact_hi = read_combine_shaped<double>(ctx, g, gp, "exact_hi", {T, H});
-  a.exact_lo = read_combine_shaped<double>(ctx, g, gp, "exact_lo", {T, H});
-  a.rounded_bits = read_combine_shaped<std::uint32_t>(ctx, g, gp, "rounded_bits", {T, H});
-  a.scale = read_combine_shaped<double>(ctx, g, gp, "scale", {T, H});
+  in.shared = read_shaped<std::uint32_t>(ctx, g, gp, "shared_bits", {T, H});
+  a.exact_hi = read_shaped<double>(ctx, g, gp, "exact_hi", {T, H});
+  a.exact_lo = read_shaped<double>(ctx, g, gp, "exact_lo", {T, H});
+  a.rounded_bits = read_shaped<std::uint32_t>(ctx, g, gp, "rounded_bits", {T, H});
+  a.scale = read_shaped<double>(ctx, g, gp, "scale", {T, H});
 }
 
 CombineKernelFigures read_combine_figures(const Ctx& ctx, hid_t h, const std::string& kp, const std::string& kernel,
@@ -193,12 +179,10 @@ void write_combine_golden(const std::string& path, const CombineGoldenFile& file
 CombineGoldenFile read_combine_golden(const std::string& path) {
   Ctx ctx{path, std::string(kCombineOpName), {}};
   Handle file = open_file(ctx);
-  Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
-  if (!root.ok()) ctx.fail("/", "cannot be opened (corrupted)");
+  Handle root = open_root(ctx, file.get());
 
   CombineGoldenFile f;
-  read_root(ctx, root.get(), f);
-  if (f.op != kCombineOpName) ctx.fail("/", fmt::format("names op '{}', expected '{}'", f.op, kCombineOpName));
+  read_root_of_op(ctx, root.get(), f, kCombineOpName);
 
   for (const std::string& fn : members(root.get())) {
     const auto format = parse_format(fn);

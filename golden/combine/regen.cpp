@@ -7,6 +7,8 @@
 #include <filesystem>
 
 #include "golden/file_lock.hpp"
+#include "golden/kernel_claims.hpp"
+#include "golden/root_attributes.hpp"
 #include "ulpcheck/properties/combine/compare.hpp"
 
 namespace ulpcheck::golden {
@@ -72,18 +74,13 @@ ErrorStats measure_combine(const CombineKernel& kernel, const CombineClaim& clai
 
 std::vector<std::pair<const CombineKernel*, CombineClaim>> combine_kernels_for(
     std::span<const CombineKernel* const> kernels, const CombineConfig& config, Format format) {
-  std::vector<std::pair<const CombineKernel*, CombineClaim>> out;
-  for (const CombineKernel* k : kernels)
-    if (const std::optional<CombineClaim> claim = k->claim(config, format)) out.emplace_back(k, *claim);
-  return out;
+  return kernels_claiming(kernels, [&](const CombineKernel& k) { return k.claim(config, format); });
 }
 
 CombineGoldenFile build_combine_golden(const CombineBuildOptions& o, std::vector<CombineCorpus> corpora,
                                        const Log& log) {
   CombineGoldenFile file;
-  file.device = o.device;
-  file.cuda_version = o.cuda_version;
-  file.driver_version = o.driver_version;
+  set_device_provenance(file, o);
   for (const CombineCaseSpec& spec : combine_case_specs()) {
     const auto start = std::chrono::steady_clock::now();
     CombineGoldenCase c;

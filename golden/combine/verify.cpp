@@ -10,6 +10,7 @@
 
 #include "golden/column_diff.hpp"
 #include "golden/integrity.hpp"
+#include "golden/kernel_claims.hpp"
 #include "ulpcheck/golden/combine/regen.hpp"
 
 namespace ulpcheck::golden {
@@ -48,12 +49,11 @@ void compare_combine_figures(std::vector<std::string>& problems, const std::stri
                           {"budget_max_ulp", r.claim.max_ulp, m.claim.max_ulp},
                           {"budget_relative", r.claim.relative, m.claim.relative},
                           {"budget_absolute", r.claim.absolute, m.claim.absolute},
-                          {"max_ulp", r.max_ulp, m.max_ulp},
-                          {"max_ulp_above_floor", r.max_ulp_above_floor, m.max_ulp_above_floor},
-                          {"p50", r.p50, m.p50},
-                          {"p99", r.p99, m.p99},
-                          {"p999", r.p999, m.p999},
-                          {"frac_correctly_rounded", r.frac_correctly_rounded, m.frac_correctly_rounded},
+                      },
+                      cause);
+  compare_ulp_distribution(problems, where, r, m, cause);
+  compare_figure_list(problems, where,
+                      {
                           {"in_floor_region", combine_count(r.in_floor_region), combine_count(m.in_floor_region)},
                           {"budget_breaches", combine_count(r.budget_breaches), combine_count(m.budget_breaches)},
                           {"semantic_violations", combine_count(r.semantic_violations),
@@ -71,32 +71,24 @@ const std::vector<std::string> kCombineConfigAttributes{"config", "topk", "hidde
 const std::vector<std::string> kCombineBatchDatasets{"routed_bits", "weights_bits", "shared_bits", "exact_hi",
                                                      "exact_lo",    "rounded_bits", "scale"};
 
-std::vector<std::string> combine_joined(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
 /// What schema v1 defines in each group of the combine file (golden/SCHEMA.md, "MoE combine").
 AllowedMembers combine_layout(const std::vector<std::string>& at) {
   const std::vector<std::string> batch{"dtype", "tokens"};
   const bool corpus = at.size() >= 2 && at[1] == "corpus";
   switch (at.size()) {
     case 0:
-      return {{"schema_version", "tool", "op", "formula", "oracle_method", "device", "cuda_version", "driver_version"},
-              {},
-              {},
-              true};
+      return op_file_root_members();
     case 1:
       return {{"dtype"}, {}, {}, true};
     case 2:
       if (corpus) return {{"dtype"}, {}, {}, true};
-      return {combine_joined(combine_joined(kCombineConfigAttributes, batch), {"seed", "input"}),
+      return {joined_names(joined_names(kCombineConfigAttributes, batch), {"seed", "input"}),
               kCombineBatchDatasets,
               {"kernels"},
               false};
     case 3:
       if (corpus)
-        return {combine_joined(combine_joined(kCombineConfigAttributes, batch), {"found_by"}), kCombineBatchDatasets, {},
+        return {joined_names(joined_names(kCombineConfigAttributes, batch), {"found_by"}), kCombineBatchDatasets, {},
                 false};
       return {{}, {}, {}, true};
     case 4:
@@ -116,38 +108,19 @@ AllowedMembers combine_layout(const std::vector<std::string>& at) {
 VerifyResult verify_combine_golden(const std::string& path, const CombineGoldenFile& file,
                                    std::span<const CombineKernel* const> runnable, const Log& log) {
   VerifyResult out;
-  const std::string regen = fmt::format("regenerate with 'ulpcheck golden regen --op {}'", kCombineOpName);
-  const std::string edited = "the file was edited or corrupted; " + regen;
-  const std::string stale =
-      "the file was edited, or the kernel or the oracle changed since the file was written; " + regen;
+  const VerifyCauses causes = verify_causes(kCombineOpName);
+  const std::string& edited = causes.edited;
 
   // Objects whose changed content a recomputation below names precisely: their digest
   // mismatch would only repeat it.
   std::set<std::string> explained;
-  if (file.formula != kCombineFormula)
-    out.problems.push_back(fmt::format("{}: / attribute formula is '{}', expected '{}'; {}", path, file.formula,
-                                       kCombineFormula, stale));
-  if (file.oracle_method != kCombineOracleMethod)
-    out.problems.push_back(fmt::format("{}: / attribute oracle_method is '{}', expected '{}'; {}", path,
-                                       file.oracle_method, kCombineOracleMethod, stale));
-  if (!out.problems.empty()) explained.insert("/");
+  check_root_method(out.problems, explained, path, file.formula, kCombineFormula, file.oracle_method,
+                    kCombineOracleMethod, causes);
   std::map<std::string, const CombineGoldenCase*> recorded;
   for (const CombineGoldenCase& c : file.cases) recorded[combine_group_of(c)] = &c;
   std::map<std::string, CombineCaseSpec> expected;
   for (const CombineCaseSpec& s : combine_case_specs()) expected.emplace(s.group(), s);
-  // The format group that holds a case: its member list changed.
-  const auto parent = [](const std::string& group) { return group.substr(0, group.rfind('/')); };
-  for (const auto& [group, spec] : expected)
-    if (!recorded.count(group)) {
-      out.problems.push_back(fmt::format("{}: {} is missing; every golden file of {} has it; {}", path, group,
-                                         kCombineOpName, regen));
-      explained.insert(parent(group));
-    }
-  for (const auto& [group, c] : recorded)
-    if (!expected.count(group)) {
-      out.problems.push_back(fmt::format("{}: {} is not a case of {}; {}", path, group, kCombineOpName, edited));
-      explained.insert(parent(group));
-    }
+  check_case_names(out.problems, explained, path, kCombineOpName, recorded, expected, causes);
 
   const std::string input_label = golden_combine_input_label();
   for (const CombineGoldenCase& c : file.cases) {
@@ -181,32 +154,14 @@ VerifyResult verify_combine_golden(const std::string& path, const CombineGoldenF
     compare_combine_answers(out.problems, where, c.answers, combine_answers(s.format, exact), edited);
     // Figures of the kernels that can run here, measured against the fresh oracle.
     const auto takers = combine_kernels_for(runnable, c.config, s.format);
-    for (const CombineKernelFigures& k : c.kernels) {
-      const std::string kwhere = where + "/kernels/" + k.kernel;
-      const ProblemsExplain kernel_checks(out.problems, explained, group + "/kernels/" + k.kernel);
-      if (std::none_of(runnable.begin(), runnable.end(), [&](const CombineKernel* r) { return r->name() == k.kernel; })) {
-        out.notes.push_back(fmt::format("{}: not re-measured (the kernel cannot run here)", kwhere));
-        continue;
-      }
-      const auto it =
-          std::find_if(takers.begin(), takers.end(), [&](const auto& t) { return t.first->name() == k.kernel; });
-      if (it == takers.end()) {
-        out.problems.push_back(fmt::format("{} records figures for a case the kernel does not claim; {}", kwhere, stale));
-        continue;
-      }
-      compare_combine_figures(
-          out.problems, kwhere, k,
-          combine_figures(k.kernel, it->second, measure_combine(*it->first, it->second, c.config, fresh, exact)), stale);
-    }
-    // Every kernel that can run here and claims the case must have been recorded.
-    for (const auto& [kernel, claim] : takers)
-      if (std::none_of(c.kernels.begin(), c.kernels.end(),
-                       [&](const CombineKernelFigures& r) { return r.kernel == kernel->name(); })) {
-        out.problems.push_back(fmt::format("{}/kernels has no figures of {}, which claims this case: the file predates "
-                                           "the kernel; {}",
-                                           where, kernel->name(), regen));
-        explained.insert(group + "/kernels");
-      }
+    verify_kernel_figures(out, explained, where, group, runnable, takers, c.kernels, "claim", causes,
+                          [&](const CombineKernelFigures& k, const std::string& kwhere, const CombineKernel& kernel,
+                              const CombineClaim& claim) {
+                            compare_combine_figures(
+                                out.problems, kwhere, k,
+                                combine_figures(k.kernel, claim, measure_combine(kernel, claim, c.config, fresh, exact)),
+                                causes.stale);
+                          });
     if (log) log(fmt::format("verified {} {} ({} tokens)", kCombineOpName, group, c.inputs.tokens));
   }
   for (const CombineCorpus& c : file.corpora) {

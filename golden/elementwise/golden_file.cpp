@@ -41,8 +41,7 @@ void write_params(hid_t g, const Params& p) {
 
 void write_file(const std::string& path, const GoldenFile& f) {
   Handle file = create_file(path);
-  Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
-  if (!root.ok()) throw WriteError("open /");
+  Handle root = root_for_writing(file.get());
   write_identity(root.get(), f);
   attr_int64(root.get(), "arity", f.arity);
   write_provenance(root.get(), f);
@@ -140,8 +139,7 @@ void write_golden(const std::string& path, const GoldenFile& file, const std::fu
 GoldenFile read_golden(const std::string& path) {
   Ctx ctx{path, op_of_path(path), {}};
   Handle file = open_file(ctx);
-  Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
-  if (!root.ok()) ctx.fail("/", "cannot be opened (corrupted)");
+  Handle root = open_root(ctx, file.get());
 
   GoldenFile f;
   read_root(ctx, root.get(), f);

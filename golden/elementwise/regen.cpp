@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "golden/root_attributes.hpp"
 #include "ulpcheck/golden/elementwise/corpus.hpp"
 #include "ulpcheck/properties/gen/values.hpp"
 #include "ulpcheck/properties/inputs.hpp"
@@ -118,9 +119,7 @@ GoldenFile build_golden(const ElementwiseOp& op, const BuildOptions& o, std::vec
   file.op = std::string(op.name);
   file.formula = std::string(op.formula);
   file.arity = op.arity;
-  file.device = o.device;
-  file.cuda_version = o.cuda_version;
-  file.driver_version = o.driver_version;
+  set_device_provenance(file, o);
   for (Format f : all_formats())
     for (const CaseSpec& spec : case_specs(op)) {
       GoldenCase c;

@@ -28,12 +28,11 @@ void compare_figures(std::vector<std::string>& problems, const std::string& wher
                       {
                           {"budget_max_ulp", r.budget_max_ulp, m.budget_max_ulp},
                           {"budget_abs_floor", r.budget_abs_floor, m.budget_abs_floor},
-                          {"max_ulp", r.max_ulp, m.max_ulp},
-                          {"max_ulp_above_floor", r.max_ulp_above_floor, m.max_ulp_above_floor},
-                          {"p50", r.p50, m.p50},
-                          {"p99", r.p99, m.p99},
-                          {"p999", r.p999, m.p999},
-                          {"frac_correctly_rounded", r.frac_correctly_rounded, m.frac_correctly_rounded},
+                      },
+                      cause);
+  compare_ulp_distribution(problems, where, r, m, cause);
+  compare_figure_list(problems, where,
+                      {
                           {"budget_breaches", static_cast<double>(r.budget_breaches),
                            static_cast<double>(m.budget_breaches)},
                           {"semantic_violations", static_cast<double>(r.semantic_violations),

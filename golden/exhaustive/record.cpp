@@ -44,8 +44,7 @@ constexpr RecordCount kRecordCounts[] = {{"elements", &ExhaustiveRecord::element
 void write_sweeps(const std::string& path, const ExhaustiveFile& f) {
   // HDF5 1.10 objects: each small dataset indexed by a fixed array, not a B-tree of KBs.
   Handle file = create_file(path, FileFormat::v110);
-  Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
-  if (!root.ok()) throw WriteError("open /");
+  Handle root = root_for_writing(file.get());
   attr_int64(root.get(), "schema_version", f.schema_version);
   attr_string(root.get(), "tool", f.tool);
   attr_string(root.get(), "content", "exhaustive sweeps");

@@ -85,8 +85,7 @@ void write_figures(hid_t h, const Figures& k) {
 
 void write_file(const std::string& path, const RoutingGoldenFile& f) {
   Handle file = create_file(path, FileFormat::v110);
-  Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
-  if (!root.ok()) throw WriteError("open /");
+  Handle root = root_for_writing(file.get());
   write_identity(root.get(), f);
   write_provenance(root.get(), f);
 
@@ -169,19 +168,6 @@ Distribution read_distribution(const Ctx& ctx, hid_t g, const std::string& gp, c
   return d;
 }
 
-/// A dataset whose shape the group's token count and configuration fix.
-template <class T>
-std::vector<T> read_shaped(const Ctx& ctx, hid_t g, const std::string& gp, const char* name,
-                           const std::vector<hsize_t>& want) {
-  std::vector<hsize_t> dims;
-  std::vector<T> v = read_dataset<T>(ctx, g, gp, name, static_cast<int>(want.size()), &dims);
-  if (dims != want)
-    ctx.fail(join_path(gp, name), fmt::format("has shape [{}], expected [{}] (from the group's tokens and "
-                                              "configuration)",
-                                              fmt::join(dims, ", "), fmt::join(want, ", ")));
-  return v;
-}
-
 /// The formats a group names (a format pair, its corpus, a case or counterexample): those
 /// of the format-pair group's name.
 void read_pair_formats(const Ctx& ctx, hid_t g, const std::string& gp, Format logits, Format bias) {
@@ -251,12 +237,10 @@ void write_routing_golden(const std::string& path, const RoutingGoldenFile& file
 RoutingGoldenFile read_routing_golden(const std::string& path) {
   Ctx ctx{path, std::string(kRoutingOpName), {}};
   Handle file = open_file(ctx);
-  Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
-  if (!root.ok()) ctx.fail("/", "cannot be opened (corrupted)");
+  Handle root = open_root(ctx, file.get());
 
   RoutingGoldenFile f;
-  read_root(ctx, root.get(), f);
-  if (f.op != kRoutingOpName) ctx.fail("/", fmt::format("names op '{}', expected '{}'", f.op, kRoutingOpName));
+  read_root_of_op(ctx, root.get(), f, kRoutingOpName);
 
   for (const std::string& pn : members(root.get())) {
     const auto pair = parse_format_pair(pn);

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "golden/kernel_claims.hpp"
+#include "golden/root_attributes.hpp"
 #include "ulpcheck/properties/routing/measure.hpp"
 
 namespace ulpcheck::golden {
@@ -69,18 +71,13 @@ RoutingStats measure_routing(const RoutingKernel& kernel, const RoutingClaim& cl
 
 std::vector<std::pair<const RoutingKernel*, RoutingClaim>> routing_kernels_for(
     std::span<const RoutingKernel* const> kernels, const RoutingConfig& config, Format logits, Format bias) {
-  std::vector<std::pair<const RoutingKernel*, RoutingClaim>> out;
-  for (const RoutingKernel* k : kernels)
-    if (const std::optional<RoutingClaim> claim = k->claim(config, logits, bias)) out.emplace_back(k, *claim);
-  return out;
+  return kernels_claiming(kernels, [&](const RoutingKernel& k) { return k.claim(config, logits, bias); });
 }
 
 RoutingGoldenFile build_routing_golden(const RoutingBuildOptions& o, std::vector<RoutingCorpus> corpora,
                                        const Log& log) {
   RoutingGoldenFile file;
-  file.device = o.device;
-  file.cuda_version = o.cuda_version;
-  file.driver_version = o.driver_version;
+  set_device_provenance(file, o);
   for (const RoutingCaseSpec& spec : routing_case_specs()) {
     const auto start = std::chrono::steady_clock::now();
     RoutingGoldenCase c;

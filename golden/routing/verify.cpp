@@ -9,6 +9,7 @@
 
 #include "golden/column_diff.hpp"
 #include "golden/integrity.hpp"
+#include "golden/kernel_claims.hpp"
 #include "ulpcheck/golden/routing/regen.hpp"
 
 namespace ulpcheck::golden {
@@ -86,33 +87,25 @@ const std::vector<std::string> kConfigAttributes{"config",  "experts",     "n_gr
 const std::vector<std::string> kBatchDatasets{"logits_bits", "bias_bits", "ids",          "weights_hi",
                                               "weights_lo",  "groups",    "group_margin", "expert_margin"};
 
-std::vector<std::string> joined(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
 /// What schema v1 defines in each group of the routing file (golden/SCHEMA.md).
 AllowedMembers routing_layout(const std::vector<std::string>& at) {
   const std::vector<std::string> batch{"logits_dtype", "bias_dtype", "tokens"};
   const bool corpus = at.size() >= 2 && at[1] == "corpus";
   switch (at.size()) {
     case 0:
-      return {{"schema_version", "tool", "op", "formula", "oracle_method", "device", "cuda_version", "driver_version"},
-              {},
-              {},
-              true};
+      return op_file_root_members();
     case 1:
       return {{"logits_dtype", "bias_dtype"}, {}, {}, true};
     case 2:
       if (corpus) return {{"logits_dtype", "bias_dtype"}, {}, {}, true};
-      return {joined(joined(kConfigAttributes, batch),
+      return {joined_names(joined_names(kConfigAttributes, batch),
                      {"seed", "logits_distribution", "logits_kind", "logits_mean", "logits_sd", "bias_distribution",
                       "bias_kind", "bias_mean", "bias_sd"}),
               kBatchDatasets,
               {"kernels"},
               false};
     case 3:
-      if (corpus) return {joined(joined(kConfigAttributes, batch), {"found_by"}), kBatchDatasets, {}, false};
+      if (corpus) return {joined_names(joined_names(kConfigAttributes, batch), {"found_by"}), kBatchDatasets, {}, false};
       return {{}, {}, {}, true};
     case 4:
       if (corpus) return {};
@@ -133,38 +126,19 @@ AllowedMembers routing_layout(const std::vector<std::string>& at) {
 VerifyResult verify_routing_golden(const std::string& path, const RoutingGoldenFile& file,
                                    std::span<const RoutingKernel* const> runnable, const Log& log) {
   VerifyResult out;
-  const std::string regen = fmt::format("regenerate with 'ulpcheck golden regen --op {}'", kRoutingOpName);
-  const std::string edited = "the file was edited or corrupted; " + regen;
-  const std::string stale =
-      "the file was edited, or the kernel or the oracle changed since the file was written; " + regen;
+  const VerifyCauses causes = verify_causes(kRoutingOpName);
+  const std::string& edited = causes.edited;
 
   // Objects whose changed content a recomputation below names precisely: their digest
   // mismatch would only repeat it.
   std::set<std::string> explained;
-  if (file.formula != kRoutingFormula)
-    out.problems.push_back(fmt::format("{}: / attribute formula is '{}', expected '{}'; {}", path, file.formula,
-                                       kRoutingFormula, stale));
-  if (file.oracle_method != kRoutingOracleMethod)
-    out.problems.push_back(fmt::format("{}: / attribute oracle_method is '{}', expected '{}'; {}", path,
-                                       file.oracle_method, kRoutingOracleMethod, stale));
-  if (!out.problems.empty()) explained.insert("/");
+  check_root_method(out.problems, explained, path, file.formula, kRoutingFormula, file.oracle_method,
+                    kRoutingOracleMethod, causes);
   std::map<std::string, const RoutingGoldenCase*> recorded;
   for (const RoutingGoldenCase& c : file.cases) recorded[group_of(c)] = &c;
   std::map<std::string, RoutingCaseSpec> expected;
   for (const RoutingCaseSpec& s : routing_case_specs()) expected.emplace(s.group(), s);
-  // The format-pair group that holds a case: its member list changed.
-  const auto parent = [](const std::string& group) { return group.substr(0, group.rfind('/')); };
-  for (const auto& [group, spec] : expected)
-    if (!recorded.count(group)) {
-      out.problems.push_back(fmt::format("{}: {} is missing; every golden file of {} has it; {}", path, group,
-                                         kRoutingOpName, regen));
-      explained.insert(parent(group));
-    }
-  for (const auto& [group, c] : recorded)
-    if (!expected.count(group)) {
-      out.problems.push_back(fmt::format("{}: {} is not a case of {}; {}", path, group, kRoutingOpName, edited));
-      explained.insert(parent(group));
-    }
+  check_case_names(out.problems, explained, path, kRoutingOpName, recorded, expected, causes);
 
   for (const RoutingGoldenCase& rc : file.cases) {
     const RoutingGoldenCase* c = &rc;
@@ -205,31 +179,14 @@ VerifyResult verify_routing_golden(const std::string& path, const RoutingGoldenF
     compare_answers(out.problems, where, c->answers, routing_answers(exact), edited);
     // Figures of the kernels that can run here, measured against the fresh oracle.
     const auto takers = routing_kernels_for(runnable, c->config, s.logits, s.bias);
-    for (const RoutingKernelFigures& k : c->kernels) {
-      const std::string kwhere = where + "/kernels/" + k.kernel;
-      const ProblemsExplain kernel_checks(out.problems, explained, group + "/kernels/" + k.kernel);
-      if (std::none_of(runnable.begin(), runnable.end(), [&](const RoutingKernel* r) { return r->name() == k.kernel; })) {
-        out.notes.push_back(fmt::format("{}: not re-measured (the kernel cannot run here)", kwhere));
-        continue;
-      }
-      const auto it = std::find_if(takers.begin(), takers.end(), [&](const auto& t) { return t.first->name() == k.kernel; });
-      if (it == takers.end()) {
-        out.problems.push_back(fmt::format("{} records figures for a case the kernel does not take; {}", kwhere, stale));
-        continue;
-      }
-      compare_figures(out.problems, kwhere, k,
-                      routing_figures(k.kernel, it->second, measure_routing(*it->first, it->second, c->config, fresh, exact)),
-                      stale);
-    }
-    // Every kernel that can run here and takes the case must have been recorded.
-    for (const auto& [kernel, claim] : takers)
-      if (std::none_of(c->kernels.begin(), c->kernels.end(),
-                       [&](const RoutingKernelFigures& r) { return r.kernel == kernel->name(); })) {
-        out.problems.push_back(fmt::format("{}/kernels has no figures of {}, which takes this case: the file predates "
-                                           "the kernel; {}",
-                                           where, kernel->name(), regen));
-        explained.insert(group + "/kernels");
-      }
+    verify_kernel_figures(out, explained, where, group, runnable, takers, c->kernels, "take", causes,
+                          [&](const RoutingKernelFigures& k, const std::string& kwhere, const RoutingKernel& kernel,
+                              const RoutingClaim& claim) {
+                            compare_figures(
+                                out.problems, kwhere, k,
+                                routing_figures(k.kernel, claim, measure_routing(kernel, claim, c->config, fresh, exact)),
+                                causes.stale);
+                          });
     if (log) log(fmt::format("verified {} {} ({} tokens)", kRoutingOpName, group, c->inputs.tokens));
   }
   for (const RoutingCorpus& c : file.corpora) {
