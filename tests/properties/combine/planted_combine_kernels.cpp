@@ -63,7 +63,7 @@ class PlantedCombine final : public CombineKernel {
               static_cast<float>(decode(in.format, in.routed[static_cast<std::size_t>((t * K + k) * H + h)]));
         const auto e = static_cast<std::size_t>(t * H + h);
         float shared = static_cast<float>(decode(in.format, in.shared[e]));
-        if (bug_ == Bug::shared_twice) shared = math::f32_add(shared, shared);
+        if (bug_ == Bug::shared_twice) shared = math::add_rn(shared, shared);
         const float v = math::combine_element(
             shape, [&](int k) { return y[static_cast<std::size_t>(k)]; }, w.data(), shared);
         out[e] = encode(in.format, static_cast<double>(v));
