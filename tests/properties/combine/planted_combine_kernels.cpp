@@ -91,6 +91,7 @@ const PlantedCombineKernel kAll[] = {
     {&kSharedTwice, "the shared output added twice", "within_budget", Format::fp16},
     {&kStorageAccumulation, "rows summed in storage under the fp32-accumulation claim", "permutation_invariant",
      Format::bf16},
+    {&kStorageAccumulation, "rows summed in fp16 under the fp32-accumulation claim", "within_budget", Format::fp16},
     {&kNaiveFp16, "rsf * (routed sum) rounded to fp16 before the shared output joins, claiming fp16",
      "no_fp16_overflow", Format::fp16},
 };
