@@ -35,7 +35,7 @@ struct ExhaustiveOptions {
   ExhaustiveRequest request;
   std::string format = "md";
   std::optional<std::string> output;
-  std::vector<std::string> plugins;
+  PluginOptions plugins;
   SweepRecordOptions golden;
 };
 
@@ -43,7 +43,7 @@ struct MergeOptions {
   std::vector<std::string> parts;
   std::string format = "md";
   std::optional<std::string> output;
-  std::vector<std::string> plugins;
+  PluginOptions plugins;
   SweepRecordOptions golden;
 };
 

@@ -12,6 +12,7 @@
 
 #include "cli/fuzz_corpus.hpp"
 #include "cli/plugins.hpp"
+#include "cli/shell_quote.hpp"
 #include "cli/usage_error.hpp"
 #include "cli/validators.hpp"
 #include "ulpcheck/reports/junit.hpp"
@@ -23,21 +24,14 @@ namespace ulpcheck::cli {
 
 namespace {
 
-/// `text` as one word for a POSIX shell: in single quotes, a quote inside as '\''.
-std::string shell_quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 /// Prints the explanation, the shrunk case and the command that runs it again. The run's
 /// plugins go into that command: a plugin kernel's token names a kernel only they register.
-void print_failure(const FuzzResult& r, const std::vector<std::string>& plugins) {
+void print_failure(const FuzzResult& r, const PluginOptions& plugins) {
   fmt::print("  {}", r.failure);
   if (!r.failure.ends_with('\n')) fmt::print("\n");
   fmt::print("  minimal case: {}", r.counterexample);
-  std::string replay = "ulpcheck fuzz";
-  for (const std::string& p : plugins) replay += " --plugin " + shell_quoted(p);
+  const std::string replay = "ulpcheck fuzz" + plugins.command_line();
   fmt::print("  replay: {} --replay {}\n", replay, shell_quoted(r.replay_token));
 }
 
@@ -146,7 +140,7 @@ int run_fuzz(const FuzzOptions& o) {
   const Corpus corpus = corpus_for(o, plugin_kernels);
   const auto start = std::chrono::steady_clock::now();
   std::vector<FuzzResult> results;
-  int failed = 0;
+  int failed = 0, died = 0;
   long long cases = 0;
   for (std::size_t i = first; i < end; ++i) {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -163,7 +157,8 @@ int run_fuzz(const FuzzOptions& o) {
       fmt::print("{} cases passed\n", r.cases);
     } else {
       ++failed;
-      fmt::print("FAILED after {} passing cases\n", r.cases);
+      died += r.kernel_died;
+      fmt::print("FAILED{} after {} passing cases\n", r.kernel_died ? " (the kernel's process died)" : "", r.cases);
       print_failure(r, o.plugins);
       keep_counterexample(o, corpus, each, r);
     }
@@ -182,7 +177,11 @@ int run_fuzz(const FuzzOptions& o) {
       throw UsageError(fmt::format("--junit {}", e.what()));
     }
   }
-  return failed ? kExitViolation : kExitPass;
+  if (died)
+    fmt::print("{} of {} property runs ended with the kernel's process dead: exit 2, a kernel that does not run is "
+               "not a property's verdict\n",
+               died, results.size());
+  return died ? kExitUsage : failed ? kExitViolation : kExitPass;
 }
 
 }  // namespace ulpcheck::cli

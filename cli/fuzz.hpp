@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/plugins.hpp"
+
 namespace ulpcheck::cli {
 
 struct FuzzOptions {
@@ -16,7 +18,7 @@ struct FuzzOptions {
   std::vector<std::string> dtypes;   ///< empty: all
   std::vector<std::string> kernels;  ///< empty: every kernel that can run here
   std::vector<std::string> properties;  ///< empty: every property that applies
-  std::vector<std::string> plugins;
+  PluginOptions plugins;
   int cases = 100;
   std::uint64_t seed = 1;
   std::optional<double> time_budget;

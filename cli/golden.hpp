@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/plugins.hpp"
 #include "cli/usage_error.hpp"
 #include "ulpcheck/golden/elementwise/golden_file.hpp"
 #include "ulpcheck/golden/files.hpp"
@@ -23,7 +24,7 @@ struct GoldenOptions {
   std::string dir = golden::kDefaultDir;
   std::vector<std::string> ops;      ///< empty: every op (regen) or every op with a file (others)
   std::vector<std::string> kernels;  ///< check: empty = every kernel that can run here
-  std::vector<std::string> plugins;
+  PluginOptions plugins;
   std::int64_t samples = 16384;      ///< regen: random elements per sampled case
   std::int64_t tokens = golden::kDefaultRoutingTokens;  ///< regen: tokens per routing case
   std::uint64_t seed = 1;            ///< regen

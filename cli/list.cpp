@@ -31,12 +31,12 @@ std::string budget_cell(const std::optional<Budget>& b) {
 
 void setup_list(CLI::App& app, int& exit_code) {
   CLI::App* sub = app.add_subcommand("list", "List ops, dtypes and kernels (with the budgets they claim)");
-  auto plugins = std::make_shared<std::vector<std::string>>();
+  auto plugins = std::make_shared<PluginOptions>();
   add_plugin_option(sub, *plugins);
   sub->callback([plugins, &exit_code] { exit_code = run_list(*plugins); });
 }
 
-int run_list(const std::vector<std::string>& plugins) {
+int run_list(const PluginOptions& plugins) {
   load_plugins(plugins);
   fmt::print("ops:\n");
   for (const ElementwiseOp* op : all_ops()) {

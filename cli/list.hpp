@@ -6,10 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "cli/plugins.hpp"
+
 namespace ulpcheck::cli {
 
 void setup_list(CLI::App& app, int& exit_code);
 /// Loads `plugins` (--plugin) first, so their kernels are listed too.
-int run_list(const std::vector<std::string>& plugins = {});
+int run_list(const PluginOptions& plugins = {});
 
 }  // namespace ulpcheck::cli

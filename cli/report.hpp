@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/plugins.hpp"
+
 #include "ulpcheck/runs/report.hpp"
 
 namespace ulpcheck::cli {
@@ -18,7 +20,7 @@ struct ReportOptions {
   std::string format = "md";
   std::optional<std::string> output;  ///< -o: written atomically instead of stdout
   std::vector<std::string> diff;      ///< --diff OLD.json NEW.json
-  std::vector<std::string> plugins;   ///< --plugin: loaded before anything is looked up
+  PluginOptions plugins;              ///< --plugin: loaded before anything is looked up
 };
 
 void setup_report(CLI::App& app, int& exit_code);

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <cstdio>
 #include <span>
 
 #include "ulpcheck/device/abi_kernels.hpp"
@@ -81,18 +82,29 @@ struct Fail {
   }
 };
 
+/// A child process cannot use the CUDA context of ulpcheck's process, so an isolated
+/// kernel must take host memory.
+void require_host_memory(const char* name, std::int32_t memory, const Isolation& isolation, const Fail& fail) {
+  if (isolation.enabled && memory == ULPCHECK_MEMORY_CUDA)
+    fail(fmt::format("kernel '{}' takes CUDA memory, and --isolate runs host-memory kernels only (a child process "
+                     "cannot use ulpcheck's CUDA context); run it without --isolate, where a CUDA fault is still "
+                     "reported with the kernel named",
+                     name ? name : "(null)"));
+}
+
 /// The kernels of a version 1 table, checked.
-Loaded read_v1(const ulpcheck_plugin& plugin, const Fail& fail) {
+Loaded read_v1(const ulpcheck_plugin& plugin, const Isolation& isolation, const Fail& fail) {
   if (plugin.kernel_count == 0) fail("the plugin declares no kernels (kernel_count is 0)");
   if (!plugin.kernels) fail(fmt::format("kernel_count is {} but kernels is NULL", plugin.kernel_count));
   Loaded out;
   for (std::uint32_t i = 0; i < plugin.kernel_count; ++i) out.v1_descriptors.push_back(from_v1(plugin.kernels[i]));
-  out.kernels = make_abi_kernels(out.v1_descriptors, {});
+  out.kernels = make_abi_kernels(out.v1_descriptors, {}, isolation);
+  for (const auto& k : out.v1_descriptors) require_host_memory(k.name, k.memory, isolation, fail);
   return out;
 }
 
 /// The kernels of a version 2 table, checked.
-Loaded read_v2(const ulpcheck_plugin_v2& plugin, const Fail& fail) {
+Loaded read_v2(const ulpcheck_plugin_v2& plugin, const Isolation& isolation, const Fail& fail) {
   if (plugin.elementwise_count == 0 && plugin.routing_count == 0)
     fail("the plugin declares no kernels (elementwise_count and routing_count are 0)");
   if (plugin.elementwise_count && !plugin.elementwise)
@@ -100,16 +112,22 @@ Loaded read_v2(const ulpcheck_plugin_v2& plugin, const Fail& fail) {
   if (plugin.routing_count && !plugin.routing)
     fail(fmt::format("routing_count is {} but routing is NULL", plugin.routing_count));
   Loaded out;
-  out.kernels = make_abi_kernels({plugin.elementwise, plugin.elementwise_count}, {plugin.routing, plugin.routing_count});
+  out.kernels = make_abi_kernels({plugin.elementwise, plugin.elementwise_count}, {plugin.routing, plugin.routing_count},
+                                 isolation);
+  for (std::uint32_t i = 0; i < plugin.elementwise_count; ++i)
+    require_host_memory(plugin.elementwise[i].name, plugin.elementwise[i].memory, isolation, fail);
+  for (std::uint32_t i = 0; i < plugin.routing_count; ++i)
+    require_host_memory(plugin.routing[i].name, plugin.routing[i].memory, isolation, fail);
   return out;
 }
 
-}  // namespace
+/// A plugin opened, its table read and checked, nothing registered yet.
+struct Opened {
+  std::unique_ptr<void, DlCloser> handle;
+  Loaded plugin;
+};
 
-std::vector<std::string> load_plugin(const std::string& path) {
-  std::lock_guard lock(load_mutex());
-  const Fail fail{path};
-
+Opened open_plugin(const std::string& path, const Isolation& isolation, const Fail& fail) {
   if (path.empty()) fail("no plugin file named");
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
@@ -135,8 +153,10 @@ std::vector<std::string> load_plugin(const std::string& path) {
   const std::uint32_t version = *static_cast<const std::uint32_t*>(table);
   Loaded plugin;
   try {
-    if (version == ULPCHECK_KERNEL_ABI_V1) plugin = read_v1(*static_cast<const ulpcheck_plugin*>(table), fail);
-    else if (version == ULPCHECK_KERNEL_ABI_VERSION) plugin = read_v2(*static_cast<const ulpcheck_plugin_v2*>(table), fail);
+    if (version == ULPCHECK_KERNEL_ABI_V1)
+      plugin = read_v1(*static_cast<const ulpcheck_plugin*>(table), isolation, fail);
+    else if (version == ULPCHECK_KERNEL_ABI_VERSION)
+      plugin = read_v2(*static_cast<const ulpcheck_plugin_v2*>(table), isolation, fail);
     else
       fail(fmt::format("plugin ABI version {} is unknown: this ulpcheck loads versions 1 and {}; rebuild the plugin "
                        "against its include/ulpcheck/kernel_abi.h",
@@ -144,9 +164,44 @@ std::vector<std::string> load_plugin(const std::string& path) {
   } catch (const DescriptorError& e) {
     fail(e.what());
   }
-  Loaded& kept = loaded().emplace_back(std::move(plugin));
+  return {std::move(handle), std::move(plugin)};
+}
+
+/// Opens the plugin in a child process first, so that an entry point or a table that
+/// crashes (a data symbol called, a count past the end of its array) or hangs ends only
+/// the child. Throws PluginError with what the child found or how it died.
+void open_in_child(const std::string& path, const Isolation& isolation, const Fail& fail) {
+  struct Verdict {
+    char problem[2048];  ///< the PluginError's message; empty when the table is good
+  };
+  Verdict verdict{};
+  try {
+    verdict = run_isolated<Verdict>(isolation, path.empty() ? "(empty path)" : path,
+                                    "loading (" ULPCHECK_PLUGIN_ENTRY " and its table, in a child process)", [&] {
+                                      Verdict out{};
+                                      try {
+                                        open_plugin(path, isolation, fail);
+                                      } catch (const std::exception& e) {
+                                        std::snprintf(out.problem, sizeof out.problem, "%s", e.what());
+                                      }
+                                      return out;
+                                    });
+  } catch (const KernelError& e) {
+    throw PluginError(e.what());
+  }
+  if (verdict.problem[0]) throw PluginError(verdict.problem);
+}
+
+}  // namespace
+
+std::vector<std::string> load_plugin(const std::string& path, const Isolation& isolation) {
+  std::lock_guard lock(load_mutex());
+  const Fail fail{path};
+  if (isolation.enabled) open_in_child(path, isolation, fail);
+  Opened opened = open_plugin(path, isolation, fail);
+  Loaded& kept = loaded().emplace_back(std::move(opened.plugin));
   register_kernels(kept.kernels);
-  handle.release();  // open for the life of the process: the kernels point into it
+  opened.handle.release();  // open for the life of the process: the kernels point into it
   return kept.kernels.names();
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "ulpcheck/device/isolation.hpp"
 #include "ulpcheck/properties/fuzz.hpp"
 
 namespace rc::detail {
@@ -49,10 +50,31 @@ FuzzResult run_property(const std::string& id, std::string_view sentence, const 
   std::unordered_map<std::string, rc::detail::Reproduce> reproduce;
   if (replay) reproduce = rc::detail::stringToReproduceMap(*replay);
 
+  // A kernel that hung is not called again in this run, since each call would wait out the
+  // timeout: every later case fails as that one did.
+  std::optional<KernelCrash> hang;
+  const auto guarded = [&](const Case& c) {
+    if (hang) throw *hang;
+    try {
+      check(c);
+    } catch (const KernelCrash& e) {
+      result.kernel_died = true;
+      if (e.hung) hang = e;
+      throw;
+    }
+  };
   const auto start = std::chrono::steady_clock::now();
   QuietListener listener;
-  const auto outcome =
-      rc::detail::checkProperty(rc::detail::toProperty([&] { check(*gen); }), metadata, params, listener, reproduce);
+  auto outcome =
+      rc::detail::checkProperty(rc::detail::toProperty([&] { guarded(*gen); }), metadata, params, listener, reproduce);
+  if (hang) {
+    // So the shrinking above ran down to the smallest case, which is not the one the kernel
+    // hung on: the same seed, unshrunk, finds that case once more.
+    hang.reset();
+    params.disableShrinking = true;
+    outcome =
+        rc::detail::checkProperty(rc::detail::toProperty([&] { guarded(*gen); }), metadata, params, listener, reproduce);
+  }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (outcome.template is<rc::detail::SuccessResult>()) {
@@ -67,7 +89,7 @@ FuzzResult run_property(const std::string& id, std::string_view sentence, const 
     if (shrunk)
       rc::detail::checkProperty(rc::detail::toProperty([&] {
                                   *shrunk = *gen;
-                                  check(**shrunk);
+                                  guarded(**shrunk);
                                 }),
                                 metadata, params, listener, {{id, fail.reproduce}});
   } else if (outcome.template is<rc::detail::GaveUpResult>()) {

@@ -33,10 +33,10 @@ std::vector<std::string> AbiKernels::names() const {
 }
 
 AbiKernels make_abi_kernels(std::span<const ulpcheck_elementwise_kernel> elementwise,
-                            std::span<const ulpcheck_routing_kernel> routing) {
+                            std::span<const ulpcheck_routing_kernel> routing, const Isolation& isolation) {
   AbiKernels out;
-  abi::add_elementwise_kernels(elementwise, out);
-  abi::add_routing_kernels(routing, out);
+  abi::add_elementwise_kernels(elementwise, isolation, out);
+  abi::add_routing_kernels(routing, isolation, out);
   for (std::size_t i = 0; i < out.routing.size(); ++i)
     for (const auto& e : out.elementwise)
       if (e->name() == out.routing[i]->name())

@@ -74,16 +74,39 @@ Staging::Staging(std::int32_t memory, std::vector<unsigned char> bytes) : host_(
   }
 }
 
-Staging::Staging(std::int32_t memory, std::size_t size) : host_(std::max<std::size_t>(size, 1), 0xff) {
+Staging::Staging(std::int32_t memory, std::size_t size, const Isolation& isolation)
+    : host_(std::max<std::size_t>(size, 1), 0xff) {
   if (memory == ULPCHECK_MEMORY_CUDA) {
     device_ = std::make_unique<cuda::DeviceBuffer>(host_.size());
     device_->poison();
+  } else if (isolation.enabled) {
+    shared_.emplace(host_.size());
+    std::memset(shared_->data(), 0xff, host_.size());
   }
+}
+
+void* Staging::data() {
+  if (device_) return device_->data();
+  return shared_ ? shared_->data() : host_.data();
 }
 
 const std::vector<unsigned char>& Staging::fetch() {
   if (device_) device_->download(host_.data(), host_.size());
+  if (shared_) std::memcpy(host_.data(), shared_->data(), host_.size());
   return host_;
+}
+
+RunOutcome call_run(const Isolation& isolation, const std::string& kernel, const std::string& call,
+                    const std::function<int(char*, std::size_t)>& run) {
+  return run_isolated<RunOutcome>(isolation, kernel, call, [&] {
+    RunOutcome out;
+    out.code = run(out.error, sizeof out.error);
+    return out;
+  });
+}
+
+void check_outcome(const std::string& kernel, RunOutcome& outcome) {
+  if (outcome.code != 0) throw_run_failed(kernel, outcome.code, outcome.error, sizeof outcome.error);
 }
 
 void require_memory(const std::string& kernel, std::int32_t memory) {

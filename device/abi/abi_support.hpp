@@ -7,12 +7,14 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ulpcheck/device/cuda/runtime.hpp"
+#include "ulpcheck/device/isolation.hpp"
 #include "ulpcheck/kernel_abi.h"
 #include "ulpcheck/reference/format.hpp"
 
@@ -49,17 +51,30 @@ struct Tensor {
 /// memory through CUDA. One per tensor a run hands over.
 class Staging {
  public:
-  /// `bytes` to hand over (an input), or `size` poisoned bytes (an output: 0xff each).
+  /// `bytes` to hand over (an input), or `size` poisoned bytes (an output: 0xff each), in
+  /// memory a child process writes back when the kernel runs isolated.
   Staging(std::int32_t memory, std::vector<unsigned char> bytes);
-  Staging(std::int32_t memory, std::size_t size);
-  void* data() { return device_ ? device_->data() : host_.data(); }
+  Staging(std::int32_t memory, std::size_t size, const Isolation& isolation);
+  void* data();
   /// The bytes as the kernel left them.
   const std::vector<unsigned char>& fetch();
 
  private:
   std::vector<unsigned char> host_;
+  std::optional<SharedBytes> shared_;           ///< an isolated host kernel's output
   std::unique_ptr<cuda::DeviceBuffer> device_;  ///< for ULPCHECK_MEMORY_CUDA
 };
+
+/// What a run function returned: its code and the message it wrote.
+struct RunOutcome {
+  int code = 0;
+  char error[1024] = {};
+};
+
+/// Calls a descriptor's run function (`run(error, error_size)` returns its code), in this
+/// process or, with isolation on, in a child; `call` says which call for a crash's message.
+RunOutcome call_run(const Isolation& isolation, const std::string& kernel, const std::string& call,
+                    const std::function<int(char*, std::size_t)>& run);
 
 /// Throws KernelError("<kernel>: no GPU ...") when a CUDA-memory kernel cannot run here.
 void require_memory(const std::string& kernel, std::int32_t memory);
@@ -68,5 +83,7 @@ void finish(const std::string& kernel, std::int32_t memory);
 /// Throws the KernelError of a run that returned `code` != 0 with `error` (maybe not
 /// NUL-terminated, maybe empty).
 [[noreturn]] void throw_run_failed(const std::string& kernel, int code, char* error, std::size_t size);
+/// Throws that KernelError when `outcome` is a failure.
+void check_outcome(const std::string& kernel, RunOutcome& outcome);
 
 }  // namespace ulpcheck::abi

@@ -18,7 +18,9 @@ namespace ulpcheck::abi {
 /// kernel of several ops does).
 std::string check_name(const char* kind, std::size_t index, const char* name, bool repeat);
 
-void add_elementwise_kernels(std::span<const ulpcheck_elementwise_kernel> descs, AbiKernels& out);
-void add_routing_kernels(std::span<const ulpcheck_routing_kernel> descs, AbiKernels& out);
+void add_elementwise_kernels(std::span<const ulpcheck_elementwise_kernel> descs, const Isolation& isolation,
+                             AbiKernels& out);
+void add_routing_kernels(std::span<const ulpcheck_routing_kernel> descs, const Isolation& isolation,
+                         AbiKernels& out);
 
 }  // namespace ulpcheck::abi

@@ -23,8 +23,8 @@ struct AbiOp {
 
 class AbiElementwiseKernel final : public Kernel {
  public:
-  AbiElementwiseKernel(std::string name, std::string description)
-      : name_(std::move(name)), description_(std::move(description)) {}
+  AbiElementwiseKernel(std::string name, std::string description, const Isolation& isolation)
+      : name_(std::move(name)), description_(std::move(description)), isolation_(isolation) {}
 
   void add(AbiOp op) { ops_.push_back(std::move(op)); }
 
@@ -72,13 +72,17 @@ class AbiElementwiseKernel final : public Kernel {
 
     const std::vector<ulpcheck_param> values = param_values(op, params);
     Staging in(k.memory, to_storage_bytes(input));
-    Staging out(k.memory, output.bits.size() * element_bytes(f));
+    Staging out(k.memory, output.bits.size() * element_bytes(f), isolation_);
     const Tensor in_t(in.data(), dl_dtype(f), {input.rows, input.cols}, k.memory);
     Tensor out_t(out.data(), dl_dtype(f), {output.rows, output.cols}, k.memory);
-    char error[1024] = {};
-    const int code = k.run(op.name.data(), values.data(), static_cast<std::uint32_t>(values.size()), &in_t.t,
-                           &out_t.t, nullptr, k.user_data, error, sizeof error);
-    if (code != 0) throw_run_failed(name_, code, error, sizeof error);
+    RunOutcome outcome =
+        call_run(isolation_, name_, fmt::format("its run of {} in {} on [{} x {}]", op.name, ulpcheck::name(f),
+                                                input.rows, input.cols),
+                 [&](char* error, std::size_t size) {
+                   return k.run(op.name.data(), values.data(), static_cast<std::uint32_t>(values.size()), &in_t.t,
+                                &out_t.t, nullptr, k.user_data, error, size);
+                 });
+    check_outcome(name_, outcome);
     finish(name_, k.memory);
     from_storage_bytes(out.fetch(), output);
   }
@@ -99,6 +103,7 @@ class AbiElementwiseKernel final : public Kernel {
 
   std::string name_;
   std::string description_;
+  Isolation isolation_;
   std::vector<AbiOp> ops_;
 };
 
@@ -148,7 +153,8 @@ AbiOp check_elementwise(const ulpcheck_elementwise_kernel& k, const std::string&
 
 }  // namespace
 
-void add_elementwise_kernels(std::span<const ulpcheck_elementwise_kernel> descs, AbiKernels& out) {
+void add_elementwise_kernels(std::span<const ulpcheck_elementwise_kernel> descs, const Isolation& isolation,
+                             AbiKernels& out) {
   std::set<std::pair<std::string, std::string>> ops_seen;
   std::map<std::string, AbiElementwiseKernel*> by_name;
   for (std::size_t i = 0; i < descs.size(); ++i) {
@@ -159,7 +165,7 @@ void add_elementwise_kernels(std::span<const ulpcheck_elementwise_kernel> descs,
       fail(where, fmt::format("this name is declared for op {} twice; a kernel has one descriptor per op", k.op));
     AbiElementwiseKernel*& kernel = by_name[k.name];
     if (!kernel) {
-      auto made = std::make_unique<AbiElementwiseKernel>(k.name, k.description ? k.description : "");
+      auto made = std::make_unique<AbiElementwiseKernel>(k.name, k.description ? k.description : "", isolation);
       kernel = made.get();
       out.elementwise.push_back(std::move(made));
     }

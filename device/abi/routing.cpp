@@ -38,8 +38,8 @@ std::string check_claim(const ulpcheck_routing_claim& c) {
 
 class AbiRoutingKernel final : public RoutingKernel {
  public:
-  explicit AbiRoutingKernel(const ulpcheck_routing_kernel& k)
-      : k_(k), name_(k.name), description_(k.description ? k.description : "") {}
+  AbiRoutingKernel(const ulpcheck_routing_kernel& k, const Isolation& isolation)
+      : k_(k), name_(k.name), description_(k.description ? k.description : ""), isolation_(isolation) {}
 
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return description_; }
@@ -48,8 +48,20 @@ class AbiRoutingKernel final : public RoutingKernel {
     if (!(k_.logits_dtypes & dtype_bit(logits)) || !(k_.bias_dtypes & dtype_bit(bias))) return std::nullopt;
     if (!config.validate().empty()) return std::nullopt;
     const ulpcheck_routing_config c = abi_config(config);
-    ulpcheck_routing_claim d = k_.claim;
-    if (k_.claim_for && !k_.claim_for(&c, dtype_bit(logits), dtype_bit(bias), &d, k_.user_data)) return std::nullopt;
+    struct Declared {
+      int takes;
+      ulpcheck_routing_claim claim;
+    };
+    const Declared declared =
+        !k_.claim_for
+            ? Declared{1, k_.claim}
+            : run_isolated<Declared>(isolation_, name_, fmt::format("its claim_for {}", config.label()), [&] {
+                Declared out{0, k_.claim};
+                out.takes = k_.claim_for(&c, dtype_bit(logits), dtype_bit(bias), &out.claim, k_.user_data);
+                return out;
+              });
+    if (!declared.takes) return std::nullopt;
+    const ulpcheck_routing_claim& d = declared.claim;
     if (std::string why = check_claim(d); !why.empty())
       throw KernelError(fmt::format("{}: the claim for {} ({} logits, {} bias): {}", name_, config.label(),
                                     ulpcheck::name(logits), ulpcheck::name(bias), why));
@@ -72,17 +84,21 @@ class AbiRoutingKernel final : public RoutingKernel {
     const BitTensor logits{in.logits_format, in.tokens, config.experts, in.logits};
     const BitTensor bias{in.bias_format, 1, config.experts, in.bias};
     Staging logits_s(k_.memory, to_storage_bytes(logits)), bias_s(k_.memory, to_storage_bytes(bias));
-    Staging ids_s(k_.memory, out.ids.size() * sizeof(std::int32_t));
-    Staging weights_s(k_.memory, out.weights.size() * sizeof(float));
+    Staging ids_s(k_.memory, out.ids.size() * sizeof(std::int32_t), isolation_);
+    Staging weights_s(k_.memory, out.weights.size() * sizeof(float), isolation_);
     const Tensor logits_t(logits_s.data(), dl_dtype(in.logits_format), {in.tokens, config.experts}, k_.memory);
     const Tensor bias_t(bias_s.data(), dl_dtype(in.bias_format), {config.experts}, k_.memory);
     Tensor ids_t(ids_s.data(), dl_int32(), {in.tokens, config.topk}, k_.memory);
     Tensor weights_t(weights_s.data(), dl_dtype(Format::fp32), {in.tokens, config.topk}, k_.memory);
     const ulpcheck_routing_config c = abi_config(config);
-    char error[1024] = {};
-    const int code = k_.run(&c, &logits_t.t, &bias_t.t, &ids_t.t, &weights_t.t, nullptr, k_.user_data, error,
-                            sizeof error);
-    if (code != 0) throw_run_failed(name_, code, error, sizeof error);
+    RunOutcome outcome = call_run(isolation_, name_,
+                                  fmt::format("its run of {} on {} tokens ({} logits, {} bias)", config.label(),
+                                              in.tokens, ulpcheck::name(in.logits_format), ulpcheck::name(in.bias_format)),
+                                  [&](char* error, std::size_t size) {
+                                    return k_.run(&c, &logits_t.t, &bias_t.t, &ids_t.t, &weights_t.t, nullptr,
+                                                  k_.user_data, error, size);
+                                  });
+    check_outcome(name_, outcome);
     finish(name_, k_.memory);
     std::memcpy(out.ids.data(), ids_s.fetch().data(), out.ids.size() * sizeof(std::int32_t));
     std::memcpy(out.weights.data(), weights_s.fetch().data(), out.weights.size() * sizeof(float));
@@ -91,6 +107,7 @@ class AbiRoutingKernel final : public RoutingKernel {
  private:
   const ulpcheck_routing_kernel& k_;
   std::string name_, description_;
+  Isolation isolation_;
 };
 
 void check_routing(const ulpcheck_routing_kernel& k, const std::string& where) {
@@ -103,7 +120,8 @@ void check_routing(const ulpcheck_routing_kernel& k, const std::string& where) {
 
 }  // namespace
 
-void add_routing_kernels(std::span<const ulpcheck_routing_kernel> descs, AbiKernels& out) {
+void add_routing_kernels(std::span<const ulpcheck_routing_kernel> descs, const Isolation& isolation,
+                         AbiKernels& out) {
   for (std::size_t i = 0; i < descs.size(); ++i) {
     const ulpcheck_routing_kernel& k = descs[i];
     bool repeat = false;
@@ -111,7 +129,7 @@ void add_routing_kernels(std::span<const ulpcheck_routing_kernel> descs, AbiKern
     const std::string where = check_name("routing kernel", i, k.name, false);
     if (repeat) fail(where, "the table names a routing kernel this twice; names must be unique");
     check_routing(k, where);
-    out.routing.push_back(std::make_unique<AbiRoutingKernel>(k));
+    out.routing.push_back(std::make_unique<AbiRoutingKernel>(k, isolation));
   }
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ulpcheck/device/isolation.hpp"
 #include "ulpcheck/device/kernel.hpp"
 #include "ulpcheck/device/routing_kernel.hpp"
 #include "ulpcheck/kernel_abi.h"
@@ -32,9 +33,10 @@ struct AbiKernels {
 /// Checks every descriptor (known op, dtype bits, memory kind, budgets, parameter ranges,
 /// claims; a name not empty, not used twice within the table nor by a kernel already
 /// registered) and makes the kernels. All or nothing: throws DescriptorError for the first
-/// problem. The descriptors' strings, tables and callbacks must outlive the kernels.
+/// problem. The descriptors' strings, tables and callbacks must outlive the kernels. With
+/// `isolation` on, every call of a descriptor's function runs in a child process.
 AbiKernels make_abi_kernels(std::span<const ulpcheck_elementwise_kernel> elementwise,
-                            std::span<const ulpcheck_routing_kernel> routing);
+                            std::span<const ulpcheck_routing_kernel> routing, const Isolation& isolation = {});
 
 /// Registers the kernels with the device registry (add_kernel, add_routing_kernel); they
 /// must outlive their registration.

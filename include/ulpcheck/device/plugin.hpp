@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ulpcheck/device/isolation.hpp"
 
 namespace ulpcheck {
 
@@ -21,6 +22,11 @@ struct PluginError : std::runtime_error {
 /// PluginError is thrown. The library stays loaded, and the kernels alive, for the life of
 /// the process. A path without a '/' names a file in the working directory (not one on the
 /// library search path). Returns the names of the kernels it registered.
-std::vector<std::string> load_plugin(const std::string& path);
+///
+/// With `isolation` on, the plugin is first opened and its table read in a child process
+/// (a crash or hang there is a PluginError naming the signal), and every call of its
+/// kernels' functions runs in a child of its own (isolation.hpp); a kernel that takes CUDA
+/// memory is then refused.
+std::vector<std::string> load_plugin(const std::string& path, const Isolation& isolation = {});
 
 }  // namespace ulpcheck
