@@ -164,6 +164,10 @@ int run_fuzz(const FuzzOptions& o) {
     }
     std::fflush(stdout);
     results.push_back(r);
+    if (r.device_lost) {
+      fmt::print("the CUDA context is lost: the {} property runs after this one are not run\n", end - i - 1);
+      break;
+    }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   fmt::print("{}{} of {} property runs passed (seed {})\n", o.shard.empty() ? "" : "shard " + o.shard + ": ",

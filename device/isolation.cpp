@@ -103,9 +103,10 @@ void run_in_child(const std::string& who, const std::string& call, double timeou
   if (timed_out)
     throw KernelCrash(fmt::format("{}: did not return within {:g} s from {} (killed; the timeout is --isolate-timeout)",
                                   who, timeout_seconds, call),
-                      true);
+                      KernelCrash::Cause::hung);
   if (WIFSIGNALED(status))
-    throw KernelCrash(fmt::format("{}: crashed with {} during {}", who, signal_text(WTERMSIG(status)), call), false);
+    throw KernelCrash(fmt::format("{}: crashed with {} during {}", who, signal_text(WTERMSIG(status)), call),
+                      KernelCrash::Cause::died);
   if (WIFEXITED(status) && WEXITSTATUS(status) != kReturned) {
     const int code = WEXITSTATUS(status);
     throw KernelCrash(fmt::format("{}: {} during {}", who,
@@ -113,7 +114,7 @@ void run_in_child(const std::string& who, const std::string& call, double timeou
                                   : code == kCalledExit + 1 ? "threw a C++ exception out of its entry point"
                                                             : fmt::format("exited with status {}", code),
                                   call),
-                      false);
+                      KernelCrash::Cause::died);
   }
 }
 

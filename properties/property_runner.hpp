@@ -50,31 +50,26 @@ FuzzResult run_property(const std::string& id, std::string_view sentence, const 
   std::unordered_map<std::string, rc::detail::Reproduce> reproduce;
   if (replay) reproduce = rc::detail::stringToReproduceMap(*replay);
 
-  // A kernel that hung is not called again in this run, since each call would wait out the
-  // timeout: every later case fails as that one did.
-  std::optional<KernelCrash> hang;
+  // After a hang or a lost CUDA context the kernel is not called again in this run (each
+  // call would wait out the timeout, or fail at once): every later case is discarded, so
+  // shrinking keeps the case it happened on, and RapidCheck's last look at that case shows
+  // the message.
+  std::optional<std::string> over;
   const auto guarded = [&](const Case& c) {
-    if (hang) throw *hang;
+    if (over) throw rc::detail::CaseResult(rc::detail::CaseResult::Type::Discard, *over);
     try {
       check(c);
     } catch (const KernelCrash& e) {
       result.kernel_died = true;
-      if (e.hung) hang = e;
+      result.device_lost = result.device_lost || e.cause == KernelCrash::Cause::device_lost;
+      if (e.calls_are_over()) over = e.what();
       throw;
     }
   };
   const auto start = std::chrono::steady_clock::now();
   QuietListener listener;
-  auto outcome =
+  const auto outcome =
       rc::detail::checkProperty(rc::detail::toProperty([&] { guarded(*gen); }), metadata, params, listener, reproduce);
-  if (hang) {
-    // So the shrinking above ran down to the smallest case, which is not the one the kernel
-    // hung on: the same seed, unshrunk, finds that case once more.
-    hang.reset();
-    params.disableShrinking = true;
-    outcome =
-        rc::detail::checkProperty(rc::detail::toProperty([&] { guarded(*gen); }), metadata, params, listener, reproduce);
-  }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (outcome.template is<rc::detail::SuccessResult>()) {

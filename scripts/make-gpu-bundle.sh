@@ -24,6 +24,7 @@ binaries=("$build/ulpcheck" "$build/bench/ulpcheck_bench" "$build/tests/device_c
 cp "${binaries[@]}" bundle/bin/
 strip --strip-unneeded bundle/bin/*
 find "$build" -name '*.so' -path '*examples*' -exec cp {} bundle/lib/ \; 2>/dev/null || true
+cp "$build/tests/plugins/libulpcheck_faulty_gpu_plugin.so" bundle/lib/  # faults_test.cpp's planted fault
 # The C library, for the Python package (python/ulpcheck, pure Python: the GPU machine's own
 # Python and torch load it with ctypes).
 cp -L "$build/capi/libulpcheck.so" bundle/lib/libulpcheck.so

@@ -8,7 +8,9 @@
 #   GOLDEN_DIR        the golden files (default: golden/data beside the bundle)
 #   FUZZ_CASES        cases per property in the fuzz campaign (default 100, the command's default)
 #   SECTIONS          the sections to run, of: tests exhaustive golden report fuzz python moe bench
-#                     (default all)
+#                     sanitize (default all but sanitize, which takes a call of its own)
+#   SANITIZE_TOOLS    sanitize: compute-sanitizer's tools to run (default "memcheck racecheck")
+#   SANITIZE_SHARDS   sanitize: processes per tool, each a gtest shard of the suites (default 8)
 #   BENCH_SWEEPS      the benchmark's timed sweeps: one (default: one op per activation), all, none
 #   BENCH_ARGS        more options of ulpcheck_bench (--sweeps-only: the sweeps without the kernel tables)
 #   EXHAUSTIVE_COMPARE=0  records the sweeps without comparing them with the committed record
@@ -23,7 +25,7 @@ golden="${GOLDEN_DIR:-$here/../golden/data}"
 section_start=$SECONDS
 took() { echo "  ($((SECONDS - section_start)) s)"; section_start=$SECONDS; }
 wants() { [[ " ${SECTIONS:-tests exhaustive golden report fuzz python moe bench} " == *" $1 "* ]]; }
-gpu_rc=0 exhaustive_rc=0 golden_rc=0 report_rc=0 fuzz_rc=0 python_rc=0 moe_rc=0
+gpu_rc=0 exhaustive_rc=0 golden_rc=0 report_rc=0 fuzz_rc=0 python_rc=0 moe_rc=0 sanitize_rc=0
 echo "== machine"; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 "$bin/ulpcheck" list | grep '^GPU:'
 
@@ -143,5 +145,35 @@ echo "== benchmarks"
 
 else echo "== bench: skipped (SECTIONS)"; fi
 took
-echo "== exit: gpu tests $gpu_rc, exhaustive $exhaustive_rc, golden check $golden_rc, report $report_rc, fuzz $fuzz_rc, python $python_rc, moe $moe_rc"
-exit $(( gpu_rc | exhaustive_rc | golden_rc | report_rc | fuzz_rc | python_rc | moe_rc ))
+if [[ " ${SECTIONS:-} " == *" sanitize "* ]]; then
+# Both GPU suites under each tool, every test but two kinds, each suite split into gtest
+# shards that run at once (their host-side oracles are the slow part under a tool, and the
+# machine has the cores): the exhaustive suites, which run kernels the other tests sanitize
+# over all 2^32 inputs, and CudaFaults, whose faults are planted on purpose.
+echo "== compute-sanitizer over the GPU suites (all but *Exhaustive* and CudaFaults), ${SANITIZE_SHARDS:-8} shards a tool"
+shards=${SANITIZE_SHARDS:-8}
+for tool in ${SANITIZE_TOOLS:-memcheck racecheck}; do
+  tool_start=$SECONDS
+  for suite in device_cuda_test device_cuda_moe_pipeline_test; do
+    for ((k = 0; k < shards; k++)); do
+      GTEST_TOTAL_SHARDS=$shards GTEST_SHARD_INDEX=$k compute-sanitizer --tool "$tool" --error-exitcode 99 \
+        "$bin/$suite" --gtest_filter='-*Exhaustive*.*:CudaFaults.*' > "$out/sanitize.$tool.$suite.$k.log" 2>&1 &
+    done
+  done
+  wait
+  tests=$(cat "$out"/sanitize."$tool".*.log | grep -c '^\[       OK \]')
+  failed=$(cat "$out"/sanitize."$tool".*.log | grep -c '^\[  FAILED  \] [A-Z]')
+  skipped=$(cat "$out"/sanitize."$tool".*.log | grep -c '^\[  SKIPPED \] [A-Z]')
+  reports=$(cat "$out"/sanitize."$tool".*.log | grep -E '^========= ERROR SUMMARY' | awk '{s += $4} END {print s + 0}')
+  processes=$(cat "$out"/sanitize."$tool".*.log | grep -c '^========= ERROR SUMMARY')
+  echo "  $tool: $tests tests passed, $failed failed, $skipped skipped, in $processes processes; $reports errors" \
+       "reported ($((SECONDS - tool_start)) s)"
+  grep -h -E '^========= (Invalid|Race|Error|Program hit|.*hazard)' "$out"/sanitize."$tool".*.log | sort | uniq -c | head -20 |
+    sed 's/^/    /'
+  if [ "$reports" != 0 ] || [ "$failed" != 0 ] || [ "$processes" != $((2 * shards)) ]; then sanitize_rc=1; fi
+done
+cat "$out"/sanitize.*.log > "$out/sanitize.log"
+else echo "== sanitize: skipped (SECTIONS has no sanitize)"; fi
+took
+echo "== exit: gpu tests $gpu_rc, exhaustive $exhaustive_rc, golden check $golden_rc, report $report_rc, fuzz $fuzz_rc, python $python_rc, moe $moe_rc, sanitize $sanitize_rc"
+exit $(( gpu_rc | exhaustive_rc | golden_rc | report_rc | fuzz_rc | python_rc | moe_rc | sanitize_rc ))

@@ -71,14 +71,15 @@ class AbiElementwiseKernel final : public Kernel {
     require_memory(name_, k.memory);
 
     const std::vector<ulpcheck_param> values = param_values(op, params);
+    const std::string call =
+        fmt::format("its run of {} in {} on [{} x {}]", op.name, ulpcheck::name(f), input.rows, input.cols);
+    const cuda::CallScope scope(name_, call);
     Staging in(k.memory, to_storage_bytes(input));
     Staging out(k.memory, output.bits.size() * element_bytes(f), isolation_);
     const Tensor in_t(in.data(), dl_dtype(f), {input.rows, input.cols}, k.memory);
     Tensor out_t(out.data(), dl_dtype(f), {output.rows, output.cols}, k.memory);
     RunOutcome outcome =
-        call_run(isolation_, name_, fmt::format("its run of {} in {} on [{} x {}]", op.name, ulpcheck::name(f),
-                                                input.rows, input.cols),
-                 [&](char* error, std::size_t size) {
+        call_run(isolation_, name_, call, [&](char* error, std::size_t size) {
                    return k.run(op.name.data(), values.data(), static_cast<std::uint32_t>(values.size()), &in_t.t,
                                 &out_t.t, nullptr, k.user_data, error, size);
                  });

@@ -81,6 +81,9 @@ class AbiRoutingKernel final : public RoutingKernel {
       throw KernelError(fmt::format("{}: does not take {} with {} logits and {} bias", name_, config.label(),
                                     ulpcheck::name(in.logits_format), ulpcheck::name(in.bias_format)));
     require_memory(name_, k_.memory);
+    const std::string call = fmt::format("its run of {} on {} tokens ({} logits, {} bias)", config.label(), in.tokens,
+                                         ulpcheck::name(in.logits_format), ulpcheck::name(in.bias_format));
+    const cuda::CallScope scope(name_, call);
     const BitTensor logits{in.logits_format, in.tokens, config.experts, in.logits};
     const BitTensor bias{in.bias_format, 1, config.experts, in.bias};
     Staging logits_s(k_.memory, to_storage_bytes(logits)), bias_s(k_.memory, to_storage_bytes(bias));
@@ -91,10 +94,7 @@ class AbiRoutingKernel final : public RoutingKernel {
     Tensor ids_t(ids_s.data(), dl_int32(), {in.tokens, config.topk}, k_.memory);
     Tensor weights_t(weights_s.data(), dl_dtype(Format::fp32), {in.tokens, config.topk}, k_.memory);
     const ulpcheck_routing_config c = abi_config(config);
-    RunOutcome outcome = call_run(isolation_, name_,
-                                  fmt::format("its run of {} on {} tokens ({} logits, {} bias)", config.label(),
-                                              in.tokens, ulpcheck::name(in.logits_format), ulpcheck::name(in.bias_format)),
-                                  [&](char* error, std::size_t size) {
+    RunOutcome outcome = call_run(isolation_, name_, call, [&](char* error, std::size_t size) {
                                     return k_.run(&c, &logits_t.t, &bias_t.t, &ids_t.t, &weights_t.t, nullptr,
                                                   k_.user_data, error, size);
                                   });

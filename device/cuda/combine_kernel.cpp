@@ -30,6 +30,7 @@ class CudaCombineKernel final : public CombineKernel {
   void run(const CombineConfig& c, const CombineInputs& in, std::vector<std::uint32_t>& out) const override {
     require_valid_run(name_, c, in, out);
     if (!device_available()) throw KernelError(fmt::format("{}: {}", name_, device_description()));
+    const CallScope scope(name_, fmt::format("{} tokens of {}", in.tokens, c.label()));
     const std::vector<unsigned char> routed =
         to_storage_bytes(BitTensor{in.format, in.tokens * c.topk, c.hidden, in.routed});
     const std::vector<unsigned char> shared = to_storage_bytes(BitTensor{in.format, in.tokens, c.hidden, in.shared});

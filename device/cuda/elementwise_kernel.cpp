@@ -32,6 +32,7 @@ void CudaElementwiseKernel::run(const ElementwiseOp& op, const Params& params, c
   const Format f = input.format;
   const std::int64_t d = output.cols;
   if (!device_available()) throw KernelError(fmt::format("{}: {}", name_, device_description()));
+  const CallScope scope(std::string(name_), fmt::format("{} [{}, {}] {}", op.name, input.rows, input.cols, ulpcheck::name(f)));
 
   const std::vector<unsigned char> host_in = to_storage_bytes(input);
   std::vector<unsigned char> host_out(output.bits.size() * element_bytes(f));

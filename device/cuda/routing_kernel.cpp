@@ -31,6 +31,7 @@ class CudaRoutingKernel final : public RoutingKernel {
   void run(const RoutingConfig& c, const RoutingInputs& in, RoutingOutputs& out) const override {
     require_valid_run(name_, c, in, out);
     if (!device_available()) throw KernelError(fmt::format("{}: {}", name_, device_description()));
+    const CallScope scope(name_, fmt::format("{} tokens of {}", in.tokens, c.label()));
     const std::vector<unsigned char> logits = to_storage_bytes(BitTensor{in.logits_format, in.tokens, c.experts, in.logits});
     const std::vector<unsigned char> bias = to_storage_bytes(BitTensor{in.bias_format, 1, c.experts, in.bias});
     // 16 bytes at least: the warp path reads a row in 16-byte pieces.

@@ -155,9 +155,8 @@ CombineReport run_family_report(const CombinePlan& p, Observer& observer) {
         try {
           out = run_combine_kernel(*k, c, inputs);
         } catch (const KernelError& e) {
-          if (std::ranges::find(p.named_kernels, k->name()) != p.named_kernels.end()) throw;
-          observer.note(fmt::format("    {}: did not run: {}", k->name(), e.what()));
-          skip.reason = e.what();
+          skip.reason = reason_not_run(e, p.named_kernels, k->name());
+          observer.note(fmt::format("    {}: did not run: {}", k->name(), skip.reason));
           skip.did_not_run = true;
           run.skipped.push_back(std::move(skip));
           continue;

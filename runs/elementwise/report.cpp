@@ -122,12 +122,12 @@ ElementwiseReport run_family_report(const ElementwiseReportPlan& p, Observer& ob
                                   m.stats.max_ulp, m.stats.max_ulp_above_floor, seconds_since(kernel_start)));
         report.cases.push_back(digest(std::move(m)));
       } catch (const KernelError& e) {
-        // A kernel named in the request that cannot run ends the run; one of "every kernel
-        // that runs here" is listed as not run, and the rest go on.
-        if (std::ranges::find(p.named_kernels, k->name()) != p.named_kernels.end()) throw;
-        observer.note(fmt::format("  [{}/{}] {}: did not run: {}", case_number, p.cases, k->name(), e.what()));
+        // One of "every kernel that runs here" that cannot run is listed as not run, and the
+        // rest go on.
+        const std::string why = reason_not_run(e, p.named_kernels, k->name());
+        observer.note(fmt::format("  [{}/{}] {}: did not run: {}", case_number, p.cases, k->name(), why));
         report.skipped.push_back(
-            {std::string(g.op->name), std::string(name(g.format)), label, std::string(k->name()), e.what(), true});
+            {std::string(g.op->name), std::string(name(g.format)), label, std::string(k->name()), why, true});
       }
     }
     if (!keep) continue;

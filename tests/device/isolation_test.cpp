@@ -70,7 +70,7 @@ TEST(RunInChild, AHangIsKilledAtTheTimeout) {
     });
     FAIL() << "a hang returned";
   } catch (const KernelCrash& e) {
-    EXPECT_TRUE(e.hung);
+    EXPECT_EQ(e.cause, KernelCrash::Cause::hung);
     EXPECT_HAS(std::string(e.what()), ("k: did not return within 0.3 s from a call (killed"));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -82,7 +82,7 @@ TEST(RunInChild, ACrashIsNotAHang) {
   try {
     run_in_child("k", "a call", 10, [] { std::abort(); });
   } catch (const KernelCrash& e) {
-    EXPECT_FALSE(e.hung);
+    EXPECT_EQ(e.cause, KernelCrash::Cause::died);
   }
 }
 

@@ -24,11 +24,20 @@ struct Isolation {
   double timeout_seconds = 60;  ///< per call; a child still running then is killed
 };
 
-/// A kernel's child process died or was killed during a call: a signal (its name in the
-/// message), an exit the kernel made itself, or no return within the timeout.
+/// A kernel's call ended so that it cannot be measured: its child process died (a signal,
+/// named in the message, or an exit the kernel made itself), was killed at the timeout, or
+/// the kernel's fault lost this process's CUDA context (cuda/runtime.hpp).
 struct KernelCrash : KernelError {
-  KernelCrash(const std::string& message, bool timed_out) : KernelError(message), hung(timed_out) {}
-  bool hung;  ///< killed after the timeout, rather than dead by itself
+  enum class Cause {
+    died,        ///< its process; the next call starts a new one
+    hung,        ///< killed at the timeout; each further call would wait it out too
+    device_lost  ///< a sticky CUDA error: no later CUDA call of this process succeeds
+  };
+  KernelCrash(const std::string& message, Cause why) : KernelError(message), cause(why) {}
+  Cause cause;
+  /// Whether calling the kernel again tells nothing new, only at a cost (a timeout) or not
+  /// at all (the CUDA context is gone).
+  bool calls_are_over() const { return cause != Cause::died; }
 };
 
 /// Memory that a forked child writes and its parent reads: an anonymous shared mapping,

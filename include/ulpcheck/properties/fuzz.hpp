@@ -50,10 +50,11 @@ struct FuzzResult {
   std::string replay_token;     ///< give to --replay to run exactly that case again
   std::optional<FuzzCounterexample> minimal;  ///< the shrunk counterexample itself
   double seconds = 0.0;
-  /// The kernel's process died or hung on a case (an isolated plugin kernel: KernelCrash):
-  /// the kernel failed to run, which is not a property's verdict. A hang is not shrunk,
-  /// since every try would wait out the timeout.
+  /// The kernel's process died or hung on a case (an isolated plugin kernel), or its fault
+  /// lost the CUDA context (KernelCrash): the kernel failed to run, which is not a
+  /// property's verdict. A hang or a lost context is not shrunk.
   bool kernel_died = false;
+  bool device_lost = false;  ///< no later CUDA call of this process can succeed
 };
 
 struct FuzzSettings {

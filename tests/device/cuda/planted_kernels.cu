@@ -60,7 +60,25 @@ std::array<LaunchFn, 3> fast_exp_launches() {
           &launch_act_and_mul<Format::fp32, math::SiluAndMulSingleRounding<Format::fp32, math::FastExp>, true>};
 }
 
+template <Format F>
+int launch_too_wide(const ElementwiseLaunch& l) {
+  using T = typename DeviceStorage<F>::T;
+  buggy_kernel<F, math::SiluAndMulSingleRounding<F, math::PortableExp>, false, false>
+      <<<static_cast<unsigned>(l.tokens), 2048, 0, static_cast<cudaStream_t>(l.stream)>>>(
+          static_cast<T*>(l.output), static_cast<const T*>(l.input), l.d, l.params[0]);
+  return cudaSuccess;  // the bug: the launch's own error is never asked for
+}
+
 }  // namespace
+
+const CudaElementwiseKernel& unchecked_failed_launch() {
+  static const CudaOpImpl ops[] = {
+      {find_op("silu_and_mul"),
+       {&launch_too_wide<Format::bf16>, &launch_too_wide<Format::fp16>, &launch_too_wide<Format::fp32>},
+       silu_budgets::kSingle}};
+  static const CudaElementwiseKernel k{"planted.cuda_unchecked_failed_launch", "planted", ops};
+  return k;
+}
 
 const CudaElementwiseKernel& vector_tail_dropped() {
   static const CudaOpImpl ops[] = {{find_op("silu_and_mul"), buggy_launches<true, false>(), silu_budgets::kSingle}};

@@ -11,5 +11,8 @@ const CudaElementwiseKernel& vector_tail_dropped();
 const CudaElementwiseKernel& fast_exp_under_accurate_budget();
 /// Row offsets in 32-bit int: wrong once tokens * 2d passes 2^31.
 const CudaElementwiseKernel& int32_row_offsets();
+/// Launches with 2048 threads a block (the limit is 1024) and does not ask whether the
+/// launch failed: ulpcheck must find out itself.
+const CudaElementwiseKernel& unchecked_failed_launch();
 
 }  // namespace ulpcheck::cuda::planted

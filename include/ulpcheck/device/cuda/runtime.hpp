@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace ulpcheck::cuda {
 
@@ -23,6 +24,21 @@ struct Provenance {
   std::string driver;          ///< the CUDA version the driver supports, "13.0"
 };
 Provenance provenance();
+
+/// While one lives, every CUDA error this thread meets names the kernel and its call:
+/// "cuda.single_rounding: silu_and_mul [4, 16] bf16: cudaMalloc of 64 MiB failed: out of
+/// memory (...)". An error that loses the CUDA context (an illegal address, say: every later
+/// call of the process fails too) is a KernelCrash of cause device_lost.
+class CallScope {
+ public:
+  CallScope(std::string kernel, std::string call);
+  ~CallScope();
+  CallScope(const CallScope&) = delete;
+  CallScope& operator=(const CallScope&) = delete;
+
+ private:
+  std::string saved_;
+};
 
 /// Device memory that frees itself. Throws KernelError when CUDA is missing or fails.
 class DeviceBuffer {
@@ -45,7 +61,8 @@ class DeviceBuffer {
   std::size_t bytes_ = 0;
 };
 
-/// Waits for the device and turns a pending error into a KernelError naming `what`.
+/// Waits for the device and turns a pending error, or a launch of this thread's that failed,
+/// into a KernelError naming `what` (or the CallScope's kernel and call).
 void synchronize(const char* what);
 
 /// Copies `bytes` between any two of host and device memory (unified addressing decides
