@@ -78,11 +78,10 @@ class AbiElementwiseKernel final : public Kernel {
     Staging out(k.memory, output.bits.size() * element_bytes(f), isolation_);
     const Tensor in_t(in.data(), dl_dtype(f), {input.rows, input.cols}, k.memory);
     Tensor out_t(out.data(), dl_dtype(f), {output.rows, output.cols}, k.memory);
-    RunOutcome outcome =
-        call_run(isolation_, name_, call, [&](char* error, std::size_t size) {
-                   return k.run(op.name.data(), values.data(), static_cast<std::uint32_t>(values.size()), &in_t.t,
-                                &out_t.t, nullptr, k.user_data, error, size);
-                 });
+    RunOutcome outcome = call_run(isolation_, name_, call, [&](char* error, std::size_t size) {
+      return k.run(op.name.data(), values.data(), static_cast<std::uint32_t>(values.size()), &in_t.t, &out_t.t,
+                   nullptr, k.user_data, error, size);
+    });
     check_outcome(name_, outcome);
     finish(name_, k.memory);
     from_storage_bytes(out.fetch(), output);

@@ -95,9 +95,8 @@ class AbiRoutingKernel final : public RoutingKernel {
     Tensor weights_t(weights_s.data(), dl_dtype(Format::fp32), {in.tokens, config.topk}, k_.memory);
     const ulpcheck_routing_config c = abi_config(config);
     RunOutcome outcome = call_run(isolation_, name_, call, [&](char* error, std::size_t size) {
-                                    return k_.run(&c, &logits_t.t, &bias_t.t, &ids_t.t, &weights_t.t, nullptr,
-                                                  k_.user_data, error, size);
-                                  });
+      return k_.run(&c, &logits_t.t, &bias_t.t, &ids_t.t, &weights_t.t, nullptr, k_.user_data, error, size);
+    });
     check_outcome(name_, outcome);
     finish(name_, k_.memory);
     std::memcpy(out.ids.data(), ids_s.fetch().data(), out.ids.size() * sizeof(std::int32_t));
