@@ -11,6 +11,8 @@
 #                     sanitize (default all but sanitize, which takes a call of its own)
 #   SANITIZE_TOOLS    sanitize: compute-sanitizer's tools to run (default "memcheck racecheck")
 #   SANITIZE_SHARDS   sanitize: processes per tool, each a gtest shard of the suites (default 8)
+#   SANITIZE_TIMEOUT  sanitize: seconds a shard may run before it is stopped and counted as such
+#                     (default 270, so that both tools fit one 10-minute call)
 #   BENCH_SWEEPS      the benchmark's timed sweeps: one (default: one op per activation), all, none
 #   BENCH_ARGS        more options of ulpcheck_bench (--sweeps-only: the sweeps without the kernel tables)
 #   EXHAUSTIVE_COMPARE=0  records the sweeps without comparing them with the committed record
@@ -156,8 +158,10 @@ for tool in ${SANITIZE_TOOLS:-memcheck racecheck}; do
   tool_start=$SECONDS
   for suite in device_cuda_test device_cuda_moe_pipeline_test; do
     for ((k = 0; k < shards; k++)); do
-      GTEST_TOTAL_SHARDS=$shards GTEST_SHARD_INDEX=$k compute-sanitizer --tool "$tool" --error-exitcode 99 \
-        "$bin/$suite" --gtest_filter='-*Exhaustive*.*:CudaFaults.*' > "$out/sanitize.$tool.$suite.$k.log" 2>&1 &
+      log="$out/sanitize.$tool.$suite.$k.log"
+      (GTEST_TOTAL_SHARDS=$shards GTEST_SHARD_INDEX=$k timeout "${SANITIZE_TIMEOUT:-270}" compute-sanitizer \
+         --tool "$tool" --error-exitcode 99 "$bin/$suite" --gtest_filter='-*Exhaustive*.*:CudaFaults.*' > "$log" 2>&1
+       echo "shard exit $?" >> "$log") &
     done
   done
   wait
@@ -166,8 +170,15 @@ for tool in ${SANITIZE_TOOLS:-memcheck racecheck}; do
   skipped=$(cat "$out"/sanitize."$tool".*.log | grep -c '^\[  SKIPPED \] [A-Z]')
   reports=$(cat "$out"/sanitize."$tool".*.log | grep -E '^========= ERROR SUMMARY' | awk '{s += $4} END {print s + 0}')
   processes=$(cat "$out"/sanitize."$tool".*.log | grep -c '^========= ERROR SUMMARY')
+  stopped=$(cat "$out"/sanitize."$tool".*.log | grep -c '^shard exit 124')
   echo "  $tool: $tests tests passed, $failed failed, $skipped skipped, in $processes processes; $reports errors" \
-       "reported ($((SECONDS - tool_start)) s)"
+       "reported; $stopped shards stopped at the timeout ($((SECONDS - tool_start)) s)"
+  for log in $(grep -l '^shard exit 124' "$out"/sanitize."$tool".*.log); do
+    grep '^\[ RUN' "$log" | tail -1 | sed "s|^|    stopped in $(basename "$log"): |"
+  done
+  echo "    slowest under $tool:"
+  grep -h '^\[       OK \]' "$out"/sanitize."$tool".*.log | sed -E 's/.*\] (.*) \(([0-9]+) ms\)/\2 ms \1/' |
+    sort -n -r | head -6 | sed 's/^/      /'
   grep -h -E '^========= (Invalid|Race|Error|Program hit|.*hazard)' "$out"/sanitize."$tool".*.log | sort | uniq -c | head -20 |
     sed 's/^/    /'
   if [ "$reports" != 0 ] || [ "$failed" != 0 ] || [ "$processes" != $((2 * shards)) ]; then sanitize_rc=1; fi

@@ -4,15 +4,13 @@
 // a fault that does not lose the CUDA context must leave the next kernel able to run.
 #include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "tests/cli/run_ulpcheck.hpp"
 #include "tests/device/cuda/gpu_test_support.hpp"
 #include "tests/device/cuda/planted_kernels.cuh"
 #include "ulpcheck/device/isolation.hpp"
@@ -39,23 +37,9 @@ std::string built_or_bundled(const std::filesystem::path& built, const char* bun
   return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / ".." / bundle_dir / built.filename()).string();
 }
 
-struct CommandRun {
-  int exit_code = -1;
-  std::string output;
-};
-
 /// `env ulpcheck args` through the shell, both outputs.
-CommandRun ulpcheck(const std::string& args, const std::string& env = "") {
-  const std::string command = env + " '" + built_or_bundled(ULPCHECK_BINARY, "bin") + "' " + args + " 2>&1";
-  CommandRun r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+testing::CliRun ulpcheck(const std::string& args, const std::string& env = "") {
+  return testing::run_shell(env + " '" + built_or_bundled(ULPCHECK_BINARY, "bin") + "' " + args + " 2>&1");
 }
 
 /// What running `k` on silu_and_mul in fp32, rows x d, threw ("" when it ran).
@@ -69,7 +53,7 @@ std::string failure_of(const Kernel& k, std::int64_t rows, std::int64_t d) {
   return "";
 }
 
-TEST(CudaFaults, DeviceMemoryRunningOutNamesTheKernelAndTheCallAndPasses) {
+TEST(CudaFaults, DeviceMemoryRunningOutNamesTheKernelAndTheCallAndTheNextCallRuns) {
   ULPCHECK_REQUIRE_GPU();
   const Kernel& k = *find_kernel("cuda.single_rounding");
   // Another process's share of the device, planted: everything but a few MiB.
@@ -103,7 +87,7 @@ TEST(CudaFaults, AnIllegalAddressInAPluginEndsTheRunKeepingWhatRanAndWritingNoth
   const std::string junit = (dir / "fuzz.xml").string(), json = (dir / "report.json").string();
 
   // cuda.single_rounding's runs come first and stand; the fault ends the campaign there.
-  const CommandRun fuzz = ulpcheck("fuzz --plugin '" + plugin + "' --op silu_and_mul --dtype fp32 --cases 5 "
+  const testing::CliRun fuzz = ulpcheck("fuzz --plugin '" + plugin + "' --op silu_and_mul --dtype fp32 --cases 5 "
                             "--kernel cuda.single_rounding --kernel faulty_gpu.illegal_address --junit '" + junit + "'");
   EXPECT_EQ(fuzz.exit_code, 2) << fuzz.output;
   EXPECT_HAS(fuzz.output, "cuda.single_rounding silu_and_mul fp32 within_budget: 5 cases passed");
@@ -112,7 +96,7 @@ TEST(CudaFaults, AnIllegalAddressInAPluginEndsTheRunKeepingWhatRanAndWritingNoth
   EXPECT_HAS(fuzz.output, "property runs after this one are not run");
   ASSERT_TRUE(std::filesystem::exists(junit)) << "the results so far were not written";
 
-  const CommandRun report = ulpcheck("report --plugin '" + plugin + "' --op silu_and_mul --dtype fp32 --kernel "
+  const testing::CliRun report = ulpcheck("report --plugin '" + plugin + "' --op silu_and_mul --dtype fp32 --kernel "
                               "faulty_gpu.illegal_address --format json -o '" + json + "'");
   EXPECT_EQ(report.exit_code, 2) << report.output;
   EXPECT_HAS(report.output, "kernel did not run: faulty_gpu.illegal_address: its run of silu_and_mul");
@@ -122,11 +106,11 @@ TEST(CudaFaults, AnIllegalAddressInAPluginEndsTheRunKeepingWhatRanAndWritingNoth
 
 TEST(CudaFaults, NoDeviceIsAClearErrorForBuiltInAndPluginKernels) {
   ULPCHECK_REQUIRE_GPU();  // a machine with a GPU, hidden from the command
-  const CommandRun builtin = ulpcheck("report --op silu_and_mul --dtype bf16 --kernel cuda.single_rounding",
+  const testing::CliRun builtin = ulpcheck("report --op silu_and_mul --dtype bf16 --kernel cuda.single_rounding",
                                "CUDA_VISIBLE_DEVICES=");
   EXPECT_EQ(builtin.exit_code, 2) << builtin.output;
   EXPECT_HAS(builtin.output, "cuda.single_rounding: no CUDA device");
-  const CommandRun plugin = ulpcheck("report --plugin '" + built_or_bundled(ULPCHECK_EXAMPLE_CUDA_PLUGIN, "lib") +
+  const testing::CliRun plugin = ulpcheck("report --plugin '" + built_or_bundled(ULPCHECK_EXAMPLE_CUDA_PLUGIN, "lib") +
                                   "' --op silu_and_mul --dtype bf16 --kernel example.cuda_swiglu",
                               "CUDA_VISIBLE_DEVICES=");
   EXPECT_EQ(plugin.exit_code, 2) << plugin.output;
