@@ -169,8 +169,8 @@ for tool in ${SANITIZE_TOOLS:-memcheck racecheck}; do
   done
   wait
   tests=$(cat "$out"/sanitize."$tool".*.log | grep -c '^\[       OK \]')
-  failed=$(cat "$out"/sanitize."$tool".*.log | grep -c '^\[  FAILED  \] [A-Z]')
-  skipped=$(cat "$out"/sanitize."$tool".*.log | grep -c '^\[  SKIPPED \] [A-Z]')
+  failed=$(cat "$out"/sanitize."$tool".*.log | grep -c '^\[  FAILED  \] .* ([0-9]* ms)$')
+  skipped=$(cat "$out"/sanitize."$tool".*.log | grep -c '^\[  SKIPPED \] .* ([0-9]* ms)$')
   reports=$(cat "$out"/sanitize."$tool".*.log | grep -E '^========= ERROR SUMMARY' | awk '{s += $4} END {print s + 0}')
   stopped=$(cat "$out"/sanitize."$tool".*.log | grep -c '^shard exit 124')
   # A shard's exit: 0 clean, 99 errors reported, 124 stopped at the timeout, anything else a
