@@ -10,7 +10,7 @@
 #   SECTIONS          the sections to run, of: tests exhaustive golden report fuzz python moe bench
 #                     sanitize (default all but sanitize, which takes a call of its own)
 #   SANITIZE_TOOLS    sanitize: compute-sanitizer's tools to run (default "memcheck racecheck")
-#   SANITIZE_SHARDS   sanitize: processes per tool, each a gtest shard of the suites (default 8)
+#   SANITIZE_SHARDS   sanitize: processes per tool, each a gtest shard of the suites (default 12)
 #   SANITIZE_TIMEOUT  sanitize: seconds a shard may run before it is stopped and counted as such
 #                     (default 270, so that both tools fit one 10-minute call)
 #   SANITIZE_FUZZ_CASES  sanitize: cases per property of CudaFuzz's campaign (default 10 of 40)
@@ -155,8 +155,8 @@ if [[ " ${SECTIONS:-} " == *" sanitize "* ]]; then
 # which run kernels the other tests sanitize on all 2^32 inputs or on 8 GiB tensors (more
 # than a tool's shadow memory and time allow), and CudaFaults, whose faults are planted.
 sanitize_filter='-*Exhaustive*.*:*TwoToThe31*:CudaFaults.*'
-echo "== compute-sanitizer over the GPU suites (all tests but $sanitize_filter), ${SANITIZE_SHARDS:-8} shards a tool"
-shards=${SANITIZE_SHARDS:-8}
+echo "== compute-sanitizer over the GPU suites (all tests but $sanitize_filter), ${SANITIZE_SHARDS:-12} shards a tool"
+shards=${SANITIZE_SHARDS:-12}
 for tool in ${SANITIZE_TOOLS:-memcheck racecheck}; do
   tool_start=$SECONDS
   for suite in device_cuda_test device_cuda_moe_pipeline_test; do
