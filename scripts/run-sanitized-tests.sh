@@ -26,7 +26,14 @@ source scripts/sanitizer-env.sh
 # - Cli_report_usage.SamplesBeyondTheProcesssMemoryAreRefusedBeforeAllocating runs the
 #   command under `ulimit -v 4000000`; AddressSanitizer reserves terabytes of address space
 #   for its shadow memory at start, so no sanitized process starts under that limit.
-excluded='^Cli_report_usage\.SamplesBeyondTheProcesssMemoryAreRefusedBeforeAllocating$'
+# - Cli_fuzz.DefaultRunPassesEveryCorrectKernel, pure time: the command's default campaign,
+#   100 cases of every property of every kernel, op and dtype (about 200 s unsanitized, 420 s
+#   to past its 600 s limit sanitized on two cores). It adds cases, not code: the same
+#   command runs sanitized in the other Cli_fuzz tests (each planted kernel with the property
+#   that catches it, a correct kernel, replay, shards), and every property of the same
+#   kernels in the in-process suite (Fuzz.CorrectHostKernelsPassEveryProperty).
+excluded='^(Cli_report_usage\.SamplesBeyondTheProcesssMemoryAreRefusedBeforeAllocating'
+excluded+='|Cli_fuzz\.DefaultRunPassesEveryCorrectKernel)$'
 ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)" -E "$excluded" "$@"
 if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
   scripts/run-fuzzers.sh "${FUZZ_SECONDS:-60}" "$build"
