@@ -19,6 +19,10 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 build="${2:-build-asan}"
 source scripts/sanitizer-env.sh
+# A small quarantine: AddressSanitizer's default (256 MB of freed blocks held back) makes each
+# input's fork of the golden readers copy page tables of that size; 8 MB keeps the harness at
+# about 80 MB instead of 360 and runs about a fifth more inputs a second.
+export ASAN_OPTIONS="$ASAN_OPTIONS:quarantine_size_mb=8"
 for f in golden_file_fuzz report_document_fuzz; do
   if [ ! -x "$build/tests/$f" ]; then
     echo "run-fuzzers: $build/tests/$f is missing; configure $build with -DULPCHECK_FUZZ=ON (scripts/run-sanitized-tests.sh does)" >&2
@@ -52,6 +56,22 @@ for pair in elementwise routing combine; do
   { cat "$r/$pair.json"; printf '\0'; cat "$r/${pair}_seed2.json"; } > "$r/${pair}_diff.json"
 done
 
+# The golden readers run HDF5 in a child process first (golden/hdf5_io.hpp), so a crash or
+# memory error there ends the child, not the harness: the read is then an error naming the
+# file, as the commands answer it. The child's sanitizer report still reaches the log. One
+# whose first frame past the sanitizer's own is in libhdf5 is HDF5's bug on a damaged file,
+# contained; any other is ulpcheck's code failing in the child, a finding.
+reports_outside_hdf5() {
+  awk '
+    /ERROR: (Address|Leak|UndefinedBehavior)Sanitizer|runtime error:/ { open = 1; next }
+    open && /^ *#[0-9]+ / {
+      if ($0 ~ /__interceptor_|__asan_|__ubsan_|__sanitizer|libclang_rt/) next
+      if ($0 !~ /libhdf5/) { print; outside++ }
+      open = 0
+    }
+    END { exit outside ? 0 : 1 }' "$1"
+}
+
 status=0
 run() {
   local harness="$1" corpus="$2" max_len="$3"
@@ -64,7 +84,16 @@ run() {
     status=1
     return
   fi
-  grep -E '^#[0-9]+ +DONE|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' \
+  if reports_outside_hdf5 "$work/$harness.log" >&2; then
+    echo "run-fuzzers: $harness: a sanitizer report in ulpcheck's code, in a child that read a golden file" \
+      "(above: its first frame; the report is in $work/$harness.log)" >&2
+    status=1
+    return
+  fi
+  local contained
+  contained=$(grep -cE 'ERROR: (Address|Leak|UndefinedBehavior)Sanitizer|runtime error:' "$work/$harness.log" || true)
+  [ "$contained" = 0 ] || echo "  $harness: $contained sanitizer report(s) inside libhdf5, each contained in a child (damaged input)"
+  grep -E '^#[0-9]+[[:space:]]+DONE|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' \
     "$work/$harness.log" | sed "s/^/  $harness: /"
 }
 # The largest seed is silu.h5, about 1 MB; the reports are under 200 KB.
