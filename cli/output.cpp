@@ -48,14 +48,20 @@ nlohmann::json read_json_file(const std::string& path, const std::string& where)
   if (!in) throw UsageError(fmt::format("{}: cannot read ({})", where, std::strerror(errno)));
   std::stringstream text;
   text << in.rdbuf();
+  // "[json.exception.parse_error.101] parse error at line 3, ...": the part after the tag.
+  const auto untagged = [](std::string what) {
+    if (const auto end = what.find("] "); what.starts_with("[json.exception") && end != std::string::npos)
+      what = what.substr(end + 2);
+    return what;
+  };
   try {
     return nlohmann::json::parse(text.str());
   } catch (const nlohmann::json::parse_error& e) {
-    // "[json.exception.parse_error.101] parse error at line 3, ...": the part after the tag.
-    std::string what = e.what();
-    if (const auto end = what.find("] "); what.starts_with("[json.exception") && end != std::string::npos)
-      what = what.substr(end + 2);
-    throw UsageError(fmt::format("{}: not valid JSON: {}", where, what));
+    throw UsageError(fmt::format("{}: not valid JSON: {}", where, untagged(e.what())));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number no double holds (1e400): valid JSON, but not a value a report can hold.
+    // Found by tests/fuzz/reports/report_document_fuzz; it was an internal error (exit 3).
+    throw UsageError(fmt::format("{}: a number beyond double's range: {}", where, untagged(e.what())));
   }
 }
 

@@ -85,7 +85,9 @@ class Walk {
 
 }  // namespace
 
-std::vector<IntegrityProblem> check_integrity(const std::string& path, const Layout& layout) {
+namespace {
+
+std::vector<IntegrityProblem> walk_file(const std::string& path, const Layout& layout) {
   quiet();
   std::vector<IntegrityProblem> out;
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
@@ -94,6 +96,14 @@ std::vector<IntegrityProblem> check_integrity(const std::string& path, const Lay
   std::vector<std::string> names;
   Walk(layout, out).group(root.get(), names);
   return out;
+}
+
+}  // namespace
+
+std::vector<IntegrityProblem> check_integrity(const std::string& path, const Layout& layout) {
+  if (const std::optional<std::string> how = crash_when_read([&] { walk_file(path, layout); }))
+    return {{"/", crash_problem(*how), false}};
+  return walk_file(path, layout);
 }
 
 void report_integrity(std::vector<std::string>& problems, const std::string& path,

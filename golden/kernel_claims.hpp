@@ -57,8 +57,10 @@ void verify_kernel_figures(VerifyResult& out, std::set<std::string>& explained, 
     remeasure(k, kwhere, *it->first, it->second);
   }
   // Every kernel that can run here and takes the case must have been recorded.
-  for (const auto& [kernel, claim] : takers)
-    if (std::none_of(recorded.begin(), recorded.end(), [&](const Figures& r) { return r.kernel == kernel->name(); })) {
+  // Not a structured binding: Clang before 16 cannot capture one in the lambda.
+  for (const auto& taker : takers)
+    if (const Kernel* kernel = taker.first;
+        std::none_of(recorded.begin(), recorded.end(), [&](const Figures& r) { return r.kernel == kernel->name(); })) {
       out.problems.push_back(fmt::format("{}/kernels has no figures of {}, which {}s this case: the file predates "
                                          "the kernel; {}",
                                          where, kernel->name(), verb, causes.regen));

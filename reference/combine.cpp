@@ -10,6 +10,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "reference/mpfr_thread_caches.hpp"
 #include "ulpcheck/reference/mpfr_rounding.hpp"
 #include "ulpcheck/reference/routed_scaling_factor.hpp"
 #include "ulpcheck/support/parallel.hpp"
@@ -25,6 +26,7 @@ constexpr int kMaxTopk = 32;
 class ExactSum {
  public:
   ExactSum() {
+    detail::free_mpfr_caches_at_thread_exit();
     for (auto& t : terms_) mpfr_init2(t, kTermBits);
     mpfr_init2(sum_, kTermBits);
     for (std::size_t i = 0; i < terms_.size(); ++i) pointers_[i] = terms_[i];

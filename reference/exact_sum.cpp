@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "reference/mpfr_thread_caches.hpp"
 #include "ulpcheck/reference/mpfr_rounding.hpp"
 
 namespace ulpcheck {
@@ -22,7 +23,10 @@ class ProductTerms {
   /// A product of three doubles has at most 3 * 53 = 159 significant bits.
   static constexpr mpfr_prec_t kProductBits = 160;
 
-  ProductTerms() { mpfr_init2(sum_, kProductBits); }
+  ProductTerms() {
+    detail::free_mpfr_caches_at_thread_exit();
+    mpfr_init2(sum_, kProductBits);
+  }
   ~ProductTerms() {
     for (auto& t : terms_) mpfr_clear(t.value);
     mpfr_clear(sum_);

@@ -647,6 +647,7 @@ std::vector<DoubleDouble> weights_of(Token& t, const std::vector<std::int32_t>& 
 // --- One token ------------------------------------------------------------------------------
 
 TokenRouting route_token(Token& t) {
+  detail::free_mpfr_caches_at_thread_exit();
   const RoutingConfig& c = *t.config;
   const int per_group = c.experts_per_group();
   if (t.sigmoid()) score_sigmoid(t);

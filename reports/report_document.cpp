@@ -139,8 +139,20 @@ std::string check_case(const nlohmann::json& c, const std::string& at) {
       if (p = check_fields(copy, at_row, binade_fields); !p.empty()) return p;
     }
   }
-  for (const char* key : {"ranges_input", "ranges_result"})
+  // A range row is a region ("binade": "zero", ...) or a range of binades ("binade_lo" and
+  // "binade_hi", integers): the diff reads one or the other.
+  for (const char* key : {"ranges_input", "ranges_result"}) {
     if (p = check_rows(c, key, where, range_fields); !p.empty()) return p;
+    std::size_t i = 0;
+    for (const nlohmann::json& row : c[key]) {
+      const std::string at_row = fmt::format("{}.{}[{}]", where, key, i++);
+      if (row.contains("binade")) {
+        if (!row["binade"].is_string()) return fmt::format("{}: \"binade\" is {}, expected a string", at_row, row["binade"].type_name());
+      } else if (p = check_fields(row, at_row, {{"binade_lo", Kind::integer}, {"binade_hi", Kind::integer}}); !p.empty()) {
+        return p;
+      }
+    }
+  }
   if (p = check_rows(c, "ulp_histogram", where,
                      {{"lo", Kind::number}, {"hi", Kind::number}, {"count", Kind::integer},
                       {"in_floor_region", Kind::integer}});
@@ -158,6 +170,13 @@ std::string check_case(const nlohmann::json& c, const std::string& at) {
     return p;
   for (const char* key : {"worst", "worst_in_floor", "semantic", "breaches"})
     if (p = check_rows(c, key, where, element_fields()); !p.empty()) return p;
+  // What the fields' kinds leave open (a value the typed case reads differently), as the
+  // diff reads it: a document accepted here is one the diff can read.
+  try {
+    (void)c.get<case_document::Case>();
+  } catch (const nlohmann::json::exception& e) {
+    return fmt::format("{}: {}", where, e.what());
+  }
   return {};
 }
 

@@ -8,6 +8,9 @@ packages=(
   librapidcheck-dev libgtest-dev libhdf5-dev libdlpack-dev help2man
   libcli11-dev libfmt-dev nlohmann-json3-dev
   python3 python3-mpmath python3-h5py python3-numpy python3-jsonschema python3-torch python3-pytest
+  # The sanitized build and the fuzz harnesses (scripts/run-sanitized-tests.sh): Clang, its
+  # sanitizer and libFuzzer run times, and llvm-symbolizer for the reports' stack traces.
+  clang libclang-rt-14-dev llvm
 )
 missing=()
 for p in "${packages[@]}"; do

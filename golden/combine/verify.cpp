@@ -10,6 +10,7 @@
 
 #include "golden/column_diff.hpp"
 #include "golden/integrity.hpp"
+#include "golden/layouts.hpp"
 #include "golden/kernel_claims.hpp"
 #include "ulpcheck/golden/combine/regen.hpp"
 
@@ -71,7 +72,8 @@ const std::vector<std::string> kCombineConfigAttributes{"config", "topk", "hidde
 const std::vector<std::string> kCombineBatchDatasets{"routed_bits", "weights_bits", "shared_bits", "exact_hi",
                                                      "exact_lo",    "rounded_bits", "scale"};
 
-/// What schema v1 defines in each group of the combine file (golden/SCHEMA.md, "MoE combine").
+}  // namespace
+
 AllowedMembers combine_layout(const std::vector<std::string>& at) {
   const std::vector<std::string> batch{"dtype", "tokens"};
   const bool corpus = at.size() >= 2 && at[1] == "corpus";
@@ -102,8 +104,6 @@ AllowedMembers combine_layout(const std::vector<std::string>& at) {
       return {};
   }
 }
-
-}  // namespace
 
 VerifyResult verify_combine_golden(const std::string& path, const CombineGoldenFile& file,
                                    std::span<const CombineKernel* const> runnable, const Log& log) {

@@ -136,7 +136,9 @@ void write_golden(const std::string& path, const GoldenFile& file, const std::fu
   write_atomically(path, [&](const std::string& tmp) { write_file(tmp, file); }, before_rename);
 }
 
-GoldenFile read_golden(const std::string& path) {
+namespace {
+
+GoldenFile read_elementwise_file(const std::string& path) {
   Ctx ctx{path, op_of_path(path), {}};
   Handle file = open_file(ctx);
   Handle root = open_root(ctx, file.get());
@@ -228,6 +230,12 @@ GoldenFile read_golden(const std::string& path) {
   }
   if (f.cases.empty() && f.corpora.empty()) ctx.fail("/", "holds no cases (expected /<dtype>/<case> groups)");
   return f;
+}
+
+}  // namespace
+
+GoldenFile read_golden(const std::string& path) {
+  return read_surviving_hdf5(Ctx{path, op_of_path(path), {}}, [&] { return read_elementwise_file(path); });
 }
 
 }  // namespace ulpcheck::golden

@@ -8,6 +8,7 @@
 
 #include "golden/column_diff.hpp"
 #include "golden/integrity.hpp"
+#include "golden/layouts.hpp"
 #include "ulpcheck/golden/elementwise/corpus.hpp"
 #include "ulpcheck/reference/registry.hpp"
 
@@ -42,7 +43,8 @@ void compare_figures(std::vector<std::string>& problems, const std::string& wher
   compare_column(problems, where, "worst_index", r.worst_index, m.worst_index, cause);
 }
 
-/// What schema v1 defines in each group of an elementwise file (golden/SCHEMA.md).
+}  // namespace
+
 AllowedMembers elementwise_layout(const ElementwiseOp& op, const std::vector<std::string>& at) {
   std::vector<std::string> columns{"x0_bits", "exact_hi", "exact_lo", "rounded_bits"};
   if (op.arity == 2) columns.insert(columns.begin() + 1, "x1_bits");
@@ -78,8 +80,6 @@ AllowedMembers elementwise_layout(const ElementwiseOp& op, const std::vector<std
       return {};
   }
 }
-
-}  // namespace
 
 VerifyResult verify_golden(const std::string& path, const GoldenFile& file, std::span<const Kernel* const> runnable,
                            const Log& log) {

@@ -165,7 +165,9 @@ void write_exhaustive(const std::string& path, const ExhaustiveFile& file, const
   write_atomically(path, [&](const std::string& tmp) { write_sweeps(tmp, file); }, before_rename);
 }
 
-ExhaustiveFile read_exhaustive(const std::string& path) {
+namespace {
+
+ExhaustiveFile read_exhaustive_file(const std::string& path) {
   Ctx ctx{path, "", kRecordAgain};
   Handle file = open_file(ctx);
   Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
@@ -201,6 +203,12 @@ ExhaustiveFile read_exhaustive(const std::string& path) {
     }
   }
   return f;
+}
+
+}  // namespace
+
+ExhaustiveFile read_exhaustive(const std::string& path) {
+  return read_surviving_hdf5(Ctx{path, "", kRecordAgain}, [&] { return read_exhaustive_file(path); });
 }
 
 void record_exhaustive(const std::string& path, const std::vector<ExhaustiveRecord>& records) {

@@ -234,7 +234,9 @@ void write_routing_golden(const std::string& path, const RoutingGoldenFile& file
   write_atomically(path, [&](const std::string& tmp) { write_file(tmp, file); }, before_rename);
 }
 
-RoutingGoldenFile read_routing_golden(const std::string& path) {
+namespace {
+
+RoutingGoldenFile read_routing_file(const std::string& path) {
   Ctx ctx{path, std::string(kRoutingOpName), {}};
   Handle file = open_file(ctx);
   Handle root = open_root(ctx, file.get());
@@ -286,6 +288,12 @@ RoutingGoldenFile read_routing_golden(const std::string& path) {
   if (f.cases.empty() && f.corpora.empty())
     ctx.fail("/", "holds no cases (expected /<logits>+<bias>/<case> groups)");
   return f;
+}
+
+}  // namespace
+
+RoutingGoldenFile read_routing_golden(const std::string& path) {
+  return read_surviving_hdf5(Ctx{path, std::string(kRoutingOpName), {}}, [&] { return read_routing_file(path); });
 }
 
 }  // namespace ulpcheck::golden

@@ -9,6 +9,7 @@
 
 #include "golden/column_diff.hpp"
 #include "golden/integrity.hpp"
+#include "golden/layouts.hpp"
 #include "golden/kernel_claims.hpp"
 #include "ulpcheck/golden/routing/regen.hpp"
 
@@ -87,7 +88,8 @@ const std::vector<std::string> kConfigAttributes{"config",  "experts",     "n_gr
 const std::vector<std::string> kBatchDatasets{"logits_bits", "bias_bits", "ids",          "weights_hi",
                                               "weights_lo",  "groups",    "group_margin", "expert_margin"};
 
-/// What schema v1 defines in each group of the routing file (golden/SCHEMA.md).
+}  // namespace
+
 AllowedMembers routing_layout(const std::vector<std::string>& at) {
   const std::vector<std::string> batch{"logits_dtype", "bias_dtype", "tokens"};
   const bool corpus = at.size() >= 2 && at[1] == "corpus";
@@ -120,8 +122,6 @@ AllowedMembers routing_layout(const std::vector<std::string>& at) {
       return {};
   }
 }
-
-}  // namespace
 
 VerifyResult verify_routing_golden(const std::string& path, const RoutingGoldenFile& file,
                                    std::span<const RoutingKernel* const> runnable, const Log& log) {

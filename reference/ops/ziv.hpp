@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 
+#include "reference/mpfr_thread_caches.hpp"
 #include "ulpcheck/reference/exact.hpp"
 #include "ulpcheck/reference/format.hpp"
 #include "ulpcheck/reference/mpfr_rounding.hpp"
@@ -32,6 +33,7 @@ using MpReal = boost::multiprecision::number<
 template <class Core, unsigned Digits10>
 void mpfr_rung(Format f, std::span<const double> gate, std::span<const double> up,
                std::span<std::optional<Exact>> out) {
+  free_mpfr_caches_at_thread_exit();
   using Real = MpReal<Digits10>;
   const auto n = static_cast<Eigen::Index>(gate.size());
   Eigen::Array<Real, Eigen::Dynamic, 1> g(n), u(n);
@@ -72,6 +74,7 @@ void mpfr_rung(Format f, std::span<const double> gate, std::span<const double> u
 /// relative, under the first rung's bound). Requires |act(g)| in double's normal range.
 template <class Core>
 Enclosure mpfr_value(double g) {
+  free_mpfr_caches_at_thread_exit();
   using Real = MpReal<kMpfrRungDigits10[1]>;
   const Real y = Core::eval(Real(g), Real(1));
   const DoubleDouble v = to_double_double(y.backend().data());

@@ -144,6 +144,12 @@ const Shape kCombineSection{{{"op", Kind::string}, {"formula", Kind::string}, {"
 
 std::string check_combine_section(const nlohmann::json& section, const std::string& where) {
   if (std::string problem = check_shape(section, where, kCombineSection); !problem.empty()) return problem;
+  // What the fields' kinds leave open, as the diff reads the section.
+  try {
+    (void)section.get<combine_document::SectionWithBatches>();
+  } catch (const nlohmann::json::exception& e) {
+    return fmt::format("{}: {}", where, e.what());
+  }
   if (!section.contains("moe_blocks")) return {};
   if (!section["moe_blocks"].is_array()) return fmt::format("{}: \"moe_blocks\" is not an array", where);
   for (std::size_t i = 0; i < section["moe_blocks"].size(); ++i) {

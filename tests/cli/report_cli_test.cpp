@@ -499,6 +499,15 @@ TEST_F(Cli_report_diff, InvalidJsonExitsTwoNamingTheFileAndWhere) {
   expect_usage_error("report --diff '" + bad + "' '" + a + "'", {"--diff " + bad, "not valid JSON", "line 2"});
 }
 
+TEST_F(Cli_report_diff, ANumberBeyondDoubleExitsTwoNamingTheFile) {
+  // nlohmann::json throws out_of_range, not parse_error, for it: an internal error (exit 3)
+  // before.
+  const std::string a = version("a.json", "host.single_rounding", 0);
+  const std::string big = file("big.json", "{\"schema\": \"ulpcheck.report\", \"version\": 1e400}");
+  expect_usage_error("report --diff '" + big + "' '" + a + "'",
+                     {"--diff " + big, "a number beyond double's range", "number overflow parsing '1e400'"});
+}
+
 TEST_F(Cli_report_diff, JsonThatIsNotAReportExitsTwoSayingWhatIsWrong) {
   const std::string a = version("a.json", "host.single_rounding", 0);
   const std::string other = file("other.json", "{\"cases\": []}");

@@ -221,6 +221,30 @@ inline void truncate_file(const std::string& file, double fraction) {
   std::filesystem::resize_file(file, static_cast<std::uintmax_t>(static_cast<double>(size) * fraction));
 }
 
+/// Points every variable-length string of the file (the string attributes golden files
+/// hold) past the end of its global heap collection: each reference to a collection ("GCOL"
+/// at offset A) is A as 8 little-endian bytes followed by the object's 4-byte index, which
+/// becomes 0xffffffff. Returns how many references were changed. HDF5 1.10.8 reads the
+/// string at that index unchecked: reading such a file in-process ends in SIGSEGV.
+inline int point_strings_past_their_heap(const std::string& file) {
+  std::string bytes = read_bytes(file);
+  int changed = 0;
+  for (std::size_t col = bytes.find("GCOL"); col != std::string::npos; col = bytes.find("GCOL", col + 1)) {
+    std::string address(8, '\0');
+    for (int i = 0; i < 8; ++i) address[i] = static_cast<char>((col >> (8 * i)) & 0xff);
+    for (std::size_t at = bytes.find(address); at != std::string::npos && at + 12 <= bytes.size();
+         at = bytes.find(address, at + 1)) {
+      std::uint32_t index = 0;
+      for (int i = 0; i < 4; ++i) index |= std::uint32_t{static_cast<unsigned char>(bytes[at + 8 + i])} << (8 * i);
+      if (index == 0 || index > 65535) continue;  // not an object's index
+      bytes.replace(at + 8, 4, 4, '\xff');
+      ++changed;
+    }
+  }
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+  return changed;
+}
+
 /// Inverts `count` bytes in the middle of the first stored chunk of `dataset`, as bad
 /// storage would. (Bytes at an arbitrary offset may land in space the file does not use.)
 inline void flip_chunk_bytes(const std::string& file, const std::string& dataset, int count) {

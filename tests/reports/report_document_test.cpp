@@ -1,7 +1,9 @@
 // A report of many cases: one JSON document with a schema, its text, its check on reading,
 // and its Markdown.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -112,6 +114,30 @@ TEST(CheckReport, NamesAMistypedKeyAndWhatWasExpected) {
   EXPECT_NE(problem.find("cases[0]"), std::string::npos) << problem;
   EXPECT_NE(problem.find("worst[0]"), std::string::npos) << problem;
   EXPECT_NE(problem.find("expected a string"), std::string::npos) << problem;
+}
+
+TEST(CheckReport, ARangeRowWithoutItsBinadesIsNamed) {
+  // The diff reads a range of binades from "binade_lo" and "binade_hi": a document without
+  // them passed check_report and ended `report --diff` with an internal error (exit 3).
+  nlohmann::json doc = report_document(two_cases(false), {}, {3, 5000});
+  nlohmann::json& rows = doc["cases"][0]["ranges_input"];
+  const auto row = std::find_if(rows.begin(), rows.end(), [](const nlohmann::json& r) { return !r.contains("binade"); });
+  ASSERT_NE(row, rows.end()) << "no range of binades in the case";
+  row->erase("binade_lo");
+  const std::string problem = check_report(doc);
+  EXPECT_NE(problem.find("cases[0]"), std::string::npos) << problem;
+  EXPECT_NE(problem.find(fmt::format("ranges_input[{}]", row - rows.begin())), std::string::npos) << problem;
+  EXPECT_NE(problem.find("\"binade_lo\" is missing"), std::string::npos) << problem;
+}
+
+TEST(CheckReport, AValueTheDiffReadsOtherwiseIsNamedNotThrown) {
+  // An element's "index" as a string: no kind is checked for it, but the typed case reads an
+  // integer. Named by check_report, never thrown by the diff of a document it accepted.
+  nlohmann::json doc = report_document(two_cases(false), {}, {3, 5000});
+  doc["cases"][1]["worst"][0]["index"] = "seven";
+  const std::string problem = check_report(doc);
+  EXPECT_NE(problem.find("cases[1]"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("type must be number"), std::string::npos) << problem;
 }
 
 TEST(CheckReport, RefusesOtherSchemasAndVersions) {

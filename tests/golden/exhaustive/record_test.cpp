@@ -86,6 +86,18 @@ TEST(ExhaustiveRecord, RefusesDamagedAndForeignFiles) {
     }
   }
   {
+    // Strings past their heap: refused (the format checksums the headers that hold them).
+    const std::string copy = dir.file("strings.h5");
+    std::filesystem::copy_file(path, copy);
+    ASSERT_GT(testing::point_strings_past_their_heap(copy), 0);
+    try {
+      read_exhaustive(copy);
+      FAIL() << "a file whose strings point past their heap was read";
+    } catch (const GoldenError& e) {
+      EXPECT_NE(std::string(e.what()).find(copy), std::string::npos) << e.what();
+    }
+  }
+  {
     const std::string copy = dir.file("truncated.h5");
     std::filesystem::copy_file(path, copy);
     testing::truncate_file(copy, 0.5);

@@ -137,6 +137,22 @@ TEST(GoldenRoutingFile, ATruncatedFileIsRefusedNamingTheFile) {
   }
 }
 
+TEST(GoldenRoutingFile, StringsPointingPastTheirHeapAreAGoldenErrorNamingTheFile) {
+  // The file format of these files checksums the object headers that hold the strings'
+  // references, so HDF5 refuses them before it follows one (elementwise files, in the
+  // earliest format, rely on the reader's crash check: golden_file_test).
+  TempDir dir;
+  const std::string path = golden_path(dir.str(), kRoutingOpName);
+  write_routing_golden(path, small_file(4));
+  ASSERT_GT(testing::point_strings_past_their_heap(path), 0);
+  try {
+    read_routing_golden(path);
+    FAIL() << "a file whose strings point past their heap was read";
+  } catch (const GoldenError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
 TEST(GoldenRoutingFile, ADatasetThatDisagreesWithItsConfigurationIsNamed) {
   TempDir dir;
   const std::string path = golden_path(dir.str(), kRoutingOpName);
