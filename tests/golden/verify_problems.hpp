@@ -32,4 +32,15 @@ inline void expect_first_problem_names(const std::vector<std::string>& found, co
   for (const std::string& p : parts) EXPECT_NE(found[0].find(p), std::string::npos) << found[0];
 }
 
+/// `read` of the damaged file at `path` ends in a GoldenError that names the file.
+template <class Read>
+void expect_golden_error_naming(const std::string& path, Read read) {
+  try {
+    read();
+    ADD_FAILURE() << "the damaged file " << path << " was read";
+  } catch (const golden::GoldenError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace ulpcheck::testing
