@@ -202,15 +202,16 @@ Handle open_file(const Ctx& ctx) {
 // name. Weak: absent from a build without sanitizers.
 extern "C" void __sanitizer_set_death_callback(void (*)(void)) __attribute__((weak));
 
-std::optional<std::string> crash_when_read(const std::function<void()>& read) {
+std::optional<std::string> problem_when_read(const std::function<void()>& read, std::chrono::seconds limit) {
   std::fflush(nullptr);  // nothing buffered is written twice
   const pid_t pid = fork();
   if (pid < 0) return std::nullopt;
   if (pid == 0) {
-    // Die of the signal itself, not of a sanitizer's or fuzzer's report of it: the parent
-    // names it.
-    for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(s, SIG_DFL);
+    // Die of the signal itself, not of a sanitizer's or fuzzer's report of it (libFuzzer
+    // catches SIGALRM for its own timeout): the parent names it.
+    for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM}) std::signal(s, SIG_DFL);
     if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
+    alarm(static_cast<unsigned>(limit.count()));  // a hang ends the child with SIGALRM
     try {
       read();
     } catch (...) {  // a GoldenError, or worse: the caller's own read throws it again
@@ -221,12 +222,13 @@ std::optional<std::string> crash_when_read(const std::function<void()>& read) {
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) return std::nullopt;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return std::nullopt;
-  if (WIFSIGNALED(status)) return fmt::format("signal {}, {}", WTERMSIG(status), strsignal(WTERMSIG(status)));
-  return fmt::format("exit status {}", WEXITSTATUS(status));
-}
-
-std::string crash_problem(const std::string& how) {
-  return fmt::format("makes the HDF5 library crash as it is read ({}): the file is damaged", how);
+  const auto damaged = [](const char* what, const std::string& how) {
+    return fmt::format("makes the HDF5 library {} as it is read ({}): the file is damaged", what, how);
+  };
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+    return damaged("hang", fmt::format("no answer in {} s; stopped", limit.count()));
+  if (WIFSIGNALED(status)) return damaged("crash", fmt::format("signal {}, {}", WTERMSIG(status), strsignal(WTERMSIG(status))));
+  return damaged("crash", fmt::format("exit status {}", WEXITSTATUS(status)));
 }
 
 Handle root_for_writing(hid_t file) {

@@ -9,6 +9,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -142,23 +143,28 @@ std::string regen_hint(const std::string& op);
 /// Opens the file read-only after checking that it exists and is HDF5.
 Handle open_file(const Ctx& ctx);
 
-/// Runs `read` once in a child process (fork) and says how the child ended when it did not
-/// come back ("signal 11, Segmentation fault"): a damaged file can make HDF5 itself crash.
-/// HDF5 1.10.8 (Debian 12's) reads a variable-length string from the file's global heap at
-/// an index it does not check against the heap's size (H5HG_read), so one flipped word in an
-/// attribute of a golden file ended `golden verify` with SIGSEGV (found by
-/// tests/fuzz/golden/golden_file_fuzz). The child's results are dropped; what `read` throws
-/// there, the caller sees when it reads. Where no child can be started, nothing is checked.
-std::optional<std::string> crash_when_read(const std::function<void()>& read);
-/// What a file that crash_when_read found is: "makes the HDF5 library crash as it is read
-/// (<how>): the file is damaged".
-std::string crash_problem(const std::string& how);
+/// How long a golden file's read may take in problem_when_read's child. The largest files
+/// are a few MB, read (and walked, every digest recomputed) in well under a second, also
+/// under the sanitizers; a read still going after this is HDF5 looping on a damaged file.
+inline constexpr std::chrono::seconds kHdf5ReadLimit{30};
 
-/// `read()` for the caller, after crash_when_read has run it in a child; a crash there is a
-/// GoldenError naming the file. Every reader of a golden file goes through here.
+/// Runs `read` once in a child process (fork) and, when the child did not come back, says
+/// what the file does to HDF5: "makes the HDF5 library crash as it is read (signal 11,
+/// Segmentation fault): the file is damaged", or "... hang ..." when the child gave no answer
+/// within `limit` and was stopped. HDF5 1.10.8 (Debian 12's) trusts a damaged file's global
+/// heap: it reads a variable-length string at an index it does not check against the heap's
+/// size (H5HG_read: SIGSEGV), and loops forever on some damaged heap headers (H5HG__protect);
+/// both were found by tests/fuzz/golden/golden_file_fuzz, ending `golden verify` with
+/// SIGSEGV or never. The child's results are dropped; what `read` throws there, the caller
+/// sees when it reads. Where no child can be started, nothing is checked.
+std::optional<std::string> problem_when_read(const std::function<void()>& read,
+                                             std::chrono::seconds limit = kHdf5ReadLimit);
+
+/// `read()` for the caller, after problem_when_read has run it in a child; a crash there is a
+/// GoldenError naming the file, as is a hang. Every reader of a golden file goes through here.
 template <class Read>
 auto read_surviving_hdf5(const Ctx& ctx, const Read& read) {
-  if (const std::optional<std::string> how = crash_when_read([&] { read(); })) ctx.fail("/", crash_problem(*how));
+  if (const std::optional<std::string> problem = problem_when_read([&] { read(); })) ctx.fail("/", *problem);
   return read();
 }
 /// The root group of an open file; a file whose root cannot be opened is corrupted.

@@ -101,8 +101,8 @@ std::vector<IntegrityProblem> walk_file(const std::string& path, const Layout& l
 }  // namespace
 
 std::vector<IntegrityProblem> check_integrity(const std::string& path, const Layout& layout) {
-  if (const std::optional<std::string> how = crash_when_read([&] { walk_file(path, layout); }))
-    return {{"/", crash_problem(*how), false}};
+  if (const std::optional<std::string> problem = problem_when_read([&] { walk_file(path, layout); }))
+    return {{"/", *problem, false}};
   return walk_file(path, layout);
 }
 
